@@ -1,0 +1,46 @@
+/**
+ * The storage engine contract. Engines store opaque ordered byte keys and byte
+ * values; DynamoDB semantics live above this interface, never inside an engine.
+ */
+export type Awaitable<T> = T | Promise<T>;
+
+export interface Entry {
+  key: Buffer;
+  value: Buffer;
+}
+
+export interface RangeOptions {
+  /** Inclusive lower bound (in key order, whatever the direction). */
+  start: Buffer;
+  /** Exclusive upper bound. */
+  end: Buffer;
+  reverse?: boolean;
+  limit?: number;
+}
+
+/**
+ * One write of an atomic batch. `condition` sees the key's current value inside
+ * the write transaction and returns an error to veto the whole batch.
+ */
+export interface WriteOp<E> {
+  key: Buffer;
+  /** The new value, or `null` to delete the key. */
+  value: Buffer | null;
+  condition?: (current: Buffer | undefined) => E | undefined;
+}
+
+export type BatchOutcome<E> =
+  | { ok: true; /** previous value of each op's key, in op order */ previous: (Buffer | undefined)[] }
+  | { ok: false; /** index of the op whose condition failed */ failedIndex: number; error: E; previous: (Buffer | undefined)[] };
+
+export interface StorageEngine {
+  readonly name: string;
+  get(key: Buffer): Awaitable<Buffer | undefined>;
+  range(options: RangeOptions): Iterable<Entry> | AsyncIterable<Entry>;
+  /**
+   * Applies all ops atomically if every condition passes, else none. The promise
+   * resolves only once the batch is durable in the engine's configured mode.
+   */
+  writeBatch<E>(ops: WriteOp<E>[]): Promise<BatchOutcome<E>>;
+  close(): Promise<void>;
+}
