@@ -1,0 +1,49 @@
+/**
+ * CloudTrail record shape (eventVersion 1.08) for the events cove emits.
+ * Field names and nesting follow CloudTrail's record contents reference.
+ */
+export interface UserIdentity {
+  type: 'IAMUser' | 'AWSAccount' | 'Unknown';
+  principalId?: string;
+  arn?: string;
+  accountId?: string;
+  accessKeyId?: string;
+  userName?: string;
+}
+
+export interface AuditResource {
+  accountId: string;
+  type: string;
+  ARN: string;
+}
+
+export interface CloudTrailRecord {
+  eventVersion: '1.08';
+  userIdentity: UserIdentity;
+  eventTime: string;
+  eventSource: string;
+  eventName: string;
+  awsRegion: string;
+  sourceIPAddress: string;
+  userAgent: string;
+  errorCode?: string;
+  errorMessage?: string;
+  requestParameters: Record<string, unknown> | null;
+  responseElements: Record<string, unknown> | null;
+  requestID: string;
+  eventID: string;
+  readOnly: boolean;
+  resources?: AuditResource[];
+  eventType: 'AwsApiCall';
+  apiVersion?: string;
+  managementEvent: boolean;
+  recipientAccountId: string;
+  eventCategory: 'Management' | 'Data';
+  /** cove's own addition: how the pipeline decided (stage, rule). Not a CloudTrail field. */
+  additionalEventData?: Record<string, unknown>;
+}
+
+/** CloudTrail's eventTime: ISO 8601 UTC to the second. */
+export function eventTime(epochMs: number): string {
+  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,0 +1,61 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { CompiledPolicy } from '../policy/document.js';
+
+/** Who a verified request acts as; what authorize and record read. */
+export interface Principal {
+  type: 'IAMUser';
+  arn: string;
+  accountId: string;
+  userName: string;
+  /** AWS's unique ID (`AIDA…`), the value of `aws:userid`. */
+  principalId: string;
+  identityPolicies: readonly CompiledPolicy[];
+}
+
+export interface Credential {
+  accessKeyId: string;
+  secretAccessKey: string;
+  principal: Principal;
+}
+
+const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+function base32(bytes: Uint8Array, length: number): string {
+  let out = '';
+  for (let i = 0; i < length; i++) out += BASE32_ALPHABET[bytes[i] & 31];
+  return out;
+}
+
+/** A stable unique ID for a user, derived from account and name so it survives restarts. */
+export function userUniqueId(accountId: string, userName: string): string {
+  return 'AIDA' + base32(createHash('sha256').update(`${accountId}/user/${userName}`).digest(), 17);
+}
+
+/** A fresh long-term key pair in AWS's format: `AKIA` + 16 of [A-Z2-7], a 40-character secret. */
+export function generateAccessKey(): { accessKeyId: string; secretAccessKey: string } {
+  const secretAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  const secretBytes = randomBytes(40);
+  let secretAccessKey = '';
+  for (const byte of secretBytes) secretAccessKey += secretAlphabet[byte & 63];
+  return { accessKeyId: 'AKIA' + base32(randomBytes(16), 16), secretAccessKey };
+}
+
+/** Access key ID → credential. Built from configuration; looked up once per request. */
+export class CredentialStore {
+  private readonly byKeyId = new Map<string, Credential>();
+
+  add(credential: Credential): void {
+    if (this.byKeyId.has(credential.accessKeyId)) {
+      throw new Error(`access key ${credential.accessKeyId} is configured twice`);
+    }
+    this.byKeyId.set(credential.accessKeyId, credential);
+  }
+
+  lookup(accessKeyId: string): Credential | undefined {
+    return this.byKeyId.get(accessKeyId);
+  }
+
+  get size(): number {
+    return this.byKeyId.size;
+  }
+}

@@ -1,0 +1,93 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { AuditWriter } from '../audit/writer.js';
+import { CredentialStore, userUniqueId, type Principal } from '../auth/identities.js';
+import { loadOrCreateAdminKey } from '../auth/sharedCredentials.js';
+import { loadConfig, splitHostPort, type LoadedConfig } from '../config/load.js';
+import { TableCatalog } from '../dynamo/tables.js';
+import { Pipeline } from '../pipeline.js';
+import { compilePolicy } from '../policy/document.js';
+import { HttpListener } from '../server/http.js';
+import { LmdbEngine } from '../storage/lmdb.js';
+
+export interface ServeOptions {
+  configFile?: string;
+  dataDirectory?: string;
+  port?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunningCove {
+  addresses: { name: string; host: string; port: number }[];
+  stop(): Promise<void>;
+}
+
+const ADMIN_USER = 'admin';
+const ADMIN_POLICY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+
+function principalFor(config: LoadedConfig['config'], userName: string, path: string, policies: Principal['identityPolicies']): Principal {
+  return {
+    type: 'IAMUser',
+    arn: `arn:aws:iam::${config.accountId}:user${path}${userName}`,
+    accountId: config.accountId,
+    userName,
+    principalId: userUniqueId(config.accountId, userName),
+    identityPolicies: policies,
+  };
+}
+
+/** Starts cove: configuration, engine, catalog, audit, credentials, listeners. */
+export async function serve(options: ServeOptions): Promise<RunningCove> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const { config, userPolicies } = loadConfig(options.configFile);
+  const dataDirectory = resolve(options.dataDirectory ?? '.cove');
+  mkdirSync(dataDirectory, { recursive: true });
+
+  const credentials = new CredentialStore();
+  for (const user of config.iam.users) {
+    const principal = principalFor(config, user.name, user.path, userPolicies.get(user.name) ?? []);
+    for (const key of user.accessKeys) credentials.add({ accessKeyId: key.id, secretAccessKey: key.secret, principal });
+  }
+  if (!options.configFile) {
+    const credentialsFile = join(dataDirectory, 'credentials');
+    const admin = loadOrCreateAdminKey(credentialsFile, config.region);
+    const principal = principalFor(config, ADMIN_USER, '/', [compilePolicy(`user/${ADMIN_USER}#AdministratorAccess`, ADMIN_POLICY)]);
+    credentials.add({ accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey, principal });
+    if (admin.created) {
+      log(`cove: created admin user "${ADMIN_USER}": access key ${admin.accessKeyId}, secret ${admin.secretAccessKey}`);
+      log(`cove: saved as profile "cove" in ${credentialsFile}`);
+    }
+  }
+
+  const engine = new LmdbEngine({ path: join(dataDirectory, 'db') });
+  const catalog = await TableCatalog.load(engine);
+  const audit = new AuditWriter({ directory: join(dataDirectory, 'audit'), accountId: config.accountId, region: config.region });
+  const pipeline = new Pipeline({ region: config.region, accountId: config.accountId, credentials, engine, catalog, audit });
+
+  const listeners: HttpListener[] = [];
+  const addresses: RunningCove['addresses'] = [];
+  try {
+    for (const [index, listener] of config.listeners.entries()) {
+      const { host, port } = splitHostPort(listener.listen);
+      const http = new HttpListener({ name: listener.name, host, port: index === 0 && options.port !== undefined ? options.port : port }, pipeline, config.region);
+      const bound = await http.listen();
+      listeners.push(http);
+      addresses.push({ name: listener.name, ...bound });
+      log(`cove: ${listener.name} listening on http://${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`);
+    }
+  } catch (error) {
+    await Promise.all(listeners.map((l) => l.close()));
+    audit.close();
+    await engine.close();
+    throw error;
+  }
+
+  return {
+    addresses,
+    async stop() {
+      await Promise.all(listeners.map((l) => l.close()));
+      audit.close();
+      await engine.close();
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { AwsError } from './errors.js';
+import type { RawRequest } from './auth/sigv4.js';
+import type { Principal } from './auth/identities.js';
+import type { InterpretedRequest } from './dynamo/service.js';
+import type { StatementRef } from './policy/evaluate.js';
+
+/** One line of the decision trace: which stage decided what, and by which rule. */
+export interface TraceEntry {
+  stage: 'attribute' | 'route' | 'authenticate' | 'interpret' | 'authorize' | 'execute';
+  decision: 'continue' | 'deny' | 'fail' | 'done';
+  detail: string;
+  rule?: StatementRef;
+}
+
+/** Who is on the wire, as the listener saw it. */
+export interface Attribution {
+  listener: string;
+  remoteAddress: string;
+  remotePort: number;
+  secureTransport: boolean;
+}
+
+/** The network path the request took to reach the service. */
+export interface NetworkPath {
+  kind: 'public';
+  /** The address the service sees as `aws:SourceIp`. */
+  sourceIp: string;
+}
+
+/** The one context type every stage reads and extends. */
+export interface RequestContext {
+  requestId: string;
+  eventId: string;
+  receivedAtMs: number;
+  raw: RawRequest;
+  userAgent: string;
+  attribution?: Attribution;
+  path?: NetworkPath;
+  accessKeyId?: string;
+  principal?: Principal;
+  request?: InterpretedRequest;
+  response?: Record<string, unknown>;
+  error?: AwsError;
+  trace: TraceEntry[];
+}

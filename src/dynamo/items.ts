@@ -1,0 +1,84 @@
+import { validationError } from '../errors.js';
+import type { Table } from './tables.js';
+import type { AttributeValue, Item, KeyAttribute } from './types.js';
+import { LIMITS } from './types.js';
+import { itemKey, keyValueBytes } from './keys.js';
+
+/**
+ * Key checks shared by the item operations, with DynamoDB's messages.
+ * Items and keys reaching here are already normalised by attributeValue.ts.
+ */
+function typeOf(value: AttributeValue): string {
+  return Object.keys(value)[0];
+}
+
+function checkKeyValue(key: KeyAttribute, value: AttributeValue, isHash: boolean): void {
+  const bytes = keyValueBytes(key.type, value);
+  if (bytes.length === 0 && key.type !== 'N') {
+    throw validationError(
+      `One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty ${key.type === 'S' ? 'string' : 'binary'} value. Key: ${key.name}`,
+    );
+  }
+  if (isHash && bytes.length > LIMITS.maxPartitionKeyBytes) {
+    throw validationError(`One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of${LIMITS.maxPartitionKeyBytes} bytes`);
+  }
+  if (!isHash && bytes.length > LIMITS.maxSortKeyBytes) {
+    throw validationError(`One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of ${LIMITS.maxSortKeyBytes} bytes`);
+  }
+}
+
+/** PutItem: the item must carry every key attribute with the declared type. */
+export function checkItemKey(table: Table, item: Item): void {
+  for (const [key, isHash] of [[table.hashKey, true], [table.rangeKey, false]] as const) {
+    if (!key) continue;
+    const value = item[key.name];
+    if (value === undefined) throw validationError(`One or more parameter values were invalid: Missing the key ${key.name} in the item`);
+    if (typeOf(value) !== key.type) {
+      throw validationError(`One or more parameter values were invalid: Type mismatch for key ${key.name} expected: ${key.type} actual: ${typeOf(value)}`);
+    }
+    checkKeyValue(key, value, isHash);
+  }
+}
+
+/** GetItem / DeleteItem: the Key map must be exactly the table's key attributes. */
+export function checkKey(table: Table, key: Item): void {
+  const names = Object.keys(key);
+  const expected = table.rangeKey ? 2 : 1;
+  const schemaMismatch = () => validationError('The provided key element does not match the schema');
+  if (names.length !== expected) throw schemaMismatch();
+  for (const [attribute, isHash] of [[table.hashKey, true], [table.rangeKey, false]] as const) {
+    if (!attribute) continue;
+    const value = key[attribute.name];
+    if (value === undefined || typeOf(value) !== attribute.type) throw schemaMismatch();
+    checkKeyValue(attribute, value, isHash);
+  }
+}
+
+export function storageKeyOf(table: Table, item: Item): Buffer {
+  return itemKey(
+    table.storageId,
+    table.hashKey,
+    item[table.hashKey.name],
+    table.rangeKey,
+    table.rangeKey && item[table.rangeKey.name],
+  );
+}
+
+/** CloudTrail shows key attribute values as plain JSON values, never non-key values. */
+export function keyForAudit(table: Table | undefined, key: Item | undefined): Record<string, unknown> | undefined {
+  if (!key) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(key)) {
+    if (table && name !== table.hashKey.name && name !== table.rangeKey?.name) continue;
+    out[name] = Object.values(value)[0];
+  }
+  return out;
+}
+
+export function encodeItem(item: Item): Buffer {
+  return Buffer.from(JSON.stringify(item), 'utf8');
+}
+
+export function decodeItem(value: Buffer): Item {
+  return JSON.parse(value.toString('utf8')) as Item;
+}

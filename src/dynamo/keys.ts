@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import type { AttributeValue, KeyAttribute } from './types.js';
+import { encodeNumberOrderPreserving } from './numbers.js';
+
+/**
+ * The order-preserving binary layout of DynamoDB data in the engine:
+ *
+ *   catalog entry  00 | table name (UTF-8)
+ *   item           01 | table id (8 bytes) | partition hash (16 bytes) | sort key bytes
+ *
+ * The partition key is hashed (SHA-256, truncated), as DynamoDB distributes
+ * partitions by hash: it bounds the engine key (LMDB allows 1978 bytes, a
+ * DynamoDB key may be 2048 + 1024) and gives Scan DynamoDB's hash order. The
+ * sort key comes last, so its raw bytes sort correctly without escaping:
+ * strings by UTF-8 bytes, binaries by unsigned bytes, numbers by an
+ * order-preserving decimal encoding. Each created table gets a fresh random id,
+ * so a table recreated under the same name never sees the old table's items.
+ */
+const CATALOG_TAG = 0x00;
+const ITEM_TAG = 0x01;
+export const TABLE_ID_BYTES = 8;
+const PARTITION_HASH_BYTES = 16;
+
+export function catalogKey(tableName: string): Buffer {
+  return Buffer.concat([Buffer.of(CATALOG_TAG), Buffer.from(tableName, 'utf8')]);
+}
+
+export const CATALOG_RANGE = { start: Buffer.of(CATALOG_TAG), end: Buffer.of(CATALOG_TAG + 1) };
+
+export function tablePrefix(tableId: Buffer): Buffer {
+  return Buffer.concat([Buffer.of(ITEM_TAG), tableId]);
+}
+
+/** [start, end) covering every item of a table. */
+export function tableRange(tableId: Buffer): { start: Buffer; end: Buffer } {
+  const start = tablePrefix(tableId);
+  return { start, end: successor(start) };
+}
+
+/** The smallest key greater than every key that starts with `prefix`. */
+export function successor(prefix: Buffer): Buffer {
+  const out = Buffer.from(prefix);
+  for (let i = out.length - 1; i >= 0; i--) {
+    if (out[i] !== 0xff) {
+      out[i]++;
+      return out.subarray(0, i + 1);
+    }
+  }
+  throw new Error('no successor for an all-0xff prefix');
+}
+
+/** The raw bytes of a scalar key value (numbers must already be canonical). */
+export function keyValueBytes(type: KeyAttribute['type'], value: AttributeValue): Buffer {
+  switch (type) {
+    case 'S':
+      return Buffer.from((value as { S: string }).S, 'utf8');
+    case 'B':
+      return Buffer.from((value as { B: string }).B, 'base64');
+    case 'N':
+      return Buffer.from((value as { N: string }).N, 'latin1');
+  }
+}
+
+function sortKeyBytes(type: KeyAttribute['type'], value: AttributeValue): Buffer {
+  return type === 'N' ? encodeNumberOrderPreserving((value as { N: string }).N) : keyValueBytes(type, value);
+}
+
+export function partitionPrefix(tableId: Buffer, hashKey: KeyAttribute, value: AttributeValue): Buffer {
+  const digest = createHash('sha256').update(keyValueBytes(hashKey.type, value)).digest();
+  const out = Buffer.allocUnsafe(1 + TABLE_ID_BYTES + PARTITION_HASH_BYTES);
+  out[0] = ITEM_TAG;
+  tableId.copy(out, 1);
+  digest.copy(out, 1 + TABLE_ID_BYTES, 0, PARTITION_HASH_BYTES);
+  return out;
+}
+
+export function itemKey(
+  tableId: Buffer,
+  hashKey: KeyAttribute,
+  hashValue: AttributeValue,
+  rangeKey: KeyAttribute | undefined,
+  rangeValue: AttributeValue | undefined,
+): Buffer {
+  const prefix = partitionPrefix(tableId, hashKey, hashValue);
+  if (!rangeKey || !rangeValue) return prefix;
+  return Buffer.concat([prefix, sortKeyBytes(rangeKey.type, rangeValue)]);
+}

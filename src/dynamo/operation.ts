@@ -1,0 +1,37 @@
+import type { StorageEngine } from '../storage/engine.js';
+import type { TableCatalog } from './tables.js';
+
+export interface OperationContext {
+  engine: StorageEngine;
+  catalog: TableCatalog;
+  region: string;
+  accountId: string;
+  nowMs: number;
+}
+
+/** One IAM question an operation asks: may the principal do `action` on `resource`? */
+export interface AuthorizationTarget {
+  action: string;
+  resource: string;
+}
+
+/**
+ * One DynamoDB operation: semantics only. Input arrives already checked against
+ * the service model (validation/); `authorization` and `requestParameters` run
+ * before authorize and record; `execute` — including every check that needs the
+ * table, as IAM answers before DynamoDB looks the table up — only once authorized.
+ */
+export interface Operation<Input = Record<string, unknown>, Output = Record<string, unknown>> {
+  name: string;
+  readOnly: boolean;
+  /** CloudTrail's split: item APIs are Data events, table APIs Management events. */
+  category: 'Data' | 'Management';
+  authorization(input: Input, ctx: OperationContext): AuthorizationTarget[];
+  /** CloudTrail's requestParameters: camelCase names, never non-key attribute values. */
+  requestParameters(input: Input): Record<string, unknown> | null;
+  execute(input: Input, ctx: OperationContext): Promise<Output>;
+}
+
+export function tableArn(ctx: Pick<OperationContext, 'region' | 'accountId'>, tableName: string): string {
+  return `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${tableName}`;
+}

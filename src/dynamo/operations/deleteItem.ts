@@ -1,0 +1,42 @@
+import { validationError } from '../../errors.js';
+import { normalizeItem, itemSizeBytes } from '../attributeValue.js';
+import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
+import { checkKey, decodeItem, keyForAudit, storageKeyOf } from '../items.js';
+import { tableArn, type Operation } from '../operation.js';
+import type { Item } from '../types.js';
+import { rejectUnsupported } from '../unsupported.js';
+
+interface DeleteItemInput {
+  TableName: string;
+  Key: Item;
+  ReturnValues?: string;
+  ReturnConsumedCapacity?: ReturnConsumedCapacity;
+  [other: string]: unknown;
+}
+
+const PARAMETERS_NOT_YET_SUPPORTED = ['ConditionExpression', 'Expected', 'ConditionalOperator', 'ExpressionAttributeNames', 'ExpressionAttributeValues'];
+
+export const deleteItem: Operation<DeleteItemInput> = {
+  name: 'DeleteItem',
+  readOnly: false,
+  category: 'Data',
+  authorization: (input, ctx) => [{ action: 'dynamodb:DeleteItem', resource: tableArn(ctx, input.TableName) }],
+  requestParameters: (input) => ({ tableName: input.TableName, key: keyForAudit(undefined, input.Key) }),
+  async execute(input, ctx) {
+    if (input.ReturnValues !== undefined && input.ReturnValues !== 'NONE' && input.ReturnValues !== 'ALL_OLD') {
+      throw validationError('Return values set to invalid value');
+    }
+    rejectUnsupported(input, 'DeleteItem', PARAMETERS_NOT_YET_SUPPORTED);
+    const table = ctx.catalog.require(input.TableName);
+    const key = normalizeItem(input.Key);
+    checkKey(table, key);
+    const outcome = await ctx.engine.writeBatch([{ key: storageKeyOf(table, key), value: null }]);
+    if (!outcome.ok) throw outcome.error;
+    const previous = outcome.previous[0] && decodeItem(outcome.previous[0]);
+    const units = writeUnits(previous ? itemSizeBytes(previous) : 0);
+    return {
+      ...(input.ReturnValues === 'ALL_OLD' && previous ? { Attributes: previous } : {}),
+      ...consumedCapacity(input.ReturnConsumedCapacity, table.name, units),
+    };
+  },
+};

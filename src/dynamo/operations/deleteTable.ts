@@ -1,0 +1,23 @@
+import { dynamoError, validationError } from '../../errors.js';
+import { tableArn, type Operation } from '../operation.js';
+
+interface DeleteTableInput {
+  TableName: string;
+}
+
+export const deleteTable: Operation<DeleteTableInput> = {
+  name: 'DeleteTable',
+  readOnly: false,
+  category: 'Management',
+  authorization: (input, ctx) => [{ action: 'dynamodb:DeleteTable', resource: tableArn(ctx, input.TableName) }],
+  requestParameters: (input) => ({ tableName: input.TableName }),
+  async execute(input, ctx) {
+    const existing = ctx.catalog.get(input.TableName);
+    if (!existing) throw dynamoError('ResourceNotFoundException', `Requested resource not found: Table: ${input.TableName} not found`);
+    if (existing.record.description.DeletionProtectionEnabled) {
+      throw validationError('Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.');
+    }
+    const table = await ctx.catalog.delete(input.TableName);
+    return { TableDescription: { ...table.record.description, TableStatus: 'DELETING' } };
+  },
+};

@@ -1,0 +1,19 @@
+import { dynamoError } from '../../errors.js';
+import { tableArn, type Operation } from '../operation.js';
+
+interface DescribeTableInput {
+  TableName: string;
+}
+
+export const describeTable: Operation<DescribeTableInput> = {
+  name: 'DescribeTable',
+  readOnly: true,
+  category: 'Management',
+  authorization: (input, ctx) => [{ action: 'dynamodb:DescribeTable', resource: tableArn(ctx, input.TableName) }],
+  requestParameters: (input) => ({ tableName: input.TableName }),
+  async execute(input, ctx) {
+    const table = ctx.catalog.get(input.TableName);
+    if (!table) throw dynamoError('ResourceNotFoundException', `Requested resource not found: Table: ${input.TableName} not found`);
+    return { Table: table.record.description };
+  },
+};

@@ -1,0 +1,34 @@
+import { normalizeItem, itemSizeBytes } from '../attributeValue.js';
+import { consumedCapacity, readUnits, type ReturnConsumedCapacity } from '../capacity.js';
+import { checkKey, decodeItem, keyForAudit, storageKeyOf } from '../items.js';
+import { tableArn, type Operation } from '../operation.js';
+import type { Item } from '../types.js';
+import { rejectUnsupported } from '../unsupported.js';
+
+interface GetItemInput {
+  TableName: string;
+  Key: Item;
+  ConsistentRead?: boolean;
+  ReturnConsumedCapacity?: ReturnConsumedCapacity;
+  [other: string]: unknown;
+}
+
+const PARAMETERS_NOT_YET_SUPPORTED = ['ProjectionExpression', 'AttributesToGet', 'ExpressionAttributeNames'];
+
+export const getItem: Operation<GetItemInput> = {
+  name: 'GetItem',
+  readOnly: true,
+  category: 'Data',
+  authorization: (input, ctx) => [{ action: 'dynamodb:GetItem', resource: tableArn(ctx, input.TableName) }],
+  requestParameters: (input) => ({ tableName: input.TableName, key: keyForAudit(undefined, input.Key), consistentRead: input.ConsistentRead ?? false }),
+  async execute(input, ctx) {
+    rejectUnsupported(input, 'GetItem', PARAMETERS_NOT_YET_SUPPORTED);
+    const table = ctx.catalog.require(input.TableName);
+    const key = normalizeItem(input.Key);
+    checkKey(table, key);
+    const stored = await ctx.engine.get(storageKeyOf(table, key));
+    const item = stored && decodeItem(stored);
+    const units = readUnits(item ? itemSizeBytes(item) : 0, input.ConsistentRead === true);
+    return { ...(item ? { Item: item } : {}), ...consumedCapacity(input.ReturnConsumedCapacity, table.name, units) };
+  },
+};

@@ -1,0 +1,13 @@
+import type { Operation } from '../operation.js';
+import { createTable } from './createTable.js';
+import { deleteItem } from './deleteItem.js';
+import { deleteTable } from './deleteTable.js';
+import { describeTable } from './describeTable.js';
+import { getItem } from './getItem.js';
+import { listTables } from './listTables.js';
+import { putItem } from './putItem.js';
+
+/** Every DynamoDB operation cove serves, by its X-Amz-Target name. */
+export const OPERATIONS: ReadonlyMap<string, Operation<never>> = new Map(
+  [createTable, describeTable, listTables, deleteTable, putItem, getItem, deleteItem].map((op) => [op.name, op as Operation<never>]),
+);

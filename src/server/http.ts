@@ -1,0 +1,122 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { crc32 } from 'node:zlib';
+import type { AddressInfo } from 'node:net';
+import type { AwsError } from '../errors.js';
+import type { RequestContext } from '../context.js';
+import type { Pipeline } from '../pipeline.js';
+import { attribute } from './attribute.js';
+import { LIMITS } from '../dynamo/types.js';
+
+export interface ListenerConfig {
+  name: string;
+  host: string;
+  port: number;
+}
+
+const REQUEST_ID_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUV';
+const REQUEST_ID_LENGTH = 52;
+
+/** DynamoDB's request IDs: 52 characters of base32hex. */
+export function newRequestId(): string {
+  const bytes = randomBytes(REQUEST_ID_LENGTH);
+  let id = '';
+  for (let i = 0; i < REQUEST_ID_LENGTH; i++) id += REQUEST_ID_ALPHABET[bytes[i] & 31];
+  return id;
+}
+
+function send(res: ServerResponse, statusCode: number, requestId: string, body: string): void {
+  const payload = Buffer.from(body, 'utf8');
+  res.writeHead(statusCode, {
+    'Content-Type': 'application/x-amz-json-1.0',
+    'Content-Length': payload.length,
+    'x-amzn-RequestId': requestId,
+    // DynamoDB sends the body's CRC32; botocore verifies it when present.
+    'x-amz-crc32': String(crc32(payload)),
+  });
+  res.end(payload);
+}
+
+export function errorBody(error: AwsError): string {
+  return JSON.stringify(error.message ? { __type: error.type, [error.messageKey]: error.message } : { __type: error.type });
+}
+
+/**
+ * An HTTP listener. Owns the socket, the body limit and the `attribute` stage;
+ * everything after that belongs to the pipeline.
+ */
+export class HttpListener {
+  private readonly server: Server;
+
+  constructor(private readonly config: ListenerConfig, private readonly pipeline: Pipeline, private readonly region: string) {
+    this.server = createServer({ keepAlive: true }, (req, res) => {
+      // A client that aborts mid-body must cost us its socket, never the process.
+      this.onRequest(req, res).catch(() => res.destroy());
+    });
+    this.server.keepAliveTimeout = 60_000;
+  }
+
+  listen(): Promise<{ host: string; port: number }> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.config.port, this.config.host, () => {
+        const address = this.server.address() as AddressInfo;
+        resolve({ host: this.config.host, port: address.port });
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    this.server.closeIdleConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'GET' && (req.url === '/' || req.url === '')) {
+      // Health probe, answered as DynamoDB answers it.
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.end(`healthy: dynamodb.${this.region}.amazonaws.com `);
+      return;
+    }
+    const requestId = newRequestId();
+    const body = await readBody(req, LIMITS.maxRequestBytes);
+    if (body === undefined) {
+      // Unverified against AWS: the exact code and text for a body over 16 MB.
+      send(res, 413, requestId, JSON.stringify({ __type: 'com.amazon.coral.service#RequestEntityTooLarge', message: 'Request entity too large' }));
+      return;
+    }
+    const ctx: RequestContext = {
+      requestId,
+      eventId: randomUUID(),
+      receivedAtMs: Date.now(),
+      raw: { method: req.method ?? 'POST', url: req.url ?? '/', rawHeaders: req.rawHeaders, body },
+      userAgent: headerValue(req, 'user-agent') ?? '',
+      trace: [],
+    };
+    attribute(ctx, this.config.name, req.socket, false);
+    await this.pipeline.handle(ctx, headerValue(req, 'x-amz-target'));
+    if (ctx.error) send(res, ctx.error.statusCode, requestId, errorBody(ctx.error));
+    else send(res, 200, requestId, JSON.stringify(ctx.response ?? {}));
+  }
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(',') : value;
+}
+
+/** The whole body, or undefined once it exceeds `maxBytes` (the rest is drained, not buffered). */
+function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) tooLarge = true;
+      if (!tooLarge) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
