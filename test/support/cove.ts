@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
+const START_TIMEOUT_MS = 15_000;
+
+export interface CoveProcess {
+  endpoint: string;
+  port: number;
+  dataDirectory: string;
+  output: () => string;
+  client(accessKeyId: string, secretAccessKey: string): DynamoDBClient;
+  /** Graceful stop (SIGTERM). */
+  stop(): Promise<void>;
+  /** kill -9: no chance to flush anything. */
+  kill9(): Promise<void>;
+}
+
+export function tempDirectory(prefix = 'cove-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export interface StartOptions {
+  /** cove.yaml text; omitted = built-in default config. */
+  config?: string;
+  dataDirectory?: string;
+  port?: number;
+}
+
+/** Runs the real `cove serve` in a child process on a free port and waits for its listening line. */
+export async function startCove(options: StartOptions = {}): Promise<CoveProcess> {
+  const dataDirectory = options.dataDirectory ?? tempDirectory();
+  const args = [MAIN, 'serve', '--data', dataDirectory, '--port', String(options.port ?? 0)];
+  if (options.config !== undefined) {
+    const configFile = join(dataDirectory, '..', `cove-${process.pid}-${Date.now()}.yaml`);
+    writeFileSync(configFile, options.config);
+    args.push('--config', configFile);
+  }
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`cove did not start:\n${output}`)), START_TIMEOUT_MS);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening on http:\/\/[^:\s]+:(\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`cove exited with ${code}:\n${output}`));
+    });
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const clients: DynamoDBClient[] = [];
+  const finish = async (signal: NodeJS.Signals) => {
+    for (const c of clients) c.destroy();
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  return {
+    endpoint,
+    port,
+    dataDirectory,
+    output: () => output,
+    client(accessKeyId, secretAccessKey) {
+      const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
+      clients.push(client);
+      return client;
+    },
+    stop: () => finish('SIGTERM'),
+    kill9: () => finish('SIGKILL'),
+  };
+}
+
+export function removeDirectory(path: string): void {
+  rmSync(path, { recursive: true, force: true });
+}
+
+export type { ChildProcess };

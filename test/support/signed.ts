@@ -1,0 +1,58 @@
+import { createHash, createHmac } from 'node:crypto';
+import { SignatureV4 } from '@smithy/signature-v4';
+
+/** A SHA-256 constructor in the shape @smithy/signature-v4 wants, from node:crypto. */
+class Sha256 {
+  private readonly hash;
+  constructor(secret?: string | Uint8Array) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', secret);
+  }
+  update(data: string | Uint8Array): void {
+    this.hash.update(data);
+  }
+  async digest(): Promise<Uint8Array> {
+    return new Uint8Array(this.hash.digest());
+  }
+}
+
+export interface SignedCallOptions {
+  endpoint: string;
+  target: string;
+  body: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  region?: string;
+  /** Override the signing clock. */
+  signingDate?: Date;
+  extraHeaders?: Record<string, string>;
+}
+
+/** POSTs one DynamoDB request signed by AWS's own signer and returns the raw response. */
+export async function signedCall(options: SignedCallOptions): Promise<{ status: number; headers: Headers; body: string }> {
+  const url = new URL(options.endpoint);
+  const signer = new SignatureV4({
+    service: 'dynamodb',
+    region: options.region ?? 'us-east-1',
+    credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+    sha256: Sha256,
+  });
+  const request = await signer.sign(
+    {
+      method: 'POST',
+      protocol: url.protocol,
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: '/',
+      headers: {
+        host: url.host,
+        'content-type': 'application/x-amz-json-1.0',
+        'x-amz-target': options.target,
+        ...options.extraHeaders,
+      },
+      body: options.body,
+    },
+    { signingDate: options.signingDate },
+  );
+  const response = await fetch(options.endpoint, { method: 'POST', headers: request.headers as Record<string, string>, body: options.body });
+  return { status: response.status, headers: response.headers, body: await response.text() };
+}
