@@ -181,10 +181,12 @@ class Normalizer {
     }
     const out: Draft = {};
     let count = 0;
-    for (const type of ATTRIBUTE_TYPES) {
+    // DynamoDB checks the datatypes in a fixed order; document order gives the same result
+    // whenever the value is valid, and any failure is re-run in the fixed order.
+    const types: readonly string[] = this.ordered ? ATTRIBUTE_TYPES : Object.keys(value);
+    for (const type of types) {
       const v = value[type];
       if (!present(v)) continue;
-      count++;
       switch (type) {
         case 'S': {
           const message = stringTypeError(v);
@@ -234,7 +236,10 @@ class Normalizer {
         case 'BOOL':
           out.BOOL = this.boolean(v);
           break;
+        default:
+          continue; // unknown members are ignored
       }
+      count++;
     }
     if (count === 0) throw validationException(MSG_EMPTY);
     if (count > 1) throw validationException(MSG_MULTIPLE);

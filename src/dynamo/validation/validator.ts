@@ -87,6 +87,7 @@ interface StructNode extends NodeBase {
   members: Member[];
   byName: Map<string, Member>;
   errorOrder: Member[];
+  requiredMembers: Member[];
 }
 
 type Node = ScalarNode | ListNode | MapNode | StructNode;
@@ -148,7 +149,7 @@ class Compiler {
       case 'structure': {
         const struct: StructNode = {
           kind: 'structure', shape: shapeName, direct: false, deep: false,
-          members: [], byName: new Map(), errorOrder: [],
+          members: [], byName: new Map(), errorOrder: [], requiredMembers: [],
         };
         this.register(shapeName, struct);
         const required = new Set(shape.required ?? []);
@@ -161,6 +162,7 @@ class Compiler {
           struct.members.push(member);
           struct.byName.set(name, member);
         }
+        struct.requiredMembers = struct.members.filter((m) => m.required);
         const byPath = new Map(struct.members.map((m) => [m.path, m]));
         struct.errorOrder = memberOrder(struct.members.map((m) => m.path)).map((p) => byPath.get(p)!);
         return struct;
@@ -506,6 +508,24 @@ class ConstraintPass {
   ) {}
 
   struct(node: StructNode, obj: Record<string, unknown>, prefix: string): void {
+    if (!this.ordered) {
+      // Fast pass: only whether anything fails matters, so visit what is present.
+      for (const member of node.requiredMembers) {
+        const value = obj[member.name];
+        if (value === null || value === undefined) {
+          this.errors.add(null, prefix === '' ? member.path : `${prefix}.${member.path}`, 'Member must not be null');
+        }
+      }
+      for (const key in obj) {
+        const member = node.byName.get(key);
+        if (member === undefined || (!member.node.deep && member.tableName === undefined)) continue;
+        const value = obj[key];
+        if (value === null || value === undefined) continue;
+        this.member(member, value, prefix === '' ? member.path : `${prefix}.${member.path}`);
+        if (this.errors.full) return;
+      }
+      return;
+    }
     for (const member of node.errorOrder) {
       if (this.errors.full) return;
       const value = obj[member.name];
