@@ -356,6 +356,16 @@ describe('normalizeItem / normalizeAttributeValue', () => {
     assert.deepEqual(normalizeAttributeValue({ N: '-0.0' }), { N: '0' });
   });
 
+  it('keeps an attribute named __proto__ as an ordinary attribute', () => {
+    const item = normalizeItem(JSON.parse('{"__proto__": {"N": "01"}, "m": {"M": {"__proto__": {"S": "x"}}}}'));
+    assert.deepEqual(Object.keys(item), ['__proto__', 'm']);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(item, '__proto__')?.value, { N: '1' });
+    assert.equal(Object.getPrototypeOf(item), Object.prototype);
+    const m = (item.m as { M: Record<string, unknown> }).M;
+    assert.deepEqual(Object.getOwnPropertyDescriptor(m, '__proto__')?.value, { S: 'x' });
+    assert.equal(itemSize(item), 9 + 2 + 1 + (3 + 1 + 9 + 1));
+  });
+
   it('limits nesting to 32 levels', () => {
     const nest = (depth: number): unknown => {
       let v: unknown = { S: 'leaf' };

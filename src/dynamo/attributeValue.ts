@@ -70,6 +70,12 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 const present = (value: unknown): boolean => value !== null && value !== undefined;
 
+/** Sets an own entry, even for the attribute name "__proto__". */
+function setEntry(target: Record<string, AttributeValue>, key: string, value: AttributeValue): void {
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Type checks (SerializationException), in document order
 // ---------------------------------------------------------------------------------------------
@@ -161,12 +167,12 @@ class Normalizer {
     const keys = this.ordered ? hashMapOrder(Object.keys(value)) : Object.keys(value);
     for (const key of keys) {
       const v = value[key];
-      out[key] = this.value(present(v) ? v : undefined, depth);
+      setEntry(out, key, this.value(present(v) ? v : undefined, depth));
     }
     if (this.ordered) {
       // Keep the caller's attribute order in the result.
       const ordered: Record<string, AttributeValue> = {};
-      for (const key of Object.keys(value)) ordered[key] = out[key];
+      for (const key of Object.keys(value)) setEntry(ordered, key, out[key]);
       return ordered;
     }
     return out;
