@@ -6,6 +6,8 @@
  */
 export const CORAL_NAMESPACE = 'com.amazon.coral.service';
 export const DYNAMODB_NAMESPACE = 'com.amazonaws.dynamodb.v20120810';
+/** DynamoDB's ValidationException comes from coral's validation layer, whatever raised it. */
+export const VALIDATE_NAMESPACE = 'com.amazon.coral.validate';
 
 export type MessageKey = 'message' | 'Message';
 
@@ -36,5 +38,5 @@ export function dynamoError(code: string, message: string, statusCode = 400): Aw
 }
 
 export function validationError(message: string): AwsError {
-  return dynamoError('ValidationException', message);
+  return new AwsError(VALIDATE_NAMESPACE, 'ValidationException', message);
 }

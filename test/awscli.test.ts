@@ -9,20 +9,10 @@ describe('the README works with the AWS CLI', { skip: hasAwsCli ? false : 'aws C
   it('lists, creates, writes and reads with the generated profile', async () => {
     const dataDirectory = tempDirectory();
     const cove = await startCove({ dataDirectory });
-    const env = {
-      ...process.env,
-      AWS_SHARED_CREDENTIALS_FILE: `${dataDirectory}/credentials`,
-      AWS_PROFILE: 'cove',
-      AWS_CONFIG_FILE: '/dev/null',
-      AWS_REGION: '',
-      AWS_DEFAULT_REGION: '',
-      AWS_ACCESS_KEY_ID: '',
-      AWS_SECRET_ACCESS_KEY: '',
-    };
-    delete env.AWS_REGION;
-    delete env.AWS_DEFAULT_REGION;
-    delete env.AWS_ACCESS_KEY_ID;
-    delete env.AWS_SECRET_ACCESS_KEY;
+    // Only the generated profile may supply credentials and region.
+    const env: Record<string, string | undefined> = { ...process.env };
+    for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN']) delete env[name];
+    Object.assign(env, { AWS_SHARED_CREDENTIALS_FILE: `${dataDirectory}/credentials`, AWS_PROFILE: 'cove', AWS_CONFIG_FILE: '/dev/null' });
     const aws = (...args: string[]) => JSON.parse(execFileSync('aws', ['dynamodb', ...args, '--endpoint-url', cove.endpoint, '--output', 'json'], { env, encoding: 'utf8' }));
     try {
       assert.deepEqual(aws('list-tables'), { TableNames: [] });

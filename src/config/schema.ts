@@ -12,7 +12,7 @@ const policyDocument = z.union([z.string(), z.record(z.string(), z.unknown())], 
 
 export const configSchema = z.strictObject({
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: 'expected an AWS region name such as us-east-1' }).default('us-east-1'),
-  accountId: z.string().regex(/^\d{12}$/, { error: 'expected a 12-digit account ID, quoted so YAML keeps it a string' }).default('000000000000'),
+  accountId: z.string({ error: 'expected a 12-digit account ID as a quoted string (YAML reads unquoted digits as a number)' }).regex(/^\d{12}$/, { error: 'expected a 12-digit account ID, quoted so YAML keeps it a string' }).default('000000000000'),
   listeners: z
     .array(z.strictObject({ name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expected a name of letters, digits, _ or -' }), listen: hostPort }))
     .min(1, { error: 'expected at least one listener' })

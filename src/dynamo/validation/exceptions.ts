@@ -6,12 +6,12 @@
  * - `com.amazon.coral.validate#ValidationException`, message under `message`, for constraint
  *   failures and DynamoDB's own parameter checks.
  */
-import { AwsError, coralError } from '../../errors.js';
+import { AwsError, coralError, validationError, VALIDATE_NAMESPACE } from '../../errors.js';
 
-export const VALIDATE_NAMESPACE = 'com.amazon.coral.validate';
+export { VALIDATE_NAMESPACE };
 
 export function validationException(message: string): AwsError {
-  return new AwsError(VALIDATE_NAMESPACE, 'ValidationException', message);
+  return validationError(message);
 }
 
 export function serializationException(message: string): AwsError {
