@@ -194,6 +194,21 @@ describe('walking skeleton through the real SDK', () => {
     await rejectsWith(alice.send(new PutItemCommand({ TableName: 'items-s', Item: { id: { S: 'big' }, blob: { S: 'x'.repeat(400 * 1024) } } })), 'ValidationException', 'Item size has exceeded the maximum allowed size');
   });
 
+  it('validates requests against the service model before executing them', async () => {
+    const e = await rejectsWith(
+      alice.send(new DescribeTableCommand({ TableName: 'ab' })),
+      'ValidationException',
+      "1 validation error detected: Value 'ab' at 'tableName' failed to satisfy constraint: Member must have length greater than or equal to 3",
+    );
+    const record = await auditRecordFor(cove, e.$metadata.requestId);
+    assert.equal(record.errorCode, 'ValidationException');
+    await rejectsWith(
+      alice.send(new PutItemCommand({ TableName: 'items-s', Item: { id: { S: 'x' }, bad: { N: 'twelve' } } })),
+      'ValidationException',
+      'The parameter cannot be converted to a numeric value: twelve',
+    );
+  });
+
   it('answers a wrong secret with InvalidSignatureException and records it', async () => {
     const e = await rejectsWith(
       cove.client('AKIAALICE0000000001', 'not-the-secret').send(new ListTablesCommand({})),
