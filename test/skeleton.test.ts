@@ -321,3 +321,35 @@ describe('walking skeleton through the real SDK', () => {
     assert.deepEqual(record.requestParameters, { tableName: 'items-s' });
   });
 });
+
+describe('table catalog under concurrency', () => {
+  let cove: CoveProcess;
+  before(async () => {
+    cove = await startCove({ config: CONFIG });
+  });
+  after(async () => {
+    await cove.stop();
+    removeDirectory(cove.dataDirectory);
+  });
+
+  it('lets exactly one of two concurrent DeleteTables succeed, and a racing CreateTable survive', async () => {
+    const alice = cove.client('AKIAALICE0000000001', 'alice-secret');
+    const create = () =>
+      alice.send(new CreateTableCommand({ TableName: 'raced', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+    await create();
+    const deletes = await Promise.allSettled([alice.send(new DeleteTableCommand({ TableName: 'raced' })), alice.send(new DeleteTableCommand({ TableName: 'raced' }))]);
+    assert.equal(deletes.filter((d) => d.status === 'fulfilled').length, 1);
+    const failure = deletes.find((d) => d.status === 'rejected') as PromiseRejectedResult;
+    assert.equal((failure.reason as Error).name, 'ResourceNotFoundException');
+
+    await create();
+    const [deleted, created] = await Promise.allSettled([alice.send(new DeleteTableCommand({ TableName: 'raced' })), create()]);
+    assert.equal(deleted.status, 'fulfilled');
+    // Whichever order the two took, the catalog in memory and on disk agree with the answers given.
+    const listed = (await alice.send(new ListTablesCommand({}))).TableNames ?? [];
+    assert.equal(listed.includes('raced'), created.status === 'fulfilled');
+    if (created.status === 'fulfilled') {
+      await alice.send(new PutItemCommand({ TableName: 'raced', Item: { id: { S: 'still-here' } } }));
+    }
+  });
+});

@@ -104,9 +104,18 @@ export class TableCatalog {
   /** Removes the table from the catalog (durably), then purges its items in the background. */
   async delete(name: string): Promise<Table> {
     const table = this.require(name);
-    const outcome = await this.engine.writeBatch([{ key: catalogKey(name), value: null }]);
+    const notFound = dynamoError('ResourceNotFoundException', `Requested resource not found: Table: ${name} not found`);
+    // Only this incarnation of the table may be removed: a concurrent DeleteTable
+    // (or a DeleteTable + CreateTable pair) must not remove a table it never saw.
+    const outcome = await this.engine.writeBatch([
+      {
+        key: catalogKey(name),
+        value: null,
+        condition: (current) => (current && (JSON.parse(current.toString('utf8')) as TableRecord).storageId === table.record.storageId ? undefined : notFound),
+      },
+    ]);
     if (!outcome.ok) throw outcome.error;
-    this.tables.delete(name);
+    if (this.tables.get(name) === table) this.tables.delete(name);
     void this.purgeItems(table.storageId);
     return table;
   }
