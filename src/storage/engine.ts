@@ -24,8 +24,13 @@ export interface RangeOptions {
  */
 export interface WriteOp<E> {
   key: Buffer;
-  /** The new value, or `null` to delete the key. */
-  value: Buffer | null;
+  /**
+   * The new value, or `null` to delete the key; or a function computing it from
+   * the current value inside the write transaction (read-modify-write). It runs
+   * only once every condition of the batch has passed; if it throws, the batch
+   * fails with the thrown value as its error.
+   */
+  value: Buffer | null | ((current: Buffer | undefined) => Buffer | null);
   condition?: (current: Buffer | undefined) => E | undefined;
 }
 

@@ -55,14 +55,30 @@ export class LmdbEngine implements StorageEngine {
   async writeBatch<E>(ops: WriteOp<E>[]): Promise<BatchOutcome<E>> {
     const db = this.db;
     const commit = db.transaction((): BatchOutcome<E> => {
+      // This callback shares one LMDB transaction with every other batch of the
+      // event turn, so it must never throw: a throw would abort them all.
       const previous = ops.map((op) => db.get(op.key));
+      const values: (Buffer | null)[] = [];
       for (let i = 0; i < ops.length; i++) {
-        const error = ops[i].condition?.(previous[i]);
-        if (error !== undefined) return { ok: false, failedIndex: i, error, previous };
+        try {
+          const error = ops[i].condition?.(previous[i]);
+          if (error !== undefined) return { ok: false, failedIndex: i, error, previous };
+        } catch (thrown) {
+          return { ok: false, failedIndex: i, error: thrown as E, previous };
+        }
       }
-      for (const op of ops) {
-        if (op.value === null) db.removeSync(op.key);
-        else db.putSync(op.key, op.value);
+      for (let i = 0; i < ops.length; i++) {
+        const value = ops[i].value;
+        try {
+          values.push(typeof value === 'function' ? value(previous[i]) : value);
+        } catch (thrown) {
+          return { ok: false, failedIndex: i, error: thrown as E, previous };
+        }
+      }
+      for (let i = 0; i < ops.length; i++) {
+        const value = values[i];
+        if (value === null) db.removeSync(ops[i].key);
+        else db.putSync(ops[i].key, value);
       }
       return { ok: true, previous };
     }) as Promise<BatchOutcome<E>> & { flushed?: Promise<unknown> };
