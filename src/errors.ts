@@ -18,6 +18,8 @@ export class AwsError extends Error {
     message: string,
     readonly statusCode = 400,
     readonly messageKey: MessageKey = 'message',
+    /** Members the error body carries besides `__type` and the message (e.g. the old `Item`). */
+    readonly extra?: Record<string, unknown>,
   ) {
     super(message);
   }

@@ -33,7 +33,7 @@ export class Pipeline {
     try {
       route(ctx);
       authenticate(ctx, { credentials: this.deps.credentials, region, service: 'dynamodb' });
-      ctx.request = interpretDynamoRequest(target, ctx.raw.body, { region, accountId });
+      ctx.request = interpretDynamoRequest(target, ctx.raw.body, { region, accountId, catalog: this.deps.catalog });
       authorize(ctx);
       ctx.response = await ctx.request.execute({ engine: this.deps.engine, catalog: this.deps.catalog, region, accountId, nowMs: ctx.receivedAtMs });
       ctx.trace.push({ stage: 'execute', decision: 'done', detail: ctx.request.eventName });

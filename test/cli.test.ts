@@ -78,4 +78,10 @@ describe('configuration errors', () => {
     assert.equal(result.status, 2);
     assert.match(result.stderr, /iam\.users\[0\]\.accessKeys\[0\]\.id: expected an access key ID/);
   });
+
+  it('rejects one access key given to two users', () => {
+    const result = startWith('iam:\n  users:\n    - name: a\n      accessKeys: [{ id: SHAREDKEY, secret: s }]\n    - name: b\n      accessKeys: [{ id: SHAREDKEY, secret: t }]\n');
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /cove\.yaml:6:\d+: iam\.users\[1\]\.accessKeys\[0\]\.id: access key SHAREDKEY is already used by user a/);
+  });
 });

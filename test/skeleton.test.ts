@@ -353,3 +353,63 @@ describe('table catalog under concurrency', () => {
     }
   });
 });
+
+describe('hostile and unusual input', () => {
+  let cove: CoveProcess;
+  let alice: DynamoDBClient;
+  const call = (target: string, body: string) =>
+    signedCall({ endpoint: cove.endpoint, target: `DynamoDB_20120810.${target}`, body, accessKeyId: 'AKIAALICE0000000001', secretAccessKey: 'alice-secret' });
+
+  before(async () => {
+    cove = await startCove({ config: CONFIG });
+    alice = cove.client('AKIAALICE0000000001', 'alice-secret');
+    await alice.send(new CreateTableCommand({ TableName: 'hostile', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+  });
+  after(async () => {
+    await cove.stop();
+    removeDirectory(cove.dataDirectory);
+  });
+
+  it('serves a table named by its ARN, and finds no table behind a foreign ARN', async () => {
+    const arn = `arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/hostile`;
+    await alice.send(new PutItemCommand({ TableName: arn, Item: { pk: { S: 'by-arn' } } }));
+    const got = await alice.send(new GetItemCommand({ TableName: 'hostile', Key: { pk: { S: 'by-arn' } } }));
+    assert.deepEqual(got.Item, { pk: { S: 'by-arn' } });
+    await rejectsWith(alice.send(new GetItemCommand({ TableName: 'arn:aws:dynamodb:us-east-1:999999999999:table/hostile', Key: { pk: { S: 'x' } } })), 'ResourceNotFoundException', 'Requested resource not found');
+    const listed = await alice.send(new ListTablesCommand({}));
+    assert.ok(!listed.TableNames?.some((n) => n.startsWith('arn:')));
+  });
+
+  it('never writes non-key values into the audit trail', async () => {
+    const e = await rejectsWith(
+      alice.send(new GetItemCommand({ TableName: 'hostile', Key: { pk: { S: 'k' }, password: { S: 'hunter2' } } })),
+      'ValidationException',
+      'The provided key element does not match the schema',
+    );
+    const record = await auditRecordFor(cove, e.$metadata.requestId);
+    assert.ok(!JSON.stringify(record).includes('hunter2'));
+    assert.deepEqual(record.requestParameters.key, { pk: 'k' });
+  });
+
+  it('answers malformed bodies with 4xx, never a 500', async () => {
+    for (const [target, body] of [
+      ['ListTables', 'null'],
+      ['ListTables', '[]'],
+      ['CreateTable', JSON.stringify({ TableName: 'nulls', AttributeDefinitions: [null], KeySchema: [null], BillingMode: 'PAY_PER_REQUEST' })],
+      ['PutItem', `{"TableName":"hostile","Item":{"pk":{"S":"deep"},"d":${'{"M":{"a":'.repeat(5000)}{"S":"x"}${'}}'.repeat(5000)}}}`],
+    ] as const) {
+      const response = await call(target, body);
+      assert.equal(response.status, 400, `${target} ${body.slice(0, 60)} → ${response.body.slice(0, 200)}`);
+    }
+    const deep = await call('PutItem', JSON.stringify({ TableName: 'hostile', Item: { pk: { S: 'deep' }, d: JSON.parse('{"M":{"a":'.repeat(40) + '{"S":"x"}' + '}}'.repeat(40)) } }));
+    assert.match(JSON.parse(deep.body).message, /Nesting Levels have exceeded supported limits/);
+  });
+
+  it('refuses CreateTable parameters it does not implement instead of dropping them', async () => {
+    await rejectsWith(
+      alice.send(new CreateTableCommand({ TableName: 'tagged', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST', Tags: [{ Key: 'k', Value: 'v' }] })),
+      'ValidationException',
+      'cove does not support Tags on CreateTable yet',
+    );
+  });
+});

@@ -77,6 +77,7 @@ export async function serve(options: ServeOptions): Promise<RunningCove> {
     }
   } catch (error) {
     await Promise.all(listeners.map((l) => l.close()));
+    await catalog.close();
     audit.close();
     await engine.close();
     throw error;
@@ -86,6 +87,7 @@ export async function serve(options: ServeOptions): Promise<RunningCove> {
     addresses,
     async stop() {
       await Promise.all(listeners.map((l) => l.close()));
+      await catalog.close();
       audit.close();
       await engine.close();
     },

@@ -63,6 +63,17 @@ export function loadConfig(file: string | undefined, text?: string): LoadedConfi
       }),
     );
   });
+  const seenKeys = new Map<string, string>();
+  config.iam.users.forEach((user, u) =>
+    user.accessKeys.forEach((key, k) => {
+      const owner = seenKeys.get(key.id);
+      if (owner !== undefined) {
+        const path = ['iam', 'users', u, 'accessKeys', k, 'id'];
+        throw new ConfigError(`${locate(path)}: ${formatPath(path)}: access key ${key.id} is already used by user ${owner}`);
+      }
+      seenKeys.set(key.id, user.name);
+    }),
+  );
   const seenListeners = new Set<string>();
   config.listeners.forEach((listener, i) => {
     if (seenListeners.has(listener.name)) throw new ConfigError(`${locate(['listeners', i, 'name'])}: listeners[${i}].name: listener ${listener.name} is declared twice`);

@@ -66,11 +66,12 @@ export function storageKeyOf(table: Table, item: Item): Buffer {
 
 /** CloudTrail shows key attribute values as plain JSON values, never non-key values. */
 export function keyForAudit(table: Table | undefined, key: Item | undefined): Record<string, unknown> | undefined {
-  if (!key) return undefined;
+  // Without the table we cannot tell key attributes from others: record nothing.
+  if (!key || !table) return undefined;
   const out: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(key)) {
-    if (table && name !== table.hashKey.name && name !== table.rangeKey?.name) continue;
-    out[name] = Object.values(value)[0];
+  for (const attribute of [table.hashKey, table.rangeKey]) {
+    const value = attribute && key[attribute.name];
+    if (value && typeOf(value) === attribute.type) out[attribute.name] = Object.values(value)[0];
   }
   return out;
 }

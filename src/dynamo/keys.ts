@@ -7,6 +7,7 @@ import { encodeNumberOrderPreserving } from './numbers.js';
  *
  *   catalog entry  00 | table name (UTF-8)
  *   item           01 | table id (8 bytes) | partition hash (16 bytes) | sort key bytes
+ *   purge marker   02 | table id (8 bytes)
  *
  * The partition key is hashed (SHA-256, truncated), as DynamoDB distributes
  * partitions by hash: it bounds the engine key (LMDB allows 1978 bytes, a
@@ -18,6 +19,8 @@ import { encodeNumberOrderPreserving } from './numbers.js';
  */
 const CATALOG_TAG = 0x00;
 const ITEM_TAG = 0x01;
+/** 02 | table id: the items of a deleted table still to be purged. */
+const PURGE_TAG = 0x02;
 export const TABLE_ID_BYTES = 8;
 const PARTITION_HASH_BYTES = 16;
 
@@ -26,6 +29,12 @@ export function catalogKey(tableName: string): Buffer {
 }
 
 export const CATALOG_RANGE = { start: Buffer.of(CATALOG_TAG), end: Buffer.of(CATALOG_TAG + 1) };
+
+export function purgeMarkerKey(tableId: Buffer): Buffer {
+  return Buffer.concat([Buffer.of(PURGE_TAG), tableId]);
+}
+
+export const PURGE_MARKER_RANGE = { start: Buffer.of(PURGE_TAG), end: Buffer.of(PURGE_TAG + 1) };
 
 export function tablePrefix(tableId: Buffer): Buffer {
   return Buffer.concat([Buffer.of(ITEM_TAG), tableId]);
@@ -61,7 +70,7 @@ export function keyValueBytes(type: KeyAttribute['type'], value: AttributeValue)
   }
 }
 
-function sortKeyBytes(type: KeyAttribute['type'], value: AttributeValue): Buffer {
+export function sortKeyBytes(type: KeyAttribute['type'], value: AttributeValue): Buffer {
   return type === 'N' ? encodeNumberOrderPreserving((value as { N: string }).N) : keyValueBytes(type, value);
 }
 

@@ -9,6 +9,9 @@ export interface OperationContext {
   nowMs: number;
 }
 
+/** What the interpret stage may consult: names and the catalog, never the engine. */
+export type InterpretContext = Pick<OperationContext, 'region' | 'accountId' | 'catalog'>;
+
 /** One IAM question an operation asks: may the principal do `action` on `resource`? */
 export interface AuthorizationTarget {
   action: string;
@@ -26,9 +29,9 @@ export interface Operation<Input = Record<string, unknown>, Output = Record<stri
   readOnly: boolean;
   /** CloudTrail's split: item APIs are Data events, table APIs Management events. */
   category: 'Data' | 'Management';
-  authorization(input: Input, ctx: OperationContext): AuthorizationTarget[];
+  authorization(input: Input, ctx: InterpretContext): AuthorizationTarget[];
   /** CloudTrail's requestParameters: camelCase names, never non-key attribute values. */
-  requestParameters(input: Input): Record<string, unknown> | null;
+  requestParameters(input: Input, ctx: InterpretContext): Record<string, unknown> | null;
   execute(input: Input, ctx: OperationContext): Promise<Output>;
 }
 

@@ -1,5 +1,5 @@
-import { coralError } from '../errors.js';
-import type { AuthorizationTarget, Operation, OperationContext } from './operation.js';
+import { coralError, dynamoError, validationError } from '../errors.js';
+import type { AuthorizationTarget, InterpretContext, Operation, OperationContext } from './operation.js';
 import { OPERATIONS } from './operations/index.js';
 import { validateInput } from './validation/index.js';
 
@@ -24,7 +24,7 @@ export function operationNameOf(target: string | undefined): string | undefined 
  * Turns `X-Amz-Target` + body into an InterpretedRequest: unknown operation,
  * malformed JSON and model constraint violations are answered here, before IAM.
  */
-export function interpretDynamoRequest(target: string | undefined, body: Buffer, ctx: Pick<OperationContext, 'region' | 'accountId'>): InterpretedRequest {
+export function interpretDynamoRequest(target: string | undefined, body: Buffer, ctx: InterpretContext): InterpretedRequest {
   const name = operationNameOf(target);
   const operation = name === undefined ? undefined : (OPERATIONS.get(name) as Operation<Record<string, unknown>> | undefined);
   if (!operation) throw coralError('UnknownOperationException', '');
@@ -34,15 +34,33 @@ export function interpretDynamoRequest(target: string | undefined, body: Buffer,
   } catch {
     throw coralError('SerializationException', '');
   }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw coralError('SerializationException', '');
   validateInput(operation.name, input);
   const typedInput = input as Record<string, unknown>;
+  if (typeof typedInput.TableName === 'string') typedInput.TableName = resolveTableName(typedInput.TableName, ctx);
   return {
     eventSource: 'dynamodb.amazonaws.com',
     eventName: operation.name,
     readOnly: operation.readOnly,
     category: operation.category,
-    targets: operation.authorization(typedInput, ctx as OperationContext),
-    requestParameters: operation.requestParameters(typedInput),
+    targets: operation.authorization(typedInput, ctx),
+    requestParameters: operation.requestParameters(typedInput, ctx),
     execute: (fullCtx) => operation.execute(typedInput, fullCtx),
   };
+}
+
+const TABLE_ARN = /^arn:aws:dynamodb:([a-z0-9-]+):(\d{12}):table\/([a-zA-Z0-9_.-]{3,255})$/;
+
+/**
+ * DynamoDB accepts a table ARN wherever it takes a table name. cove serves one
+ * account in one region, so an ARN is reduced to its name here, once, and both
+ * IAM and the operation see the same table; an ARN elsewhere names no table cove has.
+ */
+export function resolveTableName(name: string, ctx: Pick<InterpretContext, 'region' | 'accountId'>): string {
+  if (!name.startsWith('arn:')) return name;
+  const match = TABLE_ARN.exec(name);
+  // Unverified text: DynamoDB's answer for a malformed table ARN.
+  if (!match) throw validationError(`Invalid TableName: ${name} is neither a table name nor a table ARN`);
+  if (match[1] !== ctx.region || match[2] !== ctx.accountId) throw dynamoError('ResourceNotFoundException', 'Requested resource not found');
+  return match[3];
 }

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { StorageEngine } from '../storage/engine.js';
 import { dynamoError } from '../errors.js';
-import { catalogKey, CATALOG_RANGE, TABLE_ID_BYTES, tableRange } from './keys.js';
+import { catalogKey, CATALOG_RANGE, PURGE_MARKER_RANGE, purgeMarkerKey, TABLE_ID_BYTES, tableRange } from './keys.js';
 import type { AttributeDefinition, KeyAttribute, KeySchemaElement } from './types.js';
 
 /** What the catalog persists per table: DynamoDB's description plus cove's storage id. */
@@ -56,6 +56,8 @@ const ITEM_PURGE_BATCH = 1000;
  */
 export class TableCatalog {
   private readonly tables = new Map<string, Table>();
+  private readonly purges = new Set<Promise<void>>();
+  private closing = false;
 
   private constructor(private readonly engine: StorageEngine) {}
 
@@ -65,6 +67,10 @@ export class TableCatalog {
       const record = JSON.parse(value.toString('utf8')) as TableRecord;
       catalog.tables.set(record.description.TableName, toTable(record));
     }
+    // Resume the purges a stop or crash interrupted.
+    const pending: Buffer[] = [];
+    for await (const { key } of engine.range(PURGE_MARKER_RANGE)) pending.push(key.subarray(1));
+    for (const storageId of pending) catalog.startPurge(storageId);
     return catalog;
   }
 
@@ -101,31 +107,61 @@ export class TableCatalog {
     return table;
   }
 
-  /** Removes the table from the catalog (durably), then purges its items in the background. */
+  /**
+   * Removes the table from the catalog, durably and together with a purge marker,
+   * then purges its items in the background. The table leaves the in-memory map
+   * first, so no write is acknowledged on a table whose deletion is under way.
+   */
   async delete(name: string): Promise<Table> {
     const table = this.require(name);
+    this.tables.delete(name);
     const notFound = dynamoError('ResourceNotFoundException', `Requested resource not found: Table: ${name} not found`);
-    // Only this incarnation of the table may be removed: a concurrent DeleteTable
-    // (or a DeleteTable + CreateTable pair) must not remove a table it never saw.
-    const outcome = await this.engine.writeBatch([
-      {
-        key: catalogKey(name),
-        value: null,
-        condition: (current) => (current && (JSON.parse(current.toString('utf8')) as TableRecord).storageId === table.record.storageId ? undefined : notFound),
-      },
-    ]);
-    if (!outcome.ok) throw outcome.error;
-    if (this.tables.get(name) === table) this.tables.delete(name);
-    void this.purgeItems(table.storageId);
+    let outcome;
+    try {
+      outcome = await this.engine.writeBatch([
+        {
+          key: catalogKey(name),
+          value: null,
+          // Only this incarnation of the table may be removed.
+          condition: (current) => (current && (JSON.parse(current.toString('utf8')) as TableRecord).storageId === table.record.storageId ? undefined : notFound),
+        },
+        { key: purgeMarkerKey(table.storageId), value: Buffer.of(1) },
+      ]);
+    } catch (error) {
+      if (!this.tables.has(name)) this.tables.set(name, table);
+      throw error;
+    }
+    if (!outcome.ok) {
+      if (outcome.error !== notFound && !this.tables.has(name)) this.tables.set(name, table);
+      throw outcome.error;
+    }
+    this.startPurge(table.storageId);
     return table;
+  }
+
+  private startPurge(storageId: Buffer): void {
+    const purge = this.purgeItems(storageId).catch((error: unknown) => {
+      if (!this.closing) console.error('cove: purge of a deleted table failed; it resumes at next start', error);
+    });
+    this.purges.add(purge);
+    void purge.finally(() => this.purges.delete(purge));
+  }
+
+  /** Stops background purges at their next batch and waits for them. */
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all(this.purges);
   }
 
   private async purgeItems(storageId: Buffer): Promise<void> {
     const range = tableRange(storageId);
-    for (;;) {
+    while (!this.closing) {
       const keys: Buffer[] = [];
       for await (const { key } of this.engine.range({ ...range, limit: ITEM_PURGE_BATCH })) keys.push(key);
-      if (keys.length === 0) return;
+      if (keys.length === 0) {
+        await this.engine.writeBatch([{ key: purgeMarkerKey(storageId), value: null }]);
+        return;
+      }
       await this.engine.writeBatch(keys.map((key) => ({ key, value: null })));
     }
   }

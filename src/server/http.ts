@@ -16,6 +16,7 @@ export interface ListenerConfig {
 
 const REQUEST_ID_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUV';
 const REQUEST_ID_LENGTH = 52;
+const CLOSE_GRACE_MS = 2000;
 
 /** DynamoDB's request IDs: 52 characters of base32hex. */
 export function newRequestId(): string {
@@ -38,7 +39,7 @@ function send(res: ServerResponse, statusCode: number, requestId: string, body: 
 }
 
 export function errorBody(error: AwsError): string {
-  return JSON.stringify(error.message ? { __type: error.type, [error.messageKey]: error.message } : { __type: error.type });
+  return JSON.stringify({ __type: error.type, ...(error.message ? { [error.messageKey]: error.message } : {}), ...error.extra });
 }
 
 /**
@@ -47,6 +48,7 @@ export function errorBody(error: AwsError): string {
  */
 export class HttpListener {
   private readonly server: Server;
+  private closing = false;
 
   constructor(private readonly config: ListenerConfig, private readonly pipeline: Pipeline, private readonly region: string) {
     this.server = createServer({ keepAlive: true }, (req, res) => {
@@ -66,9 +68,13 @@ export class HttpListener {
     });
   }
 
+  /** Stops accepting; answers in flight finish with `Connection: close`, stragglers are cut after a grace period. */
   close(): Promise<void> {
+    this.closing = true;
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeIdleConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    const grace = setTimeout(() => this.server.closeAllConnections(), CLOSE_GRACE_MS);
+    return closed.finally(() => clearTimeout(grace));
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -95,6 +101,7 @@ export class HttpListener {
     };
     attribute(ctx, this.config.name, req.socket, false);
     await this.pipeline.handle(ctx, headerValue(req, 'x-amz-target'));
+    if (this.closing) res.shouldKeepAlive = false;
     if (ctx.error) send(res, ctx.error.statusCode, requestId, errorBody(ctx.error));
     else send(res, 200, requestId, JSON.stringify(ctx.response ?? {}));
   }

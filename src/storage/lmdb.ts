@@ -9,12 +9,14 @@ export interface LmdbEngineOptions {
 }
 
 const DEFAULT_MAP_SIZE_BYTES = 64 * 1024 ** 3;
+/** lmdb-js's compiled-in key limit. */
+export const MAX_KEY_BYTES = 1978;
 
 /**
  * The embedded engine. Reads are synchronous memory-mapped lookups. Writes go
  * through lmdb-js's asynchronous transactions: every batch queued in one event
- * turn shares one LMDB transaction (group commit), and with `separateFlushed`
- * each batch resolves only after the OS reports its transaction flushed.
+ * turn shares one LMDB transaction (group commit), and each batch resolves only
+ * after `db.flushed` reports that transaction synced to disk.
  */
 export class LmdbEngine implements StorageEngine {
   readonly name = 'lmdb';
@@ -27,7 +29,6 @@ export class LmdbEngine implements StorageEngine {
       encoding: 'binary',
       keyEncoding: 'binary',
       mapSize: options.mapSizeBytes ?? DEFAULT_MAP_SIZE_BYTES,
-      separateFlushed: true,
       // Durability is the point: never let a commit skip its sync.
       noSync: false,
     });
@@ -54,6 +55,13 @@ export class LmdbEngine implements StorageEngine {
 
   async writeBatch<E>(ops: WriteOp<E>[]): Promise<BatchOutcome<E>> {
     const db = this.db;
+    for (const op of ops) {
+      // Checked before the transaction: a put that throws midway would leave the
+      // batch's earlier puts in the shared transaction.
+      if (op.key.length === 0 || op.key.length > MAX_KEY_BYTES) {
+        throw new RangeError(`engine key of ${op.key.length} bytes is outside 1..${MAX_KEY_BYTES}`);
+      }
+    }
     const commit = db.transaction((): BatchOutcome<E> => {
       // This callback shares one LMDB transaction with every other batch of the
       // event turn, so it must never throw: a throw would abort them all.
@@ -81,9 +89,10 @@ export class LmdbEngine implements StorageEngine {
         else db.putSync(ops[i].key, value);
       }
       return { ok: true, previous };
-    }) as Promise<BatchOutcome<E>> & { flushed?: Promise<unknown> };
+    });
     const outcome = await commit;
-    if (outcome.ok) await commit.flushed;
+    // The commit is visible now; acknowledge only once it is on disk.
+    if (outcome.ok) await db.flushed;
     return outcome;
   }
 

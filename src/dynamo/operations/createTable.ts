@@ -15,7 +15,7 @@ interface CreateTableInput {
 }
 
 const MAX_CAPACITY_UNITS = 1_000_000_000_000;
-const PARAMETERS_NOT_YET_SUPPORTED = ['LocalSecondaryIndexes', 'GlobalSecondaryIndexes', 'StreamSpecification', 'ResourcePolicy', 'OnDemandThroughput', 'WarmThroughput'];
+const PARAMETERS_NOT_YET_SUPPORTED = ['LocalSecondaryIndexes', 'GlobalSecondaryIndexes', 'StreamSpecification', 'ResourcePolicy', 'OnDemandThroughput', 'WarmThroughput', 'Tags', 'SSESpecification', 'TableClass'];
 
 const invalid = (detail: string) => validationError(`One or more parameter values were invalid: ${detail}`);
 

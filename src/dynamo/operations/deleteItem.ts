@@ -21,7 +21,7 @@ export const deleteItem: Operation<DeleteItemInput> = {
   readOnly: false,
   category: 'Data',
   authorization: (input, ctx) => [{ action: 'dynamodb:DeleteItem', resource: tableArn(ctx, input.TableName) }],
-  requestParameters: (input) => ({ tableName: input.TableName, key: keyForAudit(undefined, input.Key) }),
+  requestParameters: (input, ctx) => ({ tableName: input.TableName, key: keyForAudit(ctx.catalog.get(input.TableName), input.Key) }),
   async execute(input, ctx) {
     if (input.ReturnValues !== undefined && input.ReturnValues !== 'NONE' && input.ReturnValues !== 'ALL_OLD') {
       throw validationError('Return values set to invalid value');

@@ -20,7 +20,7 @@ export const getItem: Operation<GetItemInput> = {
   readOnly: true,
   category: 'Data',
   authorization: (input, ctx) => [{ action: 'dynamodb:GetItem', resource: tableArn(ctx, input.TableName) }],
-  requestParameters: (input) => ({ tableName: input.TableName, key: keyForAudit(undefined, input.Key), consistentRead: input.ConsistentRead ?? false }),
+  requestParameters: (input, ctx) => ({ tableName: input.TableName, key: keyForAudit(ctx.catalog.get(input.TableName), input.Key), consistentRead: input.ConsistentRead ?? false }),
   async execute(input, ctx) {
     rejectUnsupported(input, 'GetItem', PARAMETERS_NOT_YET_SUPPORTED);
     const table = ctx.catalog.require(input.TableName);

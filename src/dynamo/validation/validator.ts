@@ -30,6 +30,7 @@ import {
   base64DecodedLength,
 } from './serialization.js';
 import { validationException } from './exceptions.js';
+import { MAX_NESTING_DEPTH, MSG_NESTING } from '../attributeValue.js';
 
 /** DynamoDB lists at most this many constraint violations in one message. */
 export const MAX_REPORTED_ERRORS = 10;
@@ -285,17 +286,24 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function typeStruct(node: StructNode, obj: Record<string, unknown>): void {
+function typeStruct(node: StructNode, obj: Record<string, unknown>, depth = 0): void {
   for (const key in obj) {
     const member = node.byName.get(key);
     if (member === undefined) continue;
     const value = obj[key];
     if (value === null || value === undefined) continue;
-    typeValue(member.node, value, 'field');
+    typeValue(member.node, value, 'field', depth + 1);
   }
 }
 
-function typeValue(node: Node, value: unknown, position: Position): void {
+/**
+ * JSON nesting beyond any legal AttributeValue (32 levels, two JSON objects each)
+ * is refused before recursing further, so a hostile body cannot exhaust the stack.
+ */
+const MAX_JSON_DEPTH = 2 * MAX_NESTING_DEPTH + 8;
+
+function typeValue(node: Node, value: unknown, position: Position, depth = 0): void {
+  if (depth > MAX_JSON_DEPTH) throw validationException(MSG_NESTING);
   let message: string | undefined;
   switch (node.kind) {
     case 'string':
@@ -322,7 +330,7 @@ function typeValue(node: Node, value: unknown, position: Position): void {
     case 'list':
       if (Array.isArray(value)) {
         for (const element of value) {
-          if (element !== null && element !== undefined) typeValue(node.member, element, 'element');
+          if (element !== null && element !== undefined) typeValue(node.member, element, 'element', depth + 1);
         }
         return;
       }
@@ -332,7 +340,7 @@ function typeValue(node: Node, value: unknown, position: Position): void {
       if (isObject(value)) {
         for (const key in value) {
           const element = value[key];
-          if (element !== null && element !== undefined) typeValue(node.value, element, 'element');
+          if (element !== null && element !== undefined) typeValue(node.value, element, 'element', depth + 1);
         }
         return;
       }
@@ -342,7 +350,7 @@ function typeValue(node: Node, value: unknown, position: Position): void {
       break;
     case 'structure':
       if (isObject(value)) {
-        typeStruct(node, value);
+        typeStruct(node, value, depth);
         return;
       }
       message = Array.isArray(value)
@@ -570,6 +578,13 @@ class ConstraintPass {
       case 'list': {
         if (!Array.isArray(value)) return;
         const member = node.member;
+        if (member.kind === 'structure') {
+          // Unverified text: a null element where a structure is expected. Operations
+          // read these elements, so a null must never get past validation.
+          for (let i = 0; i < value.length && !this.errors.full; i++) {
+            if (value[i] === null || value[i] === undefined) this.errors.add(null, `${path}.${i + 1}.member`, 'Member must not be null');
+          }
+        }
         if (member.direct && value.some((element) => element !== null && element !== undefined && violates(member, element))) {
           this.errors.add(renderValue(node, value), path, `Member must satisfy constraint: ${constraintList(member)}`);
         }
