@@ -1,6 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateTableCommand, DeleteTableCommand, GetItemCommand, PutItemCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { spawnSync } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { removeDirectory, startCove, tempDirectory } from './support/cove.js';
 
 const CONFIG = `
@@ -74,5 +78,36 @@ describe('deleted tables', () => {
     }
     assert.equal(remaining, 0, 'no item or purge marker of the deleted table is left');
     removeDirectory(dataDirectory);
+  });
+});
+
+describe('acknowledgement waits for the disk', () => {
+  // A shim makes fsync/fdatasync/msync fail with EIO while a flag file exists. An
+  // engine that acknowledged before syncing (or never synced) would still answer 200.
+  const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'fixtures');
+  const hasCompiler = spawnSync('gcc', ['--version']).status === 0;
+
+  it('never acknowledges a write whose sync failed', { skip: hasCompiler ? false : 'gcc not installed' }, async () => {
+    const workDirectory = tempDirectory();
+    const shim = join(workDirectory, 'failsync.so');
+    const compiled = spawnSync('gcc', ['-shared', '-fPIC', '-o', shim, join(fixtures, 'failsync.c'), '-ldl'], { encoding: 'utf8' });
+    assert.equal(compiled.status, 0, compiled.stderr);
+    const flag = join(workDirectory, 'fail-syncs-now');
+    const cove = await startCove({ config: CONFIG, dataDirectory: join(workDirectory, 'data'), env: { LD_PRELOAD: shim, FAILSYNC_FLAG: flag } });
+    try {
+      const client = cove.client('AKIAWRITER000000001', 'writer-secret');
+      await client.send(new CreateTableCommand({ TableName: 'synced', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+      await client.send(new PutItemCommand({ TableName: 'synced', Item: { id: { S: 'before' } } }));
+      writeFileSync(flag, '');
+      await assert.rejects(client.send(new PutItemCommand({ TableName: 'synced', Item: { id: { S: 'during' } } })), (error: Error & { $metadata?: { httpStatusCode?: number } }) => {
+        assert.equal(error.name, 'InternalServerError');
+        assert.equal(error.$metadata?.httpStatusCode, 500);
+        return true;
+      });
+    } finally {
+      rmSync(flag, { force: true });
+      await cove.stop();
+      removeDirectory(workDirectory);
+    }
   });
 });

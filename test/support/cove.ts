@@ -29,6 +29,8 @@ export interface StartOptions {
   config?: string;
   dataDirectory?: string;
   port?: number;
+  /** Extra environment for the server process (e.g. LD_PRELOAD). */
+  env?: Record<string, string>;
 }
 
 /** Runs the real `cove serve` in a child process on a free port and waits for its listening line. */
@@ -40,7 +42,7 @@ export async function startCove(options: StartOptions = {}): Promise<CoveProcess
     writeFileSync(configFile, options.config);
     args.push('--config', configFile);
   }
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`cove did not start:\n${output}`)), START_TIMEOUT_MS);
