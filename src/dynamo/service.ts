@@ -38,6 +38,9 @@ export function interpretDynamoRequest(target: string | undefined, body: Buffer,
   validateInput(operation.name, input);
   const typedInput = input as Record<string, unknown>;
   if (typeof typedInput.TableName === 'string') typedInput.TableName = resolveTableName(typedInput.TableName, ctx);
+  if (typeof typedInput.RequestItems === 'object' && typedInput.RequestItems !== null) {
+    typedInput.RequestItems = resolveRequestItems(typedInput.RequestItems as Record<string, unknown>, ctx);
+  }
   return {
     eventSource: 'dynamodb.amazonaws.com',
     eventName: operation.name,
@@ -63,4 +66,16 @@ export function resolveTableName(name: string, ctx: Pick<InterpretContext, 'regi
   if (!match) throw validationError(`Invalid TableName: ${name} is neither a table name nor a table ARN`);
   if (match[1] !== ctx.region || match[2] !== ctx.accountId) throw dynamoError('ResourceNotFoundException', 'Requested resource not found');
   return match[3];
+}
+
+/** Batch operations key their RequestItems by table name or ARN; two spellings of one table are one entry. */
+function resolveRequestItems(requestItems: Record<string, unknown>, ctx: Pick<InterpretContext, 'region' | 'accountId'>): Record<string, unknown> {
+  const resolved: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(requestItems)) {
+    const table = resolveTableName(name, ctx);
+    // Unverified text: DynamoDB's answer when a table appears twice, once by name and once by ARN.
+    if (Object.hasOwn(resolved, table)) throw validationError(`Table ${table} appears more than once in RequestItems`);
+    resolved[table] = value;
+  }
+  return resolved;
 }

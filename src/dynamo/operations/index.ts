@@ -1,4 +1,5 @@
 import type { Operation } from '../operation.js';
+import { batchWriteItem } from './batchWriteItem.js';
 import { createTable } from './createTable.js';
 import { deleteItem } from './deleteItem.js';
 import { deleteTable } from './deleteTable.js';
@@ -9,5 +10,5 @@ import { putItem } from './putItem.js';
 
 /** Every DynamoDB operation cove serves, by its X-Amz-Target name. */
 export const OPERATIONS: ReadonlyMap<string, Operation<never>> = new Map(
-  [createTable, describeTable, listTables, deleteTable, putItem, getItem, deleteItem].map((op) => [op.name, op as Operation<never>]),
+  [createTable, describeTable, listTables, deleteTable, putItem, getItem, deleteItem, batchWriteItem].map((op) => [op.name, op as Operation<never>]),
 );

@@ -1,0 +1,94 @@
+import { dynamoError, validationError } from '../../errors.js';
+import type { WriteOp } from '../../storage/engine.js';
+import { itemSizeBytes, normalizeItem } from '../attributeValue.js';
+import { writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
+import { checkItemKey, checkKey, decodeItem, encodeItem, storageKeyOf } from '../items.js';
+import { tableArn, type Operation } from '../operation.js';
+import { LIMITS, type Item } from '../types.js';
+
+interface WriteRequest {
+  PutRequest?: { Item: Item };
+  DeleteRequest?: { Key: Item };
+}
+
+interface BatchWriteItemInput {
+  RequestItems: Record<string, WriteRequest[]>;
+  ReturnConsumedCapacity?: ReturnConsumedCapacity;
+  [other: string]: unknown;
+}
+
+const MAX_WRITE_REQUESTS = 25;
+
+interface PlannedWrite {
+  tableName: string;
+  storageKey: Buffer;
+  item: Item | null;
+  sizeBytes: number;
+}
+
+export const batchWriteItem: Operation<BatchWriteItemInput> = {
+  name: 'BatchWriteItem',
+  readOnly: false,
+  category: 'Data',
+  authorization: (input, ctx) => Object.keys(input.RequestItems).map((name) => ({ action: 'dynamodb:BatchWriteItem', resource: tableArn(ctx, name) })),
+  requestParameters: (input) => ({
+    requestItems: Object.fromEntries(Object.entries(input.RequestItems).map(([name, requests]) => [name, requests.length])),
+  }),
+  async execute(input, ctx) {
+    const total = Object.values(input.RequestItems).reduce((sum, requests) => sum + requests.length, 0);
+    if (total > MAX_WRITE_REQUESTS) throw validationError('Too many items requested for the BatchWriteItem call');
+    // Every request is checked before anything is written.
+    const planned: PlannedWrite[] = [];
+    for (const [tableName, requests] of Object.entries(input.RequestItems)) {
+      const table = ctx.catalog.get(tableName);
+      if (!table) throw dynamoError('ResourceNotFoundException', 'Requested resource not found');
+      const seen = new Set<string>();
+      for (const request of requests) {
+        if ((request.PutRequest === undefined) === (request.DeleteRequest === undefined)) {
+          // Unverified text: a WriteRequest with neither or both of PutRequest and DeleteRequest.
+          throw validationError('Supplied WriteRequest must contain exactly one of PutRequest or DeleteRequest');
+        }
+        let storageKey: Buffer;
+        let item: Item | null = null;
+        let sizeBytes = 0;
+        if (request.PutRequest) {
+          item = normalizeItem(request.PutRequest.Item);
+          checkItemKey(table, item);
+          sizeBytes = itemSizeBytes(item);
+          if (sizeBytes > LIMITS.maxItemBytes) throw validationError('Item size has exceeded the maximum allowed size');
+          storageKey = storageKeyOf(table, item);
+        } else {
+          const key = normalizeItem(request.DeleteRequest!.Key);
+          checkKey(table, key);
+          storageKey = storageKeyOf(table, key);
+        }
+        const id = storageKey.toString('latin1');
+        if (seen.has(id)) throw validationError('Provided list of item keys contains duplicates');
+        seen.add(id);
+        planned.push({ tableName, storageKey, item, sizeBytes });
+      }
+    }
+    const ops: WriteOp<never>[] = planned.map((p) => ({ key: p.storageKey, value: p.item && encodeItem(p.item) }));
+    const outcome = await ctx.engine.writeBatch(ops);
+    if (!outcome.ok) throw outcome.error;
+    const unitsByTable = new Map<string, number>();
+    planned.forEach((p, i) => {
+      const previous = outcome.previous[i];
+      const units = writeUnits(Math.max(p.sizeBytes, previous ? itemSizeBytes(decodeItem(previous)) : 0));
+      unitsByTable.set(p.tableName, (unitsByTable.get(p.tableName) ?? 0) + units);
+    });
+    const mode = input.ReturnConsumedCapacity;
+    return {
+      UnprocessedItems: {},
+      ...(mode === 'TOTAL' || mode === 'INDEXES'
+        ? {
+            ConsumedCapacity: [...unitsByTable].map(([TableName, CapacityUnits]) => ({
+              TableName,
+              CapacityUnits,
+              ...(mode === 'INDEXES' ? { Table: { CapacityUnits } } : {}),
+            })),
+          }
+        : {}),
+    };
+  },
+};
