@@ -1,0 +1,82 @@
+import { dynamoError, validationError } from '../../errors.js';
+import { itemSizeBytes, normalizeItem } from '../attributeValue.js';
+import { readUnits, type ReturnConsumedCapacity } from '../capacity.js';
+import { compileRequestExpressions, project } from '../expressions/index.js';
+import { checkKey, decodeItem, storageKeyOf } from '../items.js';
+import { tableArn, type Operation } from '../operation.js';
+import type { Item } from '../types.js';
+
+interface KeysAndAttributes {
+  Keys: Item[];
+  ConsistentRead?: boolean;
+  [other: string]: unknown;
+}
+
+interface BatchGetItemInput {
+  RequestItems: Record<string, KeysAndAttributes>;
+  ReturnConsumedCapacity?: ReturnConsumedCapacity;
+  [other: string]: unknown;
+}
+
+const MAX_KEYS = 100;
+/** DynamoDB returns at most 16 MB per BatchGetItem; the rest comes back as UnprocessedKeys. */
+const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+export const batchGetItem: Operation<BatchGetItemInput> = {
+  name: 'BatchGetItem',
+  readOnly: true,
+  category: 'Data',
+  authorization: (input, ctx) => Object.keys(input.RequestItems).map((name) => ({ action: 'dynamodb:BatchGetItem', resource: tableArn(ctx, name) })),
+  requestParameters: (input) => ({
+    requestItems: Object.fromEntries(Object.entries(input.RequestItems).map(([name, request]) => [name, { keys: request.Keys.length }])),
+  }),
+  async execute(input, ctx) {
+    const total = Object.values(input.RequestItems).reduce((sum, request) => sum + request.Keys.length, 0);
+    if (total > MAX_KEYS) throw validationError('Too many items requested for the BatchGetItem call');
+    const plans = Object.entries(input.RequestItems).map(([tableName, request]) => {
+      const table = ctx.catalog.get(tableName);
+      if (!table) throw dynamoError('ResourceNotFoundException', 'Requested resource not found');
+      const expressions = compileRequestExpressions(request, 'BatchGetItem');
+      const seen = new Set<string>();
+      const keys = request.Keys.map((raw) => {
+        const key = normalizeItem(raw);
+        checkKey(table, key);
+        const storageKey = storageKeyOf(table, key);
+        const id = storageKey.toString('latin1');
+        if (seen.has(id)) throw validationError('Provided list of item keys contains duplicates');
+        seen.add(id);
+        return { raw, storageKey };
+      });
+      return { tableName, request, table, expressions, keys };
+    });
+    const responses: Record<string, Item[]> = {};
+    const unprocessed: Record<string, KeysAndAttributes> = {};
+    const capacity = new Map<string, number>();
+    let responseBytes = 0;
+    for (const plan of plans) {
+      responses[plan.tableName] = [];
+      for (const { raw, storageKey } of plan.keys) {
+        if (responseBytes >= MAX_RESPONSE_BYTES) {
+          (unprocessed[plan.tableName] ??= { ...plan.request, Keys: [] }).Keys.push(raw);
+          continue;
+        }
+        const stored = await ctx.engine.get(storageKey);
+        const item = stored && decodeItem(stored);
+        const sizeBytes = item ? itemSizeBytes(item) : 0;
+        capacity.set(plan.tableName, (capacity.get(plan.tableName) ?? 0) + readUnits(sizeBytes, plan.request.ConsistentRead === true));
+        if (!item) continue;
+        const shown = plan.expressions.projection ? project(plan.expressions.projection, item) : item;
+        responseBytes += itemSizeBytes(shown);
+        responses[plan.tableName].push(shown);
+      }
+    }
+    const mode = input.ReturnConsumedCapacity;
+    return {
+      Responses: responses,
+      UnprocessedKeys: unprocessed,
+      ...(mode === 'TOTAL' || mode === 'INDEXES'
+        ? { ConsumedCapacity: [...capacity].map(([TableName, CapacityUnits]) => ({ TableName, CapacityUnits, ...(mode === 'INDEXES' ? { Table: { CapacityUnits } } : {}) })) }
+        : {}),
+    };
+  },
+};

@@ -1,0 +1,309 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+  type DynamoDBServiceException,
+} from '@aws-sdk/client-dynamodb';
+import { removeDirectory, startCove, type CoveProcess } from './support/cove.js';
+
+const CONFIG = `
+accountId: "123456789012"
+listeners: [{ name: public, listen: "127.0.0.1:0" }]
+iam:
+  users:
+    - name: app
+      accessKeys: [{ id: AKIAAPP000000000001, secret: app-secret }]
+      policies: [{ name: all, document: { Version: "2012-10-17", Statement: [{ Effect: Allow, Action: "dynamodb:*", Resource: "*" }] } }]
+`;
+
+async function rejection(promise: Promise<unknown>): Promise<DynamoDBServiceException> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as DynamoDBServiceException;
+  }
+  assert.fail('expected an error');
+}
+
+describe('the DynamoDB data plane', () => {
+  let cove: CoveProcess;
+  let db: DynamoDBClient;
+  const createTable = (TableName: string, sortType?: 'S' | 'N' | 'B') =>
+    db.send(
+      new CreateTableCommand({
+        TableName,
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, ...(sortType ? [{ AttributeName: 'sk', AttributeType: sortType }] : [])],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, ...(sortType ? [{ AttributeName: 'sk', KeyType: 'RANGE' as const }] : [])],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+
+  before(async () => {
+    cove = await startCove({ config: CONFIG });
+    db = cove.client('AKIAAPP000000000001', 'app-secret');
+    await createTable('items');
+    await createTable('ranged', 'N');
+    await createTable('texts', 'S');
+  });
+  after(async () => {
+    await cove.stop();
+    removeDirectory(cove.dataDirectory);
+  });
+
+  describe('conditional writes', () => {
+    it('puts only when the condition holds, and returns the old item on failure when asked', async () => {
+      await db.send(new PutItemCommand({ TableName: 'items', Item: { pk: { S: 'c1' }, v: { N: '1' } }, ConditionExpression: 'attribute_not_exists(pk)' }));
+      const failed = await rejection(
+        db.send(new PutItemCommand({ TableName: 'items', Item: { pk: { S: 'c1' }, v: { N: '2' } }, ConditionExpression: 'attribute_not_exists(pk)', ReturnValuesOnConditionCheckFailure: 'ALL_OLD' })),
+      );
+      assert.equal(failed.name, 'ConditionalCheckFailedException');
+      assert.equal(failed.message, 'The conditional request failed');
+      assert.deepEqual((failed as unknown as { Item?: Record<string, AttributeValue> }).Item, { pk: { S: 'c1' }, v: { N: '1' } });
+      await db.send(
+        new DeleteItemCommand({ TableName: 'items', Key: { pk: { S: 'c1' } }, ConditionExpression: '#v = :one', ExpressionAttributeNames: { '#v': 'v' }, ExpressionAttributeValues: { ':one': { N: '1' } } }),
+      );
+      assert.equal((await db.send(new GetItemCommand({ TableName: 'items', Key: { pk: { S: 'c1' } } }))).Item, undefined);
+    });
+
+    it('serialises concurrent conditional writes: exactly one wins', async () => {
+      const attempts = await Promise.allSettled(
+        Array.from({ length: 20 }, (_, i) => db.send(new PutItemCommand({ TableName: 'items', Item: { pk: { S: 'race' }, who: { N: String(i) } }, ConditionExpression: 'attribute_not_exists(pk)' }))),
+      );
+      assert.equal(attempts.filter((a) => a.status === 'fulfilled').length, 1);
+    });
+  });
+
+  describe('UpdateItem', () => {
+    it('applies SET, REMOVE, ADD and DELETE, with every ReturnValues mode', async () => {
+      await db.send(new PutItemCommand({ TableName: 'items', Item: { pk: { S: 'u1' }, count: { N: '10' }, tags: { SS: ['a', 'b', 'c'] }, list: { L: [{ S: 'x' }, { S: 'y' }] }, gone: { S: 'bye' } } }));
+      const updatedNew = await db.send(
+        new UpdateItemCommand({
+          TableName: 'items',
+          Key: { pk: { S: 'u1' } },
+          UpdateExpression: 'SET #c = #c + :five, fresh = if_not_exists(fresh, :zero) REMOVE gone ADD total :one DELETE tags :b',
+          ExpressionAttributeNames: { '#c': 'count' },
+          ExpressionAttributeValues: { ':five': { N: '5' }, ':zero': { N: '0' }, ':one': { N: '1' }, ':b': { SS: ['b'] } },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      assert.deepEqual(updatedNew.Attributes, { count: { N: '15' }, fresh: { N: '0' }, total: { N: '1' }, tags: { SS: ['a', 'c'] } });
+      const appended = await db.send(
+        new UpdateItemCommand({ TableName: 'items', Key: { pk: { S: 'u1' } }, UpdateExpression: 'SET list = list_append(list, :more)', ExpressionAttributeValues: { ':more': { L: [{ S: 'z' }] } }, ReturnValues: 'UPDATED_NEW' }),
+      );
+      assert.deepEqual(appended.Attributes, { list: { L: [{ S: 'x' }, { S: 'y' }, { S: 'z' }] } });
+      await db.send(new UpdateItemCommand({ TableName: 'items', Key: { pk: { S: 'u1' } }, UpdateExpression: 'REMOVE list[0]' }));
+      const item = (await db.send(new GetItemCommand({ TableName: 'items', Key: { pk: { S: 'u1' } } }))).Item;
+      assert.equal(item?.gone, undefined);
+      assert.deepEqual(item?.list, { L: [{ S: 'y' }, { S: 'z' }] });
+
+      const allOld = await db.send(new UpdateItemCommand({ TableName: 'items', Key: { pk: { S: 'u1' } }, UpdateExpression: 'SET #c = :v', ExpressionAttributeNames: { '#c': 'count' }, ExpressionAttributeValues: { ':v': { N: '1' } }, ReturnValues: 'ALL_OLD' }));
+      assert.equal(allOld.Attributes?.count?.N, '15');
+      assert.equal(allOld.Attributes?.pk?.S, 'u1');
+      const updatedOld = await db.send(new UpdateItemCommand({ TableName: 'items', Key: { pk: { S: 'u1' } }, UpdateExpression: 'SET #c = :v', ExpressionAttributeNames: { '#c': 'count' }, ExpressionAttributeValues: { ':v': { N: '2' } }, ReturnValues: 'UPDATED_OLD' }));
+      assert.deepEqual(updatedOld.Attributes, { count: { N: '1' } });
+      const allNew = await db.send(new UpdateItemCommand({ TableName: 'items', Key: { pk: { S: 'u1' } }, UpdateExpression: 'SET #c = :v', ExpressionAttributeNames: { '#c': 'count' }, ExpressionAttributeValues: { ':v': { N: '3' } }, ReturnValues: 'ALL_NEW' }));
+      assert.equal(allNew.Attributes?.count?.N, '3');
+      assert.equal(allNew.Attributes?.pk?.S, 'u1');
+      const none = await db.send(new UpdateItemCommand({ TableName: 'items', Key: { pk: { S: 'u1' } }, UpdateExpression: 'SET #c = :v', ExpressionAttributeNames: { '#c': 'count' }, ExpressionAttributeValues: { ':v': { N: '4' } } }));
+      assert.equal(none.Attributes, undefined);
+    });
+
+    it('creates the item when absent, adds exactly with 38 digits, and refuses key updates', async () => {
+      const created = await db.send(
+        new UpdateItemCommand({ TableName: 'items', Key: { pk: { S: 'u2' } }, UpdateExpression: 'ADD n :a', ExpressionAttributeValues: { ':a': { N: '0.1' } }, ReturnValues: 'ALL_NEW' }),
+      );
+      assert.deepEqual(created.Attributes, { pk: { S: 'u2' }, n: { N: '0.1' } });
+      const sum = await db.send(
+        new UpdateItemCommand({ TableName: 'items', Key: { pk: { S: 'u2' } }, UpdateExpression: 'ADD n :a', ExpressionAttributeValues: { ':a': { N: '0.2' } }, ReturnValues: 'UPDATED_NEW' }),
+      );
+      assert.deepEqual(sum.Attributes, { n: { N: '0.3' } }, 'decimal, not binary floating point');
+      const big = await db.send(
+        new UpdateItemCommand({
+          TableName: 'items',
+          Key: { pk: { S: 'u2' } },
+          UpdateExpression: 'SET big = :a + :b',
+          ExpressionAttributeValues: { ':a': { N: '99999999999999999999999999999999999998' }, ':b': { N: '1' } },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      assert.deepEqual(big.Attributes, { big: { N: '99999999999999999999999999999999999999' } });
+      const keyUpdate = await rejection(db.send(new UpdateItemCommand({ TableName: 'items', Key: { pk: { S: 'u2' } }, UpdateExpression: 'SET pk = :v', ExpressionAttributeValues: { ':v': { S: 'other' } } })));
+      assert.equal(keyUpdate.name, 'ValidationException');
+      assert.equal(keyUpdate.message, 'One or more parameter values were invalid: Cannot update attribute pk. This attribute is part of the key');
+    });
+  });
+
+  describe('Query', () => {
+    before(async () => {
+      for (let start = 0; start < 50; start += 25) {
+        await db.send(
+          new BatchWriteItemCommand({
+            RequestItems: {
+              ranged: Array.from({ length: 25 }, (_, i) => ({ PutRequest: { Item: { pk: { S: 'q' }, sk: { N: String((start + i - 25) * 1.5) }, odd: { BOOL: (start + i) % 2 === 1 } } } })),
+            },
+          }),
+        );
+      }
+    });
+    const numbers = (items?: Record<string, AttributeValue>[]) => (items ?? []).map((i) => Number(i.sk.N));
+
+    it('orders numeric sort keys numerically, negatives included, both directions', async () => {
+      const forward = await db.send(new QueryCommand({ TableName: 'ranged', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'q' } } }));
+      const expected = Array.from({ length: 50 }, (_, i) => (i - 25) * 1.5);
+      assert.deepEqual(numbers(forward.Items), expected);
+      const backward = await db.send(new QueryCommand({ TableName: 'ranged', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'q' } }, ScanIndexForward: false }));
+      assert.deepEqual(numbers(backward.Items), [...expected].reverse());
+    });
+
+    it('applies every sort-key operator', async () => {
+      const q = async (condition: string, values: Record<string, AttributeValue>) =>
+        numbers((await db.send(new QueryCommand({ TableName: 'ranged', KeyConditionExpression: `pk = :p AND ${condition}`, ExpressionAttributeValues: { ':p': { S: 'q' }, ...values } }))).Items);
+      assert.deepEqual(await q('sk = :v', { ':v': { N: '3' } }), [3]);
+      assert.deepEqual(await q('sk < :v', { ':v': { N: '-33' } }), [-37.5, -36, -34.5]);
+      assert.deepEqual(await q('sk <= :v', { ':v': { N: '-34.5' } }), [-37.5, -36, -34.5]);
+      assert.deepEqual(await q('sk > :v', { ':v': { N: '34.5' } }), [36]);
+      assert.deepEqual(await q('sk >= :v', { ':v': { N: '34.5' } }), [34.5, 36]);
+      assert.deepEqual(await q('sk BETWEEN :a AND :b', { ':a': { N: '-1.5' }, ':b': { N: '1.5' } }), [-1.5, 0, 1.5]);
+    });
+
+    it('pages with Limit and ExclusiveStartKey, filters after the read, and counts', async () => {
+      const seen: number[] = [];
+      let start: Record<string, AttributeValue> | undefined;
+      let pages = 0;
+      do {
+        const page = await db.send(
+          new QueryCommand({
+            TableName: 'ranged',
+            KeyConditionExpression: 'pk = :p',
+            FilterExpression: 'odd = :t',
+            ExpressionAttributeValues: { ':p': { S: 'q' }, ':t': { BOOL: true } },
+            Limit: 10,
+            ExclusiveStartKey: start,
+          }),
+        );
+        assert.ok((page.ScannedCount ?? 0) <= 10);
+        assert.equal(page.Count, page.Items?.length);
+        seen.push(...numbers(page.Items));
+        start = page.LastEvaluatedKey;
+        pages++;
+      } while (start && pages < 10);
+      assert.equal(seen.length, 25);
+      const count = await db.send(new QueryCommand({ TableName: 'ranged', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'q' } }, Select: 'COUNT' }));
+      assert.equal(count.Count, 50);
+      assert.equal(count.Items, undefined);
+    });
+
+    it('orders string sort keys by UTF-8 bytes and supports begins_with', async () => {
+      const keys = ['a', 'ab', 'b', 'Z', '\uffff', '\u{10000}', 'é'];
+      for (const sk of keys) await db.send(new PutItemCommand({ TableName: 'texts', Item: { pk: { S: 't' }, sk: { S: sk } } }));
+      const all = await db.send(new QueryCommand({ TableName: 'texts', KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 't' } } }));
+      const byBytes = [...keys].sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
+      assert.deepEqual(all.Items?.map((i) => i.sk.S), byBytes);
+      const prefixed = await db.send(new QueryCommand({ TableName: 'texts', KeyConditionExpression: 'pk = :p AND begins_with(sk, :a)', ExpressionAttributeValues: { ':p': { S: 't' }, ':a': { S: 'a' } } }));
+      assert.deepEqual(prefixed.Items?.map((i) => i.sk.S), ['a', 'ab']);
+    });
+
+    it('projects nested paths and list elements', async () => {
+      await db.send(new PutItemCommand({ TableName: 'items', Item: { pk: { S: 'p1' }, a: { M: { b: { L: [{ S: 'zero' }, { M: { c: { N: '7' }, d: { S: 'no' } } }] } } }, other: { S: 'no' } } }));
+      const got = await db.send(new GetItemCommand({ TableName: 'items', Key: { pk: { S: 'p1' } }, ProjectionExpression: 'a.b[1].c, pk' }));
+      assert.deepEqual(got.Item, { pk: { S: 'p1' }, a: { M: { b: { L: [{ M: { c: { N: '7' } } }] } } } });
+    });
+  });
+
+  describe('Scan', () => {
+    before(async () => {
+      await createTable('scanned');
+      const pad = 'p'.repeat(10_000);
+      for (let start = 0; start < 300; start += 25) {
+        await db.send(new BatchWriteItemCommand({ RequestItems: { scanned: Array.from({ length: 25 }, (_, i) => ({ PutRequest: { Item: { pk: { S: `s${start + i}` }, pad: { S: pad }, n: { N: String(start + i) } } } })) } }));
+      }
+    });
+
+    async function scanAll(extra: Record<string, unknown> = {}): Promise<{ keys: string[]; pages: number }> {
+      const keys: string[] = [];
+      let start: Record<string, AttributeValue> | undefined;
+      let pages = 0;
+      do {
+        const page = await db.send(new ScanCommand({ TableName: 'scanned', ExclusiveStartKey: start, ...extra }));
+        keys.push(...(page.Items ?? []).map((i) => i.pk.S!));
+        start = page.LastEvaluatedKey;
+        pages++;
+      } while (start);
+      return { keys, pages };
+    }
+
+    it('pages through 3 MB in 1 MB pages, with and without a filter', async () => {
+      const all = await scanAll();
+      assert.equal(all.keys.length, 300);
+      assert.equal(new Set(all.keys).size, 300);
+      assert.ok(all.pages >= 3, `3 MB needs at least 3 pages, got ${all.pages}`);
+      const filtered = await scanAll({ FilterExpression: 'n < :ten', ExpressionAttributeValues: { ':ten': { N: '10' } } });
+      assert.deepEqual(filtered.keys.sort(), Array.from({ length: 10 }, (_, i) => `s${i}`).sort());
+      assert.equal(filtered.pages, all.pages, 'the filter runs after the read, so paging is unchanged');
+    });
+
+    it('covers every item exactly once across parallel segments', async () => {
+      for (const totalSegments of [1, 3, 7]) {
+        const keys: string[] = [];
+        for (let segment = 0; segment < totalSegments; segment++) {
+          keys.push(...(await scanAll({ Segment: segment, TotalSegments: totalSegments, ProjectionExpression: 'pk' })).keys);
+        }
+        assert.equal(keys.length, 300);
+        assert.equal(new Set(keys).size, 300);
+      }
+    });
+  });
+
+  describe('BatchGetItem', () => {
+    it('reads keys across tables with projections, and refuses duplicates', async () => {
+      await db.send(new PutItemCommand({ TableName: 'items', Item: { pk: { S: 'bg1' }, a: { S: 'x' }, b: { S: 'y' } } }));
+      const result = await db.send(
+        new BatchGetItemCommand({
+          RequestItems: {
+            items: { Keys: [{ pk: { S: 'bg1' } }, { pk: { S: 'missing' } }], ProjectionExpression: 'a' },
+            ranged: { Keys: [{ pk: { S: 'q' }, sk: { N: '0' } }] },
+          },
+        }),
+      );
+      assert.deepEqual(result.Responses?.items, [{ a: { S: 'x' } }]);
+      assert.equal(result.Responses?.ranged?.length, 1);
+      assert.deepEqual(result.UnprocessedKeys, {});
+      const duplicate = await rejection(db.send(new BatchGetItemCommand({ RequestItems: { items: { Keys: [{ pk: { S: 'a' } }, { pk: { S: 'a' } }] } } })));
+      assert.equal(duplicate.message, 'Provided list of item keys contains duplicates');
+    });
+  });
+
+  describe('legacy parameters', () => {
+    it('accepts Expected, AttributesToGet, KeyConditions, QueryFilter and AttributeUpdates', async () => {
+      await db.send(new PutItemCommand({ TableName: 'items', Item: { pk: { S: 'legacy' }, v: { N: '1' } }, Expected: { pk: { Exists: false } } }));
+      const got = await db.send(new GetItemCommand({ TableName: 'items', Key: { pk: { S: 'legacy' } }, AttributesToGet: ['v'] }));
+      assert.deepEqual(got.Item, { v: { N: '1' } });
+      await db.send(new UpdateItemCommand({ TableName: 'items', Key: { pk: { S: 'legacy' } }, AttributeUpdates: { v: { Action: 'ADD', Value: { N: '2' } } } }));
+      const q = await db.send(
+        new QueryCommand({
+          TableName: 'ranged',
+          KeyConditions: { pk: { ComparisonOperator: 'EQ', AttributeValueList: [{ S: 'q' }] }, sk: { ComparisonOperator: 'GT', AttributeValueList: [{ N: '30' }] } },
+          QueryFilter: { odd: { ComparisonOperator: 'EQ', AttributeValueList: [{ BOOL: true }] } },
+        }),
+      );
+      assert.ok((q.Items ?? []).every((i) => Number(i.sk.N) > 30 && i.odd.BOOL === true));
+      assert.equal((await db.send(new GetItemCommand({ TableName: 'items', Key: { pk: { S: 'legacy' } } }))).Item?.v?.N, '3');
+    });
+
+    it('refuses to mix legacy and expression parameters', async () => {
+      const mixed = await rejection(db.send(new GetItemCommand({ TableName: 'items', Key: { pk: { S: 'legacy' } }, AttributesToGet: ['v'], ProjectionExpression: 'v' })));
+      assert.equal(mixed.name, 'ValidationException');
+      assert.match(mixed.message, /Can not use both expression and non-expression parameters in the same request/);
+    });
+  });
+});

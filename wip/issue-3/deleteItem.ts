@@ -1,0 +1,48 @@
+import { validationError } from '../../errors.js';
+import { normalizeItem, itemSizeBytes } from '../attributeValue.js';
+import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
+import { compileRequestExpressions } from '../expressions/index.js';
+import { checkKey, decodeItem, keyForAudit, storageKeyOf } from '../items.js';
+import { tableArn, type Operation } from '../operation.js';
+import type { Item } from '../types.js';
+import { writeCondition, type ReturnValuesOnConditionCheckFailure } from '../writes.js';
+
+interface DeleteItemInput {
+  TableName: string;
+  Key: Item;
+  ReturnValues?: string;
+  ReturnConsumedCapacity?: ReturnConsumedCapacity;
+  ReturnValuesOnConditionCheckFailure?: ReturnValuesOnConditionCheckFailure;
+  [other: string]: unknown;
+}
+
+export const deleteItem: Operation<DeleteItemInput> = {
+  name: 'DeleteItem',
+  readOnly: false,
+  category: 'Data',
+  authorization: (input, ctx) => [{ action: 'dynamodb:DeleteItem', resource: tableArn(ctx, input.TableName) }],
+  requestParameters: (input, ctx) => ({ tableName: input.TableName, key: keyForAudit(ctx.catalog.get(input.TableName), input.Key) }),
+  async execute(input, ctx) {
+    if (input.ReturnValues !== undefined && input.ReturnValues !== 'NONE' && input.ReturnValues !== 'ALL_OLD') {
+      throw validationError('Return values set to invalid value');
+    }
+    const expressions = compileRequestExpressions(input, 'DeleteItem');
+    const table = ctx.catalog.require(input.TableName);
+    const key = normalizeItem(input.Key);
+    checkKey(table, key);
+    const outcome = await ctx.engine.writeBatch([
+      {
+        key: storageKeyOf(table, key),
+        value: null,
+        condition: writeCondition(expressions.condition, input.ReturnValuesOnConditionCheckFailure),
+      },
+    ]);
+    if (!outcome.ok) throw outcome.error;
+    const previous = outcome.previous[0] && decodeItem(outcome.previous[0]);
+    const units = writeUnits(previous ? itemSizeBytes(previous) : 0);
+    return {
+      ...(input.ReturnValues === 'ALL_OLD' && previous ? { Attributes: previous } : {}),
+      ...consumedCapacity(input.ReturnConsumedCapacity, table.name, units),
+    };
+  },
+};

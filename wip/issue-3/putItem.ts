@@ -1,0 +1,50 @@
+import { validationError } from '../../errors.js';
+import { normalizeItem, itemSizeBytes } from '../attributeValue.js';
+import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
+import { compileRequestExpressions } from '../expressions/index.js';
+import { checkItemKey, decodeItem, encodeItem, storageKeyOf } from '../items.js';
+import { tableArn, type Operation } from '../operation.js';
+import { LIMITS, type Item } from '../types.js';
+import { writeCondition, type ReturnValuesOnConditionCheckFailure } from '../writes.js';
+
+interface PutItemInput {
+  TableName: string;
+  Item: Item;
+  ReturnValues?: string;
+  ReturnConsumedCapacity?: ReturnConsumedCapacity;
+  ReturnValuesOnConditionCheckFailure?: ReturnValuesOnConditionCheckFailure;
+  [other: string]: unknown;
+}
+
+export const putItem: Operation<PutItemInput> = {
+  name: 'PutItem',
+  readOnly: false,
+  category: 'Data',
+  authorization: (input, ctx) => [{ action: 'dynamodb:PutItem', resource: tableArn(ctx, input.TableName) }],
+  requestParameters: (input) => ({ tableName: input.TableName, item: Object.keys(input.Item) }),
+  async execute(input, ctx) {
+    if (input.ReturnValues !== undefined && input.ReturnValues !== 'NONE' && input.ReturnValues !== 'ALL_OLD') {
+      throw validationError('Return values set to invalid value');
+    }
+    const expressions = compileRequestExpressions(input, 'PutItem');
+    const table = ctx.catalog.require(input.TableName);
+    const item = normalizeItem(input.Item);
+    checkItemKey(table, item);
+    const sizeBytes = itemSizeBytes(item);
+    if (sizeBytes > LIMITS.maxItemBytes) throw validationError('Item size has exceeded the maximum allowed size');
+    const outcome = await ctx.engine.writeBatch([
+      {
+        key: storageKeyOf(table, item),
+        value: encodeItem(item),
+        condition: writeCondition(expressions.condition, input.ReturnValuesOnConditionCheckFailure),
+      },
+    ]);
+    if (!outcome.ok) throw outcome.error;
+    const previous = outcome.previous[0] && decodeItem(outcome.previous[0]);
+    const units = writeUnits(Math.max(sizeBytes, previous ? itemSizeBytes(previous) : 0));
+    return {
+      ...(input.ReturnValues === 'ALL_OLD' && previous ? { Attributes: previous } : {}),
+      ...consumedCapacity(input.ReturnConsumedCapacity, table.name, units),
+    };
+  },
+};

@@ -1,0 +1,90 @@
+import { validationError } from '../../errors.js';
+import { normalizeAttributeValue } from '../attributeValue.js';
+import { consumedCapacity, type ReturnConsumedCapacity } from '../capacity.js';
+import { checkKeyCondition, compileRequestExpressions, evaluateCondition, project, type KeyCondition } from '../expressions/index.js';
+import { partitionPrefix, sortKeyBytes, successor } from '../keys.js';
+import { tableArn, type Operation } from '../operation.js';
+import { readPage, resumeAfter, type KeyRange } from '../reads.js';
+import type { Table } from '../tables.js';
+import { rejectUnsupported } from '../unsupported.js';
+import { readSelect, shapeReadResult } from './readResult.js';
+import { readUnitsOf } from './scan.js';
+
+interface QueryInput {
+  TableName: string;
+  Limit?: number;
+  ScanIndexForward?: boolean;
+  ExclusiveStartKey?: Record<string, unknown>;
+  ConsistentRead?: boolean;
+  Select?: string;
+  ReturnConsumedCapacity?: ReturnConsumedCapacity;
+  [other: string]: unknown;
+}
+
+/** The storage-key range a key condition selects, in one partition. */
+function keyRange(table: Table, condition: KeyCondition): KeyRange {
+  const partition = partitionPrefix(table.storageId, table.hashKey, normalizeAttributeValue(condition.partitionKey.value));
+  const partitionEnd = successor(partition);
+  const sort = condition.sortKey;
+  if (!sort || !table.rangeKey) return { start: partition, end: partitionEnd };
+  const rangeKey = table.rangeKey;
+  const at = (index: number) => Buffer.concat([partition, sortKeyBytes(rangeKey.type, normalizeAttributeValue(sort.values[index]))]);
+  const justAfter = (key: Buffer) => Buffer.concat([key, Buffer.of(0)]);
+  switch (sort.op) {
+    case 'EQ':
+      return { start: at(0), end: justAfter(at(0)) };
+    case 'LT':
+      return { start: partition, end: at(0) };
+    case 'LE':
+      return { start: partition, end: justAfter(at(0)) };
+    case 'GT':
+      return { start: justAfter(at(0)), end: partitionEnd };
+    case 'GE':
+      return { start: at(0), end: partitionEnd };
+    case 'BETWEEN':
+      return { start: at(0), end: justAfter(at(1)) };
+    case 'BEGINS_WITH': {
+      const prefix = at(0);
+      // An empty prefix selects the whole partition.
+      return { start: prefix, end: prefix.length === partition.length ? partitionEnd : successor(prefix) };
+    }
+  }
+}
+
+export const query: Operation<QueryInput> = {
+  name: 'Query',
+  readOnly: true,
+  category: 'Data',
+  authorization: (input, ctx) => [{ action: 'dynamodb:Query', resource: tableArn(ctx, input.TableName) }],
+  requestParameters: (input) => ({
+    tableName: input.TableName,
+    ...(input.Limit !== undefined ? { limit: input.Limit } : {}),
+    ...(input.ScanIndexForward !== undefined ? { scanIndexForward: input.ScanIndexForward } : {}),
+  }),
+  async execute(input, ctx) {
+    rejectUnsupported(input, 'Query', ['IndexName']);
+    const expressions = compileRequestExpressions(input, 'Query');
+    if (!expressions.keyCondition) {
+      throw validationError('Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.');
+    }
+    const select = readSelect(input, expressions, 'Query');
+    const table = ctx.catalog.require(input.TableName);
+    checkKeyCondition(expressions.keyCondition, table.hashKey, table.rangeKey);
+    const reverse = input.ScanIndexForward === false;
+    const conditionRange = keyRange(table, expressions.keyCondition);
+    const range = resumeAfter(table, conditionRange, input.ExclusiveStartKey, reverse);
+    const filter = expressions.filter;
+    const page = await readPage(ctx.engine, {
+      table,
+      range,
+      reverse,
+      limit: input.Limit,
+      filter: filter && ((item) => evaluateCondition(filter, item)),
+    });
+    const items = expressions.projection ? page.items.map((item) => project(expressions.projection!, item)) : page.items;
+    return {
+      ...shapeReadResult(select, items, page),
+      ...consumedCapacity(input.ReturnConsumedCapacity, table.name, readUnitsOf(page.bytesRead, input.ConsistentRead === true)),
+    };
+  },
+};

@@ -1,0 +1,80 @@
+import { validationError } from '../../errors.js';
+import { itemSizeBytes, normalizeItem } from '../attributeValue.js';
+import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
+import { applyUpdate, compileRequestExpressions, project, type Path } from '../expressions/index.js';
+import { checkKey, decodeItem, encodeItem, keyForAudit, storageKeyOf } from '../items.js';
+import { tableArn, type Operation } from '../operation.js';
+import { LIMITS, type Item } from '../types.js';
+import { writeCondition, type ReturnValuesOnConditionCheckFailure } from '../writes.js';
+
+interface UpdateItemInput {
+  TableName: string;
+  Key: Item;
+  ReturnValues?: 'NONE' | 'ALL_OLD' | 'UPDATED_OLD' | 'ALL_NEW' | 'UPDATED_NEW';
+  ReturnConsumedCapacity?: ReturnConsumedCapacity;
+  ReturnValuesOnConditionCheckFailure?: ReturnValuesOnConditionCheckFailure;
+  [other: string]: unknown;
+}
+
+export const updateItem: Operation<UpdateItemInput> = {
+  name: 'UpdateItem',
+  readOnly: false,
+  category: 'Data',
+  authorization: (input, ctx) => [{ action: 'dynamodb:UpdateItem', resource: tableArn(ctx, input.TableName) }],
+  requestParameters: (input, ctx) => ({ tableName: input.TableName, key: keyForAudit(ctx.catalog.get(input.TableName), input.Key) }),
+  async execute(input, ctx) {
+    const expressions = compileRequestExpressions(input, 'UpdateItem');
+    const table = ctx.catalog.require(input.TableName);
+    const key = normalizeItem(input.Key);
+    checkKey(table, key);
+    const keyNames = new Set([table.hashKey.name, table.rangeKey?.name].filter((n): n is string => n !== undefined));
+    let oldItem: Item | undefined;
+    let newItem: Item = key;
+    let updatedPaths: Path[] = [];
+    const outcome = await ctx.engine.writeBatch([
+      {
+        key: storageKeyOf(table, key),
+        condition: writeCondition(expressions.condition, input.ReturnValuesOnConditionCheckFailure),
+        // Runs inside the write transaction: the update sees the item as it is now.
+        value: (current) => {
+          oldItem = current && decodeItem(current);
+          const start: Item = oldItem ?? { ...key };
+          if (expressions.update) {
+            const result = applyUpdate(expressions.update, start);
+            for (const path of result.updatedPaths) {
+              const top = String(path[0]);
+              if (keyNames.has(top)) throw validationError(`One or more parameter values were invalid: Cannot update attribute ${top}. This attribute is part of the key`);
+            }
+            newItem = result.item;
+            updatedPaths = result.updatedPaths;
+          } else {
+            newItem = start;
+          }
+          if (itemSizeBytes(newItem) > LIMITS.maxItemBytes) throw validationError('Item size to update has exceeded the maximum allowed size');
+          return encodeItem(newItem);
+        },
+      },
+    ]);
+    if (!outcome.ok) throw outcome.error;
+    const units = writeUnits(Math.max(itemSizeBytes(newItem), oldItem ? itemSizeBytes(oldItem) : 0));
+    let attributes: Item | undefined;
+    switch (input.ReturnValues) {
+      case 'ALL_OLD':
+        attributes = oldItem;
+        break;
+      case 'ALL_NEW':
+        attributes = newItem;
+        break;
+      case 'UPDATED_OLD':
+        attributes = oldItem && project(updatedPaths, oldItem);
+        break;
+      case 'UPDATED_NEW':
+        attributes = project(updatedPaths, newItem);
+        break;
+    }
+    return {
+      ...(attributes && Object.keys(attributes).length > 0 ? { Attributes: attributes } : {}),
+      ...consumedCapacity(input.ReturnConsumedCapacity, table.name, units),
+    };
+  },
+};
