@@ -149,7 +149,7 @@ describe('functions', () => {
     assert.equal(check('attribute_exists(s.x)', item), false, 'a path through a scalar does not exist');
     assert.equal(check('attribute_exists(l[0])', item), true);
     assert.equal(check('attribute_exists(m[0])', item), false, 'index into a map');
-    assert.equal(check('attribute_exists(l.x)', item), false, 'key into a lst');
+    assert.equal(check('attribute_exists(l.x)', item), false, 'key into a list');
     assert.equal(check('attribute_not_exists(nope)', item), true);
     assert.equal(check('attribute_not_exists(id)', undefined), true);
     assert.equal(check('attribute_exists(id)', undefined), false);
@@ -241,7 +241,7 @@ describe('project', () => {
       m: { M: { k: S('v'), deep1: { M: { lst: { L: [{ M: { c: S('found') } }] } } } } },
     });
   });
-  it('lst elements come back compacted in index order', () => {
+  it('list elements come back compacted in index order', () => {
     assert.deepEqual(project(paths('l[2], l[0], l[7]'), item), { l: { L: [S('p'), { M: { q: S('deep') } }] } });
   });
   it('paths through the wrong type select nothing', () => {
