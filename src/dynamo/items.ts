@@ -54,6 +54,10 @@ export function checkKey(table: Table, key: Item): void {
   }
 }
 
+export function keyNamesOf(table: Table): string[] {
+  return table.rangeKey ? [table.hashKey.name, table.rangeKey.name] : [table.hashKey.name];
+}
+
 export function storageKeyOf(table: Table, item: Item): Buffer {
   return itemKey(
     table.storageId,

@@ -1,20 +1,20 @@
 import { validationError } from '../../errors.js';
 import { normalizeItem, itemSizeBytes } from '../attributeValue.js';
 import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
-import { checkKey, decodeItem, keyForAudit, storageKeyOf } from '../items.js';
+import { checkNestedKeyAccess, compileRequestExpressions } from '../expressions/index.js';
+import { checkKey, decodeItem, keyForAudit, keyNamesOf, storageKeyOf } from '../items.js';
 import { tableArn, type Operation } from '../operation.js';
 import type { Item } from '../types.js';
-import { rejectUnsupported } from '../unsupported.js';
+import { writeCondition, type ReturnValuesOnConditionCheckFailure } from '../writes.js';
 
 interface DeleteItemInput {
   TableName: string;
   Key: Item;
   ReturnValues?: string;
   ReturnConsumedCapacity?: ReturnConsumedCapacity;
+  ReturnValuesOnConditionCheckFailure?: ReturnValuesOnConditionCheckFailure;
   [other: string]: unknown;
 }
-
-const PARAMETERS_NOT_YET_SUPPORTED = ['ConditionExpression', 'Expected', 'ConditionalOperator', 'ExpressionAttributeNames', 'ExpressionAttributeValues'];
 
 export const deleteItem: Operation<DeleteItemInput> = {
   name: 'DeleteItem',
@@ -26,11 +26,18 @@ export const deleteItem: Operation<DeleteItemInput> = {
     if (input.ReturnValues !== undefined && input.ReturnValues !== 'NONE' && input.ReturnValues !== 'ALL_OLD') {
       throw validationError('Return values set to invalid value');
     }
-    rejectUnsupported(input, 'DeleteItem', PARAMETERS_NOT_YET_SUPPORTED);
+    const expressions = compileRequestExpressions(input, 'DeleteItem');
     const table = ctx.catalog.require(input.TableName);
+    checkNestedKeyAccess(expressions, keyNamesOf(table));
     const key = normalizeItem(input.Key);
     checkKey(table, key);
-    const outcome = await ctx.engine.writeBatch([{ key: storageKeyOf(table, key), value: null }]);
+    const outcome = await ctx.engine.writeBatch([
+      {
+        key: storageKeyOf(table, key),
+        value: null,
+        condition: writeCondition(expressions.condition, input.ReturnValuesOnConditionCheckFailure),
+      },
+    ]);
     if (!outcome.ok) throw outcome.error;
     const previous = outcome.previous[0] && decodeItem(outcome.previous[0]);
     const units = writeUnits(previous ? itemSizeBytes(previous) : 0);

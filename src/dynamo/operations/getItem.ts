@@ -1,9 +1,9 @@
 import { normalizeItem, itemSizeBytes } from '../attributeValue.js';
 import { consumedCapacity, readUnits, type ReturnConsumedCapacity } from '../capacity.js';
-import { checkKey, decodeItem, keyForAudit, storageKeyOf } from '../items.js';
+import { checkNestedKeyAccess, compileRequestExpressions, project } from '../expressions/index.js';
+import { checkKey, decodeItem, keyForAudit, keyNamesOf, storageKeyOf } from '../items.js';
 import { tableArn, type Operation } from '../operation.js';
 import type { Item } from '../types.js';
-import { rejectUnsupported } from '../unsupported.js';
 
 interface GetItemInput {
   TableName: string;
@@ -13,8 +13,6 @@ interface GetItemInput {
   [other: string]: unknown;
 }
 
-const PARAMETERS_NOT_YET_SUPPORTED = ['ProjectionExpression', 'AttributesToGet', 'ExpressionAttributeNames'];
-
 export const getItem: Operation<GetItemInput> = {
   name: 'GetItem',
   readOnly: true,
@@ -22,13 +20,15 @@ export const getItem: Operation<GetItemInput> = {
   authorization: (input, ctx) => [{ action: 'dynamodb:GetItem', resource: tableArn(ctx, input.TableName) }],
   requestParameters: (input, ctx) => ({ tableName: input.TableName, key: keyForAudit(ctx.catalog.get(input.TableName), input.Key), consistentRead: input.ConsistentRead ?? false }),
   async execute(input, ctx) {
-    rejectUnsupported(input, 'GetItem', PARAMETERS_NOT_YET_SUPPORTED);
+    const expressions = compileRequestExpressions(input, 'GetItem');
     const table = ctx.catalog.require(input.TableName);
+    checkNestedKeyAccess(expressions, keyNamesOf(table));
     const key = normalizeItem(input.Key);
     checkKey(table, key);
     const stored = await ctx.engine.get(storageKeyOf(table, key));
     const item = stored && decodeItem(stored);
     const units = readUnits(item ? itemSizeBytes(item) : 0, input.ConsistentRead === true);
-    return { ...(item ? { Item: item } : {}), ...consumedCapacity(input.ReturnConsumedCapacity, table.name, units) };
+    const projected = item && expressions.projection ? project(expressions.projection, item) : item;
+    return { ...(projected ? { Item: projected } : {}), ...consumedCapacity(input.ReturnConsumedCapacity, table.name, units) };
   },
 };

@@ -1,4 +1,5 @@
 import type { Operation } from '../operation.js';
+import { batchGetItem } from './batchGetItem.js';
 import { batchWriteItem } from './batchWriteItem.js';
 import { createTable } from './createTable.js';
 import { deleteItem } from './deleteItem.js';
@@ -7,8 +8,11 @@ import { describeTable } from './describeTable.js';
 import { getItem } from './getItem.js';
 import { listTables } from './listTables.js';
 import { putItem } from './putItem.js';
+import { query } from './query.js';
+import { scan } from './scan.js';
+import { updateItem } from './updateItem.js';
 
 /** Every DynamoDB operation cove serves, by its X-Amz-Target name. */
 export const OPERATIONS: ReadonlyMap<string, Operation<never>> = new Map(
-  [createTable, describeTable, listTables, deleteTable, putItem, getItem, deleteItem, batchWriteItem].map((op) => [op.name, op as Operation<never>]),
+  [createTable, describeTable, listTables, deleteTable, putItem, getItem, deleteItem, updateItem, query, scan, batchGetItem, batchWriteItem].map((op) => [op.name, op as Operation<never>]),
 );

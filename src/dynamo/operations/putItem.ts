@@ -1,20 +1,20 @@
 import { validationError } from '../../errors.js';
 import { normalizeItem, itemSizeBytes } from '../attributeValue.js';
 import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
-import { checkItemKey, decodeItem, encodeItem, storageKeyOf } from '../items.js';
+import { checkNestedKeyAccess, compileRequestExpressions } from '../expressions/index.js';
+import { checkItemKey, decodeItem, encodeItem, keyNamesOf, storageKeyOf } from '../items.js';
 import { tableArn, type Operation } from '../operation.js';
 import { LIMITS, type Item } from '../types.js';
-import { rejectUnsupported } from '../unsupported.js';
+import { writeCondition, type ReturnValuesOnConditionCheckFailure } from '../writes.js';
 
 interface PutItemInput {
   TableName: string;
   Item: Item;
   ReturnValues?: string;
   ReturnConsumedCapacity?: ReturnConsumedCapacity;
+  ReturnValuesOnConditionCheckFailure?: ReturnValuesOnConditionCheckFailure;
   [other: string]: unknown;
 }
-
-const PARAMETERS_NOT_YET_SUPPORTED = ['ConditionExpression', 'Expected', 'ConditionalOperator', 'ExpressionAttributeNames', 'ExpressionAttributeValues'];
 
 export const putItem: Operation<PutItemInput> = {
   name: 'PutItem',
@@ -26,13 +26,20 @@ export const putItem: Operation<PutItemInput> = {
     if (input.ReturnValues !== undefined && input.ReturnValues !== 'NONE' && input.ReturnValues !== 'ALL_OLD') {
       throw validationError('Return values set to invalid value');
     }
-    rejectUnsupported(input, 'PutItem', PARAMETERS_NOT_YET_SUPPORTED);
+    const expressions = compileRequestExpressions(input, 'PutItem');
     const table = ctx.catalog.require(input.TableName);
+    checkNestedKeyAccess(expressions, keyNamesOf(table));
     const item = normalizeItem(input.Item);
     checkItemKey(table, item);
     const sizeBytes = itemSizeBytes(item);
     if (sizeBytes > LIMITS.maxItemBytes) throw validationError('Item size has exceeded the maximum allowed size');
-    const outcome = await ctx.engine.writeBatch([{ key: storageKeyOf(table, item), value: encodeItem(item) }]);
+    const outcome = await ctx.engine.writeBatch([
+      {
+        key: storageKeyOf(table, item),
+        value: encodeItem(item),
+        condition: writeCondition(expressions.condition, input.ReturnValuesOnConditionCheckFailure),
+      },
+    ]);
     if (!outcome.ok) throw outcome.error;
     const previous = outcome.previous[0] && decodeItem(outcome.previous[0]);
     const units = writeUnits(Math.max(sizeBytes, previous ? itemSizeBytes(previous) : 0));
@@ -42,4 +49,3 @@ export const putItem: Operation<PutItemInput> = {
     };
   },
 };
-

@@ -1,8 +1,8 @@
 import { validationError } from '../../errors.js';
 import { itemSizeBytes, normalizeItem } from '../attributeValue.js';
 import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
-import { applyUpdate, compileRequestExpressions, project, type Path } from '../expressions/index.js';
-import { checkKey, decodeItem, encodeItem, keyForAudit, storageKeyOf } from '../items.js';
+import { MSG_ITEM_TOO_LARGE_UPDATE, applyUpdate, checkNestedKeyAccess, checkUpdateKeyAttributes, compileRequestExpressions, project, type Path } from '../expressions/index.js';
+import { checkKey, decodeItem, encodeItem, keyForAudit, keyNamesOf, storageKeyOf } from '../items.js';
 import { tableArn, type Operation } from '../operation.js';
 import { LIMITS, type Item } from '../types.js';
 import { writeCondition, type ReturnValuesOnConditionCheckFailure } from '../writes.js';
@@ -27,7 +27,8 @@ export const updateItem: Operation<UpdateItemInput> = {
     const table = ctx.catalog.require(input.TableName);
     const key = normalizeItem(input.Key);
     checkKey(table, key);
-    const keyNames = new Set([table.hashKey.name, table.rangeKey?.name].filter((n): n is string => n !== undefined));
+    checkNestedKeyAccess(expressions, keyNamesOf(table));
+    if (expressions.update) checkUpdateKeyAttributes(expressions.update, keyNamesOf(table));
     let oldItem: Item | undefined;
     let newItem: Item = key;
     let updatedPaths: Path[] = [];
@@ -40,17 +41,13 @@ export const updateItem: Operation<UpdateItemInput> = {
           oldItem = current && decodeItem(current);
           const start: Item = oldItem ?? { ...key };
           if (expressions.update) {
-            const result = applyUpdate(expressions.update, start);
-            for (const path of result.updatedPaths) {
-              const top = String(path[0]);
-              if (keyNames.has(top)) throw validationError(`One or more parameter values were invalid: Cannot update attribute ${top}. This attribute is part of the key`);
-            }
+            const result = applyUpdate(expressions.update, oldItem, key);
             newItem = result.item;
             updatedPaths = result.updatedPaths;
           } else {
             newItem = start;
           }
-          if (itemSizeBytes(newItem) > LIMITS.maxItemBytes) throw validationError('Item size to update has exceeded the maximum allowed size');
+          if (itemSizeBytes(newItem) > LIMITS.maxItemBytes) throw validationError(MSG_ITEM_TOO_LARGE_UPDATE);
           return encodeItem(newItem);
         },
       },

@@ -1,6 +1,7 @@
 import { validationError } from '../../errors.js';
 import { consumedCapacity, type ReturnConsumedCapacity } from '../capacity.js';
-import { compileRequestExpressions, evaluateCondition, project } from '../expressions/index.js';
+import { checkNestedKeyAccess, compileRequestExpressions, evaluateCondition, project } from '../expressions/index.js';
+import { keyNamesOf } from '../items.js';
 import { tableArn, type Operation } from '../operation.js';
 import { readPage, resumeAfter, segmentRange } from '../reads.js';
 import { rejectUnsupported } from '../unsupported.js';
@@ -44,6 +45,7 @@ export const scan: Operation<ScanInput> = {
     const expressions = compileRequestExpressions(input, 'Scan');
     const select = readSelect(input, expressions, 'Scan');
     const table = ctx.catalog.require(input.TableName);
+    checkNestedKeyAccess(expressions, keyNamesOf(table));
     const segmentKeys = segmentRange(table, segment ?? 0, totalSegments ?? 1);
     const range = resumeAfter(table, segmentKeys, input.ExclusiveStartKey, false);
     if (range.start.compare(segmentKeys.start) < 0 || range.start.compare(segmentKeys.end) > 0) {

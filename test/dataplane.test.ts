@@ -90,18 +90,18 @@ describe('the DynamoDB data plane', () => {
         new UpdateItemCommand({
           TableName: 'items',
           Key: { pk: { S: 'u1' } },
-          UpdateExpression: 'SET #c = #c + :five, fresh = if_not_exists(fresh, :zero) REMOVE gone ADD total :one DELETE tags :b',
+          UpdateExpression: 'SET #c = #c + :five, fresh = if_not_exists(fresh, :zero) REMOVE gone ADD hits :one DELETE tags :b',
           ExpressionAttributeNames: { '#c': 'count' },
           ExpressionAttributeValues: { ':five': { N: '5' }, ':zero': { N: '0' }, ':one': { N: '1' }, ':b': { SS: ['b'] } },
           ReturnValues: 'UPDATED_NEW',
         }),
       );
-      assert.deepEqual(updatedNew.Attributes, { count: { N: '15' }, fresh: { N: '0' }, total: { N: '1' }, tags: { SS: ['a', 'c'] } });
+      assert.deepEqual(updatedNew.Attributes, { count: { N: '15' }, fresh: { N: '0' }, hits: { N: '1' }, tags: { SS: ['a', 'c'] } });
       const appended = await db.send(
-        new UpdateItemCommand({ TableName: 'items', Key: { pk: { S: 'u1' } }, UpdateExpression: 'SET list = list_append(list, :more)', ExpressionAttributeValues: { ':more': { L: [{ S: 'z' }] } }, ReturnValues: 'UPDATED_NEW' }),
+        new UpdateItemCommand({ TableName: 'items', Key: { pk: { S: 'u1' } }, UpdateExpression: 'SET #l = list_append(#l, :more)', ExpressionAttributeNames: { '#l': 'list' }, ExpressionAttributeValues: { ':more': { L: [{ S: 'z' }] } }, ReturnValues: 'UPDATED_NEW' }),
       );
       assert.deepEqual(appended.Attributes, { list: { L: [{ S: 'x' }, { S: 'y' }, { S: 'z' }] } });
-      await db.send(new UpdateItemCommand({ TableName: 'items', Key: { pk: { S: 'u1' } }, UpdateExpression: 'REMOVE list[0]' }));
+      await db.send(new UpdateItemCommand({ TableName: 'items', Key: { pk: { S: 'u1' } }, UpdateExpression: 'REMOVE #l[0]', ExpressionAttributeNames: { '#l': 'list' } }));
       const item = (await db.send(new GetItemCommand({ TableName: 'items', Key: { pk: { S: 'u1' } } }))).Item;
       assert.equal(item?.gone, undefined);
       assert.deepEqual(item?.list, { L: [{ S: 'y' }, { S: 'z' }] });

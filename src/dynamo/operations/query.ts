@@ -1,7 +1,8 @@
 import { validationError } from '../../errors.js';
 import { normalizeAttributeValue } from '../attributeValue.js';
 import { consumedCapacity, type ReturnConsumedCapacity } from '../capacity.js';
-import { checkKeyCondition, compileRequestExpressions, evaluateCondition, project, type KeyCondition } from '../expressions/index.js';
+import { checkFilterKeyAttributes, checkKeyCondition, checkNestedKeyAccess, compileRequestExpressions, evaluateCondition, project, type ResolvedKeyCondition } from '../expressions/index.js';
+import { keyNamesOf } from '../items.js';
 import { partitionPrefix, sortKeyBytes, successor } from '../keys.js';
 import { tableArn, type Operation } from '../operation.js';
 import { readPage, resumeAfter, type KeyRange } from '../reads.js';
@@ -22,7 +23,7 @@ interface QueryInput {
 }
 
 /** The storage-key range a key condition selects, in one partition. */
-function keyRange(table: Table, condition: KeyCondition): KeyRange {
+function keyRange(table: Table, condition: ResolvedKeyCondition): KeyRange {
   const partition = partitionPrefix(table.storageId, table.hashKey, normalizeAttributeValue(condition.partitionKey.value));
   const partitionEnd = successor(partition);
   const sort = condition.sortKey;
@@ -69,9 +70,11 @@ export const query: Operation<QueryInput> = {
     }
     const select = readSelect(input, expressions, 'Query');
     const table = ctx.catalog.require(input.TableName);
-    checkKeyCondition(expressions.keyCondition, table.hashKey, table.rangeKey);
+    const keyCondition = checkKeyCondition(expressions.keyCondition, table.hashKey, table.rangeKey);
+    checkNestedKeyAccess(expressions, keyNamesOf(table));
+    if (expressions.filter) checkFilterKeyAttributes(expressions.filter, keyNamesOf(table), input.QueryFilter !== undefined);
     const reverse = input.ScanIndexForward === false;
-    const conditionRange = keyRange(table, expressions.keyCondition);
+    const conditionRange = keyRange(table, keyCondition);
     const range = resumeAfter(table, conditionRange, input.ExclusiveStartKey, reverse);
     const filter = expressions.filter;
     const page = await readPage(ctx.engine, {
