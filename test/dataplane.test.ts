@@ -283,6 +283,55 @@ describe('the DynamoDB data plane', () => {
     });
   });
 
+  describe('numbers', () => {
+    it('stores edge values exactly, in canonical form, and refuses what DynamoDB refuses', async () => {
+      const cases: [string, string][] = [
+        ['12345678901234567890123456789012345678', '12345678901234567890123456789012345678'],
+        ['1e125', '1' + '0'.repeat(125)],
+        ['-1e-130', '-0.' + '0'.repeat(129) + '1'],
+        ['0', '0'],
+        ['-0', '0'],
+        ['000123.4500', '123.45'],
+      ];
+      for (const [given, canonical] of cases) {
+        await db.send(new PutItemCommand({ TableName: 'items', Item: { pk: { S: `num-${given}` }, n: { N: given } } }));
+        const got = await db.send(new GetItemCommand({ TableName: 'items', Key: { pk: { S: `num-${given}` } } }));
+        assert.equal(got.Item?.n?.N, canonical, given);
+      }
+      const refused: [string, string][] = [
+        ['1e126', 'Number overflow. Attempting to store a number with magnitude larger than supported range'],
+        ['1e-131', 'Number underflow. Attempting to store a number with magnitude smaller than supported range'],
+        ['1234567890123456789012345678901234567891', 'Attempting to store more than 38 significant digits in a Number'],
+        ['twelve', 'The parameter cannot be converted to a numeric value: twelve'],
+      ];
+      for (const [given, message] of refused) {
+        const e = await rejection(db.send(new PutItemCommand({ TableName: 'items', Item: { pk: { S: 'bad' }, n: { N: given } } })));
+        assert.equal(e.name, 'ValidationException');
+        assert.equal(e.message, message);
+      }
+    });
+  });
+
+  describe('BatchGetItem size limit', () => {
+    it('returns at most 16 MB and hands the rest back as UnprocessedKeys', async () => {
+      await createTable('heavy');
+      const big = 'h'.repeat(390 * 1024);
+      for (let i = 0; i < 50; i += 5) {
+        await db.send(new BatchWriteItemCommand({ RequestItems: { heavy: Array.from({ length: 5 }, (_, j) => ({ PutRequest: { Item: { pk: { S: `h${i + j}` }, big: { S: big } } } })) } }));
+      }
+      const keys = Array.from({ length: 50 }, (_, i) => ({ pk: { S: `h${i}` } }));
+      const first = await db.send(new BatchGetItemCommand({ RequestItems: { heavy: { Keys: keys } } }));
+      const returned = first.Responses?.heavy ?? [];
+      const unprocessed = first.UnprocessedKeys?.heavy?.Keys ?? [];
+      assert.ok(returned.length > 0 && unprocessed.length > 0, `split: ${returned.length} + ${unprocessed.length}`);
+      assert.ok(returned.length * 390 * 1024 <= 16 * 1024 * 1024 + 390 * 1024, 'about 16 MB returned');
+      const all = new Set([...returned.map((i) => i.pk.S), ...unprocessed.map((k) => k.pk.S)]);
+      assert.equal(all.size, 50, 'every key is either returned or unprocessed');
+      const second = await db.send(new BatchGetItemCommand({ RequestItems: { heavy: { Keys: unprocessed } } }));
+      assert.equal((second.Responses?.heavy ?? []).length, unprocessed.length);
+    });
+  });
+
   describe('legacy parameters', () => {
     it('accepts Expected, AttributesToGet, KeyConditions, QueryFilter and AttributeUpdates', async () => {
       await db.send(new PutItemCommand({ TableName: 'items', Item: { pk: { S: 'legacy' }, v: { N: '1' } }, Expected: { pk: { Exists: false } } }));
