@@ -203,6 +203,16 @@ describe('the DynamoDB data plane', () => {
       assert.equal(count.Items, undefined);
     });
 
+    it('refuses a start key outside the key condition', async () => {
+      for (const ExclusiveStartKey of [{ pk: { S: 'elsewhere' }, sk: { N: '0' } }, { pk: { S: 'q' }, sk: { N: '-99' } }]) {
+        const e = await rejection(
+          db.send(new QueryCommand({ TableName: 'ranged', KeyConditionExpression: 'pk = :p AND sk > :z', ExpressionAttributeValues: { ':p': { S: 'q' }, ':z': { N: '-10' } }, ExclusiveStartKey })),
+        );
+        assert.equal(e.name, 'ValidationException');
+        assert.equal(e.message, 'The provided starting key is outside query boundaries based on provided conditions');
+      }
+    });
+
     it('orders string sort keys by UTF-8 bytes and supports begins_with', async () => {
       const keys = ['a', 'ab', 'b', 'Z', '\uffff', '\u{10000}', 'é'];
       for (const sk of keys) await db.send(new PutItemCommand({ TableName: 'texts', Item: { pk: { S: 't' }, sk: { S: sk } } }));

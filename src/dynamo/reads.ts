@@ -63,18 +63,26 @@ export async function readPage(engine: StorageEngine, request: PageRequest): Pro
   return { items, scannedCount, bytesRead };
 }
 
-/** Narrows a range to what follows ExclusiveStartKey in the read direction. */
-export function resumeAfter(table: Table, range: KeyRange, exclusiveStartKey: unknown, reverse: boolean): KeyRange {
-  if (exclusiveStartKey === undefined) return range;
+/** The storage key of an ExclusiveStartKey, checked against the table's key schema. */
+export function startKeyOf(table: Table, exclusiveStartKey: unknown): Buffer {
   const key = normalizeItem(exclusiveStartKey);
   try {
     checkKey(table, key);
   } catch (error) {
     throw validationError(`The provided starting key is invalid: ${(error as Error).message}`);
   }
-  const storageKey = storageKeyOf(table, key);
-  if (reverse) return { start: range.start, end: storageKey.compare(range.end) < 0 ? storageKey : range.end };
-  const after = Buffer.concat([storageKey, Buffer.of(0)]);
+  return storageKeyOf(table, key);
+}
+
+export function rangeContains(range: KeyRange, key: Buffer): boolean {
+  return key.compare(range.start) >= 0 && key.compare(range.end) < 0;
+}
+
+/** Narrows a range to what follows the start key (a storage key) in the read direction. */
+export function resumeAfter(range: KeyRange, startKey: Buffer | undefined, reverse: boolean): KeyRange {
+  if (startKey === undefined) return range;
+  if (reverse) return { start: range.start, end: startKey.compare(range.end) < 0 ? startKey : range.end };
+  const after = Buffer.concat([startKey, Buffer.of(0)]);
   return { start: after.compare(range.start) > 0 ? after : range.start, end: range.end };
 }
 

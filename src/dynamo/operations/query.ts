@@ -5,7 +5,7 @@ import { checkFilterKeyAttributes, checkKeyCondition, checkNestedKeyAccess, comp
 import { keyNamesOf } from '../items.js';
 import { partitionPrefix, sortKeyBytes, successor } from '../keys.js';
 import { tableArn, type Operation } from '../operation.js';
-import { readPage, resumeAfter, type KeyRange } from '../reads.js';
+import { rangeContains, readPage, resumeAfter, startKeyOf, type KeyRange } from '../reads.js';
 import type { Table } from '../tables.js';
 import { rejectUnsupported } from '../unsupported.js';
 import { readSelect, shapeReadResult } from './readResult.js';
@@ -75,7 +75,11 @@ export const query: Operation<QueryInput> = {
     if (expressions.filter) checkFilterKeyAttributes(expressions.filter, keyNamesOf(table), input.QueryFilter !== undefined);
     const reverse = input.ScanIndexForward === false;
     const conditionRange = keyRange(table, keyCondition);
-    const range = resumeAfter(table, conditionRange, input.ExclusiveStartKey, reverse);
+    const startKey = input.ExclusiveStartKey === undefined ? undefined : startKeyOf(table, input.ExclusiveStartKey);
+    if (startKey && !rangeContains(conditionRange, startKey)) {
+      throw validationError('The provided starting key is outside query boundaries based on provided conditions');
+    }
+    const range = resumeAfter(conditionRange, startKey, reverse);
     const filter = expressions.filter;
     const page = await readPage(ctx.engine, {
       table,

@@ -3,7 +3,7 @@ import { consumedCapacity, type ReturnConsumedCapacity } from '../capacity.js';
 import { checkNestedKeyAccess, compileRequestExpressions, evaluateCondition, project } from '../expressions/index.js';
 import { keyNamesOf } from '../items.js';
 import { tableArn, type Operation } from '../operation.js';
-import { readPage, resumeAfter, segmentRange } from '../reads.js';
+import { rangeContains, readPage, resumeAfter, segmentRange, startKeyOf } from '../reads.js';
 import { rejectUnsupported } from '../unsupported.js';
 import { readSelect, shapeReadResult } from './readResult.js';
 
@@ -47,11 +47,12 @@ export const scan: Operation<ScanInput> = {
     const table = ctx.catalog.require(input.TableName);
     checkNestedKeyAccess(expressions, keyNamesOf(table));
     const segmentKeys = segmentRange(table, segment ?? 0, totalSegments ?? 1);
-    const range = resumeAfter(table, segmentKeys, input.ExclusiveStartKey, false);
-    if (range.start.compare(segmentKeys.start) < 0 || range.start.compare(segmentKeys.end) > 0) {
+    const startKey = input.ExclusiveStartKey === undefined ? undefined : startKeyOf(table, input.ExclusiveStartKey);
+    if (startKey && !rangeContains(segmentKeys, startKey)) {
       // Unverified text: DynamoDB's answer for a start key hashed outside the segment.
       throw validationError('The provided Exclusive start key does not map to the provided segment');
     }
+    const range = resumeAfter(segmentKeys, startKey, false);
     const filter = expressions.filter;
     const page = await readPage(ctx.engine, {
       table,
