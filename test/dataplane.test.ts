@@ -143,6 +143,32 @@ describe('the DynamoDB data plane', () => {
     });
   });
 
+  describe('UpdateItem edge cases', () => {
+    it('creates nothing when removing from an item that does not exist', async () => {
+      const removed = await db.send(new UpdateItemCommand({ TableName: 'items', Key: { pk: { S: 'never' } }, UpdateExpression: 'REMOVE a', ReturnValues: 'ALL_NEW' }));
+      assert.equal(removed.Attributes, undefined);
+      assert.equal((await db.send(new GetItemCommand({ TableName: 'items', Key: { pk: { S: 'never' } } }))).Item, undefined);
+    });
+
+    it('serialises concurrent read-modify-writes: 50 ADDs add up to 50', async () => {
+      await Promise.all(Array.from({ length: 50 }, () => db.send(new UpdateItemCommand({ TableName: 'items', Key: { pk: { S: 'counter' } }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': { N: '1' } } }))));
+      const got = await db.send(new GetItemCommand({ TableName: 'items', Key: { pk: { S: 'counter' } } }));
+      assert.equal(got.Item?.n?.N, '50');
+    });
+
+    it('charges capacity as DynamoDB does: reads by 4 KB (half when eventual), writes by 1 KB of the larger image', async () => {
+      const kb6 = 'x'.repeat(6 * 1024);
+      const put = await db.send(new PutItemCommand({ TableName: 'items', Item: { pk: { S: 'cap' }, v: { S: kb6 } }, ReturnConsumedCapacity: 'TOTAL' }));
+      assert.equal(put.ConsumedCapacity?.CapacityUnits, 7);
+      const eventual = await db.send(new GetItemCommand({ TableName: 'items', Key: { pk: { S: 'cap' } }, ReturnConsumedCapacity: 'TOTAL' }));
+      assert.equal(eventual.ConsumedCapacity?.CapacityUnits, 1);
+      const strong = await db.send(new GetItemCommand({ TableName: 'items', Key: { pk: { S: 'cap' } }, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }));
+      assert.equal(strong.ConsumedCapacity?.CapacityUnits, 2);
+      const shrink = await db.send(new UpdateItemCommand({ TableName: 'items', Key: { pk: { S: 'cap' } }, UpdateExpression: 'REMOVE v', ReturnConsumedCapacity: 'TOTAL' }));
+      assert.equal(shrink.ConsumedCapacity?.CapacityUnits, 7, 'the larger of old and new image');
+    });
+  });
+
   describe('Query', () => {
     before(async () => {
       for (let start = 0; start < 50; start += 25) {
@@ -191,7 +217,7 @@ describe('the DynamoDB data plane', () => {
             ExclusiveStartKey: start,
           }),
         );
-        assert.ok((page.ScannedCount ?? 0) <= 10);
+        assert.equal(page.ScannedCount, pages < 5 ? 10 : 0, 'Limit counts items read; the page after the last full one reads none');
         assert.equal(page.Count, page.Items?.length);
         seen.push(...numbers(page.Items));
         start = page.LastEvaluatedKey;
@@ -204,12 +230,17 @@ describe('the DynamoDB data plane', () => {
     });
 
     it('refuses a start key outside the key condition', async () => {
-      for (const ExclusiveStartKey of [{ pk: { S: 'elsewhere' }, sk: { N: '0' } }, { pk: { S: 'q' }, sk: { N: '-99' } }]) {
-        const e = await rejection(
-          db.send(new QueryCommand({ TableName: 'ranged', KeyConditionExpression: 'pk = :p AND sk > :z', ExpressionAttributeValues: { ':p': { S: 'q' }, ':z': { N: '-10' } }, ExclusiveStartKey })),
-        );
+      const cases: [Record<string, AttributeValue>, string, string][] = [
+        [{ pk: { S: 'elsewhere' }, sk: { N: '0' } }, 'pk = :p', 'The provided starting key is outside query boundaries based on provided conditions'],
+        [{ pk: { S: 'q' }, sk: { N: '-99' } }, 'pk = :p AND sk > :z', 'The provided starting key does not match the range key predicate'],
+        [{ pk: { S: 'elsewhere' }, sk: { N: '-99' } }, 'pk = :p AND sk > :z', 'The provided starting key does not match the range key predicate'],
+      ];
+      for (const [ExclusiveStartKey, KeyConditionExpression, message] of cases) {
+        const values: Record<string, AttributeValue> = { ':p': { S: 'q' } };
+        if (KeyConditionExpression.includes(':z')) values[':z'] = { N: '-10' };
+        const e = await rejection(db.send(new QueryCommand({ TableName: 'ranged', KeyConditionExpression, ExpressionAttributeValues: values, ExclusiveStartKey })));
         assert.equal(e.name, 'ValidationException');
-        assert.equal(e.message, 'The provided starting key is outside query boundaries based on provided conditions');
+        assert.equal(e.message, message);
       }
     });
 
@@ -260,6 +291,17 @@ describe('the DynamoDB data plane', () => {
       const filtered = await scanAll({ FilterExpression: 'n < :ten', ExpressionAttributeValues: { ':ten': { N: '10' } } });
       assert.deepEqual(filtered.keys.sort(), Array.from({ length: 10 }, (_, i) => `s${i}`).sort());
       assert.equal(filtered.pages, all.pages, 'the filter runs after the read, so paging is unchanged');
+    });
+
+    it('truncates fractional integers as DynamoDB does, so no segment loses items', async () => {
+      const keys = (await scanAll({ Segment: 0.9, TotalSegments: 1.5, ProjectionExpression: 'pk' })).keys;
+      assert.equal(keys.length, 300);
+    });
+
+    it('charges Query and Scan by bytes read, not per item', async () => {
+      const page = await db.send(new ScanCommand({ TableName: 'scanned', Limit: 4, ReturnConsumedCapacity: 'TOTAL' }));
+      // 4 items of ~10 KB = ~40 KB read → 10 strongly consistent units, 5 eventual.
+      assert.equal(page.ConsumedCapacity?.CapacityUnits, 5);
     });
 
     it('covers every item exactly once across parallel segments', async () => {
@@ -334,7 +376,8 @@ describe('the DynamoDB data plane', () => {
       const returned = first.Responses?.heavy ?? [];
       const unprocessed = first.UnprocessedKeys?.heavy?.Keys ?? [];
       assert.ok(returned.length > 0 && unprocessed.length > 0, `split: ${returned.length} + ${unprocessed.length}`);
-      assert.ok(returned.length * 390 * 1024 <= 16 * 1024 * 1024 + 390 * 1024, 'about 16 MB returned');
+      const itemBytes = 390 * 1024 + 'big'.length + 'pk'.length + 3;
+      assert.equal(returned.length, Math.floor((16 * 1024 * 1024) / itemBytes), 'as many items as fit in 16 MB, never more');
       const all = new Set([...returned.map((i) => i.pk.S), ...unprocessed.map((k) => k.pk.S)]);
       assert.equal(all.size, 50, 'every key is either returned or unprocessed');
       const second = await db.send(new BatchGetItemCommand({ RequestItems: { heavy: { Keys: unprocessed } } }));
@@ -355,7 +398,7 @@ describe('the DynamoDB data plane', () => {
           QueryFilter: { odd: { ComparisonOperator: 'EQ', AttributeValueList: [{ BOOL: true }] } },
         }),
       );
-      assert.ok((q.Items ?? []).every((i) => Number(i.sk.N) > 30 && i.odd.BOOL === true));
+      assert.deepEqual((q.Items ?? []).map((i) => Number(i.sk.N)), [33, 36], 'sk > 30 and odd (items 47 and 49)');
       assert.equal((await db.send(new GetItemCommand({ TableName: 'items', Key: { pk: { S: 'legacy' } } }))).Item?.v?.N, '3');
     });
 

@@ -12,7 +12,7 @@ function typeOf(value: AttributeValue): string {
   return Object.keys(value)[0];
 }
 
-function checkKeyValue(key: KeyAttribute, value: AttributeValue, isHash: boolean): void {
+export function checkKeyValue(key: KeyAttribute, value: AttributeValue, isHash: boolean): void {
   const bytes = keyValueBytes(key.type, value);
   if (bytes.length === 0 && key.type !== 'N') {
     throw validationError(

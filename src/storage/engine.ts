@@ -28,9 +28,10 @@ export interface WriteOp<E> {
    * The new value, or `null` to delete the key; or a function computing it from
    * the current value inside the write transaction (read-modify-write). It runs
    * only once every condition of the batch has passed; if it throws, the batch
-   * fails with the thrown value as its error.
+   * fails with the thrown value as its error; if it returns `undefined`, the key
+   * is left as it is.
    */
-  value: Buffer | null | ((current: Buffer | undefined) => Buffer | null);
+  value: Buffer | null | ((current: Buffer | undefined) => Buffer | null | undefined);
   condition?: (current: Buffer | undefined) => E | undefined;
 }
 

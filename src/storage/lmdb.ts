@@ -66,7 +66,7 @@ export class LmdbEngine implements StorageEngine {
       // This callback shares one LMDB transaction with every other batch of the
       // event turn, so it must never throw: a throw would abort them all.
       const previous = ops.map((op) => db.get(op.key));
-      const values: (Buffer | null)[] = [];
+      const values: (Buffer | null | undefined)[] = [];
       for (let i = 0; i < ops.length; i++) {
         try {
           const error = ops[i].condition?.(previous[i]);
@@ -85,6 +85,7 @@ export class LmdbEngine implements StorageEngine {
       }
       for (let i = 0; i < ops.length; i++) {
         const value = values[i];
+        if (value === undefined) continue;
         if (value === null) db.removeSync(ops[i].key);
         else db.putSync(ops[i].key, value);
       }

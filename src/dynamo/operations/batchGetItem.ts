@@ -53,20 +53,23 @@ export const batchGetItem: Operation<BatchGetItemInput> = {
     const unprocessed: Record<string, KeysAndAttributes> = {};
     const capacity = new Map<string, number>();
     let responseBytes = 0;
+    let responseFull = false;
     for (const plan of plans) {
       responses[plan.tableName] = [];
       for (const { raw, storageKey } of plan.keys) {
-        if (responseBytes >= MAX_RESPONSE_BYTES) {
+        const stored = await ctx.engine.get(storageKey);
+        const item = stored && decodeItem(stored);
+        const shown = item && (plan.expressions.projection ? project(plan.expressions.projection, item) : item);
+        const shownBytes = shown ? itemSizeBytes(shown) : 0;
+        // Stop before an item would take the response past 16 MB; it and the rest come back unprocessed.
+        if (responseFull || responseBytes + shownBytes > MAX_RESPONSE_BYTES) {
+          responseFull = true;
           (unprocessed[plan.tableName] ??= { ...plan.request, Keys: [] }).Keys.push(raw);
           continue;
         }
-        const stored = await ctx.engine.get(storageKey);
-        const item = stored && decodeItem(stored);
-        const sizeBytes = item ? itemSizeBytes(item) : 0;
-        capacity.set(plan.tableName, (capacity.get(plan.tableName) ?? 0) + readUnits(sizeBytes, plan.request.ConsistentRead === true));
-        if (!item) continue;
-        const shown = plan.expressions.projection ? project(plan.expressions.projection, item) : item;
-        responseBytes += itemSizeBytes(shown);
+        capacity.set(plan.tableName, (capacity.get(plan.tableName) ?? 0) + readUnits(item ? itemSizeBytes(item) : 0, plan.request.ConsistentRead === true));
+        if (!shown) continue;
+        responseBytes += shownBytes;
         responses[plan.tableName].push(shown);
       }
     }

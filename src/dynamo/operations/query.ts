@@ -1,8 +1,8 @@
 import { validationError } from '../../errors.js';
-import { normalizeAttributeValue } from '../attributeValue.js';
+import { normalizeAttributeValue, normalizeItem } from '../attributeValue.js';
 import { consumedCapacity, type ReturnConsumedCapacity } from '../capacity.js';
 import { checkFilterKeyAttributes, checkKeyCondition, checkNestedKeyAccess, compileRequestExpressions, evaluateCondition, project, type ResolvedKeyCondition } from '../expressions/index.js';
-import { keyNamesOf } from '../items.js';
+import { checkKeyValue, keyNamesOf } from '../items.js';
 import { partitionPrefix, sortKeyBytes, successor } from '../keys.js';
 import { tableArn, type Operation } from '../operation.js';
 import { rangeContains, readPage, resumeAfter, startKeyOf, type KeyRange } from '../reads.js';
@@ -71,13 +71,21 @@ export const query: Operation<QueryInput> = {
     const select = readSelect(input, expressions, 'Query');
     const table = ctx.catalog.require(input.TableName);
     const keyCondition = checkKeyCondition(expressions.keyCondition, table.hashKey, table.rangeKey);
+    checkKeyValue(table.hashKey, normalizeAttributeValue(keyCondition.partitionKey.value), true);
     checkNestedKeyAccess(expressions, keyNamesOf(table));
     if (expressions.filter) checkFilterKeyAttributes(expressions.filter, keyNamesOf(table), input.QueryFilter !== undefined);
     const reverse = input.ScanIndexForward === false;
     const conditionRange = keyRange(table, keyCondition);
     const startKey = input.ExclusiveStartKey === undefined ? undefined : startKeyOf(table, input.ExclusiveStartKey);
     if (startKey && !rangeContains(conditionRange, startKey)) {
-      throw validationError('The provided starting key is outside query boundaries based on provided conditions');
+      // DynamoDB names the sort-key predicate first, whatever the partition key says.
+      const startItem = normalizeItem(input.ExclusiveStartKey);
+      const sortRangeAtStart = keyCondition.sortKey && keyRange(table, { ...keyCondition, partitionKey: { name: table.hashKey.name, value: startItem[table.hashKey.name] } });
+      throw validationError(
+        sortRangeAtStart && !rangeContains(sortRangeAtStart, startKey)
+          ? 'The provided starting key does not match the range key predicate'
+          : 'The provided starting key is outside query boundaries based on provided conditions',
+      );
     }
     const range = resumeAfter(conditionRange, startKey, reverse);
     const filter = expressions.filter;

@@ -32,6 +32,7 @@ export const updateItem: Operation<UpdateItemInput> = {
     let oldItem: Item | undefined;
     let newItem: Item = key;
     let updatedPaths: Path[] = [];
+    let written = true;
     const outcome = await ctx.engine.writeBatch([
       {
         key: storageKeyOf(table, key),
@@ -40,6 +41,13 @@ export const updateItem: Operation<UpdateItemInput> = {
         value: (current) => {
           oldItem = current && decodeItem(current);
           const start: Item = oldItem ?? { ...key };
+          const update = expressions.update;
+          // Removing from an item that does not exist creates nothing (DynamoDB creates the
+          // bare key item only when an update sets or adds something, or has no action at all).
+          if (!oldItem && update && update.set.length === 0 && update.add.length === 0 && (update.remove.length > 0 || update.delete.length > 0)) {
+            written = false;
+            return undefined;
+          }
           if (expressions.update) {
             const result = applyUpdate(expressions.update, oldItem, key);
             newItem = result.item;
@@ -55,7 +63,7 @@ export const updateItem: Operation<UpdateItemInput> = {
     if (!outcome.ok) throw outcome.error;
     const units = writeUnits(Math.max(itemSizeBytes(newItem), oldItem ? itemSizeBytes(oldItem) : 0));
     let attributes: Item | undefined;
-    switch (input.ReturnValues) {
+    switch (written ? input.ReturnValues : 'NONE') {
       case 'ALL_OLD':
         attributes = oldItem;
         break;

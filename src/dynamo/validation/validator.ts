@@ -293,6 +293,9 @@ function typeStruct(node: StructNode, obj: Record<string, unknown>, depth = 0): 
     const value = obj[key];
     if (value === null || value === undefined) continue;
     typeValue(member.node, value, 'field', depth + 1);
+    // DynamoDB's Java binder truncates integral members (Segment 1.5 is Segment 1); so must the
+    // value the operation sees, not only the one the constraints check.
+    if (member.node.kind === 'integer' || member.node.kind === 'long') obj[key] = Math.trunc(Number(value));
   }
 }
 
