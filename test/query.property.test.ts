@@ -95,3 +95,50 @@ describe('Query agrees with a model over random items and key conditions', () =>
     );
   });
 });
+
+describe('Query agrees with a model over numeric sort keys', () => {
+  let cove: CoveProcess;
+  let db: DynamoDBClient;
+  before(async () => {
+    cove = await startCove({ config: CONFIG });
+    db = cove.client('AKIAPROP00000000001', 'prop-secret');
+  });
+  after(async () => {
+    await cove.stop();
+    removeDirectory(cove.dataDirectory);
+  });
+
+  it('orders and bounds numbers by value, whatever their spelling', async () => {
+    // Values across signs and magnitudes, spelled in several ways DynamoDB treats as equal.
+    const value = fc.tuple(fc.integer({ min: -999, max: 999 }), fc.integer({ min: -40, max: 40 })).map(([m, e]) => ({ m, e }));
+    const spell = (v: { m: number; e: number }, style: number) => (style === 0 ? `${v.m}e${v.e}` : style === 1 ? `${v.m}E${v.e}` : `${v.m}.000e${v.e}`);
+    // Parsed from the decimal spelling, so the model compares the same doubles the responses parse to.
+    const exact = (v: { m: number; e: number }) => Number(`${v.m}e${v.e}`);
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(value, { minLength: 1, maxLength: 30 }).chain((values) => fc.tuple(fc.constant(values), fc.oneof(value, fc.constantFrom(...values)), fc.integer({ min: 0, max: 2 }))),
+        fc.constantFrom('<', '<=', '>', '>=', '=') as fc.Arbitrary<'<' | '<=' | '>' | '>=' | '='>,
+        fc.boolean(),
+        async ([values, bound, style], op, forward) => {
+          const table = `num-${run++}`;
+          await db.send(new CreateTableCommand({ TableName: table, AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'sk', AttributeType: 'N' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }], BillingMode: 'PAY_PER_REQUEST' }));
+          const byValue = new Map<number, { m: number; e: number }>();
+          for (const v of values) if (!byValue.has(exact(v))) byValue.set(exact(v), v);
+          const unique = [...byValue.values()];
+          for (let i = 0; i < unique.length; i += 25) {
+            await db.send(new BatchWriteItemCommand({ RequestItems: { [table]: unique.slice(i, i + 25).map((v) => ({ PutRequest: { Item: { pk: { S: 'p' }, sk: { N: spell(v, style) } } } })) } }));
+          }
+          const result = await db.send(new QueryCommand({ TableName: table, KeyConditionExpression: `pk = :p AND sk ${op} :b`, ExpressionAttributeValues: { ':p': { S: 'p' }, ':b': { N: spell(bound, (style + 1) % 3) } }, ScanIndexForward: forward }));
+          await db.send(new DeleteTableCommand({ TableName: table }));
+          const b = exact(bound);
+          const test = { '<': (x: number) => x < b, '<=': (x: number) => x <= b, '>': (x: number) => x > b, '>=': (x: number) => x >= b, '=': (x: number) => x === b }[op];
+          const expected = [...byValue.keys()].filter(test).sort((x, y) => x - y);
+          if (!forward) expected.reverse();
+          assert.deepEqual((result.Items ?? []).map((item) => Number(item.sk.N)), expected);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
