@@ -1,15 +1,14 @@
 import { validationError } from '../../errors.js';
 import { normalizeAttributeValue, normalizeItem } from '../attributeValue.js';
-import { consumedCapacity, type ReturnConsumedCapacity } from '../capacity.js';
-import { checkFilterKeyAttributes, checkKeyCondition, checkNestedKeyAccess, compileRequestExpressions, evaluateCondition, project, type ResolvedKeyCondition } from '../expressions/index.js';
+import type { ReturnConsumedCapacity } from '../capacity.js';
+import { checkFilterKeyAttributes, checkKeyCondition, checkNestedKeyAccess, compileRequestExpressions, type ResolvedKeyCondition } from '../expressions/index.js';
 import { checkKeyValue, keyNamesOf } from '../items.js';
 import { partitionPrefix, sortKeyBytes, successor } from '../keys.js';
 import { tableArn, type Operation } from '../operation.js';
-import { rangeContains, readPage, resumeAfter, startKeyOf, type KeyRange } from '../reads.js';
+import { rangeContains, resumeAfter, startKeyOf, type KeyRange } from '../reads.js';
 import type { Table } from '../tables.js';
 import { rejectUnsupported } from '../unsupported.js';
-import { readSelect, shapeReadResult } from './readResult.js';
-import { readUnitsOf } from './scan.js';
+import { readPageResult, readSelect } from './readResult.js';
 
 interface QueryInput {
   TableName: string;
@@ -88,18 +87,6 @@ export const query: Operation<QueryInput> = {
       );
     }
     const range = resumeAfter(conditionRange, startKey, reverse);
-    const filter = expressions.filter;
-    const page = await readPage(ctx.engine, {
-      table,
-      range,
-      reverse,
-      limit: input.Limit,
-      filter: filter && ((item) => evaluateCondition(filter, item)),
-    });
-    const items = expressions.projection ? page.items.map((item) => project(expressions.projection!, item)) : page.items;
-    return {
-      ...shapeReadResult(select, items, page),
-      ...consumedCapacity(input.ReturnConsumedCapacity, table.name, readUnitsOf(page.bytesRead, input.ConsistentRead === true)),
-    };
+    return readPageResult(ctx, { table, range, reverse: reverse, select, expressions, input });
   },
 };

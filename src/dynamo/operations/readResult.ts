@@ -1,6 +1,9 @@
 import { validationError } from '../../errors.js';
-import type { CompiledExpressions } from '../expressions/index.js';
-import type { Page } from '../reads.js';
+import { consumedCapacity, type ReturnConsumedCapacity } from '../capacity.js';
+import { evaluateCondition, project, type CompiledExpressions } from '../expressions/index.js';
+import type { OperationContext } from '../operation.js';
+import { readPage, type KeyRange, type Page } from '../reads.js';
+import type { Table } from '../tables.js';
 import type { Item } from '../types.js';
 
 export type Select = 'ALL_ATTRIBUTES' | 'ALL_PROJECTED_ATTRIBUTES' | 'SPECIFIC_ATTRIBUTES' | 'COUNT';
@@ -39,5 +42,39 @@ export function shapeReadResult(select: Select, items: Item[], page: Page): Reco
     Count: items.length,
     ScannedCount: page.scannedCount,
     ...(page.lastEvaluatedKey ? { LastEvaluatedKey: page.lastEvaluatedKey } : {}),
+  };
+}
+
+/** Query and Scan charge for the bytes read, not per item: 4 KB per unit, rounded up once. */
+export function readUnitsOf(bytesRead: number, consistentRead: boolean): number {
+  const units = Math.max(1, Math.ceil(bytesRead / 4096));
+  return consistentRead ? units : units / 2;
+}
+
+export interface PageQuery {
+  table: Table;
+  range: KeyRange;
+  reverse: boolean;
+  select: Select;
+  expressions: CompiledExpressions;
+  input: { Limit?: number; ConsistentRead?: boolean; ReturnConsumedCapacity?: ReturnConsumedCapacity };
+}
+
+/** The part Query and Scan share: read one page, filter, project, and answer with counts and capacity. */
+export async function readPageResult(ctx: OperationContext, query: PageQuery): Promise<Record<string, unknown>> {
+  const { table, range, reverse, select, expressions, input } = query;
+  const filter = expressions.filter;
+  const page = await readPage(ctx.engine, {
+    table,
+    range,
+    reverse,
+    limit: input.Limit,
+    filter: filter && ((item) => evaluateCondition(filter, item)),
+  });
+  const projection = expressions.projection;
+  const items = projection ? page.items.map((item) => project(projection, item)) : page.items;
+  return {
+    ...shapeReadResult(select, items, page),
+    ...consumedCapacity(input.ReturnConsumedCapacity, table.name, readUnitsOf(page.bytesRead, input.ConsistentRead === true)),
   };
 }

@@ -1,11 +1,11 @@
 import { validationError } from '../../errors.js';
-import { consumedCapacity, type ReturnConsumedCapacity } from '../capacity.js';
-import { checkNestedKeyAccess, compileRequestExpressions, evaluateCondition, project } from '../expressions/index.js';
+import type { ReturnConsumedCapacity } from '../capacity.js';
+import { checkNestedKeyAccess, compileRequestExpressions } from '../expressions/index.js';
 import { keyNamesOf } from '../items.js';
 import { tableArn, type Operation } from '../operation.js';
-import { rangeContains, readPage, resumeAfter, segmentRange, startKeyOf } from '../reads.js';
+import { rangeContains, resumeAfter, segmentRange, startKeyOf } from '../reads.js';
 import { rejectUnsupported } from '../unsupported.js';
-import { readSelect, shapeReadResult } from './readResult.js';
+import { readPageResult, readSelect } from './readResult.js';
 
 interface ScanInput {
   TableName: string;
@@ -53,24 +53,6 @@ export const scan: Operation<ScanInput> = {
       throw validationError('The provided Exclusive start key does not map to the provided segment');
     }
     const range = resumeAfter(segmentKeys, startKey, false);
-    const filter = expressions.filter;
-    const page = await readPage(ctx.engine, {
-      table,
-      range,
-      reverse: false,
-      limit: input.Limit,
-      filter: filter && ((item) => evaluateCondition(filter, item)),
-    });
-    const items = expressions.projection ? page.items.map((item) => project(expressions.projection!, item)) : page.items;
-    return {
-      ...shapeReadResult(select, items, page),
-      ...consumedCapacity(input.ReturnConsumedCapacity, table.name, readUnitsOf(page.bytesRead, input.ConsistentRead === true)),
-    };
+    return readPageResult(ctx, { table, range, reverse: false, select, expressions, input });
   },
 };
-
-/** Query and Scan charge for the bytes read, not per item: 4 KB per unit, rounded up once. */
-export function readUnitsOf(bytesRead: number, consistentRead: boolean): number {
-  const units = Math.max(1, Math.ceil(bytesRead / 4096));
-  return consistentRead ? units : units / 2;
-}
