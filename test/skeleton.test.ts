@@ -266,6 +266,8 @@ describe('walking skeleton through the real SDK', () => {
       `User: arn:aws:iam::${ACCOUNT}:user/carol is not authorized to perform: dynamodb:GetItem on resource: arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/secrets with an explicit deny in an identity-based policy`,
     );
     const record = await auditRecordFor(cove, e.$metadata.requestId);
+    const stages = record.additionalEventData.coveTrace.map((t: { stage: string }) => t.stage);
+    assert.deepEqual(stages, ['attribute', 'route', 'authenticate', 'interpret', 'authorize'], 'one trace line per stage reached');
     const denial = record.additionalEventData.coveTrace.find((t: { decision: string }) => t.decision === 'deny');
     assert.deepEqual(denial.rule, { policy: 'user/carol#mixed', statementIndex: 1, sid: 'NoSecrets' });
   });
