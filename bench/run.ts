@@ -1,0 +1,457 @@
+/**
+ * `npm run bench [-- --quick]`: cove against dynalite (in memory and on disk) and the ceiling
+ * (a bare node:http server), interleaved per workload, plus SigV4 and policy micro-benchmarks
+ * and cove's RSS as its data grows. See README.md "Benchmark" and issue 6.
+ *
+ * Everything runs sequentially (the machine has 2 cores): one server under load at a time, the
+ * load generator in its own process (load.ts), micro-benchmarks in their own process
+ * (micro.ts). Every child process is started in its own process group and killed at the end,
+ * on error and on SIGINT/SIGTERM.
+ *
+ * Options: --quick (3 s windows, 20k items, small RSS steps), --seconds N, --warmup N,
+ * --items N, --only w1,w2 (workload names), --no-rss, --no-micro.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunResult, Task } from './load.js';
+import { ACCESS_KEY_ID, coveConfig, REGION, SECRET_ACCESS_KEY, statementCount } from './policy.js';
+import { WORKLOADS, type DataShape } from './workloads.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url)); // dist/bench
+const ROOT = join(HERE, '..', '..');
+const COVE_MAIN = join(HERE, '..', 'src', 'cli', 'main.js');
+const LOAD_MAIN = join(HERE, 'load.js');
+const MICRO_MAIN = join(HERE, 'micro.js');
+const CEILING_MAIN = join(HERE, 'ceiling.js');
+const DYNALITE_MAIN = createRequire(import.meta.url).resolve('dynalite/cli.js');
+const RESULTS_FILE = join(ROOT, 'bench', 'results.json');
+const CREDENTIALS = { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, region: REGION };
+
+// ------------------------------------------------------------------------------------------------
+// Options
+// ------------------------------------------------------------------------------------------------
+
+const argv = process.argv.slice(2);
+function option(name: string): string | undefined {
+  const at = argv.indexOf(name);
+  return at >= 0 ? argv[at + 1] : undefined;
+}
+const quick = argv.includes('--quick');
+const settings = {
+  quick,
+  seconds: Number(option('--seconds') ?? (quick ? 3 : 10)),
+  warmupSeconds: Number(option('--warmup') ?? (quick ? 1 : 3)),
+  shape: {
+    items: Number(option('--items') ?? (quick ? 20_000 : 100_000)),
+    partitions: quick ? 50 : 200,
+  } satisfies DataShape,
+  rssSteps: argv.includes('--no-rss') ? [] : quick ? [25_000, 50_000, 100_000] : [250_000, 500_000, 1_000_000],
+  micro: !argv.includes('--no-micro'),
+  microSeconds: quick ? 1 : 3,
+  workloads: option('--only')?.split(',') ?? WORKLOADS.map((w) => w.name),
+};
+for (const name of settings.workloads) {
+  if (!WORKLOADS.some((w) => w.name === name)) throw new Error(`unknown workload ${name}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`);
+}
+
+// ------------------------------------------------------------------------------------------------
+// Child processes
+// ------------------------------------------------------------------------------------------------
+
+const children = new Set<ChildProcess>();
+const temporary: string[] = [];
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal); // the child and everything it started
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function cleanup(): void {
+  for (const child of children) killGroup(child, 'SIGKILL');
+  children.clear();
+  for (const dir of temporary.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+process.on('exit', cleanup);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+  process.once(signal, () => {
+    process.stderr.write(`\nbench: ${signal}, stopping every child process\n`);
+    cleanup();
+    process.exit(130);
+  });
+}
+
+/** Starts `node args…` in its own process group; keeps the tail of its output. */
+function start(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, args, { detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  children.add(child);
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
+      children.delete(child);
+      resolve(code);
+    });
+    child.once('error', () => {
+      children.delete(child);
+      resolve(-1);
+    });
+  });
+  return { child, output: () => output, exited };
+}
+
+async function stop(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
+  killGroup(child, 'SIGTERM');
+  const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+  killGroup(child, 'SIGKILL'); // anything left in its group
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function tempDirectory(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  temporary.push(dir);
+  return dir;
+}
+
+interface Server {
+  name: string;
+  port: number;
+  pid: number;
+  stop(): Promise<void>;
+  output(): string;
+}
+
+async function startServer(name: string, args: string[], ready: RegExp, port?: number): Promise<Server> {
+  const { child, output, exited } = start(args);
+  const found = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 30 s:\n${output()}`)), 30_000);
+    const onData = () => {
+      const match = ready.exec(output());
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1] ?? port));
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited with ${code}:\n${output()}`));
+    });
+  });
+  return { name, port: found, pid: child.pid!, stop: () => stop(child, exited), output };
+}
+
+async function startCove(): Promise<Server> {
+  const dir = tempDirectory('cove-bench-');
+  const configFile = join(dir, 'cove.yaml');
+  writeFileSync(configFile, coveConfig());
+  return startServer('cove', [COVE_MAIN, 'serve', '--config', configFile, '--data', join(dir, 'data'), '--port', '0'], /listening on http:\/\/[^:\s]+:(\d+)/);
+}
+
+async function startDynalite(name: string, onDisk: boolean): Promise<Server> {
+  const port = await freePort();
+  const args = [DYNALITE_MAIN, '--port', String(port), '--host', '127.0.0.1', '--createTableMs', '0', '--deleteTableMs', '0', '--updateTableMs', '0'];
+  if (onDisk) args.push('--path', join(tempDirectory('dynalite-bench-'), 'db'));
+  return startServer(name, args, /Dynalite listening at: \S+:(\d+)/);
+}
+
+async function startCeiling(processes: number): Promise<Server> {
+  const port = await freePort();
+  return startServer('ceiling', [CEILING_MAIN, String(port), String(processes)], /ceiling listening on http:\/\/[^:\s]+:(\d+)/);
+}
+
+/** Runs a load generator task in its own process; resolves with its JSON result. */
+async function load<T>(task: Task, timeoutSeconds: number): Promise<T> {
+  const { child, output, exited } = start([LOAD_MAIN, JSON.stringify(task)]);
+  const timer = setTimeout(() => killGroup(child, 'SIGKILL'), timeoutSeconds * 1000);
+  const code = await exited;
+  clearTimeout(timer);
+  const lines = output().trim().split('\n');
+  if (code !== 0) throw new Error(`load generator (${task.kind}) exited with ${code}:\n${output().slice(-3000)}`);
+  return JSON.parse(lines[lines.length - 1]) as T;
+}
+
+async function micro(): Promise<Record<string, number>> {
+  const { output, exited } = start([MICRO_MAIN, String(settings.microSeconds)]);
+  const code = await exited;
+  if (code !== 0) throw new Error(`micro-benchmarks exited with ${code}:\n${output()}`);
+  const lines = output().trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]) as Record<string, number>;
+}
+
+/** pid and all its descendants, from /proc. */
+function processTree(pid: number): number[] {
+  const parents = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = parents.get(ppid) ?? [];
+      list.push(Number(entry));
+      parents.set(ppid, list);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const tree = [pid];
+  for (let i = 0; i < tree.length; i++) tree.push(...(parents.get(tree[i]) ?? []));
+  return tree;
+}
+
+/** RSS of a process tree, in MB (VmRSS, and its anonymous and file-backed parts: LMDB's map is file-backed). */
+function rss(pid: number): { rssMb: number; anonMb: number; fileMb: number; processes: number } {
+  let rssKb = 0;
+  let anonKb = 0;
+  let fileKb = 0;
+  const tree = processTree(pid);
+  for (const p of tree) {
+    try {
+      const status = readFileSync(`/proc/${p}/status`, 'utf8');
+      const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
+      rssKb += field('VmRSS');
+      anonKb += field('RssAnon');
+      fileKb += field('RssFile') + field('RssShmem');
+    } catch {
+      // gone
+    }
+  }
+  return { rssMb: rssKb / 1024, anonMb: anonKb / 1024, fileMb: fileKb / 1024, processes: tree.length };
+}
+
+// ------------------------------------------------------------------------------------------------
+// Reporting
+// ------------------------------------------------------------------------------------------------
+
+type Outcome = RunResult | { error: string };
+const SYSTEMS = ['cove', 'dynalite-mem', 'dynalite-disk', 'ceiling'] as const;
+type SystemName = (typeof SYSTEMS)[number];
+
+function ok(outcome: Outcome | undefined): outcome is RunResult {
+  return outcome !== undefined && !('error' in outcome);
+}
+function fixed(value: number | undefined, digits: number): string {
+  return value === undefined || !Number.isFinite(value) ? 'na' : value.toFixed(digits);
+}
+function pad(text: string, width: number, right = false): string {
+  return right ? text.padStart(width) : text.padEnd(width);
+}
+
+function log(line = ''): void {
+  process.stdout.write(line + '\n');
+}
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  log(`cove benchmark${quick ? ' (--quick)' : ''}: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
+  log(
+    `  ${settings.seconds} s measured after ${settings.warmupSeconds} s warm-up per run, ${settings.shape.items} items of 1 KB preloaded` +
+      `${settings.shape.items < 100_000 ? ' (the full run preloads 100k)' : ''}, query table ${settings.shape.partitions} × 100 items of 100 B`,
+  );
+
+  let microResult: Record<string, number> | undefined;
+  if (settings.micro) {
+    log('micro-benchmarks (SigV4 verify, policy evaluation)…');
+    microResult = await micro();
+  }
+
+  const results: Record<string, Partial<Record<SystemName, Outcome>>> = {};
+  const servers: Partial<Record<SystemName, Server>> = {};
+  const setupSeconds: Record<string, number> = {};
+  let coveProcesses = 1;
+  try {
+    servers.cove = await startCove();
+    servers['dynalite-mem'] = await startDynalite('dynalite-mem', false);
+    servers['dynalite-disk'] = await startDynalite('dynalite-disk', true);
+    for (const name of ['cove', 'dynalite-mem', 'dynalite-disk'] as const) {
+      log(`preloading ${name}…`);
+      const result = await load<{ seconds: number }>({ kind: 'setup', port: servers[name]!.port, credentials: CREDENTIALS, shape: settings.shape }, 1800);
+      setupSeconds[name] = result.seconds;
+      log(`  ${name}: ${settings.shape.items} items + ${settings.shape.partitions * 100} query items in ${result.seconds.toFixed(1)} s`);
+    }
+    coveProcesses = processTree(servers.cove.pid).length;
+    servers.ceiling = await startCeiling(coveProcesses);
+
+    const selected = WORKLOADS.filter((w) => settings.workloads.includes(w.name));
+    for (const [w, workload] of selected.entries()) {
+      results[workload.name] = {};
+      // Interleaved: every system runs each workload before the next workload starts; the order
+      // rotates so that no system is always first (or always right after a write-heavy run).
+      const order = SYSTEMS.map((_, i) => SYSTEMS[(i + w) % SYSTEMS.length]);
+      for (const system of order) {
+        const server = servers[system]!;
+        const task: Task = {
+          kind: 'run',
+          port: server.port,
+          credentials: CREDENTIALS,
+          workload: workload.name,
+          shape: settings.shape,
+          tag: `${system}-${w}`,
+          warmupSeconds: settings.warmupSeconds,
+          seconds: settings.seconds,
+          seed: 1000 + w,
+        };
+        let outcome: Outcome;
+        try {
+          outcome = await load<RunResult>(task, settings.seconds + settings.warmupSeconds * 2 + 300);
+        } catch (error) {
+          outcome = { error: (error as Error).message.slice(0, 2000) };
+        }
+        results[workload.name][system] = outcome;
+        log(
+          ok(outcome)
+            ? `  ${pad(workload.name, 19)} ${pad(system, 14)} ${pad(fixed(outcome.requestsPerSecond, 0), 8, true)} req/s  p50 ${fixed(outcome.p50Ms, 2)} ms  p99 ${fixed(outcome.p99Ms, 2)} ms` +
+                `${outcome.errors || outcome.checkFailures ? `  errors ${outcome.errors}, bad replies ${outcome.checkFailures}: ${outcome.firstError ?? ''}` : ''}`
+            : `  ${pad(workload.name, 19)} ${pad(system, 14)} FAILED: ${outcome.error.split('\n')[0]}`,
+        );
+      }
+    }
+  } finally {
+    for (const server of Object.values(servers)) await server?.stop();
+  }
+
+  // RSS of cove as its data grows, on a fresh cove (fill in steps, read /proc after each).
+  const rssSteps: Array<{ items: number; seconds: number; rssMb: number; anonMb: number; fileMb: number; processes: number }> = [];
+  if (settings.rssSteps.length > 0) {
+    log(`cove RSS while loading ${settings.rssSteps.map((n) => n.toLocaleString('en')).join(' / ')} items of 1 KB…`);
+    const cove = await startCove();
+    try {
+      await load({ kind: 'setup', port: cove.port, credentials: CREDENTIALS, shape: { items: 0, partitions: 0 } }, 120);
+      const before = rss(cove.pid);
+      log(`  empty: RSS ${before.rssMb.toFixed(0)} MB`);
+      let from = 0;
+      for (const to of settings.rssSteps) {
+        const result = await load<{ seconds: number }>({ kind: 'fill', port: cove.port, credentials: CREDENTIALS, from, to }, 3600);
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        const sample = rss(cove.pid);
+        rssSteps.push({ items: to, seconds: result.seconds, ...sample });
+        log(`  ${to.toLocaleString('en')} items: RSS ${sample.rssMb.toFixed(0)} MB (anonymous ${sample.anonMb.toFixed(0)}, file-backed ${sample.fileMb.toFixed(0)}); ${((to - from) / result.seconds).toFixed(0)} items/s`);
+        from = to;
+      }
+    } finally {
+      await cove.stop();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Table, ratios, JSON, summary line
+  // ---------------------------------------------------------------------------------------------
+  log();
+  log(`${pad('workload', 36)}${pad('system', 15)}${pad('req/s', 9, true)}${pad('p50 ms', 9, true)}${pad('p99 ms', 9, true)}${pad('errors', 8, true)}`);
+  log('-'.repeat(86));
+  for (const workload of WORKLOADS) {
+    const row = results[workload.name];
+    if (!row) continue;
+    for (const [i, system] of SYSTEMS.entries()) {
+      const outcome = row[system];
+      const label = i === 0 ? `${workload.title} [${workload.connections} conn]` : '';
+      if (ok(outcome)) {
+        log(`${pad(label, 36)}${pad(system, 15)}${pad(fixed(outcome.requestsPerSecond, 0), 9, true)}${pad(fixed(outcome.p50Ms, 2), 9, true)}${pad(fixed(outcome.p99Ms, 2), 9, true)}${pad(String(outcome.errors + outcome.checkFailures), 8, true)}`);
+      } else {
+        log(`${pad(label, 36)}${pad(system, 15)}  failed`);
+      }
+    }
+  }
+
+  const summary: Record<string, string> = {};
+  const ratios: Record<string, { vsDynalite?: number; dynaliteMode?: string; vsCeiling?: number }> = {};
+  log();
+  log(`ratios (req/s; dynalite = the faster of its two modes per workload; ceiling = ${coveProcesses} process${coveProcesses > 1 ? 'es' : ''}, as cove):`);
+  for (const workload of WORKLOADS) {
+    const row = results[workload.name];
+    if (!row) continue;
+    const cove = row.cove;
+    const dynalites = (['dynalite-mem', 'dynalite-disk'] as const).filter((s) => ok(row[s]));
+    const best = dynalites.sort((a, b) => (row[b] as RunResult).requestsPerSecond - (row[a] as RunResult).requestsPerSecond)[0];
+    const ceiling = row.ceiling;
+    const vsDynalite = ok(cove) && best ? cove.requestsPerSecond / (row[best] as RunResult).requestsPerSecond : undefined;
+    const vsCeiling = ok(cove) && ok(ceiling) ? cove.requestsPerSecond / ceiling.requestsPerSecond : undefined;
+    ratios[workload.name] = { vsDynalite, dynaliteMode: best, vsCeiling };
+    log(`  ${pad(workload.title, 36)} cove/dynalite ${pad(fixed(vsDynalite, 2), 6, true)} (vs ${best ?? 'na'})   cove/ceiling ${pad(fixed(vsCeiling, 2), 6, true)}`);
+    summary[`${workload.name}_vs_dynalite`] = fixed(vsDynalite, 2);
+    summary[`${workload.name}_vs_ceiling`] = fixed(vsCeiling, 2);
+  }
+  const getitem = results.getitem?.cove;
+  const sequential = results.sequential_getitem?.cove;
+  summary.getitem_rps = fixed(ok(getitem) ? getitem.requestsPerSecond : undefined, 0);
+  summary.p99_getitem_ms = fixed(ok(getitem) ? getitem.p99Ms : undefined, 2);
+  summary.p50_sequential_getitem_ms = fixed(ok(sequential) ? sequential.p50Ms : undefined, 3);
+  const putitem = results.putitem?.cove;
+  summary.putitem_rps = fixed(ok(putitem) ? putitem.requestsPerSecond : undefined, 0);
+  if (microResult) {
+    log();
+    log(`SigV4 verifications/s (src/auth/sigv4.ts, derived key cached): ${microResult.sigv4VerificationsPerSecond.toFixed(0)}`);
+    log(`policy evaluations/s (src/policy/evaluate.ts, ${statementCount()} statements in 3 policies): ${microResult.policyEvaluationsPerSecond.toFixed(0)}`);
+    summary.sigv4_verify_per_s = microResult.sigv4VerificationsPerSecond.toFixed(0);
+    summary.policy_eval_per_s = microResult.policyEvaluationsPerSecond.toFixed(0);
+  }
+  if (rssSteps.length > 0) {
+    log();
+    log(`cove RSS: ${rssSteps.map((s) => `${s.items.toLocaleString('en')} items ${s.rssMb.toFixed(0)} MB`).join(', ')}`);
+    const first = rssSteps[0];
+    const last = rssSteps[rssSteps.length - 1];
+    const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}m` : `${n / 1000}k`);
+    for (const s of rssSteps) summary[`rss_${label(s.items)}_mb`] = s.rssMb.toFixed(0);
+    summary[`rss_${label(last.items)}_over_${label(first.items)}`] = (last.rssMb / first.rssMb).toFixed(2);
+    log(`  ${label(last.items)} / ${label(first.items)}: ${(last.rssMb / first.rssMb).toFixed(2)} (LMDB's memory map counts in RSS as file-backed pages)`);
+  }
+
+  const json = {
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
+    settings: { ...settings, coveProcesses, ceilingProcesses: coveProcesses, policyStatements: statementCount() },
+    setupSeconds,
+    results,
+    ratios,
+    micro: microResult,
+    rss: rssSteps,
+    summary,
+  };
+  writeFileSync(RESULTS_FILE, JSON.stringify(json, null, 2) + '\n');
+  log();
+  log(`written to ${RESULTS_FILE}`);
+  log(Object.entries(summary).map(([name, value]) => `${name}=${value}`).join(' '));
+}
+
+main().then(
+  () => {
+    cleanup();
+    process.exit(0);
+  },
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
+    cleanup();
+    process.exit(1);
+  },
+);
