@@ -105,7 +105,7 @@ export const WORKLOADS: Workload[] = [
   },
   {
     name: 'updateitem',
-    title: 'UpdateItem + ConditionExpression',
+    title: 'UpdateItem + condition',
     target: 'UpdateItem',
     connections: 50,
     unique: false,
@@ -122,7 +122,7 @@ export const WORKLOADS: Workload[] = [
   },
   {
     name: 'query',
-    title: 'Query (100 items of 100 B)',
+    title: 'Query (100 items × 100 B)',
     target: 'Query',
     connections: 50,
     unique: false,
@@ -137,7 +137,7 @@ export const WORKLOADS: Workload[] = [
   },
   {
     name: 'batchwrite',
-    title: 'BatchWriteItem (25 new 1 KB items)',
+    title: 'BatchWriteItem (25 × 1 KB new)',
     target: 'BatchWriteItem',
     connections: 50,
     unique: true,
@@ -149,7 +149,7 @@ export const WORKLOADS: Workload[] = [
       }),
     check: (reply) => isRecord(reply) && isRecord(reply.UnprocessedItems) && Object.keys(reply.UnprocessedItems).length === 0,
   },
-  getItem(1, 'getitem_seq', 'GetItem, 1 connection, sequential'),
+  getItem(1, 'sequential_getitem', 'GetItem, sequential'),
 ];
 
 /** The ceiling's fixed replies, one per operation, shaped like DynamoDB's (sizes included). */
