@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { RunResult, Task } from './load.js';
 import { ACCESS_KEY_ID, coveConfig, REGION, SECRET_ACCESS_KEY, statementCount } from './policy.js';
 import { WORKLOADS, type DataShape } from './workloads.js';
@@ -28,6 +28,7 @@ const COVE_MAIN = join(HERE, '..', 'src', 'cli', 'main.js');
 const LOAD_MAIN = join(HERE, 'load.js');
 const MICRO_MAIN = join(HERE, 'micro.js');
 const CEILING_MAIN = join(HERE, 'ceiling.js');
+const GUARD = pathToFileURL(join(HERE, 'guard.js')).href;
 const DYNALITE_MAIN = createRequire(import.meta.url).resolve('dynalite/cli.js');
 const RESULTS_FILE = join(ROOT, 'bench', 'results.json');
 const CREDENTIALS = { accessKeyId: ACCESS_KEY_ID, secretAccessKey: SECRET_ACCESS_KEY, region: REGION };
@@ -151,7 +152,7 @@ interface Server {
 }
 
 async function startServer(name: string, args: string[], ready: RegExp, port?: number): Promise<Server> {
-  const { child, output, exited } = start(args);
+  const { child, output, exited } = start(['--import', GUARD, ...args]);
   const found = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} did not start within 30 s:\n${output()}`)), 30_000);
     const onData = () => {
