@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BatchWriteItemCommand, CreateTableCommand, GetItemCommand, type DynamoDBClient, type DynamoDBServiceException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, CreateTableCommand, GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { removeDirectory, startCove, type CoveProcess } from './support/cove.js';
+import { rejection } from './support/errors.js';
 
 const ACCOUNT = '123456789012';
 const CONFIG = `
@@ -13,15 +14,6 @@ iam:
       accessKeys: [{ id: AKIABATCHER00000001, secret: batch-secret }]
       policies: [{ name: all, document: { Version: "2012-10-17", Statement: [{ Effect: Allow, Action: "dynamodb:*", Resource: "*" }, { Effect: Deny, Action: "dynamodb:BatchWriteItem", Resource: "arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/locked" }] } }]
 `;
-
-async function rejection(promise: Promise<unknown>): Promise<DynamoDBServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as DynamoDBServiceException;
-  }
-  assert.fail('expected an error');
-}
 
 describe('BatchWriteItem', () => {
   let cove: CoveProcess;

@@ -12,28 +12,11 @@ import {
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
-  type DynamoDBServiceException,
 } from '@aws-sdk/client-dynamodb';
-import { removeDirectory, startCove, type CoveProcess } from './support/cove.js';
+import { removeDirectory, startCove, type CoveProcess, fullAccessConfig } from './support/cove.js';
+import { rejection } from './support/errors.js';
 
-const CONFIG = `
-accountId: "123456789012"
-listeners: [{ name: public, listen: "127.0.0.1:0" }]
-iam:
-  users:
-    - name: app
-      accessKeys: [{ id: AKIAAPP000000000001, secret: app-secret }]
-      policies: [{ name: all, document: { Version: "2012-10-17", Statement: [{ Effect: Allow, Action: "dynamodb:*", Resource: "*" }] } }]
-`;
-
-async function rejection(promise: Promise<unknown>): Promise<DynamoDBServiceException> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as DynamoDBServiceException;
-  }
-  assert.fail('expected an error');
-}
+const CONFIG = fullAccessConfig('app', 'AKIAAPP000000000001', 'app-secret');
 
 describe('the DynamoDB data plane', () => {
   let cove: CoveProcess;

@@ -5,17 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { removeDirectory, startCove, tempDirectory } from './support/cove.js';
+import { removeDirectory, startCove, tempDirectory, fullAccessConfig } from './support/cove.js';
 
-const CONFIG = `
-accountId: "123456789012"
-listeners: [{ name: public, listen: "127.0.0.1:0" }]
-iam:
-  users:
-    - name: writer
-      accessKeys: [{ id: AKIAWRITER000000001, secret: writer-secret }]
-      policies: [{ name: all, document: { Version: "2012-10-17", Statement: [{ Effect: Allow, Action: "dynamodb:*", Resource: "*" }] } }]
-`;
+const CONFIG = fullAccessConfig('writer', 'AKIAWRITER000000001', 'writer-secret');
 
 describe('durability', () => {
   it('keeps every acknowledged write across kill -9', async () => {

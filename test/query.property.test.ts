@@ -2,17 +2,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { removeDirectory, startCove, type CoveProcess } from './support/cove.js';
+import { removeDirectory, startCove, type CoveProcess, fullAccessConfig } from './support/cove.js';
 
-const CONFIG = `
-accountId: "123456789012"
-listeners: [{ name: public, listen: "127.0.0.1:0" }]
-iam:
-  users:
-    - name: prop
-      accessKeys: [{ id: AKIAPROP00000000001, secret: prop-secret }]
-      policies: [{ name: all, document: { Version: "2012-10-17", Statement: [{ Effect: Allow, Action: "dynamodb:*", Resource: "*" }] } }]
-`;
+const CONFIG = fullAccessConfig('prop', 'AKIAPROP00000000001', 'prop-secret');
 
 type Op = '=' | '<' | '<=' | '>' | '>=' | 'BETWEEN' | 'begins_with';
 

@@ -89,3 +89,16 @@ export function removeDirectory(path: string): void {
 }
 
 export type { ChildProcess };
+
+/** cove.yaml for one user allowed every DynamoDB action, on a free port. */
+export function fullAccessConfig(user: string, accessKeyId: string, secret: string): string {
+  return `
+accountId: "123456789012"
+listeners: [{ name: public, listen: "127.0.0.1:0" }]
+iam:
+  users:
+    - name: ${user}
+      accessKeys: [{ id: ${accessKeyId}, secret: ${secret} }]
+      policies: [{ name: all, document: { Version: "2012-10-17", Statement: [{ Effect: Allow, Action: "dynamodb:*", Resource: "*" }] } }]
+`;
+}
