@@ -9,9 +9,11 @@
  */
 import { parseAuthorization, verifySignature, type RawRequest } from '../src/auth/sigv4.js';
 import { compilePolicy } from '../src/policy/document.js';
-import { evaluatePolicies } from '../src/policy/evaluate.js';
+import { evaluateAuthorization } from '../src/policy/evaluate.js';
+import { contextFromRecord } from '../src/policy/conditionContext.js';
+import { principalFromArn } from '../src/policy/principals.js';
 import { Signer } from './sign.js';
-import { ACCESS_KEY_ID, POLICIES, REGION, SECRET_ACCESS_KEY, statementCount, tableArn } from './policy.js';
+import { ACCESS_KEY_ID, ACCOUNT_ID, BENCH_CONTEXT, POLICIES, USER_NAME, REGION, SECRET_ACCESS_KEY, statementCount, tableArn } from './policy.js';
 import { ITEMS_TABLE, itemId } from './workloads.js';
 
 function timeLoop(seconds: number, step: (i: number) => void): number {
@@ -52,13 +54,15 @@ function sigv4PerSecond(seconds: number): number {
 
 function policyPerSecond(seconds: number): number {
   const policies = POLICIES.map((p) => compilePolicy(`user/bench#${p.name}`, p.document));
-  const targets = ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem'].map((action) => ({ action: `dynamodb:${action}`, resource: tableArn(ITEMS_TABLE) }));
+  const principal = principalFromArn(`arn:aws:iam::${ACCOUNT_ID}:user/${USER_NAME}`);
+  const context = contextFromRecord(BENCH_CONTEXT);
+  const targets = ['GetItem', 'PutItem', 'UpdateItem', 'Query', 'BatchWriteItem'].map((action) => ({ action: `dynamodb:${action}`, resource: tableArn(ITEMS_TABLE), principal, context }));
   for (const target of targets) {
-    const decision = evaluatePolicies(policies, target);
-    if (decision.effect !== 'Allow') throw new Error(`policy does not allow ${target.action}: ${decision.effect}`);
+    const decision = evaluateAuthorization({ identity: policies }, target);
+    if (decision.result !== 'Allowed') throw new Error(`policy does not allow ${target.action}: ${decision.result}`);
   }
   return timeLoop(seconds, (i) => {
-    evaluatePolicies(policies, targets[i % targets.length]);
+    evaluateAuthorization({ identity: policies }, targets[i % targets.length]);
   });
 }
 

@@ -1,15 +1,11 @@
 /**
- * The benchmark user's identity policies: a realistic set of three inline policies, 14
- * statements, three of them with Condition blocks, as an application role might carry.
+ * The benchmark user's identity policies: a realistic set of three inline policies, 15
+ * statements, six of them with Condition blocks, as an application role might carry.
  *
- * cove's policy engine does not evaluate conditions yet and fails closed on them (an Allow with a
- * Condition never grants, a Deny with one always applies once its Action and Resource match).
- * So that the benchmark measures the full evaluation without being denied:
- *  - every statement that grants what the benchmark does is an Allow WITHOUT a Condition;
- *  - the conditional statements are Allows on other tables (never needed) or Denies whose
- *    Resource never matches the benchmark's tables;
- *  - every Deny's Resource never matches `bench_*`, so all 14 statements are examined for every
- *    request (an explicit Deny match would end the evaluation early).
+ * The statements that grant what the benchmark does carry conditions that hold for it
+ * (region, loopback source address), so every request evaluates conditions; the Denies
+ * never match the benchmark's requests (by Resource or by Condition), so all statements
+ * are examined for every request (a matching Deny would end the evaluation early).
  */
 export const ACCOUNT_ID = '123456789012';
 export const REGION = 'us-east-1';
@@ -30,12 +26,14 @@ export const POLICIES: Array<{ name: string; document: Record<string, unknown> }
           Effect: 'Allow',
           Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem'],
           Resource: [`${TABLE}/bench_*`, `${TABLE}/bench_*/index/*`],
+          Condition: { StringEquals: { 'aws:RequestedRegion': REGION } },
         },
         {
           Sid: 'ItemWrites',
           Effect: 'Allow',
           Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
           Resource: `${TABLE}/bench_*`,
+          Condition: { IpAddress: { 'aws:SourceIp': ['127.0.0.0/8', '10.0.0.0/8'] } },
         },
         {
           Sid: 'TableAdmin',
@@ -91,12 +89,27 @@ export const POLICIES: Array<{ name: string; document: Record<string, unknown> }
           Resource: `${TABLE}/billing-*`,
           Condition: { Bool: { 'aws:SecureTransport': 'false' } },
         },
+        { Sid: 'OnlyOwnAccount', Effect: 'Deny', Action: 'dynamodb:*', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalAccount': ACCOUNT_ID } } },
         { Sid: 'NoOtherRegions', Effect: 'Deny', Action: 'dynamodb:*', Resource: 'arn:aws:dynamodb:eu-*:*:table/*' },
         { Sid: 'NoPiiExport', Effect: 'Deny', Action: ['dynamodb:Scan', 'dynamodb:ExportTableToPointInTime'], Resource: `${TABLE}/pii-*` },
       ],
     },
   },
 ];
+
+/** The request context the server builds for the benchmark's requests (for the in-process evaluation benchmark). */
+export const BENCH_CONTEXT: Record<string, string> = {
+  'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT_ID}:user/${USER_NAME}`,
+  'aws:PrincipalAccount': ACCOUNT_ID,
+  'aws:PrincipalType': 'User',
+  'aws:username': USER_NAME,
+  'aws:userid': 'AIDABENCH00000000000',
+  'aws:SourceIp': '127.0.0.1',
+  'aws:SecureTransport': 'false',
+  'aws:RequestedRegion': REGION,
+  'aws:CurrentTime': '2026-11-23T12:00:00Z',
+  'aws:EpochTime': '1795435200',
+};
 
 export function statementCount(): number {
   return POLICIES.reduce((n, p) => n + (p.document.Statement as unknown[]).length, 0);

@@ -10,6 +10,8 @@ export interface TraceEntry {
   decision: 'continue' | 'deny' | 'fail' | 'done';
   detail: string;
   rule?: StatementRef;
+  /** For a denial: each statement consulted and why it did or did not match. */
+  explanation?: string[];
 }
 
 /** Who is on the wire, as the listener saw it. */

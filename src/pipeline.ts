@@ -35,7 +35,7 @@ export class Pipeline {
       authenticate(ctx, { credentials: this.deps.credentials, region, service: 'dynamodb' });
       ctx.request = interpretDynamoRequest(target, ctx.raw.body, { region, accountId, catalog: this.deps.catalog });
       ctx.trace.push({ stage: 'interpret', decision: 'continue', detail: `${ctx.request.eventName} on ${ctx.request.targets.map((t) => t.resource).join(', ')}` });
-      authorize(ctx);
+      authorize(ctx, region);
       ctx.response = await ctx.request.execute({ engine: this.deps.engine, catalog: this.deps.catalog, region, accountId, nowMs: ctx.receivedAtMs });
       ctx.trace.push({ stage: 'execute', decision: 'done', detail: ctx.request.eventName });
     } catch (error) {

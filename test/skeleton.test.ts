@@ -269,7 +269,7 @@ describe('walking skeleton through the real SDK', () => {
     const stages = record.additionalEventData.coveTrace.map((t: { stage: string }) => t.stage);
     assert.deepEqual(stages, ['attribute', 'route', 'authenticate', 'interpret', 'authorize'], 'one trace line per stage reached');
     const denial = record.additionalEventData.coveTrace.find((t: { decision: string }) => t.decision === 'deny');
-    assert.deepEqual(denial.rule, { policy: 'user/carol#mixed', statementIndex: 1, sid: 'NoSecrets' });
+    assert.deepEqual(denial.rule, { policy: 'user/carol#mixed', kind: 'identity', statementIndex: 1, sid: 'NoSecrets' });
   });
 
   it('sends AccessDeniedException with a capital-M Message on the wire', async () => {

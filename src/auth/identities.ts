@@ -1,5 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { ContextValue } from '../policy/conditionContext.js';
 import type { CompiledPolicy } from '../policy/document.js';
+import type { RequestPrincipal } from '../policy/principals.js';
 
 /** Who a verified request acts as; what authorize and record read. */
 export interface Principal {
@@ -9,7 +11,26 @@ export interface Principal {
   userName: string;
   /** AWS's unique ID (`AIDA…`), the value of `aws:userid`. */
   principalId: string;
+  tags: Readonly<Record<string, string>>;
+  /** Inline, attached managed, and group policies, compiled once at load. */
   identityPolicies: readonly CompiledPolicy[];
+  permissionsBoundary?: readonly CompiledPolicy[];
+  /** The principal's own condition keys (aws:username, aws:PrincipalTag/...), fixed per principal. */
+  contextEntries: readonly (readonly [string, ContextValue])[];
+  asRequestPrincipal: RequestPrincipal;
+}
+
+/** A user principal with its derived condition keys, as AWS sets them for IAM users. */
+export function userPrincipal(fields: Omit<Principal, 'type' | 'contextEntries' | 'asRequestPrincipal'>): Principal {
+  const contextEntries: [string, ContextValue][] = [
+    ['aws:principalarn', fields.arn],
+    ['aws:principalaccount', fields.accountId],
+    ['aws:principaltype', 'User'],
+    ['aws:userid', fields.principalId],
+    ['aws:username', fields.userName],
+    ...Object.entries(fields.tags).map(([key, value]): [string, ContextValue] => [`aws:principaltag/${key.toLowerCase()}`, value]),
+  ];
+  return { type: 'IAMUser', ...fields, contextEntries, asRequestPrincipal: { arn: fields.arn, accountId: fields.accountId } };
 }
 
 export interface Credential {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { configSchema, type CoveConfig } from './schema.js';
-import { compilePolicy, PolicyDocumentError, type CompiledPolicy } from '../policy/document.js';
+import { compilePolicy, PolicyDocumentError, type CompiledPolicy, type PolicyKind } from '../policy/document.js';
 
 export class ConfigError extends Error {}
 
@@ -9,10 +9,17 @@ function formatPath(path: readonly PropertyKey[]): string {
   return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`)).join('') || '(top level)';
 }
 
-/** Validated configuration plus the policies compiled from it, keyed `user/NAME#POLICY`. */
+/** The policies that apply to one IAM user, compiled once at load. */
+export interface UserPolicies {
+  /** Inline, attached managed, then each group's inline and managed policies. */
+  identityPolicies: CompiledPolicy[];
+  permissionsBoundary?: CompiledPolicy[];
+}
+
+/** Validated configuration plus the policies compiled from it. */
 export interface LoadedConfig {
   config: CoveConfig;
-  userPolicies: Map<string, CompiledPolicy[]>;
+  users: Map<string, UserPolicies>;
 }
 
 /**
@@ -45,24 +52,7 @@ export function loadConfig(file: string | undefined, text?: string): LoadedConfi
     throw new ConfigError(lines.join('\n'));
   }
   const config = parsed.data;
-  const userPolicies = new Map<string, CompiledPolicy[]>();
-  const seenUsers = new Set<string>();
-  config.iam.users.forEach((user, u) => {
-    if (seenUsers.has(user.name)) throw new ConfigError(`${locate(['iam', 'users', u, 'name'])}: iam.users[${u}].name: user ${user.name} is declared twice`);
-    seenUsers.add(user.name);
-    userPolicies.set(
-      user.name,
-      user.policies.map((policy, p) => {
-        try {
-          return compilePolicy(`user/${user.name}#${policy.name}`, policy.document);
-        } catch (error) {
-          if (!(error instanceof PolicyDocumentError)) throw error;
-          const path = ['iam', 'users', u, 'policies', p, 'document'];
-          throw new ConfigError(`${locate(path)}: ${formatPath(path)}.${error.path}: ${error.message.slice(error.path.length + 2)}`);
-        }
-      }),
-    );
-  });
+  const users = compileIam(config, (path) => `${locate(path)}: ${formatPath(path)}`);
   const seenKeys = new Map<string, string>();
   config.iam.users.forEach((user, u) =>
     user.accessKeys.forEach((key, k) => {
@@ -79,7 +69,75 @@ export function loadConfig(file: string | undefined, text?: string): LoadedConfi
     if (seenListeners.has(listener.name)) throw new ConfigError(`${locate(['listeners', i, 'name'])}: listeners[${i}].name: listener ${listener.name} is declared twice`);
     seenListeners.add(listener.name);
   });
-  return { config, userPolicies };
+  return { config, users };
+}
+
+type Where = (path: readonly PropertyKey[]) => string;
+
+function compileAt(where: Where, path: (string | number)[], ref: string, document: unknown, kind: PolicyKind): CompiledPolicy {
+  try {
+    return compilePolicy(ref, document, kind);
+  } catch (error) {
+    if (!(error instanceof PolicyDocumentError)) throw error;
+    throw new ConfigError(`${where(path)}.${error.path}: ${error.detail}`);
+  }
+}
+
+function unique<T extends { name: string }>(list: readonly T[], where: Where, path: string[], what: string): void {
+  const seen = new Set<string>();
+  list.forEach((entry, i) => {
+    if (seen.has(entry.name)) throw new ConfigError(`${where([...path, i, 'name'])}: ${what} ${entry.name} is declared twice`);
+    seen.add(entry.name);
+  });
+}
+
+/**
+ * Compiles every policy in `iam` and resolves what applies to each user:
+ * inline, attached managed, group policies, and the permissions boundary.
+ */
+function compileIam(config: CoveConfig, where: Where): Map<string, UserPolicies> {
+  const { iam, accountId } = config;
+  unique(iam.policies, where, ['iam', 'policies'], 'policy');
+  unique(iam.groups, where, ['iam', 'groups'], 'group');
+  unique(iam.users, where, ['iam', 'users'], 'user');
+  const managed = new Map<string, { index: number; arn: string; document: unknown; compiled: CompiledPolicy }>();
+  iam.policies.forEach((policy, i) => {
+    const arn = `arn:aws:iam::${accountId}:policy${policy.path}${policy.name}`;
+    managed.set(policy.name, { index: i, arn, document: policy.document, compiled: compileAt(where, ['iam', 'policies', i, 'document'], `policy${policy.path}${policy.name}`, policy.document, 'identity') });
+  });
+  const byArn = new Map([...managed.values()].map((m) => [m.arn, m]));
+  const resolveManaged = (reference: string, path: (string | number)[]) => {
+    const found = reference.startsWith('arn:') ? byArn.get(reference) : managed.get(reference);
+    if (found) return found;
+    const hint = reference.startsWith('arn:aws:iam::aws:policy/') ? '; AWS managed policies are not bundled: declare its document under iam.policies' : '; declare it under iam.policies';
+    throw new ConfigError(`${where(path)}: no managed policy ${reference}${hint}`);
+  };
+  const groups = new Map<string, CompiledPolicy[]>();
+  iam.groups.forEach((group, g) => {
+    groups.set(group.name, [
+      ...group.policies.map((policy, p) => compileAt(where, ['iam', 'groups', g, 'policies', p, 'document'], `group/${group.name}#${policy.name}`, policy.document, 'identity')),
+      ...group.managedPolicies.map((reference, m) => resolveManaged(reference, ['iam', 'groups', g, 'managedPolicies', m]).compiled),
+    ]);
+  });
+  const users = new Map<string, UserPolicies>();
+  iam.users.forEach((user, u) => {
+    const identityPolicies = [
+      ...user.policies.map((policy, p) => compileAt(where, ['iam', 'users', u, 'policies', p, 'document'], `user/${user.name}#${policy.name}`, policy.document, 'identity')),
+      ...user.managedPolicies.map((reference, m) => resolveManaged(reference, ['iam', 'users', u, 'managedPolicies', m]).compiled),
+    ];
+    user.groups.forEach((name, g) => {
+      const policies = groups.get(name);
+      if (!policies) throw new ConfigError(`${where(['iam', 'users', u, 'groups', g])}: no group ${name}; declare it under iam.groups`);
+      identityPolicies.push(...policies);
+    });
+    let permissionsBoundary: CompiledPolicy[] | undefined;
+    if (user.permissionsBoundary !== undefined) {
+      const boundary = resolveManaged(user.permissionsBoundary, ['iam', 'users', u, 'permissionsBoundary']);
+      permissionsBoundary = [compileAt(where, ['iam', 'policies', boundary.index, 'document'], boundary.compiled.ref, boundary.document, 'permissionsBoundary')];
+    }
+    users.set(user.name, { identityPolicies, ...(permissionsBoundary ? { permissionsBoundary } : {}) });
+  });
+  return users;
 }
 
 export function splitHostPort(listen: string): { host: string; port: number } {

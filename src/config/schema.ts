@@ -10,6 +10,13 @@ const policyDocument = z.union([z.string(), z.record(z.string(), z.unknown())], 
   error: 'expected a policy document (a JSON object or its text)',
 });
 
+const iamName = z.string().regex(/^[\w+=,.@-]{1,128}$/, { error: 'expected an IAM name: 1-128 of letters, digits and +=,.@_-' });
+const iamPath = z.string().regex(/^\/([\x21-\x7e]*\/)?$/, { error: 'expected an IAM path such as / or /team/' }).default('/');
+const inlinePolicies = z.array(z.strictObject({ name: z.string().min(1).max(128), document: policyDocument })).default([]);
+/** A customer managed policy declared under iam.policies, by name or by ARN. */
+const policyReference = z.string().min(1, { error: 'expected a policy name or ARN' });
+const policyReferences = z.array(policyReference).default([]);
+
 export const configSchema = z.strictObject({
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: 'expected an AWS region name such as us-east-1' }).default('us-east-1'),
   accountId: z.string({ error: 'expected a 12-digit account ID as a quoted string (YAML reads unquoted digits as a number)' }).regex(/^\d{12}$/, { error: 'expected a 12-digit account ID, quoted so YAML keeps it a string' }).default('000000000000'),
@@ -19,11 +26,15 @@ export const configSchema = z.strictObject({
     .default([{ name: 'public', listen: '127.0.0.1:8000' }]),
   iam: z
     .strictObject({
+      policies: z.array(z.strictObject({ name: iamName, path: iamPath, document: policyDocument })).default([]),
+      groups: z
+        .array(z.strictObject({ name: iamName, path: iamPath, policies: inlinePolicies, managedPolicies: policyReferences }))
+        .default([]),
       users: z
         .array(
           z.strictObject({
             name: z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: 'expected an IAM user name: 1-64 of letters, digits and +=,.@_-' }),
-            path: z.string().regex(/^\/([\x21-\x7e]*\/)?$/, { error: 'expected an IAM path such as / or /team/' }).default('/'),
+            path: iamPath,
             accessKeys: z
               .array(
                 z.strictObject({
@@ -32,12 +43,16 @@ export const configSchema = z.strictObject({
                 }),
               )
               .default([]),
-            policies: z.array(z.strictObject({ name: z.string().min(1).max(128), document: policyDocument })).default([]),
+            policies: inlinePolicies,
+            managedPolicies: policyReferences,
+            groups: z.array(z.string()).default([]),
+            permissionsBoundary: policyReference.optional(),
+            tags: z.record(z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, { error: 'expected a tag key of 1-128 characters' }), z.string().max(256)).default({}),
           }),
         )
         .default([]),
     })
-    .default({ users: [] }),
+    .default({ policies: [], groups: [], users: [] }),
 });
 
 export type CoveConfig = z.infer<typeof configSchema>;

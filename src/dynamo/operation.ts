@@ -1,3 +1,4 @@
+import type { ContextValue } from '../policy/conditionContext.js';
 import type { StorageEngine } from '../storage/engine.js';
 import type { TableCatalog } from './tables.js';
 
@@ -16,6 +17,8 @@ export type InterpretContext = Pick<OperationContext, 'region' | 'accountId' | '
 export interface AuthorizationTarget {
   action: string;
   resource: string;
+  /** DynamoDB's own condition keys for this target; computed only when a policy reads one. */
+  conditionKeys?: () => Record<string, ContextValue | undefined>;
 }
 
 /**
