@@ -19,6 +19,8 @@ export interface AuthorizationTarget {
   resource: string;
   /** DynamoDB's own condition keys for this target; computed only when a policy reads one. */
   conditionKeys?: () => Record<string, ContextValue | undefined>;
+  /** DynamoDB does not authorize this on its public endpoint, only through a VPC endpoint (DescribeEndpoints). */
+  exemptOnPublicPath?: boolean;
 }
 
 /**

@@ -17,7 +17,8 @@ const ARTICLE: Record<PolicyKind, string> = {
 export function accessDeniedMessage(principalArn: string, action: string, resource: string, decision: AuthorizationDecision): string {
   const prefix = `User: ${principalArn} is not authorized to perform: ${action} on resource: ${resource}`;
   const kind = decision.deniedBy ?? 'identity';
-  if (decision.result === 'ExplicitlyDenied') return `${prefix} with an explicit deny in ${ARTICLE[kind]} ${KIND_NAMES[kind]}`;
+  // AWS's own documented wording for an explicit session-policy deny is "a sessions policy".
+  if (decision.result === 'ExplicitlyDenied') return `${prefix} with an explicit deny in ${ARTICLE[kind]} ${kind === 'session' ? 'sessions policy' : KIND_NAMES[kind]}`;
   return `${prefix} because no ${KIND_NAMES[kind]} allows the ${action} action`;
 }
 
@@ -56,6 +57,10 @@ export function authorize(ctx: RequestContext, requestedRegion: string): void {
   const base = globalConditionContext(ctx, requestedRegion);
   const wantsServiceKeys = readsServiceKeys(sets);
   for (const target of ctx.request!.targets) {
+    if (target.exemptOnPublicPath && ctx.path?.kind === 'public') {
+      ctx.trace.push({ stage: 'authorize', decision: 'continue', detail: `${target.action} is not authorized on the public endpoint (DynamoDB skips it there)` });
+      continue;
+    }
     const context: ConditionContext = wantsServiceKeys && target.conditionKeys ? new LayeredContext(base, contextFromRecord(target.conditionKeys())) : base;
     const request = { action: target.action, resource: target.resource, principal: principal.asRequestPrincipal, context };
     const decision = evaluateAuthorization(sets, request);

@@ -153,10 +153,12 @@ export interface AuthorizationDecision {
 
 /**
  * The order in which kinds are consulted, and so which one an AccessDenied
- * message names when several block: explicit denies first, then the first kind
- * that does not allow.
+ * message names when several block (AWS names one and does not document which):
+ * explicit denies first, then the first kind that does not allow. The endpoint
+ * policy comes first because the endpoint decides before the request reaches
+ * DynamoDB; then identity, boundary and session, AWS's evaluation order.
  */
-export const KIND_ORDER: readonly PolicyKind[] = ['identity', 'permissionsBoundary', 'session', 'vpcEndpoint'];
+export const KIND_ORDER: readonly PolicyKind[] = ['vpcEndpoint', 'identity', 'permissionsBoundary', 'session'];
 
 /**
  * Same-account evaluation, as AWS documents it: an explicit Deny in any policy
@@ -179,5 +181,5 @@ export function evaluateAuthorization(sets: PolicySets, request: AuthorizationRe
   if (notAllowing.length > 0) {
     return { result: 'ImplicitlyDenied', deniedBy: notAllowing[0].kind, blockedBy: notAllowing.map((e) => e.kind), sets: evaluations };
   }
-  return { result: 'Allowed', blockedBy: [], deciding: evaluations[0].deciding, sets: evaluations };
+  return { result: 'Allowed', blockedBy: [], deciding: evaluations.find((e) => e.kind === 'identity')?.deciding, sets: evaluations };
 }

@@ -1,4 +1,5 @@
 import { dynamoError, validationError } from '../../errors.js';
+import { itemConditionKeys } from '../conditionKeys.js';
 import { itemSizeBytes, normalizeItem } from '../attributeValue.js';
 import { readUnits, type ReturnConsumedCapacity } from '../capacity.js';
 import { compileRequestExpressions, project } from '../expressions/index.js';
@@ -26,7 +27,14 @@ export const batchGetItem: Operation<BatchGetItemInput> = {
   name: 'BatchGetItem',
   readOnly: true,
   category: 'Data',
-  authorization: (input, ctx) => Object.keys(input.RequestItems).map((name) => ({ action: 'dynamodb:BatchGetItem', resource: tableArn(ctx, name) })),
+  // One check per table, carrying every key the request names in it.
+  authorization: (input, ctx) =>
+    Object.entries(input.RequestItems).map(([name, request]) => ({
+      action: 'dynamodb:BatchGetItem',
+      resource: tableArn(ctx, name),
+      conditionKeys: () =>
+        itemConditionKeys(ctx, name, { kind: 'BatchGetItem', input: request, items: request.Keys, returnsItems: true, takesReturnValues: false, returnConsumedCapacity: input.ReturnConsumedCapacity }),
+    })),
   requestParameters: (input) => ({
     requestItems: Object.fromEntries(Object.entries(input.RequestItems).map(([name, request]) => [name, { keys: request.Keys.length }])),
   }),

@@ -1,4 +1,5 @@
 import { dynamoError, validationError } from '../../errors.js';
+import { itemConditionKeys } from '../conditionKeys.js';
 import type { WriteOp } from '../../storage/engine.js';
 import { itemSizeBytes, normalizeItem } from '../attributeValue.js';
 import { writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
@@ -30,7 +31,21 @@ export const batchWriteItem: Operation<BatchWriteItemInput> = {
   name: 'BatchWriteItem',
   readOnly: false,
   category: 'Data',
-  authorization: (input, ctx) => Object.keys(input.RequestItems).map((name) => ({ action: 'dynamodb:BatchWriteItem', resource: tableArn(ctx, name) })),
+  // One check per table, carrying every item and key the request writes in it.
+  authorization: (input, ctx) =>
+    Object.entries(input.RequestItems).map(([name, requests]) => ({
+      action: 'dynamodb:BatchWriteItem',
+      resource: tableArn(ctx, name),
+      conditionKeys: () =>
+        itemConditionKeys(ctx, name, {
+          kind: undefined,
+          input: {},
+          items: requests.flatMap((request) => [request.PutRequest?.Item, request.DeleteRequest?.Key].filter((item): item is Item => item !== undefined)),
+          returnsItems: false,
+          takesReturnValues: false,
+          returnConsumedCapacity: input.ReturnConsumedCapacity,
+        }),
+    })),
   requestParameters: (input) => ({
     requestItems: Object.fromEntries(Object.entries(input.RequestItems).map(([name, requests]) => [name, requests.length])),
   }),

@@ -2,6 +2,7 @@ import { normalizeItem, itemSizeBytes } from '../attributeValue.js';
 import { consumedCapacity, readUnits, type ReturnConsumedCapacity } from '../capacity.js';
 import { checkNestedKeyAccess, compileRequestExpressions, project } from '../expressions/index.js';
 import { checkKey, decodeItem, keyForAudit, keyNamesOf, storageKeyOf } from '../items.js';
+import { itemConditionKeys } from '../conditionKeys.js';
 import { tableArn, type Operation } from '../operation.js';
 import type { Item } from '../types.js';
 
@@ -17,7 +18,13 @@ export const getItem: Operation<GetItemInput> = {
   name: 'GetItem',
   readOnly: true,
   category: 'Data',
-  authorization: (input, ctx) => [{ action: 'dynamodb:GetItem', resource: tableArn(ctx, input.TableName) }],
+  authorization: (input, ctx) => [
+    {
+      action: 'dynamodb:GetItem',
+      resource: tableArn(ctx, input.TableName),
+      conditionKeys: () => itemConditionKeys(ctx, input.TableName, { kind: 'GetItem', input, items: [input.Key], returnsItems: true, takesReturnValues: false, returnConsumedCapacity: input.ReturnConsumedCapacity }),
+    },
+  ],
   requestParameters: (input, ctx) => ({ tableName: input.TableName, key: keyForAudit(ctx.catalog.get(input.TableName), input.Key), consistentRead: input.ConsistentRead ?? false }),
   async execute(input, ctx) {
     const expressions = compileRequestExpressions(input, 'GetItem');

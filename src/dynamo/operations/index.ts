@@ -4,6 +4,7 @@ import { batchWriteItem } from './batchWriteItem.js';
 import { createTable } from './createTable.js';
 import { deleteItem } from './deleteItem.js';
 import { deleteTable } from './deleteTable.js';
+import { describeEndpoints } from './describeEndpoints.js';
 import { describeTable } from './describeTable.js';
 import { getItem } from './getItem.js';
 import { listTables } from './listTables.js';
@@ -14,5 +15,5 @@ import { updateItem } from './updateItem.js';
 
 /** Every DynamoDB operation cove serves, by its X-Amz-Target name. */
 export const OPERATIONS: ReadonlyMap<string, Operation<never>> = new Map(
-  [createTable, describeTable, listTables, deleteTable, putItem, getItem, deleteItem, updateItem, query, scan, batchGetItem, batchWriteItem].map((op) => [op.name, op as Operation<never>]),
+  [createTable, describeTable, listTables, deleteTable, putItem, getItem, deleteItem, updateItem, query, scan, batchGetItem, batchWriteItem, describeEndpoints].map((op) => [op.name, op as Operation<never>]),
 );

@@ -3,6 +3,7 @@ import { normalizeItem, itemSizeBytes } from '../attributeValue.js';
 import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
 import { checkNestedKeyAccess, compileRequestExpressions } from '../expressions/index.js';
 import { checkItemKey, decodeItem, encodeItem, keyNamesOf, storageKeyOf } from '../items.js';
+import { itemConditionKeys } from '../conditionKeys.js';
 import { tableArn, type Operation } from '../operation.js';
 import { LIMITS, type Item } from '../types.js';
 import { writeCondition, type ReturnValuesOnConditionCheckFailure } from '../writes.js';
@@ -20,7 +21,13 @@ export const putItem: Operation<PutItemInput> = {
   name: 'PutItem',
   readOnly: false,
   category: 'Data',
-  authorization: (input, ctx) => [{ action: 'dynamodb:PutItem', resource: tableArn(ctx, input.TableName) }],
+  authorization: (input, ctx) => [
+    {
+      action: 'dynamodb:PutItem',
+      resource: tableArn(ctx, input.TableName),
+      conditionKeys: () => itemConditionKeys(ctx, input.TableName, { kind: 'PutItem', input, items: [input.Item], returnsItems: false, takesReturnValues: true, returnConsumedCapacity: input.ReturnConsumedCapacity }),
+    },
+  ],
   requestParameters: (input) => ({ tableName: input.TableName, item: Object.keys(input.Item) }),
   async execute(input, ctx) {
     if (input.ReturnValues !== undefined && input.ReturnValues !== 'NONE' && input.ReturnValues !== 'ALL_OLD') {

@@ -4,6 +4,7 @@ import type { ReturnConsumedCapacity } from '../capacity.js';
 import { checkFilterKeyAttributes, checkKeyCondition, checkNestedKeyAccess, compileRequestExpressions, type ResolvedKeyCondition } from '../expressions/index.js';
 import { checkKeyValue, keyNamesOf } from '../items.js';
 import { partitionPrefix, sortKeyBytes, successor } from '../keys.js';
+import { itemConditionKeys } from '../conditionKeys.js';
 import { tableArn, type Operation } from '../operation.js';
 import { rangeContains, resumeAfter, startKeyOf, type KeyRange } from '../reads.js';
 import type { Table } from '../tables.js';
@@ -55,7 +56,13 @@ export const query: Operation<QueryInput> = {
   name: 'Query',
   readOnly: true,
   category: 'Data',
-  authorization: (input, ctx) => [{ action: 'dynamodb:Query', resource: tableArn(ctx, input.TableName) }],
+  authorization: (input, ctx) => [
+    {
+      action: 'dynamodb:Query',
+      resource: tableArn(ctx, input.TableName),
+      conditionKeys: () => itemConditionKeys(ctx, input.TableName, { kind: 'Query', input, items: [], returnsItems: true, takesReturnValues: false, returnConsumedCapacity: input.ReturnConsumedCapacity }),
+    },
+  ],
   requestParameters: (input) => ({
     tableName: input.TableName,
     ...(input.Limit !== undefined ? { limit: input.Limit } : {}),

@@ -2,6 +2,7 @@ import { validationError } from '../../errors.js';
 import type { ReturnConsumedCapacity } from '../capacity.js';
 import { checkNestedKeyAccess, compileRequestExpressions } from '../expressions/index.js';
 import { keyNamesOf } from '../items.js';
+import { itemConditionKeys } from '../conditionKeys.js';
 import { tableArn, type Operation } from '../operation.js';
 import { rangeContains, resumeAfter, segmentRange, startKeyOf } from '../reads.js';
 import { rejectUnsupported } from '../unsupported.js';
@@ -23,7 +24,13 @@ export const scan: Operation<ScanInput> = {
   name: 'Scan',
   readOnly: true,
   category: 'Data',
-  authorization: (input, ctx) => [{ action: 'dynamodb:Scan', resource: tableArn(ctx, input.TableName) }],
+  authorization: (input, ctx) => [
+    {
+      action: 'dynamodb:Scan',
+      resource: tableArn(ctx, input.TableName),
+      conditionKeys: () => itemConditionKeys(ctx, input.TableName, { kind: 'Scan', input, items: [], returnsItems: true, takesReturnValues: false, returnConsumedCapacity: input.ReturnConsumedCapacity }),
+    },
+  ],
   requestParameters: (input) => ({
     tableName: input.TableName,
     ...(input.Limit !== undefined ? { limit: input.Limit } : {}),

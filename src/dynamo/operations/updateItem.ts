@@ -3,6 +3,7 @@ import { itemSizeBytes, normalizeItem } from '../attributeValue.js';
 import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
 import { MSG_ITEM_TOO_LARGE_UPDATE, applyUpdate, checkNestedKeyAccess, checkUpdateKeyAttributes, compileRequestExpressions, project, type Path } from '../expressions/index.js';
 import { checkKey, decodeItem, encodeItem, keyForAudit, keyNamesOf, storageKeyOf } from '../items.js';
+import { itemConditionKeys } from '../conditionKeys.js';
 import { tableArn, type Operation } from '../operation.js';
 import { LIMITS, type Item } from '../types.js';
 import { writeCondition, type ReturnValuesOnConditionCheckFailure } from '../writes.js';
@@ -20,7 +21,13 @@ export const updateItem: Operation<UpdateItemInput> = {
   name: 'UpdateItem',
   readOnly: false,
   category: 'Data',
-  authorization: (input, ctx) => [{ action: 'dynamodb:UpdateItem', resource: tableArn(ctx, input.TableName) }],
+  authorization: (input, ctx) => [
+    {
+      action: 'dynamodb:UpdateItem',
+      resource: tableArn(ctx, input.TableName),
+      conditionKeys: () => itemConditionKeys(ctx, input.TableName, { kind: 'UpdateItem', input, items: [input.Key], returnsItems: false, takesReturnValues: true, returnConsumedCapacity: input.ReturnConsumedCapacity }),
+    },
+  ],
   requestParameters: (input, ctx) => ({ tableName: input.TableName, key: keyForAudit(ctx.catalog.get(input.TableName), input.Key) }),
   async execute(input, ctx) {
     const expressions = compileRequestExpressions(input, 'UpdateItem');

@@ -1,0 +1,20 @@
+import type { Operation } from '../operation.js';
+
+/** What clients cache the address for: DynamoDB answers 1440 minutes (a day). */
+const CACHE_PERIOD_MINUTES = 1440;
+
+/**
+ * DescribeEndpoints: the region's advertised address. It has no resource
+ * type, so it is authorized against `*`; DynamoDB skips that check on its
+ * public endpoint and makes it only for requests through a VPC endpoint.
+ */
+export const describeEndpoints: Operation<Record<string, never>> = {
+  name: 'DescribeEndpoints',
+  readOnly: true,
+  category: 'Management',
+  authorization: () => [{ action: 'dynamodb:DescribeEndpoints', resource: '*', exemptOnPublicPath: true }],
+  requestParameters: () => null,
+  async execute(_input, ctx) {
+    return { Endpoints: [{ Address: `dynamodb.${ctx.region}.amazonaws.com`, CachePeriodInMinutes: CACHE_PERIOD_MINUTES }] };
+  },
+};
