@@ -1,7 +1,5 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   CreateTableCommand,
   DeleteItemCommand,
@@ -15,6 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { removeDirectory, startCove, type CoveProcess } from './support/cove.js';
 import { signedCall } from './support/signed.js';
+import { auditRecordFor, auditRecords } from './support/audit.js';
 
 const ACCOUNT = '123456789012';
 const CONFIG = `
@@ -54,23 +53,6 @@ async function rejectsWith(promise: Promise<unknown>, name: string, message: str
     return e;
   }
   assert.fail(`expected ${name}`);
-}
-
-function auditRecords(cove: CoveProcess): Record<string, any>[] {
-  const directory = join(cove.dataDirectory, 'audit');
-  return readdirSync(directory)
-    .filter((f) => f.endsWith('.jsonl'))
-    .flatMap((f) => readFileSync(join(directory, f), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)));
-}
-
-async function auditRecordFor(cove: CoveProcess, requestId: string | undefined): Promise<Record<string, any>> {
-  assert.ok(requestId, 'response carries a request ID');
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const record = auditRecords(cove).find((r) => r.requestID === requestId);
-    if (record) return record;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  assert.fail(`no audit record for request ${requestId}`);
 }
 
 describe('walking skeleton through the real SDK', () => {
