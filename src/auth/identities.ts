@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { LoadedConfig, UserPolicies } from '../config/load.js';
 import type { ContextValue } from '../policy/conditionContext.js';
 import type { CompiledPolicy } from '../policy/document.js';
 import type { RequestPrincipal } from '../policy/principals.js';
@@ -59,6 +60,24 @@ export function generateAccessKey(): { accessKeyId: string; secretAccessKey: str
   let secretAccessKey = '';
   for (const byte of secretBytes) secretAccessKey += secretAlphabet[byte & 63];
   return { accessKeyId: 'AKIA' + base32(randomBytes(16), 16), secretAccessKey };
+}
+
+/** An IAM user's principal, with the policies that apply to it. */
+export function userPrincipalFor(accountId: string, user: { name: string; path: string; tags: Record<string, string> }, policies: UserPolicies): Principal {
+  return userPrincipal({
+    arn: `arn:aws:iam::${accountId}:user${user.path}${user.name}`,
+    accountId,
+    userName: user.name,
+    principalId: userUniqueId(accountId, user.name),
+    tags: user.tags,
+    identityPolicies: policies.identityPolicies,
+    ...(policies.permissionsBoundary ? { permissionsBoundary: policies.permissionsBoundary } : {}),
+  });
+}
+
+/** Every configured user's principal, by user name: what the server authenticates as and `cove explain` asks about. */
+export function configuredPrincipals(loaded: LoadedConfig): Map<string, Principal> {
+  return new Map(loaded.config.iam.users.map((user) => [user.name, userPrincipalFor(loaded.config.accountId, user, loaded.users.get(user.name)!)]));
 }
 
 /** Access key ID → credential. Built from configuration; looked up once per request. */

@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError } from '../config/load.js';
+import { SimulationInputError } from '../policy/simulate.js';
+import { explain, ExplainInputError } from './explain.js';
+import { policySimulate } from './policySimulate.js';
 import { serve } from './serve.js';
 
 function portNumber(value: string): number {
@@ -36,6 +39,60 @@ program
         process.exit(1);
       }
       throw error;
+    }
+  });
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** Input faults of the offline commands: a message and exit code 2, never a stack trace. */
+function reportInputError(error: unknown): never {
+  if (error instanceof ConfigError) {
+    console.error(`cove: configuration error\n${error.message}`);
+    process.exit(2);
+  }
+  if (error instanceof ExplainInputError || error instanceof SimulationInputError) {
+    console.error(`cove: ${error.message}`);
+    process.exit(2);
+  }
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
+    console.error(`cove: ${(error as Error).message}`);
+    process.exit(2);
+  }
+  throw error;
+}
+
+program
+  .command('explain')
+  .description('explain how IAM decides a hypothetical request (the policy simulator, offline)')
+  .option('--config <file>', 'cove.yaml whose users and policies to use (default: ./cove.yaml if present)')
+  .requiredOption('--principal <arn>', 'the IAM user (ARN or name) making the request')
+  .requiredOption('--action <action>', 'the IAM action, e.g. dynamodb:GetItem')
+  .requiredOption('--resource <arn>', 'the resource ARN, e.g. arn:aws:dynamodb:us-east-1:123456789012:table/T')
+  .option('--context <key=value>', 'a condition key; repeat it; key=["a","b"] for a multi-valued key', collect, [])
+  .option('--source-ip <ip>', 'the public source address the request comes from', '127.0.0.1')
+  .option('--json', 'print the decision as JSON', false)
+  .action((options: { config?: string; principal: string; action: string; resource: string; context: string[]; sourceIp: string; json: boolean }) => {
+    try {
+      console.log(explain(options).output);
+    } catch (error) {
+      reportInputError(error);
+    }
+  });
+
+const policy = program.command('policy').description('IAM policy tools');
+policy
+  .command('simulate')
+  .description('evaluate a simulation case (JSON, iam-simulate shape) with the server\'s engine; - reads stdin')
+  .argument('<file>', 'the case file, or - for stdin')
+  .option('--json-lines', 'read one case per line and print one verdict per line', false)
+  .action(async (file: string, options: { jsonLines: boolean }) => {
+    try {
+      process.exitCode = await policySimulate(file, options.jsonLines, (line) => console.log(line));
+    } catch (error) {
+      reportInputError(error);
     }
   });
 

@@ -1,9 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AuditWriter } from '../audit/writer.js';
-import { CredentialStore, userPrincipal, userUniqueId, type Principal } from '../auth/identities.js';
+import { CredentialStore, configuredPrincipals, userPrincipalFor } from '../auth/identities.js';
 import { loadOrCreateAdminKey } from '../auth/sharedCredentials.js';
-import { loadConfig, splitHostPort, type LoadedConfig, type UserPolicies } from '../config/load.js';
+import { loadConfig, splitHostPort } from '../config/load.js';
 import { TableCatalog } from '../dynamo/tables.js';
 import { Pipeline } from '../pipeline.js';
 import { compilePolicy } from '../policy/document.js';
@@ -25,34 +25,24 @@ export interface RunningCove {
 const ADMIN_USER = 'admin';
 const ADMIN_POLICY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 
-function principalFor(config: LoadedConfig['config'], user: { name: string; path: string; tags: Record<string, string> }, policies: UserPolicies): Principal {
-  return userPrincipal({
-    arn: `arn:aws:iam::${config.accountId}:user${user.path}${user.name}`,
-    accountId: config.accountId,
-    userName: user.name,
-    principalId: userUniqueId(config.accountId, user.name),
-    tags: user.tags,
-    identityPolicies: policies.identityPolicies,
-    ...(policies.permissionsBoundary ? { permissionsBoundary: policies.permissionsBoundary } : {}),
-  });
-}
-
 /** Starts cove: configuration, engine, catalog, audit, credentials, listeners. */
 export async function serve(options: ServeOptions): Promise<RunningCove> {
   const log = options.log ?? ((line: string) => console.log(line));
-  const { config, users } = loadConfig(options.configFile);
+  const loaded = loadConfig(options.configFile);
+  const { config } = loaded;
   const dataDirectory = resolve(options.dataDirectory ?? '.cove');
   mkdirSync(dataDirectory, { recursive: true });
 
   const credentials = new CredentialStore();
+  const principals = configuredPrincipals(loaded);
   for (const user of config.iam.users) {
-    const principal = principalFor(config, user, users.get(user.name)!);
+    const principal = principals.get(user.name)!;
     for (const key of user.accessKeys) credentials.add({ accessKeyId: key.id, secretAccessKey: key.secret, principal });
   }
   if (!options.configFile) {
     const credentialsFile = join(dataDirectory, 'credentials');
     const admin = loadOrCreateAdminKey(credentialsFile, config.region);
-    const principal = principalFor(config, { name: ADMIN_USER, path: '/', tags: {} }, { identityPolicies: [compilePolicy(`user/${ADMIN_USER}#AdministratorAccess`, ADMIN_POLICY)] });
+    const principal = userPrincipalFor(config.accountId, { name: ADMIN_USER, path: '/', tags: {} }, { identityPolicies: [compilePolicy(`user/${ADMIN_USER}#AdministratorAccess`, ADMIN_POLICY)] });
     credentials.add({ accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey, principal });
     if (admin.created) {
       log(`cove: created admin user "${ADMIN_USER}": access key ${admin.accessKeyId}, secret ${admin.secretAccessKey}`);

@@ -54,7 +54,14 @@ function explanationLines(decision: AuthorizationDecision): string[] {
 export function authorize(ctx: RequestContext, requestedRegion: string): void {
   const principal = ctx.principal!;
   const sets: PolicySets = { identity: principal.identityPolicies, permissionsBoundary: principal.permissionsBoundary };
-  const base = globalConditionContext(ctx, requestedRegion);
+  const base = globalConditionContext({
+    principal,
+    path: ctx.path,
+    secureTransport: ctx.attribution?.secureTransport ?? false,
+    receivedAtMs: ctx.receivedAtMs,
+    userAgent: ctx.userAgent,
+    requestedRegion,
+  });
   const wantsServiceKeys = readsServiceKeys(sets);
   for (const target of ctx.request!.targets) {
     if (target.exemptOnPublicPath && ctx.path?.kind === 'public') {

@@ -37,7 +37,22 @@ export function contextFromRecord(record: Readonly<Record<string, ContextValue |
   return context;
 }
 
-/** The context as a plain object (keys lowercased), for traces and explain output. */
+const KNOWN_KEYS = [
+  'aws:CurrentTime', 'aws:EpochTime', 'aws:MultiFactorAuthPresent', 'aws:PrincipalAccount', 'aws:PrincipalArn',
+  'aws:PrincipalIsAWSService', 'aws:PrincipalType', 'aws:RequestedRegion', 'aws:SecureTransport', 'aws:SourceIp',
+  'aws:SourceVpc', 'aws:SourceVpce', 'aws:TokenIssueTime', 'aws:UserAgent', 'aws:userid', 'aws:username',
+  'aws:ViaAWSService', 'aws:VpcSourceIp', 'dynamodb:Attributes', 'dynamodb:LeadingKeys', 'dynamodb:ReturnConsumedCapacity',
+  'dynamodb:ReturnValues', 'dynamodb:Select',
+];
+const DISPLAY_NAMES = new Map(KNOWN_KEYS.map((key) => [key.toLowerCase(), key]));
+
+/** A key as AWS spells it (`aws:SourceIp`), for people; unknown keys stay as stored. */
+export function displayKey(lowerKey: string): string {
+  if (lowerKey.startsWith('aws:principaltag/')) return `aws:PrincipalTag/${lowerKey.slice('aws:principaltag/'.length)}`;
+  return DISPLAY_NAMES.get(lowerKey) ?? lowerKey;
+}
+
+/** The context as a plain object with AWS's spelling of each key, for traces and explain output. */
 export function contextToRecord(context: ConditionContext): Record<string, ContextValue> {
-  return Object.fromEntries(context.entries());
+  return Object.fromEntries([...context.entries()].map(([key, value]) => [displayKey(key), value]));
 }

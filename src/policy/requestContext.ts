@@ -1,5 +1,16 @@
-import type { RequestContext } from '../context.js';
+import type { Principal } from '../auth/identities.js';
+import type { NetworkPath } from '../context.js';
 import type { ContextValue } from './conditionContext.js';
+
+/** What the global keys are made of: the parts of a request the earlier stages established. */
+export interface RequestFacts {
+  principal: Principal | undefined;
+  path: NetworkPath | undefined;
+  secureTransport: boolean;
+  receivedAtMs: number;
+  userAgent: string;
+  requestedRegion: string;
+}
 
 /**
  * The global condition keys of one request, built in this one place from what
@@ -9,16 +20,16 @@ import type { ContextValue } from './conditionContext.js';
  * `aws:username` only for IAM users, `aws:TokenIssueTime` and
  * `aws:MultiFactorAuthPresent` only for temporary credentials (none yet).
  */
-export function globalConditionContext(ctx: RequestContext, requestedRegion: string): Map<string, ContextValue> {
-  const context = new Map<string, ContextValue>(ctx.principal?.contextEntries);
-  const path = ctx.path;
+export function globalConditionContext(facts: RequestFacts): Map<string, ContextValue> {
+  const context = new Map<string, ContextValue>(facts.principal?.contextEntries);
+  const path = facts.path;
   if (path?.kind === 'public') context.set('aws:sourceip', path.sourceIp);
-  context.set('aws:securetransport', ctx.attribution?.secureTransport ? 'true' : 'false');
-  const { iso, epoch } = timeKeys(ctx.receivedAtMs);
+  context.set('aws:securetransport', facts.secureTransport ? 'true' : 'false');
+  const { iso, epoch } = timeKeys(facts.receivedAtMs);
   context.set('aws:currenttime', iso);
   context.set('aws:epochtime', epoch);
-  context.set('aws:requestedregion', requestedRegion);
-  context.set('aws:useragent', ctx.userAgent);
+  context.set('aws:requestedregion', facts.requestedRegion);
+  context.set('aws:useragent', facts.userAgent);
   context.set('aws:principalisawsservice', 'false');
   context.set('aws:viaawsservice', 'false');
   return context;
