@@ -5,6 +5,7 @@ import { accessDeniedMessage } from '../policy/authorize.js';
 import { contextToRecord, type ContextValue } from '../policy/conditionContext.js';
 import { evaluateAuthorization } from '../policy/evaluate.js';
 import { formatDecision } from '../policy/explain.js';
+import { policyWarnings } from '../policy/lint.js';
 import { globalConditionContext } from '../policy/requestContext.js';
 
 export interface ExplainOptions {
@@ -45,7 +46,7 @@ export function parseContextArgument(argument: string): [string, ContextValue] {
  * the context is what the server would build for a request on the public
  * endpoint, overridden by each `--context`.
  */
-export function explain(options: ExplainOptions): { output: string; allowed: boolean } {
+export async function explain(options: ExplainOptions): Promise<{ output: string; warnings: string[]; allowed: boolean }> {
   const configFile = options.config ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
   const loaded = loadConfig(configFile);
   const principals = [...configuredPrincipals(loaded).values()];
@@ -54,6 +55,8 @@ export function explain(options: ExplainOptions): { output: string; allowed: boo
     const known = principals.map((p) => p.arn).join(', ') || 'none';
     throw new ExplainInputError(`--principal ${options.principal}: no such user in ${configFile ?? 'the built-in configuration'} (configured: ${known})`);
   }
+  const warnings: string[] = [];
+  for (const policy of [...principal.identityPolicies, ...(principal.permissionsBoundary ?? [])]) warnings.push(...(await policyWarnings(policy)));
   const context = globalConditionContext({
     principal,
     path: { kind: 'public', sourceIp: options.sourceIp },
@@ -73,5 +76,5 @@ export function explain(options: ExplainOptions): { output: string; allowed: boo
   const output = options.json
     ? JSON.stringify({ result: decision.result, blockedBy: decision.blockedBy, deciding: decision.deciding, message: denied, context: contextToRecord(context), trace: decision.sets }, null, 2)
     : formatDecision(request, decision, denied);
-  return { output, allowed: decision.result === 'Allowed' };
+  return { output, warnings, allowed: decision.result === 'Allowed' };
 }

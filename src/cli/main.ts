@@ -74,9 +74,11 @@ program
   .option('--context <key=value>', 'a condition key; repeat it; key=["a","b"] for a multi-valued key', collect, [])
   .option('--source-ip <ip>', 'the public source address the request comes from', '127.0.0.1')
   .option('--json', 'print the decision as JSON', false)
-  .action((options: { config?: string; principal: string; action: string; resource: string; context: string[]; sourceIp: string; json: boolean }) => {
+  .action(async (options: { config?: string; principal: string; action: string; resource: string; context: string[]; sourceIp: string; json: boolean }) => {
     try {
-      console.log(explain(options).output);
+      const explained = await explain(options);
+      for (const warning of explained.warnings) console.error(`cove: warning: ${warning}`);
+      console.log(explained.output);
     } catch (error) {
       reportInputError(error);
     }

@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { AuditWriter } from '../audit/writer.js';
 import { CredentialStore, configuredPrincipals, userPrincipalFor } from '../auth/identities.js';
 import { loadOrCreateAdminKey } from '../auth/sharedCredentials.js';
-import { loadConfig, splitHostPort } from '../config/load.js';
+import { compiledPolicies, loadConfig, splitHostPort } from '../config/load.js';
+import { policyWarnings } from '../policy/lint.js';
 import { TableCatalog } from '../dynamo/tables.js';
 import { Pipeline } from '../pipeline.js';
 import { compilePolicy } from '../policy/document.js';
@@ -30,6 +31,9 @@ export async function serve(options: ServeOptions): Promise<RunningCove> {
   const log = options.log ?? ((line: string) => console.log(line));
   const loaded = loadConfig(options.configFile);
   const { config } = loaded;
+  for (const policy of compiledPolicies(loaded)) {
+    for (const warning of await policyWarnings(policy)) log(`cove: warning: ${warning}`);
+  }
   const dataDirectory = resolve(options.dataDirectory ?? '.cove');
   mkdirSync(dataDirectory, { recursive: true });
 

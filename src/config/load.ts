@@ -140,6 +140,15 @@ function compileIam(config: CoveConfig, where: Where): Map<string, UserPolicies>
   return users;
 }
 
+/** Every distinct policy the configuration compiled (a managed policy attached twice is listed once). */
+export function compiledPolicies(loaded: LoadedConfig): CompiledPolicy[] {
+  const all = new Set<CompiledPolicy>();
+  for (const user of loaded.users.values()) {
+    for (const policy of [...user.identityPolicies, ...(user.permissionsBoundary ?? [])]) all.add(policy);
+  }
+  return [...all];
+}
+
 export function splitHostPort(listen: string): { host: string; port: number } {
   const colon = listen.lastIndexOf(':');
   return { host: listen.slice(0, colon).replace(/^\[|\]$/g, ''), port: Number(listen.slice(colon + 1)) };

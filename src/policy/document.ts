@@ -146,7 +146,7 @@ function compileStatement(raw: unknown, index: number, substitutes: boolean, kin
 function compileStatementPrincipal(raw: Record<string, unknown>, kind: PolicyKind, path: string): CompiledPrincipal | undefined {
   const hasPrincipal = raw.Principal !== undefined || raw.NotPrincipal !== undefined;
   if (!PRINCIPAL_REQUIRED.has(kind)) {
-    if (hasPrincipal) throw new PolicyDocumentError(`${path}.${raw.Principal !== undefined ? 'Principal' : 'NotPrincipal'}`, `a ${KIND_NAMES[kind]} cannot name a principal`);
+    if (hasPrincipal) throw new PolicyDocumentError(`${path}.${raw.Principal !== undefined ? 'Principal' : 'NotPrincipal'}`, `${kind === 'identity' ? 'an' : 'a'} ${KIND_NAMES[kind]} cannot name a principal`);
     return undefined;
   }
   if (raw.Principal !== undefined && raw.NotPrincipal !== undefined) throw new PolicyDocumentError(path, 'has both Principal and NotPrincipal');
