@@ -1,0 +1,244 @@
+import { cidrContains, parseCidr4, type Cidr4 } from './cidr.js';
+import type { AttachmentSource, EgressRule, GatewayEndpoint, NetworkModel, PrefixList, Route, RouteTable, Subnet, Vpc } from './model.js';
+
+/**
+ * Path resolution: from where a client is (an attachment) to the regional
+ * DynamoDB service of the request's region, with AWS's rules. Pure: the model
+ * is data and nothing is contacted.
+ *
+ * Explanation codes are VPC Reachability Analyzer's where one fits, cove's own
+ * (DNS_RESOLUTION_DISABLED, VPCE_CROSS_REGION, VPCE_NOT_TRANSITIVE,
+ * VPCE_IPV4_ONLY, IGW_REQUIRES_PUBLIC_IP) where none does.
+ */
+export type ExplanationCode =
+  | 'NO_ROUTE_TO_DESTINATION'
+  | 'MORE_SPECIFIC_ROUTE'
+  | 'HIGHER_PRIORITY_ROUTE'
+  | 'ENI_SG_RULES_MISMATCH'
+  | 'NGW_REQUIRES_SOURCE_IN_VPC'
+  | 'PCX_REQUIRES_ADDRESS_IN_VPC_CIDR'
+  | 'NO_POSSIBLE_DESTINATION'
+  | 'BAD_STATE_ROUTE'
+  | 'DNS_RESOLUTION_DISABLED'
+  | 'VPCE_CROSS_REGION'
+  | 'VPCE_NOT_TRANSITIVE'
+  | 'VPCE_IPV4_ONLY'
+  | 'IGW_REQUIRES_PUBLIC_IP';
+
+export interface Hop {
+  /** What the packet passes: `attachment app`, `subnet subnet-app`, `route table rtb-app`, `nat-app`... */
+  component: string;
+  detail: string;
+  /** Set at the hop that decides (or that explains a choice, such as MORE_SPECIFIC_ROUTE). */
+  code?: ExplanationCode;
+}
+
+export type ResolvedPath =
+  | { kind: 'public'; sourceIp: string; hops: Hop[] }
+  | { kind: 'endpoint'; sourceIp: string; vpc: string; endpoint: GatewayEndpoint; hops: Hop[] }
+  | { kind: 'unreachable'; code: ExplanationCode; reason: string; hops: Hop[] };
+
+export interface ResolveRequest {
+  source: AttachmentSource;
+  /** The request's region (its credential scope): the destination is that region's DynamoDB. */
+  region: string;
+  /** 80 for plain HTTP listeners, 443 for HTTPS, for security-group checks. */
+  port: number;
+}
+
+export const DYNAMODB_SERVICE = (region: string) => `com.amazonaws.${region}.dynamodb`;
+
+interface Candidate {
+  route: Route;
+  cidr: Cidr4;
+  /** Tie-break at equal prefix length: static CIDR (3) > prefix list (2) > propagated (1). */
+  rank: number;
+}
+
+function describeRoute(route: Route): string {
+  const destination = route.destination.kind === 'cidr' ? route.destination.cidr : route.destination.prefixListId;
+  return `${destination} → ${route.target.id}${route.origin === 'static' ? '' : ` (${route.origin})`}`;
+}
+
+function rankOf(route: Route): number {
+  if (route.origin === 'propagated') return 1;
+  return route.destination.kind === 'prefixList' ? 2 : 3;
+}
+
+/** The route a packet to `address` takes in `table`: longest prefix, then static > prefix list > propagated. */
+export function chooseRoute(model: NetworkModel, table: RouteTable, address: number): { chosen: Candidate | undefined; beaten: Candidate[] } {
+  const candidates: Candidate[] = [];
+  for (const route of table.routes) {
+    const cidrs = route.destination.kind === 'cidr' ? [route.destination.cidr] : (model.prefixLists.get(route.destination.prefixListId)?.cidrs ?? []);
+    for (const text of cidrs) {
+      const cidr = parseCidr4(text);
+      if (cidr && cidrContains(cidr, address)) candidates.push({ route, cidr, rank: rankOf(route) });
+    }
+  }
+  candidates.sort((a, b) => b.cidr.prefixLength - a.cidr.prefixLength || b.rank - a.rank);
+  return { chosen: candidates[0], beaten: candidates.slice(1) };
+}
+
+export function routeTableOf(model: NetworkModel, subnet: Subnet): RouteTable | undefined {
+  let main: RouteTable | undefined;
+  for (const table of model.routeTables.values()) {
+    if (table.vpc !== subnet.vpc) continue;
+    if (table.subnets.includes(subnet.id)) return table;
+    if (table.main) main = table;
+  }
+  return main;
+}
+
+export function servicePrefixList(model: NetworkModel, region: string): PrefixList | undefined {
+  const name = DYNAMODB_SERVICE(region);
+  for (const list of model.prefixLists.values()) if (list.name === name) return list;
+  return undefined;
+}
+
+function dnsResolves(vpc: Vpc): boolean {
+  return vpc.customDns ? vpc.customDns.resolvesAwsServices : vpc.enableDnsSupport;
+}
+
+function egressAllows(rule: EgressRule, port: number, address: number, prefixListId: string | undefined): boolean {
+  if (rule.protocol !== '-1' && rule.protocol !== 'tcp') return false;
+  if (rule.protocol === 'tcp' && (port < rule.fromPort || port > rule.toPort)) return false;
+  const destination = rule.destination;
+  if (destination.kind === 'prefixList') return destination.prefixListId === prefixListId;
+  if (destination.kind === 'cidr') {
+    const cidr = parseCidr4(destination.cidr);
+    return cidr !== undefined && cidrContains(cidr, address);
+  }
+  return false; // a security-group destination names instances, never the service
+}
+
+function unreachable(hops: Hop[], code: ExplanationCode, component: string, reason: string): ResolvedPath {
+  hops.push({ component, detail: reason, code });
+  return { kind: 'unreachable', code, reason, hops };
+}
+
+/** The service address a client connects to: the first address of the region's prefix list (DNS answers one of them). */
+function serviceAddress(list: PrefixList | undefined): { text: string; value: number } | undefined {
+  const cidr = list && parseCidr4(list.cidrs[0]);
+  if (!cidr) return undefined;
+  const value = cidr.network;
+  return { text: [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join('.'), value };
+}
+
+export function resolvePath(model: NetworkModel, request: ResolveRequest): ResolvedPath {
+  const hops: Hop[] = [];
+  const list = servicePrefixList(model, request.region);
+  const service = serviceAddress(list);
+  if (!service || !list) {
+    return unreachable(hops, 'NO_POSSIBLE_DESTINATION', 'destination', `no DynamoDB prefix list is known for region ${request.region}`);
+  }
+  const source = request.source;
+  if (source.kind === 'onPremises') return resolveOnPremises(model, source, list, service.value, hops);
+
+  const subnet = model.subnets.get(source.subnet)!;
+  const vpc = model.vpcs.get(subnet.vpc)!;
+  hops.push({ component: `subnet ${subnet.id}`, detail: `${source.privateIp} in ${subnet.cidr} of ${vpc.id} (${vpc.region})` });
+  if (!dnsResolves(vpc)) {
+    return unreachable(hops, 'DNS_RESOLUTION_DISABLED', `vpc ${vpc.id}`, `DNS resolution is disabled in ${vpc.id}: dynamodb.${request.region}.amazonaws.com does not resolve`);
+  }
+  const table = routeTableOf(model, subnet);
+  if (!table) return unreachable(hops, 'NO_ROUTE_TO_DESTINATION', `subnet ${subnet.id}`, `${vpc.id} has no route table for ${subnet.id}`);
+  hops.push({ component: `route table ${table.id}`, detail: `${table.main ? 'the main table' : 'explicitly associated'}; destination dynamodb.${request.region}.amazonaws.com (${service.text}, in ${list.id})` });
+
+  const { chosen, beaten } = chooseRoute(model, table, service.value);
+  const endpointRoute = beaten.find((c) => c.route.target.kind === 'vpce');
+  if (source.ipv6 !== undefined) {
+    hops.push({ component: `attachment`, detail: `the client uses IPv6 (${source.ipv6}); gateway endpoints carry IPv4 only`, code: 'VPCE_IPV4_ONLY' });
+  }
+  for (const other of table.routes) {
+    if (other.target.kind !== 'vpce') continue;
+    const endpoint = model.endpoints.get(other.target.id);
+    if (endpoint && endpoint.region !== request.region) {
+      hops.push({ component: `endpoint ${endpoint.id}`, detail: `serves ${endpoint.region} only; this request is for ${request.region}`, code: 'VPCE_CROSS_REGION' });
+    }
+  }
+  if (!chosen) return unreachable(hops, 'NO_ROUTE_TO_DESTINATION', `route table ${table.id}`, `no route in ${table.id} covers ${service.text}`);
+  const chosenText = `route ${describeRoute(chosen.route)} (matched ${chosen.cidr.text})`;
+  if (endpointRoute && chosen.route.target.kind !== 'vpce') {
+    hops.push({ component: `route table ${table.id}`, detail: `${chosenText} wins over the endpoint route ${describeRoute(endpointRoute.route)}`, code: chosen.cidr.prefixLength > endpointRoute.cidr.prefixLength ? 'MORE_SPECIFIC_ROUTE' : 'HIGHER_PRIORITY_ROUTE' });
+  } else {
+    hops.push({ component: `route table ${table.id}`, detail: chosenText });
+  }
+
+  const groups = source.securityGroups.map((id) => model.securityGroups.get(id)!);
+  const egressOk = groups.some((group) => group.egress.some((rule) => egressAllows(rule, request.port, service.value, list.id)));
+  if (!egressOk) {
+    return unreachable(hops, 'ENI_SG_RULES_MISMATCH', `security groups ${source.securityGroups.join(', ') || '(none)'}`, `no egress rule allows tcp/${request.port} to ${service.text} or ${list.id}`);
+  }
+  hops.push({ component: `security groups ${source.securityGroups.join(', ')}`, detail: `egress allows tcp/${request.port} to the service` });
+
+  const target = chosen.route.target;
+  switch (target.kind) {
+    case 'vpce': {
+      const endpoint = model.endpoints.get(target.id)!;
+      if (source.ipv6 !== undefined) return unreachable(hops, 'VPCE_IPV4_ONLY', `endpoint ${endpoint.id}`, `gateway endpoint ${endpoint.id} carries IPv4 only`);
+      if (!vpc.customDns && !vpc.enableDnsHostnames) {
+        return unreachable(hops, 'DNS_RESOLUTION_DISABLED', `vpc ${vpc.id}`, `DNS hostnames are disabled in ${vpc.id}; the gateway endpoint needs DNS support and hostnames`);
+      }
+      hops.push({ component: `endpoint ${endpoint.id}`, detail: `gateway endpoint for ${endpoint.serviceName}; the endpoint policy applies; source ${source.privateIp}` });
+      return { kind: 'endpoint', sourceIp: source.privateIp, vpc: vpc.id, endpoint, hops };
+    }
+    case 'nat':
+      return throughNat(model, request, target.id, service.value, hops);
+    case 'igw': {
+      if (source.publicIp === undefined) {
+        return unreachable(hops, 'IGW_REQUIRES_PUBLIC_IP', `internet gateway ${target.id}`, `${source.privateIp} has no public IP for ${target.id} to translate`);
+      }
+      hops.push({ component: `internet gateway ${target.id}`, detail: `to the public endpoint as ${source.publicIp}` });
+      return { kind: 'public', sourceIp: source.publicIp, hops };
+    }
+    case 'pcx':
+      return throughPeering(model, target.id, vpc, hops);
+    case 'vgw':
+      return unreachable(hops, 'NO_POSSIBLE_DESTINATION', `virtual private gateway ${target.id}`, `the route sends the traffic on premises, where cove models no way to the service`);
+    case 'local':
+      return unreachable(hops, 'NO_ROUTE_TO_DESTINATION', `route table ${table.id}`, `the local route cannot reach the service`);
+  }
+}
+
+function throughNat(model: NetworkModel, request: ResolveRequest, natId: string, address: number, hops: Hop[]): ResolvedPath {
+  const nat = model.natGateways.get(natId)!;
+  const natSubnet = model.subnets.get(nat.subnet)!;
+  const natTable = routeTableOf(model, natSubnet);
+  hops.push({ component: `nat gateway ${nat.id}`, detail: `in ${natSubnet.id}, translates to ${nat.publicIp}` });
+  const natRoute = natTable && chooseRoute(model, natTable, address).chosen;
+  if (!natTable || !natRoute || natRoute.route.target.kind !== 'igw') {
+    return unreachable(hops, 'NO_ROUTE_TO_DESTINATION', `route table ${natTable?.id ?? '(none)'}`, `the NAT gateway's subnet ${natSubnet.id} has no route to an internet gateway for the service`);
+  }
+  hops.push({ component: `internet gateway ${natRoute.route.target.id}`, detail: `to the public endpoint of ${request.region} as ${nat.publicIp}` });
+  return { kind: 'public', sourceIp: nat.publicIp, hops };
+}
+
+function throughPeering(model: NetworkModel, peeringId: string, from: Vpc, hops: Hop[]): ResolvedPath {
+  const peering = model.peeringConnections.get(peeringId)!;
+  const peerId = peering.requesterVpc === from.id ? peering.accepterVpc : peering.requesterVpc;
+  if (peering.status !== 'active') return unreachable(hops, 'BAD_STATE_ROUTE', `peering ${peering.id}`, `${peering.id} is ${peering.status}`);
+  const peerEndpoint = [...model.endpoints.values()].find((e) => e.vpc === peerId);
+  if (peerEndpoint) {
+    return unreachable(hops, 'VPCE_NOT_TRANSITIVE', `peering ${peering.id}`, `${peerId}'s gateway endpoint ${peerEndpoint.id} does not serve traffic from a peered VPC`);
+  }
+  return unreachable(hops, 'PCX_REQUIRES_ADDRESS_IN_VPC_CIDR', `peering ${peering.id}`, `${peerId} accepts over ${peering.id} only traffic for its own CIDR`);
+}
+
+function resolveOnPremises(model: NetworkModel, source: Extract<AttachmentSource, { kind: 'onPremises' }>, list: PrefixList, address: number, hops: Hop[]): ResolvedPath {
+  const link = model.onPremisesLinks.get(source.via)!;
+  const vpc = model.vpcs.get(link.vpc)!;
+  hops.push({ component: `${link.kind === 'vpn' ? 'VPN connection' : 'Direct Connect interface'} ${link.id}`, detail: `${source.ip} enters ${vpc.id} from on premises` });
+  const main = [...model.routeTables.values()].find((t) => t.vpc === vpc.id && t.main);
+  const chosen = main && chooseRoute(model, main, address).chosen;
+  if (!main || !chosen) return unreachable(hops, 'NO_ROUTE_TO_DESTINATION', `vpc ${vpc.id}`, `no route in ${vpc.id} covers the service (${list.id})`);
+  hops.push({ component: `route table ${main.id}`, detail: `route ${describeRoute(chosen.route)}` });
+  switch (chosen.route.target.kind) {
+    case 'vpce':
+      return unreachable(hops, 'VPCE_NOT_TRANSITIVE', `endpoint ${chosen.route.target.id}`, `a gateway endpoint does not serve traffic that entered the VPC over ${link.kind === 'vpn' ? 'VPN' : 'Direct Connect'}`);
+    case 'nat':
+      return unreachable(hops, 'NGW_REQUIRES_SOURCE_IN_VPC', `nat gateway ${chosen.route.target.id}`, `a NAT gateway does not forward traffic that entered over ${link.kind === 'vpn' ? 'VPN' : 'Direct Connect'}`);
+    default:
+      return unreachable(hops, 'NO_POSSIBLE_DESTINATION', `route ${describeRoute(chosen.route)}`, `traffic from on premises (${source.ip}) cannot leave ${vpc.id} this way`);
+  }
+}
+
