@@ -2,6 +2,7 @@ import type { AwsError } from './errors.js';
 import type { RawRequest } from './auth/sigv4.js';
 import type { Principal } from './auth/identities.js';
 import type { InterpretedRequest } from './dynamo/service.js';
+import type { CompiledPolicy } from './policy/document.js';
 import type { StatementRef } from './policy/evaluate.js';
 
 /** One line of the decision trace: which stage decided what, and by which rule. */
@@ -10,8 +11,10 @@ export interface TraceEntry {
   decision: 'continue' | 'deny' | 'fail' | 'done';
   detail: string;
   rule?: StatementRef;
-  /** For a denial: each statement consulted and why it did or did not match. */
+  /** For a denial: each statement consulted and why it did or did not match; for a route, the hops. */
   explanation?: string[];
+  /** The Reachability Analyzer (or cove) code of the hop that decided. */
+  code?: string;
 }
 
 /** Who is on the wire, as the listener saw it. */
@@ -23,11 +26,22 @@ export interface Attribution {
 }
 
 /** The network path the request took to reach the service. */
-export interface NetworkPath {
-  kind: 'public';
-  /** The address the service sees as `aws:SourceIp`. */
-  sourceIp: string;
-}
+export type NetworkPath =
+  | {
+      kind: 'public';
+      /** The address the service sees as `aws:SourceIp`. */
+      sourceIp: string;
+    }
+  | {
+      kind: 'endpoint';
+      /** The client's private address: `aws:VpcSourceIp` and the audit's sourceIPAddress. */
+      sourceIp: string;
+      vpcId: string;
+      endpointId: string;
+      endpointAccountId: string;
+      /** The endpoint policy, which joins the authorization. */
+      endpointPolicy: CompiledPolicy;
+    };
 
 /** The one context type every stage reads and extends. */
 export interface RequestContext {
@@ -43,5 +57,7 @@ export interface RequestContext {
   request?: InterpretedRequest;
   response?: Record<string, unknown>;
   error?: AwsError;
+  /** The route found no path and the network would drop the connection: the listener resets it. */
+  networkReset?: boolean;
   trace: TraceEntry[];
 }

@@ -6,7 +6,7 @@ import { buildRecord } from './audit/recordStage.js';
 import type { AuditWriter } from './audit/writer.js';
 import { interpretDynamoRequest, operationNameOf } from './dynamo/service.js';
 import type { TableCatalog } from './dynamo/tables.js';
-import { route } from './network/route.js';
+import { UnreachableError, type Router } from './network/route.js';
 import { authorize } from './policy/authorize.js';
 import type { StorageEngine } from './storage/engine.js';
 
@@ -17,6 +17,7 @@ export interface PipelineDeps {
   engine: StorageEngine;
   catalog: TableCatalog;
   audit: AuditWriter;
+  router: Router;
 }
 
 /**
@@ -31,7 +32,7 @@ export class Pipeline {
   async handle(ctx: RequestContext, target: string | undefined): Promise<void> {
     const { region, accountId } = this.deps;
     try {
-      route(ctx);
+      this.deps.router.route(ctx);
       authenticate(ctx, { credentials: this.deps.credentials, region, service: 'dynamodb' });
       ctx.request = interpretDynamoRequest(target, ctx.raw.body, { region, accountId, catalog: this.deps.catalog });
       ctx.trace.push({ stage: 'interpret', decision: 'continue', detail: `${ctx.request.eventName} on ${ctx.request.targets.map((t) => t.resource).join(', ')}` });
@@ -39,6 +40,12 @@ export class Pipeline {
       ctx.response = await ctx.request.execute({ engine: this.deps.engine, catalog: this.deps.catalog, region, accountId, nowMs: ctx.receivedAtMs });
       ctx.trace.push({ stage: 'execute', decision: 'done', detail: ctx.request.eventName });
     } catch (error) {
+      if (error instanceof UnreachableError) {
+        // No service answered: the network drops the connection, or (explain mode) cove says why.
+        ctx.networkReset = error.mode === 'reset';
+        ctx.error = new AwsError('com.amazon.coral.service', 'ServiceUnavailableException', `cove: dynamodb is unreachable from here: ${error.path.code}: ${error.path.reason}`, 503, 'message');
+        return;
+      }
       ctx.error = error instanceof AwsError ? error : internalError(error);
       const stage = ctx.trace.at(-1)?.decision === 'deny' ? undefined : stageOf(ctx);
       if (stage) ctx.trace.push({ stage, decision: 'fail', detail: `${ctx.error.code}: ${ctx.error.message}` });

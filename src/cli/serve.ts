@@ -6,6 +6,8 @@ import { loadOrCreateAdminKey } from '../auth/sharedCredentials.js';
 import { compiledPolicies, loadConfig, splitHostPort } from '../config/load.js';
 import { policyWarnings } from '../policy/lint.js';
 import { TableCatalog } from '../dynamo/tables.js';
+import { Router } from '../network/route.js';
+import { EMPTY_NETWORK } from '../network/model.js';
 import { Pipeline } from '../pipeline.js';
 import { compilePolicy } from '../policy/document.js';
 import { HttpListener } from '../server/http.js';
@@ -57,7 +59,8 @@ export async function serve(options: ServeOptions): Promise<RunningCove> {
   const engine = new LmdbEngine({ path: join(dataDirectory, 'db') });
   const catalog = await TableCatalog.load(engine);
   const audit = new AuditWriter({ directory: join(dataDirectory, 'audit'), accountId: config.accountId, region: config.region });
-  const pipeline = new Pipeline({ region: config.region, accountId: config.accountId, credentials, engine, catalog, audit });
+  const router = new Router({ model: EMPTY_NETWORK, places: new Map(), region: config.region, accountId: config.accountId, unreachable: 'reset' });
+  const pipeline = new Pipeline({ region: config.region, accountId: config.accountId, credentials, engine, catalog, audit, router });
 
   const listeners: HttpListener[] = [];
   const addresses: RunningCove['addresses'] = [];

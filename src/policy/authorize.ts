@@ -53,7 +53,11 @@ function explanationLines(decision: AuthorizationDecision): string[] {
  */
 export function authorize(ctx: RequestContext, requestedRegion: string): void {
   const principal = ctx.principal!;
-  const sets: PolicySets = { identity: principal.identityPolicies, permissionsBoundary: principal.permissionsBoundary };
+  const sets: PolicySets = {
+    identity: principal.identityPolicies,
+    permissionsBoundary: principal.permissionsBoundary,
+    ...(ctx.path?.kind === 'endpoint' ? { vpcEndpoint: [ctx.path.endpointPolicy] } : {}),
+  };
   const base = globalConditionContext({
     principal,
     path: ctx.path,

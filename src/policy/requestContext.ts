@@ -24,6 +24,11 @@ export function globalConditionContext(facts: RequestFacts): Map<string, Context
   const context = new Map<string, ContextValue>(facts.principal?.contextEntries);
   const path = facts.path;
   if (path?.kind === 'public') context.set('aws:sourceip', path.sourceIp);
+  if (path?.kind === 'endpoint') {
+    context.set('aws:sourcevpce', path.endpointId);
+    context.set('aws:sourcevpc', path.vpcId);
+    context.set('aws:vpcsourceip', path.sourceIp);
+  }
   context.set('aws:securetransport', facts.secureTransport ? 'true' : 'false');
   const { iso, epoch } = timeKeys(facts.receivedAtMs);
   context.set('aws:currenttime', iso);
