@@ -101,6 +101,11 @@ export class HttpListener {
     };
     attribute(ctx, this.config.name, req.socket, false);
     await this.pipeline.handle(ctx, headerValue(req, 'x-amz-target'));
+    if (ctx.networkReset) {
+      // No path to the service: as the network would, the connection is reset, unanswered.
+      req.socket.resetAndDestroy();
+      return;
+    }
     if (this.closing) res.shouldKeepAlive = false;
     if (ctx.error) send(res, ctx.error.statusCode, requestId, errorBody(ctx.error));
     else send(res, 200, requestId, JSON.stringify(ctx.response ?? {}));
