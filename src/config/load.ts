@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { configSchema, type CoveConfig } from './schema.js';
 import { compilePolicy, PolicyDocumentError, type CompiledPolicy, type PolicyKind } from '../policy/document.js';
+import { buildNetwork, NetworkConfigError, type BuiltNetwork } from '../network/config.js';
+import type { Attachment, NetworkModel } from '../network/model.js';
 
 export class ConfigError extends Error {}
 
@@ -20,6 +22,10 @@ export interface UserPolicies {
 export interface LoadedConfig {
   config: CoveConfig;
   users: Map<string, UserPolicies>;
+  /** The VPC model of `network:` (empty without it); `config.network.unreachable` says how an unreachable request ends. */
+  network: NetworkModel;
+  /** The listeners of `attachments:`, each with where its clients are in the model. */
+  attachments: Attachment[];
 }
 
 /**
@@ -69,7 +75,14 @@ export function loadConfig(file: string | undefined, text?: string): LoadedConfi
     if (seenListeners.has(listener.name)) throw new ConfigError(`${locate(['listeners', i, 'name'])}: listeners[${i}].name: listener ${listener.name} is declared twice`);
     seenListeners.add(listener.name);
   });
-  return { config, users };
+  let built: BuiltNetwork;
+  try {
+    built = buildNetwork(config);
+  } catch (error) {
+    if (!(error instanceof NetworkConfigError)) throw error;
+    throw new ConfigError(error.issues.map((issue) => `${locate(issue.path)}: ${formatPath(issue.path)}${issue.within ? `.${issue.within}` : ''}: ${issue.message}`).join('\n'));
+  }
+  return { config, users, network: built.network, attachments: built.attachments };
 }
 
 type Where = (path: readonly PropertyKey[]) => string;

@@ -1,4 +1,6 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
+import { parseCidr4 } from '../network/cidr.js';
 
 /** cove.yaml, as validated at start. Unknown keys are errors: a typo must not silently drop a policy. */
 const hostPort = z
@@ -17,11 +19,170 @@ const inlinePolicies = z.array(z.strictObject({ name: z.string().min(1).max(128)
 const policyReference = z.string().min(1, { error: 'expected a policy name or ARN' });
 const policyReferences = z.array(policyReference).default([]);
 
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const region = z.string().regex(REGION, { error: 'expected an AWS region name such as us-east-1' });
+
+// `network:` — the VPC model (src/network/config.ts cross-checks it and builds
+// the NetworkModel). Shapes and ID prefixes are checked here; references,
+// containment and AWS's rules there.
+
+/** `vpc-app`, `subnet-1a`...: the AWS prefix, then letters, digits, `_`, `.` or `-`. */
+function awsId(prefix: string, what: string) {
+  const shape = new RegExp(`^${prefix}-[A-Za-z0-9][\\w.-]*$`);
+  return z
+    .string({ error: `expected ${what} ID (${prefix}-…)` })
+    .refine((value) => shape.test(value), { error: (issue) => `expected ${what} ID: ${prefix}- then letters, digits, _ . or - (got "${String(issue.input)}")` });
+}
+const vpcId = awsId('vpc', 'a VPC');
+const subnetId = awsId('subnet', 'a subnet');
+const routeTableId = awsId('rtb', 'a route table');
+const securityGroupId = awsId('sg', 'a security group');
+const internetGatewayId = awsId('igw', 'an internet gateway');
+const natGatewayId = awsId('nat', 'a NAT gateway');
+const endpointId = awsId('vpce', 'a VPC endpoint');
+const peeringId = awsId('pcx', 'a VPC peering connection');
+const vpnId = awsId('vpn', 'a VPN connection');
+const dxvifId = awsId('dxvif', 'a Direct Connect virtual interface');
+const vgwId = awsId('vgw', 'a virtual private gateway');
+
+/** An IPv4 CIDR with no host bits set (AWS rejects `10.0.0.1/16` for VPCs, subnets, routes and rules). */
+const cidr = z.string({ error: 'expected an IPv4 CIDR such as 10.0.0.0/16' }).superRefine((value, ctx) => {
+  const parsed = parseCidr4(value);
+  if (!parsed) {
+    ctx.addIssue({ code: 'custom', message: `expected an IPv4 CIDR such as 10.0.0.0/16 (got "${value}")` });
+  } else if (!parseCidr4(value, true)) {
+    const n = parsed.network;
+    ctx.addIssue({ code: 'custom', message: `${value} has host bits set: the network is ${[24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.')}/${parsed.prefixLength}` });
+  }
+});
+const ipv4 = z.string({ error: 'expected an IPv4 address' }).refine((value) => isIPv4(value), { error: (issue) => `expected an IPv4 address (got "${String(issue.input)}")` });
+const ipv6 = z.string({ error: 'expected an IPv6 address' }).refine((value) => isIPv6(value), { error: (issue) => `expected an IPv6 address (got "${String(issue.input)}")` });
+/** `com.amazonaws.REGION.dynamodb` or a `pl-` ID. */
+const prefixListRef = z
+  .string({ error: 'expected a prefix list: com.amazonaws.REGION.dynamodb or a pl- ID' })
+  .regex(/^(com\.amazonaws\.[a-z0-9-]+\.[a-z0-9.-]+|pl-[0-9a-zA-Z]+)$/, { error: 'expected a prefix list: com.amazonaws.REGION.dynamodb or a pl- ID' });
+const routeTarget = z
+  .string({ error: 'expected a route target: local or an igw-, nat-, vpce-, pcx- or vgw- ID' })
+  .regex(/^(local|(igw|nat|vpce|pcx|vgw)-[A-Za-z0-9][\w.-]*)$/, { error: (issue) => `expected a route target: local or an igw-, nat-, vpce-, pcx- or vgw- ID (got "${String(issue.input)}")` });
+/** YAML reads `-1` as a number; protocol numbers 6, 17, 1 are AWS's other spelling. */
+const protocol = z.union([z.string(), z.number()], { error: 'expected a protocol: tcp, udp, icmp, or -1 (all)' }).transform((value, ctx) => {
+  const text = String(value).toLowerCase();
+  const normalized = ({ tcp: 'tcp', '6': 'tcp', udp: 'udp', '17': 'udp', icmp: 'icmp', '1': 'icmp', '-1': '-1', all: '-1' } as Record<string, string>)[text];
+  if (normalized === undefined) {
+    ctx.addIssue({ code: 'custom', message: `expected a protocol: tcp, udp, icmp, or -1 (all) (got "${text}")` });
+    return z.NEVER;
+  }
+  return normalized as 'tcp' | 'udp' | 'icmp' | '-1';
+});
+const port = z.number({ error: 'expected a port number' }).int({ error: 'expected a whole number' }).min(-1, { error: 'expected -1..65535' }).max(65535, { error: 'expected -1..65535' });
+const onPremisesCidrs = z.array(cidr).min(1, { error: 'expected at least one on-premises CIDR' });
+
+const networkSchema = z
+  .strictObject({
+    /** What an unreachable request gets: `reset` (the connection is dropped, as the network would) or `explain` (HTTP 503 with the reason). */
+    unreachable: z.enum(['reset', 'explain'], { error: 'expected reset or explain' }).default('reset'),
+    vpcs: z
+      .array(
+        z.strictObject({
+          id: vpcId,
+          cidr,
+          /** Default: the top-level region. */
+          region: region.optional(),
+          enableDnsSupport: z.boolean().default(true),
+          /** AWS's default for a VPC you create (only the default VPC has it on). */
+          enableDnsHostnames: z.boolean().default(false),
+          /** Custom DNS servers (DHCP options): whether they resolve dynamodb.REGION.amazonaws.com. */
+          dns: z.strictObject({ servers: z.array(z.string().min(1)).min(1, { error: 'expected at least one DNS server' }), resolvesAwsServices: z.boolean({ error: 'expected true or false: do these servers resolve AWS service names?' }) }).optional(),
+        }),
+      )
+      .default([]),
+    subnets: z.array(z.strictObject({ id: subnetId, vpc: vpcId, cidr })).default([]),
+    internetGateways: z.array(z.strictObject({ id: internetGatewayId, vpc: vpcId })).default([]),
+    natGateways: z.array(z.strictObject({ id: natGatewayId, subnet: subnetId, publicIp: ipv4 })).default([]),
+    routeTables: z
+      .array(
+        z.strictObject({
+          id: routeTableId,
+          vpc: vpcId,
+          main: z.boolean().default(false),
+          subnets: z.array(subnetId).default([]),
+          routes: z.array(z.strictObject({ destination: cidr.optional(), prefixList: prefixListRef.optional(), target: routeTarget })).default([]),
+        }),
+      )
+      .default([]),
+    securityGroups: z
+      .array(
+        z.strictObject({
+          id: securityGroupId,
+          vpc: vpcId,
+          /** Absent: AWS's default rule, all traffic to 0.0.0.0/0. `[]`: no egress at all. */
+          egress: z
+            .array(
+              z.strictObject({
+                protocol,
+                fromPort: port.optional(),
+                toPort: port.optional(),
+                destination: cidr.optional(),
+                prefixList: prefixListRef.optional(),
+                securityGroup: securityGroupId.optional(),
+              }),
+            )
+            .optional(),
+        }),
+      )
+      .default([]),
+    vpcEndpoints: z
+      .array(
+        z.strictObject({
+          id: endpointId,
+          vpc: vpcId,
+          serviceName: z.string({ error: 'expected a service name such as com.amazonaws.us-east-1.dynamodb' }),
+          type: z.literal(['Gateway', 'Interface', 'GatewayLoadBalancer'], { error: 'expected Gateway' }).default('Gateway'),
+          routeTables: z.array(routeTableId).default([]),
+          policy: policyDocument.optional(),
+        }),
+      )
+      .default([]),
+    vpcPeeringConnections: z
+      .array(
+        z.strictObject({
+          id: peeringId,
+          requesterVpc: vpcId,
+          accepterVpc: vpcId,
+          status: z.enum(['active', 'pending-acceptance', 'rejected', 'deleted'], { error: 'expected active, pending-acceptance, rejected or deleted' }).default('active'),
+        }),
+      )
+      .default([]),
+    vpnConnections: z.array(z.strictObject({ id: vpnId, vpc: vpcId, onPremisesCidrs, vgw: vgwId.optional() })).default([]),
+    directConnectInterfaces: z.array(z.strictObject({ id: dxvifId, vpc: vpcId, onPremisesCidrs, vgw: vgwId.optional() })).default([]),
+  })
+  .prefault({});
+
+const listenerName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expected a name of letters, digits, _ or -' });
+
+/**
+ * `attachments:` — a listener whose clients are somewhere in the model: a
+ * workload in a subnet (`subnet`, `privateIp`...) or on premises
+ * (`onPremises`). Which of the two, and the references, are checked in
+ * src/network/config.ts.
+ */
+const attachmentSchema = z.strictObject({
+  name: listenerName,
+  listen: hostPort,
+  subnet: subnetId.optional(),
+  privateIp: ipv4.optional(),
+  securityGroups: z.array(securityGroupId).optional(),
+  /** An Elastic IP (or auto-assigned public IP) of an instance in a public subnet. */
+  publicIp: ipv4.optional(),
+  ipv6: ipv6.optional(),
+  onPremises: z.strictObject({ via: z.string({ error: 'expected a VPN connection (vpn-…) or Direct Connect interface (dxvif-…) ID' }), ip: ipv4 }).optional(),
+});
+
 export const configSchema = z.strictObject({
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, { error: 'expected an AWS region name such as us-east-1' }).default('us-east-1'),
+  region: region.default('us-east-1'),
   accountId: z.string({ error: 'expected a 12-digit account ID as a quoted string (YAML reads unquoted digits as a number)' }).regex(/^\d{12}$/, { error: 'expected a 12-digit account ID, quoted so YAML keeps it a string' }).default('000000000000'),
   listeners: z
-    .array(z.strictObject({ name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expected a name of letters, digits, _ or -' }), listen: hostPort }))
+    .array(z.strictObject({ name: listenerName, listen: hostPort }))
     .min(1, { error: 'expected at least one listener' })
     .default([{ name: 'public', listen: '127.0.0.1:8000' }]),
   iam: z
@@ -53,6 +214,8 @@ export const configSchema = z.strictObject({
         .default([]),
     })
     .default({ policies: [], groups: [], users: [] }),
+  network: networkSchema,
+  attachments: z.array(attachmentSchema).default([]),
 });
 
 export type CoveConfig = z.infer<typeof configSchema>;
