@@ -6,8 +6,7 @@ import { loadOrCreateAdminKey } from '../auth/sharedCredentials.js';
 import { compiledPolicies, loadConfig, splitHostPort } from '../config/load.js';
 import { policyWarnings } from '../policy/lint.js';
 import { TableCatalog } from '../dynamo/tables.js';
-import { Router } from '../network/route.js';
-import { EMPTY_NETWORK } from '../network/model.js';
+import { Router, type ListenerPlace } from '../network/route.js';
 import { Pipeline } from '../pipeline.js';
 import { compilePolicy } from '../policy/document.js';
 import { HttpListener } from '../server/http.js';
@@ -33,7 +32,7 @@ export async function serve(options: ServeOptions): Promise<RunningCove> {
   const log = options.log ?? ((line: string) => console.log(line));
   const loaded = loadConfig(options.configFile);
   const { config } = loaded;
-  for (const policy of compiledPolicies(loaded)) {
+  for (const policy of [...compiledPolicies(loaded), ...[...loaded.network.endpoints.values()].map((e) => e.policy)]) {
     for (const warning of await policyWarnings(policy)) log(`cove: warning: ${warning}`);
   }
   const dataDirectory = resolve(options.dataDirectory ?? '.cove');
@@ -59,13 +58,16 @@ export async function serve(options: ServeOptions): Promise<RunningCove> {
   const engine = new LmdbEngine({ path: join(dataDirectory, 'db') });
   const catalog = await TableCatalog.load(engine);
   const audit = new AuditWriter({ directory: join(dataDirectory, 'audit'), accountId: config.accountId, region: config.region });
-  const router = new Router({ model: EMPTY_NETWORK, places: new Map(), region: config.region, accountId: config.accountId, unreachable: 'reset' });
+  const places = new Map<string, ListenerPlace>(loaded.attachments.map((a) => [a.name, { kind: 'attachment', name: a.name, source: a.source }]));
+  const router = new Router({ model: loaded.network, places, region: config.region, accountId: config.accountId, unreachable: config.network?.unreachable ?? 'reset' });
   const pipeline = new Pipeline({ region: config.region, accountId: config.accountId, credentials, engine, catalog, audit, router });
 
   const listeners: HttpListener[] = [];
   const addresses: RunningCove['addresses'] = [];
   try {
-    for (const [index, listener] of config.listeners.entries()) {
+    // Attachment listeners come after the configured ones; --port applies to the first listener only.
+    const allListeners = [...config.listeners, ...loaded.attachments.map((a) => ({ name: a.name, listen: a.listen }))];
+    for (const [index, listener] of allListeners.entries()) {
       const { host, port } = splitHostPort(listener.listen);
       const http = new HttpListener({ name: listener.name, host, port: index === 0 && options.port !== undefined ? options.port : port }, pipeline, config.region);
       const bound = await http.listen();

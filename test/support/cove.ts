@@ -13,6 +13,8 @@ export interface CoveProcess {
   port: number;
   dataDirectory: string;
   output: () => string;
+  /** Port of each listener by name (public listeners and attachments). */
+  ports(): Record<string, number>;
   client(accessKeyId: string, secretAccessKey: string): DynamoDBClient;
   /** Graceful stop (SIGTERM). */
   stop(): Promise<void>;
@@ -31,6 +33,8 @@ export interface StartOptions {
   port?: number;
   /** Extra environment for the server process (e.g. LD_PRELOAD). */
   env?: Record<string, string>;
+  /** How many `listening on` lines to wait for (attachments add listeners); default 1. */
+  listeners?: number;
 }
 
 /** Runs the real `cove serve` in a child process on a free port and waits for its listening line. */
@@ -48,10 +52,10 @@ export async function startCove(options: StartOptions = {}): Promise<CoveProcess
     const timer = setTimeout(() => reject(new Error(`cove did not start:\n${output}`)), START_TIMEOUT_MS);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /listening on http:\/\/[^:\s]+:(\d+)/.exec(output);
-      if (match) {
+      const matches = [...output.matchAll(/listening on http:\/\/[^:\s]+:(\d+)/g)];
+      if (matches.length >= (options.listeners ?? 1)) {
         clearTimeout(timer);
-        resolve(Number(match[1]));
+        resolve(Number(matches[0][1]));
       }
     };
     child.stdout!.on('data', onData);
@@ -74,6 +78,7 @@ export async function startCove(options: StartOptions = {}): Promise<CoveProcess
     port,
     dataDirectory,
     output: () => output,
+    ports: () => Object.fromEntries([...output.matchAll(/cove: (\S+) listening on http:\/\/[^\s]+:(\d+)/g)].map((m) => [m[1], Number(m[2])])),
     client(accessKeyId, secretAccessKey) {
       const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
       clients.push(client);
