@@ -153,9 +153,9 @@ function compileStatementPrincipal(raw: Record<string, unknown>, kind: PolicyKin
   if (!hasPrincipal) throw new PolicyDocumentError(path, `requires Principal in a ${KIND_NAMES[kind]}`);
   if (raw.NotPrincipal !== undefined) {
     if (raw.Effect !== 'Deny') throw new PolicyDocumentError(`${path}.NotPrincipal`, 'NotPrincipal may be used only with "Effect": "Deny"');
-    return compilePrincipal(raw.NotPrincipal, true, `${path}.NotPrincipal`);
+    return compilePrincipal(raw.NotPrincipal, true, `${path}.NotPrincipal`, kind === 'vpcEndpoint');
   }
-  return compilePrincipal(raw.Principal, false, `${path}.Principal`);
+  return compilePrincipal(raw.Principal, false, `${path}.Principal`, kind === 'vpcEndpoint');
 }
 
 export const KIND_NAMES: Record<PolicyKind, string> = {

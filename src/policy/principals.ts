@@ -40,11 +40,13 @@ export interface CompiledPrincipal {
 
 const PRINCIPAL_TYPES = new Set(['AWS', 'Service', 'Federated', 'CanonicalUser']);
 
-function awsEntry(value: string, path: string): PrincipalEntry {
+function awsEntry(value: string, path: string, accountMeansRoot: boolean): PrincipalEntry {
   if (value === '*') return { kind: 'any' };
-  if (/^\d{12}$/.test(value)) return { kind: 'account', accountId: value };
-  const root = /^arn:aws:iam::(\d{12}):root$/.exec(value);
-  if (root) return { kind: 'account', accountId: root[1] };
+  const account = /^\d{12}$/.test(value) ? value : /^arn:aws:iam::(\d{12}):root$/.exec(value)?.[1];
+  if (account !== undefined) {
+    // In a gateway endpoint policy an account principal is that account's root user only.
+    return accountMeansRoot ? { kind: 'arn', arn: `arn:aws:iam::${account}:root` } : { kind: 'account', accountId: account };
+  }
   if (/^arn:aws:(iam|sts)::\d{12}:(user|role|assumed-role|federated-user)\/\S+$/.test(value)) {
     if (value.includes('*') || value.includes('?')) {
       throw new PolicyDocumentError(path, `"${value}": a principal ARN cannot contain wildcards (use "*" with a condition on aws:PrincipalArn)`);
@@ -54,7 +56,12 @@ function awsEntry(value: string, path: string): PrincipalEntry {
   throw new PolicyDocumentError(path, `"${value}" is not a valid AWS principal (an account ID, "*", or an IAM user, role or assumed-role ARN)`);
 }
 
-export function compilePrincipal(raw: unknown, negated: boolean, path: string): CompiledPrincipal {
+/**
+ * `accountMeansRoot`: in gateway endpoint policies AWS reads `"AWS": "ACCOUNT"`
+ * (or `:root`) as the account's root user only, not every user and role of it
+ * (https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-access.html).
+ */
+export function compilePrincipal(raw: unknown, negated: boolean, path: string, accountMeansRoot = false): CompiledPrincipal {
   if (raw === '*') return { negated, entries: [{ kind: 'any' }], source: raw };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || Object.keys(raw).length === 0) {
     throw new PolicyDocumentError(path, 'expected "*" or an object such as {"AWS": "arn:aws:iam::123456789012:root"}');
@@ -67,20 +74,21 @@ export function compilePrincipal(raw: unknown, negated: boolean, path: string): 
       throw new PolicyDocumentError(`${path}.${type}`, 'expected a string or a non-empty list of strings');
     }
     for (const item of list as string[]) {
-      entries.push(type === 'AWS' ? awsEntry(item, `${path}.${type}`) : { kind: 'other', value: item });
+      entries.push(type === 'AWS' ? awsEntry(item, `${path}.${type}`, accountMeansRoot) : { kind: 'other', value: item });
     }
   }
   return { negated, entries, source: raw };
 }
 
-function entryMatches(entry: PrincipalEntry, principal: RequestPrincipal): boolean {
+/** A role ARN stands for its sessions in Principal, but NotPrincipal must name the session itself. */
+function entryMatches(entry: PrincipalEntry, principal: RequestPrincipal, negated: boolean): boolean {
   switch (entry.kind) {
     case 'any':
       return true;
     case 'account':
       return entry.accountId === principal.accountId;
     case 'arn':
-      return entry.arn === principal.arn || (principal.roleArn !== undefined && entry.arn === principal.roleArn);
+      return entry.arn === principal.arn || (!negated && principal.roleArn !== undefined && entry.arn === principal.roleArn);
     case 'other':
       return false;
   }
@@ -88,5 +96,5 @@ function entryMatches(entry: PrincipalEntry, principal: RequestPrincipal): boole
 
 /** Principal: the caller is one of the entries; NotPrincipal: it is none of them. */
 export function principalMatches(compiled: CompiledPrincipal, principal: RequestPrincipal): boolean {
-  return compiled.entries.some((entry) => entryMatches(entry, principal)) !== compiled.negated;
+  return compiled.entries.some((entry) => entryMatches(entry, principal, compiled.negated)) !== compiled.negated;
 }

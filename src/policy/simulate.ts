@@ -25,6 +25,9 @@ export const simulationCaseSchema = z.strictObject({
   permissionBoundaryPolicies: z.array(namedPolicy).optional(),
   sessionPolicy: z.unknown().optional(),
   vpcEndpointPolicies: z.array(namedPolicy).optional(),
+  /** iam-simulate requires these; cove models one account outside AWS Organizations, so only empty lists are accepted. */
+  serviceControlPolicies: z.array(z.unknown()).max(0, { error: 'service control policies are not modelled (cove has no AWS Organizations); pass []' }).optional(),
+  resourceControlPolicies: z.array(z.unknown()).max(0, { error: 'resource control policies are not modelled (cove has no AWS Organizations); pass []' }).optional(),
 });
 
 export type SimulationCase = z.input<typeof simulationCaseSchema>;
