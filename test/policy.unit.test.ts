@@ -155,18 +155,22 @@ describe('combining policy kinds', () => {
     assert.deepEqual(both.blockedBy, ['identity', 'permissionsBoundary']);
   });
 
-  it('endpoint policies match principals by account, ARN, role of a session; NotPrincipal only with Deny', () => {
+  it('endpoint policies match principals by ARN and role of a session; an account means its root user only', () => {
     const endpoint = (principal: unknown, effect = 'Allow', element = 'Principal') =>
       compilePolicy('e', { Version: '2012-10-17', Statement: [{ Effect: effect, [element]: principal, Action: '*', Resource: '*' }] }, 'vpcEndpoint');
     const result = (policy: ReturnType<typeof endpoint>, arn: string) => evaluateAuthorization({ identity: [allowAll('identity')], vpcEndpoint: [policy, ...(policy.statements[0].effect === 'Deny' ? [allowAll('vpcEndpoint')] : [])] }, { ...request, principal: principalFromArn(arn) }).result;
-    assert.equal(result(endpoint({ AWS: ACCOUNT }), USER), 'Allowed');
-    assert.equal(result(endpoint({ AWS: `arn:aws:iam::${ACCOUNT}:root` }), USER), 'Allowed');
+    assert.equal(result(endpoint({ AWS: ACCOUNT }), USER), 'ImplicitlyDenied');
+    assert.equal(result(endpoint({ AWS: ACCOUNT }), ACCOUNT), 'Allowed');
+    assert.equal(result(endpoint({ AWS: `arn:aws:iam::${ACCOUNT}:root` }), `arn:aws:iam::${ACCOUNT}:root`), 'Allowed');
+    assert.equal(result(endpoint({ AWS: USER }), USER), 'Allowed');
     assert.equal(result(endpoint({ AWS: '111122223333' }), USER), 'ImplicitlyDenied');
     assert.equal(result(endpoint({ AWS: [`arn:aws:iam::${ACCOUNT}:user/bob`] }), USER), 'ImplicitlyDenied');
     assert.equal(result(endpoint({ AWS: `arn:aws:iam::${ACCOUNT}:role/app` }), `arn:aws:sts::${ACCOUNT}:assumed-role/app/session-1`), 'Allowed');
     assert.equal(result(endpoint({ Service: 'ec2.amazonaws.com' }), USER), 'ImplicitlyDenied');
     assert.equal(result(endpoint({ AWS: USER }, 'Deny', 'NotPrincipal'), USER), 'Allowed');
     assert.equal(result(endpoint({ AWS: USER }, 'Deny', 'NotPrincipal'), `arn:aws:iam::${ACCOUNT}:user/bob`), 'ExplicitlyDenied');
+    // NotPrincipal must name the session: the role's ARN does not exempt its sessions.
+    assert.equal(result(endpoint({ AWS: `arn:aws:iam::${ACCOUNT}:role/app` }, 'Deny', 'NotPrincipal'), `arn:aws:sts::${ACCOUNT}:assumed-role/app/s1`), 'ExplicitlyDenied');
   });
 });
 
