@@ -1,11 +1,11 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { randomBytes, randomUUID } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import type { AwsError } from '../errors.js';
 import type { RequestContext } from '../context.js';
 import type { Pipeline } from '../pipeline.js';
 import { attribute } from './attribute.js';
+import { newEventId, newRequestId } from './ids.js';
 import { LIMITS } from '../dynamo/types.js';
 
 export interface ListenerConfig {
@@ -14,28 +14,27 @@ export interface ListenerConfig {
   port: number;
 }
 
-const REQUEST_ID_ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUV';
-const REQUEST_ID_LENGTH = 52;
 const CLOSE_GRACE_MS = 2000;
+const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
 
-/** DynamoDB's request IDs: 52 characters of base32hex. */
-export function newRequestId(): string {
-  const bytes = randomBytes(REQUEST_ID_LENGTH);
-  let id = '';
-  for (let i = 0; i < REQUEST_ID_LENGTH; i++) id += REQUEST_ID_ALPHABET[bytes[i] & 31];
-  return id;
-}
-
+/**
+ * DynamoDB's response shape. The body goes to node:http as a string, which prepends the header
+ * block to it, so header and body are one chunk of the socket write (a Buffer body would be a
+ * chunk of its own); the headers are a flat list, which node:http serializes as given, in order.
+ */
 function send(res: ServerResponse, statusCode: number, requestId: string, body: string): void {
-  const payload = Buffer.from(body, 'utf8');
-  res.writeHead(statusCode, {
-    'Content-Type': 'application/x-amz-json-1.0',
-    'Content-Length': payload.length,
-    'x-amzn-RequestId': requestId,
-    // DynamoDB sends the body's CRC32; botocore verifies it when present.
-    'x-amz-crc32': String(crc32(payload)),
-  });
-  res.end(payload);
+  res.writeHead(statusCode, [
+    'Content-Type',
+    JSON_CONTENT_TYPE,
+    'Content-Length',
+    String(Buffer.byteLength(body, 'utf8')),
+    'x-amzn-RequestId',
+    requestId,
+    // DynamoDB sends the CRC32 of the body's bytes (zlib.crc32 encodes a string as UTF-8); botocore verifies it when present.
+    'x-amz-crc32',
+    String(crc32(body)),
+  ]);
+  res.end(body, 'utf8');
 }
 
 export function errorBody(error: AwsError): string {
@@ -93,7 +92,7 @@ export class HttpListener {
     }
     const ctx: RequestContext = {
       requestId,
-      eventId: randomUUID(),
+      eventId: newEventId(),
       receivedAtMs: Date.now(),
       raw: { method: req.method ?? 'POST', url: req.url ?? '/', rawHeaders: req.rawHeaders, body },
       userAgent: headerValue(req, 'user-agent') ?? '',
