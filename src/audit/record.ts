@@ -43,7 +43,15 @@ export interface CloudTrailRecord {
   additionalEventData?: Record<string, unknown>;
 }
 
-/** CloudTrail's eventTime: ISO 8601 UTC to the second. */
+let formattedSecond = NaN;
+let formatted = '';
+
+/** CloudTrail's eventTime: ISO 8601 UTC to the second. The last second formatted is kept: requests arrive many to a second. */
 export function eventTime(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const second = Math.floor(epochMs / 1000);
+  if (second !== formattedSecond) {
+    formatted = new Date(second * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    formattedSecond = second;
+  }
+  return formatted;
 }

@@ -63,6 +63,7 @@ export function buildRecord(ctx: RequestContext, fallbackEventName: string, opti
     managementEvent: isManagement,
     recipientAccountId: options.accountId,
     eventCategory: isManagement ? 'Management' : 'Data',
-    additionalEventData: { coveTrace: ctx.trace },
+    // A copy: the writer serializes the record at the end of the event turn.
+    additionalEventData: { coveTrace: ctx.trace.slice() },
   };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, openSync, writeSync, fsyncSync, closeSync } from 'node:fs';
+import { mkdirSync, openSync, writeSync, fsync, fsyncSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudTrailRecord } from './record.js';
 
@@ -10,25 +10,34 @@ export interface AuditWriterOptions {
 
 /**
  * Appends one JSON line per record to `<dir>/<account>_CloudTrail_<region>_<YYYYMMDD>.jsonl`.
- * Records of one event turn are written with a single write(2), so the request
- * path pays only a push; the file is fsynced at most once per flush interval and on close.
+ * Records of one event turn are serialized and written with a single write(2) at the end of
+ * that turn (setImmediate), after the turn's responses have gone out, so the request path pays
+ * only a push. A record must therefore not change once appended (`buildRecord` makes each one
+ * from values no later stage touches). The file is fsynced at most once per sync interval, on
+ * libuv's thread pool so that the event loop never waits for the disk, and synchronously on
+ * close and when the day's file changes.
  */
 export class AuditWriter {
-  private pending: string[] = [];
+  private pending: CloudTrailRecord[] = [];
   private scheduled = false;
   private fd: number | undefined;
   private fileDay = '';
+  /** Written since the last fsync began. */
   private dirty = false;
+  /** The descriptor a background fsync is running on; it is not closed until that fsync returns. */
+  private syncingFd: number | undefined;
+  /** Descriptors to close once their background fsync returns. */
+  private readonly closeAfterSync = new Set<number>();
   private readonly syncTimer: NodeJS.Timeout;
 
   constructor(private readonly options: AuditWriterOptions, syncIntervalMs = 1000) {
     mkdirSync(options.directory, { recursive: true });
-    this.syncTimer = setInterval(() => this.sync(), syncIntervalMs);
+    this.syncTimer = setInterval(() => this.syncInBackground(), syncIntervalMs);
     this.syncTimer.unref();
   }
 
   append(record: CloudTrailRecord): void {
-    this.pending.push(JSON.stringify(record));
+    this.pending.push(record);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
@@ -39,8 +48,18 @@ export class AuditWriter {
   flush(): void {
     this.scheduled = false;
     if (this.pending.length === 0) return;
-    const lines = this.pending.join('\n') + '\n';
+    const records = this.pending;
     this.pending = [];
+    let lines = '';
+    for (const record of records) {
+      try {
+        lines += JSON.stringify(record) + '\n';
+      } catch (error) {
+        // A record that cannot be serialized is a bug; it must not cost the other records their place.
+        console.error(`cove: audit record of request ${record.requestID} not written:`, error);
+      }
+    }
+    if (lines.length === 0) return;
     writeSync(this.fileFor(new Date()), lines);
     this.dirty = true;
   }
@@ -48,7 +67,7 @@ export class AuditWriter {
   private fileFor(now: Date): number {
     const day = now.toISOString().slice(0, 10).replaceAll('-', '');
     if (this.fd === undefined || day !== this.fileDay) {
-      if (this.fd !== undefined) closeSync(this.fd);
+      if (this.fd !== undefined) this.retire(this.fd);
       const name = `${this.options.accountId}_CloudTrail_${this.options.region}_${day}.jsonl`;
       this.fd = openSync(join(this.options.directory, name), 'a');
       this.fileDay = day;
@@ -56,18 +75,32 @@ export class AuditWriter {
     return this.fd;
   }
 
-  private sync(): void {
-    if (this.dirty && this.fd !== undefined) {
-      fsyncSync(this.fd);
-      this.dirty = false;
-    }
+  /** Makes a file the writer leaves (the day changed, or close) durable, and closes it once no fsync runs on it. */
+  private retire(fd: number): void {
+    if (this.dirty || this.syncingFd === fd) fsyncSync(fd);
+    this.dirty = false;
+    if (this.syncingFd === fd) this.closeAfterSync.add(fd);
+    else closeSync(fd);
+  }
+
+  private syncInBackground(): void {
+    if (!this.dirty || this.fd === undefined || this.syncingFd !== undefined) return;
+    const fd = this.fd;
+    this.dirty = false;
+    this.syncingFd = fd;
+    fsync(fd, (error) => {
+      this.syncingFd = undefined;
+      if (this.closeAfterSync.delete(fd)) closeSync(fd);
+      // As when this fsync was synchronous: a failed fsync stops the process. Retrying would be
+      // wrong, since the kernel may already have dropped the pages it could not write.
+      if (error) throw error;
+    });
   }
 
   close(): void {
     clearInterval(this.syncTimer);
     this.flush();
-    this.sync();
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd !== undefined) this.retire(this.fd);
     this.fd = undefined;
   }
 }
