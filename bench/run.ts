@@ -9,14 +9,15 @@
  * on error and on SIGINT/SIGTERM.
  *
  * Options: --quick (3 s windows, 20k items, small RSS steps), --seconds N, --warmup N,
- * --items N, --only w1,w2 (workload names), --no-rss, --no-micro.
+ * --items N, --only w1,w2 (workload names), --no-rss, --no-micro, --cpu-prof DIR (cove runs
+ * under `node --cpu-prof`; each cove process writes its profile into DIR when it stops).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { RunResult, Task } from './load.js';
 import { ACCESS_KEY_ID, coveConfig, REGION, SECRET_ACCESS_KEY, statementCount } from './policy.js';
@@ -55,6 +56,7 @@ const settings = {
   micro: !argv.includes('--no-micro'),
   microSeconds: quick ? 1 : 3,
   workloads: option('--only')?.split(',') ?? WORKLOADS.map((w) => w.name),
+  cpuProfileDirectory: option('--cpu-prof') === undefined ? undefined : resolvePath(option('--cpu-prof')!),
 };
 for (const name of settings.workloads) {
   if (!WORKLOADS.some((w) => w.name === name)) throw new Error(`unknown workload ${name}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`);
@@ -176,7 +178,8 @@ async function startCove(): Promise<Server> {
   const dir = tempDirectory('cove-bench-');
   const configFile = join(dir, 'cove.yaml');
   writeFileSync(configFile, coveConfig());
-  return startServer('cove', [COVE_MAIN, 'serve', '--config', configFile, '--data', join(dir, 'data'), '--port', '0'], /listening on http:\/\/[^:\s]+:(\d+)/);
+  const profile = settings.cpuProfileDirectory === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', settings.cpuProfileDirectory];
+  return startServer('cove', [...profile, COVE_MAIN, 'serve', '--config', configFile, '--data', join(dir, 'data'), '--port', '0'], /listening on http:\/\/[^:\s]+:(\d+)/);
 }
 
 async function startDynalite(name: string, onDisk: boolean): Promise<Server> {
