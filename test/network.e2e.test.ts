@@ -98,6 +98,8 @@ describe('private connectivity through attachments (issue 5 sample)', () => {
     const answer = await at('app', 'dev').send(new GetItemCommand({ TableName: 'orders', Key: { id: { S: 'none' } } }));
     const record = await auditRecordFor(cove, answer.$metadata.requestId);
     assert.equal(record.sourceIPAddress, '10.0.1.25');
+    assert.equal(record.vpcEndpointId, 'vpce-app');
+    assert.equal(record.vpcEndpointAccountId, ACCOUNT);
     const route = record.additionalEventData.coveTrace.find((t: { stage: string }) => t.stage === 'route');
     assert.match(route.detail, /through vpce-app as 10\.0\.1\.25/);
   });
@@ -130,6 +132,7 @@ describe('private connectivity through attachments (issue 5 sample)', () => {
     const answer = await at('natted', 'dev').send(new PutItemCommand({ TableName: 'orders', Item: { id: { S: 'y' } } }));
     const record = await auditRecordFor(cove, answer.$metadata.requestId);
     assert.equal(record.sourceIPAddress, '203.0.113.10');
+    assert.equal(record.vpcEndpointId, undefined);
   });
 
   it('on-premises traffic over VPN has no path: the connection is reset, and the audit says why', async () => {

@@ -39,6 +39,9 @@ export interface CloudTrailRecord {
   managementEvent: boolean;
   recipientAccountId: string;
   eventCategory: 'Management' | 'Data';
+  /** Requests through a gateway VPC endpoint (CloudTrail 1.04 / 1.09). */
+  vpcEndpointId?: string;
+  vpcEndpointAccountId?: string;
   /** cove's own addition: how the pipeline decided (stage, rule). Not a CloudTrail field. */
   additionalEventData?: Record<string, unknown>;
 }

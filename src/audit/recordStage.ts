@@ -63,6 +63,7 @@ export function buildRecord(ctx: RequestContext, fallbackEventName: string, opti
     managementEvent: isManagement,
     recipientAccountId: options.accountId,
     eventCategory: isManagement ? 'Management' : 'Data',
+    ...(ctx.path?.kind === 'endpoint' ? { vpcEndpointId: ctx.path.endpointId, vpcEndpointAccountId: ctx.path.endpointAccountId } : {}),
     // A copy: the writer serializes the record at the end of the event turn.
     additionalEventData: { coveTrace: ctx.trace.slice() },
   };
