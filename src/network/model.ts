@@ -138,16 +138,3 @@ export interface Attachment {
   source: AttachmentSource;
 }
 
-/** The model of a configuration without `network:`: every listener is public. */
-export const EMPTY_NETWORK: NetworkModel = {
-  vpcs: new Map(),
-  subnets: new Map(),
-  routeTables: new Map(),
-  prefixLists: new Map(),
-  endpoints: new Map(),
-  securityGroups: new Map(),
-  internetGateways: new Map(),
-  natGateways: new Map(),
-  peeringConnections: new Map(),
-  onPremisesLinks: new Map(),
-};

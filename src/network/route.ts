@@ -25,6 +25,7 @@ export class UnreachableError extends Error {
   }
 }
 
+const MAX_CACHED_PATHS = 1024;
 const SCOPE_REGION = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\//;
 
 /** The region the request is for: its credential scope (the destination is that region's DynamoDB). */
@@ -59,6 +60,8 @@ export class Router {
     let path = this.cache.get(key);
     if (!path) {
       path = resolvePath(this.options.model, { source: place.source, region, port });
+      // The region comes from the client's credential scope: keep the cache bounded whatever it sends.
+      if (this.cache.size >= MAX_CACHED_PATHS) this.cache.clear();
       this.cache.set(key, path);
     }
     return path;

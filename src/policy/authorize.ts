@@ -22,22 +22,33 @@ export function accessDeniedMessage(principalArn: string, action: string, resour
   return `${prefix} because no ${KIND_NAMES[kind]} allows the ${action} action`;
 }
 
-const servicePrefixReads = new WeakMap<CompiledPolicy, boolean>();
+interface Reads {
+  /** Any condition key or policy variable at all: the request context is worth building. */
+  context: boolean;
+  /** A `dynamodb:` key: the operation's own keys are worth computing. */
+  serviceKeys: boolean;
+}
 
-/** Whether any policy reads a `dynamodb:` key, so the operation's own keys are worth computing. */
-function readsServiceKeys(sets: PolicySets): boolean {
+const policyReads = new WeakMap<CompiledPolicy, Reads>();
+
+/** What the policies read from the request context; most policies read nothing, and then nothing is built. */
+function readsOf(sets: PolicySets): Reads {
+  const reads: Reads = { context: false, serviceKeys: false };
   for (const policies of [sets.identity, sets.permissionsBoundary, sets.session, sets.vpcEndpoint]) {
     for (const policy of policies ?? []) {
-      let reads = servicePrefixReads.get(policy);
-      if (reads === undefined) {
-        reads = [...policy.referencedKeys].some((key) => key.startsWith('dynamodb:'));
-        servicePrefixReads.set(policy, reads);
+      let own = policyReads.get(policy);
+      if (own === undefined) {
+        own = { context: policy.referencedKeys.size > 0, serviceKeys: [...policy.referencedKeys].some((key) => key.startsWith('dynamodb:')) };
+        policyReads.set(policy, own);
       }
-      if (reads) return true;
+      reads.context ||= own.context;
+      reads.serviceKeys ||= own.serviceKeys;
     }
   }
-  return false;
+  return reads;
 }
+
+const NO_CONTEXT: ConditionContext = new Map();
 
 /** A one-line account of each statement consulted, for the audit trace of a denial. */
 function explanationLines(decision: AuthorizationDecision): string[] {
@@ -58,21 +69,23 @@ export function authorize(ctx: RequestContext, requestedRegion: string): void {
     permissionsBoundary: principal.permissionsBoundary,
     ...(ctx.path?.kind === 'endpoint' ? { vpcEndpoint: [ctx.path.endpointPolicy] } : {}),
   };
-  const base = globalConditionContext({
-    principal,
-    path: ctx.path,
-    secureTransport: ctx.attribution?.secureTransport ?? false,
-    receivedAtMs: ctx.receivedAtMs,
-    userAgent: ctx.userAgent,
-    requestedRegion,
-  });
-  const wantsServiceKeys = readsServiceKeys(sets);
+  const reads = readsOf(sets);
+  const base = reads.context
+    ? globalConditionContext({
+        principal,
+        path: ctx.path,
+        secureTransport: ctx.attribution?.secureTransport ?? false,
+        receivedAtMs: ctx.receivedAtMs,
+        userAgent: ctx.userAgent,
+        requestedRegion,
+      })
+    : NO_CONTEXT;
   for (const target of ctx.request!.targets) {
     if (target.exemptOnPublicPath && ctx.path?.kind === 'public') {
       ctx.trace.push({ stage: 'authorize', decision: 'continue', detail: `${target.action} is not authorized on the public endpoint (DynamoDB skips it there)` });
       continue;
     }
-    const context: ConditionContext = wantsServiceKeys && target.conditionKeys ? new LayeredContext(base, contextFromRecord(target.conditionKeys())) : base;
+    const context: ConditionContext = reads.serviceKeys && target.conditionKeys ? new LayeredContext(base, contextFromRecord(target.conditionKeys())) : base;
     const request = { action: target.action, resource: target.resource, principal: principal.asRequestPrincipal, context };
     const decision = evaluateAuthorization(sets, request);
     if (decision.result !== 'Allowed') {
