@@ -41,6 +41,12 @@ export type NetworkPath =
       endpointAccountId: string;
       /** The endpoint policy, which joins the authorization. */
       endpointPolicy: CompiledPolicy;
+    }
+  | {
+      /** No path reaches the service; the request goes no further than the route stage. */
+      kind: 'unreachable';
+      /** The client's modelled address, for the audit record. */
+      sourceIp: string;
     };
 
 /** The one context type every stage reads and extends. */
@@ -57,6 +63,8 @@ export interface RequestContext {
   request?: InterpretedRequest;
   response?: Record<string, unknown>;
   error?: AwsError;
+  /** Only the VPC endpoint policy denied the request: the audit records a network activity event. */
+  deniedByEndpointPolicyOnly?: boolean;
   /** The route found no path and the network would drop the connection: the listener resets it. */
   networkReset?: boolean;
   trace: TraceEntry[];

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RequestContext } from '../src/context.js';
-import { eventTime, type CloudTrailRecord } from '../src/audit/record.js';
+import { eventTime, type ApiCallRecord as CloudTrailRecord } from '../src/audit/record.js';
 import { buildRecord } from '../src/audit/recordStage.js';
 import { AuditWriter } from '../src/audit/writer.js';
 import { removeDirectory, tempDirectory } from './support/cove.js';
@@ -78,7 +78,7 @@ describe('audit writer', () => {
     const consoleError = console.error;
     console.error = (...args: unknown[]) => void logged.push(args);
     try {
-      const broken = buildRecord(context('BROKEN'), 'GetItem', OPTIONS);
+      const broken = buildRecord(context('BROKEN'), 'GetItem', OPTIONS) as CloudTrailRecord;
       broken.requestParameters = { size: 1n };
       writer.append(buildRecord(context('BEFORE'), 'GetItem', OPTIONS));
       writer.append(broken);

@@ -433,7 +433,7 @@ describe('network config: faults, with their place in the file', () => {
     const text4 = edit(SAMPLE, 'securityGroups: [sg-app]', 'securityGroups: [sg-app]\n    publicIp: 203.0.113.10');
     rejects(text4, 'publicIp: 203.0.113.10\n', '203', "attachments[0].publicIp: public IP 203.0.113.10 is already nat-app's; an Elastic IP is associated with one resource");
     const text5 = edit(SAMPLE, 'ip: 192.168.10.7 }', 'ip: 192.168.10.7 }\n    privateIp: 10.0.1.26');
-    rejects(text5, '10.0.1.26', '10.0.1.26', 'attachments[1].privateIp: only a subnet attachment has privateIp; an on-premises one has onPremises: { via, ip }');
+    rejects(text5, '10.0.1.26', '10.0.1.26', 'attachments[1].privateIp: only a subnet attachment has privateIp; an on-premises one has onPremises: { via, ip, publicIp }');
   });
 
   it('egress rules: ports for tcp and udp, exactly one destination', () => {

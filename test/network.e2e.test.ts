@@ -143,7 +143,7 @@ describe('private connectivity through attachments (issue 5 sample)', () => {
     const record = await (async () => {
       for (let attempt = 0; attempt < 100; attempt++) {
         const { auditRecords } = await import('./support/audit.js');
-        const found = auditRecords(cove).find((r) => r.errorCode === 'ServiceUnavailableException' && r.sourceIPAddress === '127.0.0.1');
+        const found = auditRecords(cove).find((r) => r.errorCode === 'ServiceUnavailableException' && r.sourceIPAddress === '192.168.10.7');
         if (found) return found;
         await new Promise((r) => setTimeout(r, 20));
       }

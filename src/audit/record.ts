@@ -17,7 +17,8 @@ export interface AuditResource {
   ARN: string;
 }
 
-export interface CloudTrailRecord {
+/** A management or data event: the record of an API call. */
+export interface ApiCallRecord {
   eventVersion: '1.08';
   userIdentity: UserIdentity;
   eventTime: string;
@@ -45,6 +46,37 @@ export interface CloudTrailRecord {
   /** cove's own addition: how the pipeline decided (stage, rule). Not a CloudTrail field. */
   additionalEventData?: Record<string, unknown>;
 }
+
+/**
+ * A network activity event for a VPC endpoint (eventVersion 1.11): what CloudTrail
+ * records, instead of the API call, for a request that only the endpoint policy denied.
+ * Its fields follow AWS's published samples: no requestParameters, responseElements,
+ * userAgent, readOnly or managementEvent.
+ */
+export interface NetworkActivityRecord {
+  eventVersion: '1.11';
+  userIdentity: UserIdentity;
+  eventTime: string;
+  eventSource: string;
+  eventName: string;
+  awsRegion: string;
+  sourceIPAddress: string;
+  errorCode: 'VpceAccessDenied';
+  errorMessage: string;
+  requestID: string;
+  eventID: string;
+  eventType: 'AwsVpceEvent';
+  /** The account that owns the endpoint. */
+  recipientAccountId: string;
+  sharedEventID: string;
+  vpcEndpointId: string;
+  vpcEndpointAccountId: string;
+  eventCategory: 'NetworkActivity';
+  /** cove's own addition, as on API call records. */
+  additionalEventData?: Record<string, unknown>;
+}
+
+export type CloudTrailRecord = ApiCallRecord | NetworkActivityRecord;
 
 let formattedSecond = NaN;
 let formatted = '';

@@ -1,5 +1,6 @@
 import type { RequestContext } from '../context.js';
-import { eventTime, type AuditResource, type CloudTrailRecord, type UserIdentity } from './record.js';
+import { eventTime, type AuditResource, type CloudTrailRecord, type NetworkActivityRecord, type UserIdentity } from './record.js';
+import { newEventId } from '../server/ids.js';
 
 export interface RecordOptions {
   region: string;
@@ -35,9 +36,41 @@ function lowerCamelKeys(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k[0].toLowerCase() + k.slice(1), lowerCamelKeys(v)]));
 }
 
+/** CloudTrail's text for a network activity event denied by the endpoint policy (unverified wording). */
+export const VPCE_ACCESS_DENIED_MESSAGE = 'The request was denied due to a VPC endpoint policy';
+
+/**
+ * A request that only the endpoint policy denied never reaches the service, so
+ * CloudTrail records no API call for it: the endpoint owner sees a network
+ * activity event instead.
+ */
+function networkActivityRecord(ctx: RequestContext, path: Extract<RequestContext['path'], { kind: 'endpoint' }>, eventName: string, options: RecordOptions): NetworkActivityRecord {
+  return {
+    eventVersion: '1.11',
+    userIdentity: userIdentity(ctx, options.accountId),
+    eventTime: eventTime(ctx.receivedAtMs),
+    eventSource: 'dynamodb.amazonaws.com',
+    eventName,
+    awsRegion: options.region,
+    sourceIPAddress: path.sourceIp,
+    errorCode: 'VpceAccessDenied',
+    errorMessage: VPCE_ACCESS_DENIED_MESSAGE,
+    requestID: ctx.requestId,
+    eventID: ctx.eventId,
+    eventType: 'AwsVpceEvent',
+    recipientAccountId: path.endpointAccountId,
+    sharedEventID: newEventId(),
+    vpcEndpointId: path.endpointId,
+    vpcEndpointAccountId: path.endpointAccountId,
+    eventCategory: 'NetworkActivity',
+    additionalEventData: { coveTrace: ctx.trace.slice() },
+  };
+}
+
 /** record: one CloudTrail record for the request, whatever stage ended it. */
 export function buildRecord(ctx: RequestContext, fallbackEventName: string, options: RecordOptions): CloudTrailRecord {
   const request = ctx.request;
+  if (ctx.deniedByEndpointPolicyOnly && ctx.path?.kind === 'endpoint') return networkActivityRecord(ctx, ctx.path, request?.eventName ?? fallbackEventName, options);
   const resources: AuditResource[] = (request?.targets ?? [])
     .filter((t) => TABLE_ARN.test(t.resource))
     .map((t) => ({ accountId: options.accountId, type: 'AWS::DynamoDB::Table', ARN: t.resource }));

@@ -3,19 +3,30 @@ import { configuredPrincipals } from '../auth/identities.js';
 import { loadConfig } from '../config/load.js';
 import { accessDeniedMessage } from '../policy/authorize.js';
 import { contextToRecord, type ContextValue } from '../policy/conditionContext.js';
-import { evaluateAuthorization } from '../policy/evaluate.js';
+import type { NetworkPath } from '../context.js';
+import type { Attachment } from '../network/model.js';
+import { clientAddress, resolvePath, type ResolvedPath } from '../network/resolve.js';
+import { formatHops } from '../network/route.js';
+import { deniedOnlyByEndpointPolicy, evaluateAuthorization } from '../policy/evaluate.js';
 import { formatDecision } from '../policy/explain.js';
 import { policyWarnings } from '../policy/lint.js';
 import { globalConditionContext } from '../policy/requestContext.js';
 
 export interface ExplainOptions {
   config?: string;
-  principal: string;
-  action: string;
-  resource: string;
+  /** The IAM question: all three, or (with `from`) none. */
+  principal?: string;
+  action?: string;
+  resource?: string;
   /** `key=value`, or `key=["a","b"]` for a multi-valued key. */
   context: string[];
   sourceIp: string;
+  /** An attachment: the request is sent from there, over the path the network model gives it. */
+  from?: string;
+  /** The request's region (its credential scope); default the configuration's. */
+  region?: string;
+  /** 80 (plain HTTP, as cove's listeners are) or 443, for security-group checks. */
+  port?: number;
   json: boolean;
   nowMs?: number;
 }
@@ -40,41 +51,112 @@ export function parseContextArgument(argument: string): [string, ContextValue] {
   return [key, list];
 }
 
+/** The path from an attachment to the request region's DynamoDB, as the route stage resolves it. */
+function describePath(from: Attachment, path: ResolvedPath, region: string, port: number): string[] {
+  const lines = [`Path from attachment ${from.name} (${clientAddress(from.source)}) to dynamodb.${region}.amazonaws.com, tcp/${port}:`];
+  formatHops(path.hops).forEach((hop, index) => lines.push(`  ${index + 1}. ${hop}`));
+  switch (path.kind) {
+    case 'endpoint':
+      lines.push(`Reaches: the service through ${path.endpoint.id} (${path.vpc}), source IP ${path.sourceIp}; the endpoint policy applies`);
+      break;
+    case 'public':
+      lines.push(`Reaches: the public endpoint, source IP ${path.sourceIp}`);
+      break;
+    case 'unreachable':
+      lines.push(`Unreachable [${path.code}]: ${path.reason}`);
+  }
+  return lines;
+}
+
+function pathJson(from: Attachment, path: ResolvedPath, region: string, port: number): Record<string, unknown> {
+  return {
+    from: from.name,
+    region,
+    port,
+    result: path.kind,
+    sourceIp: path.sourceIp,
+    ...(path.kind === 'endpoint' ? { vpcEndpointId: path.endpoint.id, vpcId: path.vpc } : {}),
+    ...(path.kind === 'unreachable' ? { code: path.code, reason: path.reason } : {}),
+    hops: path.hops,
+  };
+}
+
 /**
- * `cove explain --principal ARN --action A --resource R`: the IAM policy
- * simulator, offline. The principal's policies come from the configuration;
- * the context is what the server would build for a request on the public
- * endpoint, overridden by each `--context`.
+ * `cove explain`, offline, with the same engine and network model as the server:
+ * - `--principal ARN --action A --resource R`: the IAM policy simulator; the context
+ *   is what the server would build for a request on the public endpoint, overridden
+ *   by each `--context`.
+ * - `--from ATTACHMENT [--region R]`: the hop-by-hop network path from an attachment,
+ *   with the explanation code of the hop that decides; with the IAM question too, the
+ *   decision as the server would make it on that path (endpoint policy included).
  */
 export async function explain(options: ExplainOptions): Promise<{ output: string; warnings: string[]; allowed: boolean }> {
   const configFile = options.config ?? (existsSync(DEFAULT_CONFIG) ? DEFAULT_CONFIG : undefined);
   const loaded = loadConfig(configFile);
+  const question = [options.principal, options.action, options.resource];
+  const asked = question.filter((value) => value !== undefined).length;
+  if (asked !== 0 && asked !== 3) throw new ExplainInputError('--principal, --action and --resource go together');
+  if (asked === 0 && options.from === undefined) throw new ExplainInputError('expected --principal, --action and --resource, or --from ATTACHMENT (or both)');
+
+  let path: ResolvedPath | undefined;
+  const pathLines: string[] = [];
+  let pathRecord: Record<string, unknown> | undefined;
+  if (options.from !== undefined) {
+    const from = loaded.attachments.find((a) => a.name === options.from);
+    if (!from) {
+      const known = loaded.attachments.map((a) => a.name).join(', ') || 'none';
+      throw new ExplainInputError(`--from ${options.from}: no such attachment in ${configFile ?? 'the built-in configuration'} (configured: ${known})`);
+    }
+    const region = options.region ?? loaded.config.region;
+    const port = options.port ?? 80;
+    path = resolvePath(loaded.network, { source: from.source, region, port });
+    pathLines.push(...describePath(from, path, region, port));
+    pathRecord = pathJson(from, path, region, port);
+  }
+  if (asked === 0 || path?.kind === 'unreachable') {
+    const output = options.json ? JSON.stringify({ path: pathRecord }, null, 2) : pathLines.join('\n');
+    return { output, warnings: [], allowed: path?.kind !== 'unreachable' };
+  }
+
   const principals = [...configuredPrincipals(loaded).values()];
   const principal = principals.find((p) => p.arn === options.principal || p.userName === options.principal);
   if (!principal) {
     const known = principals.map((p) => p.arn).join(', ') || 'none';
     throw new ExplainInputError(`--principal ${options.principal}: no such user in ${configFile ?? 'the built-in configuration'} (configured: ${known})`);
   }
+  const action = options.action!;
+  const resource = options.resource!;
   const warnings: string[] = [];
-  for (const policy of [...principal.identityPolicies, ...(principal.permissionsBoundary ?? [])]) warnings.push(...(await policyWarnings(policy)));
+  const networkPath: NetworkPath = !path
+    ? { kind: 'public', sourceIp: options.sourceIp }
+    : path.kind === 'endpoint'
+      ? { kind: 'endpoint', sourceIp: path.sourceIp, vpcId: path.vpc, endpointId: path.endpoint.id, endpointAccountId: loaded.config.accountId, endpointPolicy: path.endpoint.policy }
+      : { kind: 'public', sourceIp: path.sourceIp };
+  const endpointPolicies = networkPath.kind === 'endpoint' ? [networkPath.endpointPolicy] : [];
+  for (const policy of [...principal.identityPolicies, ...(principal.permissionsBoundary ?? []), ...endpointPolicies]) warnings.push(...(await policyWarnings(policy)));
   const context = globalConditionContext({
     principal,
-    path: { kind: 'public', sourceIp: options.sourceIp },
-    secureTransport: false,
+    path: networkPath,
+    secureTransport: (options.port ?? 80) === 443,
     receivedAtMs: options.nowMs ?? Date.now(),
     userAgent: 'cove-explain',
-    requestedRegion: loaded.config.region,
+    requestedRegion: options.region ?? loaded.config.region,
   });
   for (const argument of options.context) {
     const [key, value] = parseContextArgument(argument);
     context.set(key.toLowerCase(), value);
   }
-  const request = { action: options.action, resource: options.resource, principal: principal.asRequestPrincipal, context };
-  const sets = { identity: principal.identityPolicies, permissionsBoundary: principal.permissionsBoundary };
+  const request = { action, resource, principal: principal.asRequestPrincipal, context };
+  const sets = { identity: principal.identityPolicies, permissionsBoundary: principal.permissionsBoundary, ...(endpointPolicies.length > 0 ? { vpcEndpoint: endpointPolicies } : {}) };
   const decision = evaluateAuthorization(sets, request, true);
-  const denied = decision.result === 'Allowed' ? undefined : accessDeniedMessage(principal.arn, options.action, options.resource, decision);
-  const output = options.json
-    ? JSON.stringify({ result: decision.result, blockedBy: decision.blockedBy, deciding: decision.deciding, message: denied, context: contextToRecord(context), trace: decision.sets }, null, 2)
-    : formatDecision(request, decision, denied);
-  return { output, warnings, allowed: decision.result === 'Allowed' };
+  const denied = decision.result === 'Allowed' ? undefined : accessDeniedMessage(principal.arn, action, resource, decision);
+  const endpointOnly = deniedOnlyByEndpointPolicy(decision) && networkPath.kind === 'endpoint';
+  const code = endpointOnly ? 'VPCE_POLICY_DENY' : undefined;
+  if (options.json) {
+    const output = JSON.stringify({ ...(pathRecord ? { path: pathRecord } : {}), result: decision.result, ...(code ? { code } : {}), blockedBy: decision.blockedBy, deciding: decision.deciding, message: denied, context: contextToRecord(context), trace: decision.sets }, null, 2);
+    return { output, warnings, allowed: decision.result === 'Allowed' };
+  }
+  const lines = [...pathLines, ...(pathLines.length > 0 ? [''] : []), formatDecision(request, decision, denied)];
+  if (endpointOnly) lines.push(`[VPCE_POLICY_DENY] only the endpoint policy of ${networkPath.endpointId} denies this request; CloudTrail records it as a network activity event (VpceAccessDenied)`);
+  return { output: lines.join('\n'), warnings, allowed: decision.result === 'Allowed' };
 }

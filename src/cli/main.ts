@@ -66,15 +66,18 @@ function reportInputError(error: unknown): never {
 
 program
   .command('explain')
-  .description('explain how IAM decides a hypothetical request (the policy simulator, offline)')
-  .option('--config <file>', 'cove.yaml whose users and policies to use (default: ./cove.yaml if present)')
-  .requiredOption('--principal <arn>', 'the IAM user (ARN or name) making the request')
-  .requiredOption('--action <action>', 'the IAM action, e.g. dynamodb:GetItem')
-  .requiredOption('--resource <arn>', 'the resource ARN, e.g. arn:aws:dynamodb:us-east-1:123456789012:table/T')
+  .description('explain, offline, how a hypothetical request is routed (--from) and how IAM decides it (--principal, --action, --resource)')
+  .option('--config <file>', 'cove.yaml whose network, users and policies to use (default: ./cove.yaml if present)')
+  .option('--from <attachment>', 'send the request from this attachment: print the network path hop by hop')
+  .option('--region <region>', 'the region the request is for (its credential scope; default: the configuration\'s)')
+  .option('--port <n>', 'the service port, 80 (plain HTTP) or 443, for security-group checks', portNumber)
+  .option('--principal <arn>', 'the IAM user (ARN or name) making the request')
+  .option('--action <action>', 'the IAM action, e.g. dynamodb:GetItem')
+  .option('--resource <arn>', 'the resource ARN, e.g. arn:aws:dynamodb:us-east-1:123456789012:table/T')
   .option('--context <key=value>', 'a condition key; repeat it; key=["a","b"] for a multi-valued key', collect, [])
   .option('--source-ip <ip>', 'the public source address the request comes from', '127.0.0.1')
   .option('--json', 'print the decision as JSON', false)
-  .action(async (options: { config?: string; principal: string; action: string; resource: string; context: string[]; sourceIp: string; json: boolean }) => {
+  .action(async (options: { config?: string; from?: string; region?: string; port?: number; principal?: string; action?: string; resource?: string; context: string[]; sourceIp: string; json: boolean }) => {
     try {
       const explained = await explain(options);
       for (const warning of explained.warnings) console.error(`cove: warning: ${warning}`);

@@ -175,7 +175,14 @@ const attachmentSchema = z.strictObject({
   /** An Elastic IP (or auto-assigned public IP) of an instance in a public subnet. */
   publicIp: ipv4.optional(),
   ipv6: ipv6.optional(),
-  onPremises: z.strictObject({ via: z.string({ error: 'expected a VPN connection (vpn-…) or Direct Connect interface (dxvif-…) ID' }), ip: ipv4 }).optional(),
+  onPremises: z
+    .strictObject({
+      via: z.string({ error: 'expected a VPN connection (vpn-…) or Direct Connect interface (dxvif-…) ID' }),
+      ip: ipv4,
+      /** The on-premises network's own internet address (its NAT or proxy), if it has internet access. */
+      publicIp: ipv4.optional(),
+    })
+    .optional(),
 });
 
 export const configSchema = z.strictObject({

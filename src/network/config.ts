@@ -776,7 +776,7 @@ class Builder {
     let ok = true;
     for (const key of ['privateIp', 'securityGroups', 'publicIp', 'ipv6'] as const) {
       if (a[key] !== undefined) {
-        this.fail([...path, key], `only a subnet attachment has ${key}; an on-premises one has onPremises: { via, ip }`);
+        this.fail([...path, key], `only a subnet attachment has ${key}; an on-premises one has onPremises: { via, ip, publicIp }`);
         ok = false;
       }
     }
@@ -792,6 +792,6 @@ class Builder {
       this.fail([...path, 'onPremises', 'ip'], `${onPremises.ip} is not in ${link.id}'s on-premises CIDRs (${link.onPremisesCidrs.join(', ')})`);
       ok = false;
     }
-    return ok ? { kind: 'onPremises', via: link.id, ip: onPremises.ip } : undefined;
+    return ok ? { kind: 'onPremises', via: link.id, ip: onPremises.ip, ...(onPremises.publicIp !== undefined ? { publicIp: onPremises.publicIp } : {}) } : undefined;
   }
 }

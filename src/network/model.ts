@@ -130,7 +130,7 @@ export interface NetworkModel {
 /** Where a listener's clients are: a workload in a subnet, or on premises over VPN/DX. */
 export type AttachmentSource =
   | { kind: 'subnet'; subnet: string; privateIp: string; securityGroups: string[]; publicIp?: string; ipv6?: string }
-  | { kind: 'onPremises'; via: string; ip: string };
+  | { kind: 'onPremises'; via: string; ip: string; /** The on-premises network's internet address, if it has internet access. */ publicIp?: string };
 
 export interface Attachment {
   name: string;

@@ -36,7 +36,7 @@ export interface Hop {
 export type ResolvedPath =
   | { kind: 'public'; sourceIp: string; hops: Hop[] }
   | { kind: 'endpoint'; sourceIp: string; vpc: string; endpoint: GatewayEndpoint; hops: Hop[] }
-  | { kind: 'unreachable'; code: ExplanationCode; reason: string; hops: Hop[] };
+  | { kind: 'unreachable'; /** The client's own address: what the audit records. */ sourceIp: string; code: ExplanationCode; reason: string; hops: Hop[] };
 
 export interface ResolveRequest {
   source: AttachmentSource;
@@ -111,9 +111,15 @@ function egressAllows(rule: EgressRule, port: number, address: number, prefixLis
   return false; // a security-group destination names instances, never the service
 }
 
-function unreachable(hops: Hop[], code: ExplanationCode, component: string, reason: string): ResolvedPath {
+/** The address the client sends from, before any translation. */
+export function clientAddress(source: AttachmentSource): string {
+  if (source.kind === 'onPremises') return source.ip;
+  return source.ipv6 ?? source.privateIp;
+}
+
+function unreachable(hops: Hop[], code: ExplanationCode, component: string, reason: string, source: AttachmentSource): ResolvedPath {
   hops.push({ component, detail: reason, code });
-  return { kind: 'unreachable', code, reason, hops };
+  return { kind: 'unreachable', sourceIp: clientAddress(source), code, reason, hops };
 }
 
 /** The service address a client connects to: the first address of the region's prefix list (DNS answers one of them). */
@@ -126,22 +132,22 @@ function serviceAddress(list: PrefixList | undefined): { text: string; value: nu
 
 export function resolvePath(model: NetworkModel, request: ResolveRequest): ResolvedPath {
   const hops: Hop[] = [];
+  const source = request.source;
   const list = servicePrefixList(model, request.region);
   const service = serviceAddress(list);
   if (!service || !list) {
-    return unreachable(hops, 'NO_POSSIBLE_DESTINATION', 'destination', `no DynamoDB prefix list is known for region ${request.region}`);
+    return unreachable(hops, 'NO_POSSIBLE_DESTINATION', 'destination', `no DynamoDB prefix list is known for region ${request.region}`, source);
   }
-  const source = request.source;
   if (source.kind === 'onPremises') return resolveOnPremises(model, source, list, service.value, hops);
 
   const subnet = model.subnets.get(source.subnet)!;
   const vpc = model.vpcs.get(subnet.vpc)!;
   hops.push({ component: `subnet ${subnet.id}`, detail: `${source.privateIp} in ${subnet.cidr} of ${vpc.id} (${vpc.region})` });
   if (!dnsResolves(vpc)) {
-    return unreachable(hops, 'DNS_RESOLUTION_DISABLED', `vpc ${vpc.id}`, `DNS resolution is disabled in ${vpc.id}: dynamodb.${request.region}.amazonaws.com does not resolve`);
+    return unreachable(hops, 'DNS_RESOLUTION_DISABLED', `vpc ${vpc.id}`, `DNS resolution is disabled in ${vpc.id}: dynamodb.${request.region}.amazonaws.com does not resolve`, source);
   }
   const table = routeTableOf(model, subnet);
-  if (!table) return unreachable(hops, 'NO_ROUTE_TO_DESTINATION', `subnet ${subnet.id}`, `${vpc.id} has no route table for ${subnet.id}`);
+  if (!table) return unreachable(hops, 'NO_ROUTE_TO_DESTINATION', `subnet ${subnet.id}`, `${vpc.id} has no route table for ${subnet.id}`, source);
   hops.push({ component: `route table ${table.id}`, detail: `${table.main ? 'the main table' : 'explicitly associated'}; destination dynamodb.${request.region}.amazonaws.com (${service.text}, in ${list.id})` });
 
   const { chosen, beaten } = chooseRoute(model, table, service.value);
@@ -156,7 +162,7 @@ export function resolvePath(model: NetworkModel, request: ResolveRequest): Resol
       hops.push({ component: `endpoint ${endpoint.id}`, detail: `serves ${endpoint.region} only; this request is for ${request.region}`, code: 'VPCE_CROSS_REGION' });
     }
   }
-  if (!chosen) return unreachable(hops, 'NO_ROUTE_TO_DESTINATION', `route table ${table.id}`, `no route in ${table.id} covers ${service.text}`);
+  if (!chosen) return unreachable(hops, 'NO_ROUTE_TO_DESTINATION', `route table ${table.id}`, `no route in ${table.id} covers ${service.text}`, source);
   const chosenText = `route ${describeRoute(chosen.route)} (matched ${chosen.cidr.text})`;
   if (endpointRoute && chosen.route.target.kind !== 'vpce') {
     hops.push({ component: `route table ${table.id}`, detail: `${chosenText} wins over the endpoint route ${describeRoute(endpointRoute.route)}`, code: chosen.cidr.prefixLength > endpointRoute.cidr.prefixLength ? 'MORE_SPECIFIC_ROUTE' : 'HIGHER_PRIORITY_ROUTE' });
@@ -167,7 +173,7 @@ export function resolvePath(model: NetworkModel, request: ResolveRequest): Resol
   const groups = source.securityGroups.map((id) => model.securityGroups.get(id)!);
   const egressOk = groups.some((group) => group.egress.some((rule) => egressAllows(rule, request.port, service.value, list.id)));
   if (!egressOk) {
-    return unreachable(hops, 'ENI_SG_RULES_MISMATCH', `security groups ${source.securityGroups.join(', ') || '(none)'}`, `no egress rule allows tcp/${request.port} to ${service.text} or ${list.id}`);
+    return unreachable(hops, 'ENI_SG_RULES_MISMATCH', `security groups ${source.securityGroups.join(', ') || '(none)'}`, `no egress rule allows tcp/${request.port} to ${service.text} or ${list.id}`, source);
   }
   hops.push({ component: `security groups ${source.securityGroups.join(', ')}`, detail: `egress allows tcp/${request.port} to the service` });
 
@@ -175,9 +181,9 @@ export function resolvePath(model: NetworkModel, request: ResolveRequest): Resol
   switch (target.kind) {
     case 'vpce': {
       const endpoint = model.endpoints.get(target.id)!;
-      if (source.ipv6 !== undefined) return unreachable(hops, 'VPCE_IPV4_ONLY', `endpoint ${endpoint.id}`, `gateway endpoint ${endpoint.id} carries IPv4 only`);
+      if (source.ipv6 !== undefined) return unreachable(hops, 'VPCE_IPV4_ONLY', `endpoint ${endpoint.id}`, `gateway endpoint ${endpoint.id} carries IPv4 only`, source);
       if (!vpc.customDns && !vpc.enableDnsHostnames) {
-        return unreachable(hops, 'DNS_RESOLUTION_DISABLED', `vpc ${vpc.id}`, `DNS hostnames are disabled in ${vpc.id}; the gateway endpoint needs DNS support and hostnames`);
+        return unreachable(hops, 'DNS_RESOLUTION_DISABLED', `vpc ${vpc.id}`, `DNS hostnames are disabled in ${vpc.id}; the gateway endpoint needs DNS support and hostnames`, source);
       }
       hops.push({ component: `endpoint ${endpoint.id}`, detail: `gateway endpoint for ${endpoint.serviceName}; the endpoint policy applies; source ${source.privateIp}` });
       return { kind: 'endpoint', sourceIp: source.privateIp, vpc: vpc.id, endpoint, hops };
@@ -186,59 +192,70 @@ export function resolvePath(model: NetworkModel, request: ResolveRequest): Resol
       return throughNat(model, request, target.id, service.value, hops);
     case 'igw': {
       if (source.publicIp === undefined) {
-        return unreachable(hops, 'IGW_REQUIRES_PUBLIC_IP', `internet gateway ${target.id}`, `${source.privateIp} has no public IP for ${target.id} to translate`);
+        return unreachable(hops, 'IGW_REQUIRES_PUBLIC_IP', `internet gateway ${target.id}`, `${source.privateIp} has no public IP for ${target.id} to translate`, source);
       }
       hops.push({ component: `internet gateway ${target.id}`, detail: `to the public endpoint as ${source.publicIp}` });
       return { kind: 'public', sourceIp: source.publicIp, hops };
     }
     case 'pcx':
-      return throughPeering(model, target.id, vpc, hops);
+      return throughPeering(model, target.id, vpc, hops, source);
     case 'vgw':
-      return unreachable(hops, 'NO_POSSIBLE_DESTINATION', `virtual private gateway ${target.id}`, `the route sends the traffic on premises, where cove models no way to the service`);
+      return unreachable(hops, 'NO_POSSIBLE_DESTINATION', `virtual private gateway ${target.id}`, `the route sends the traffic on premises, where cove models no way to the service`, source);
     case 'local':
-      return unreachable(hops, 'NO_ROUTE_TO_DESTINATION', `route table ${table.id}`, `the local route cannot reach the service`);
+      return unreachable(hops, 'NO_ROUTE_TO_DESTINATION', `route table ${table.id}`, `the local route cannot reach the service`, source);
   }
 }
 
 function throughNat(model: NetworkModel, request: ResolveRequest, natId: string, address: number, hops: Hop[]): ResolvedPath {
+  const source = request.source;
   const nat = model.natGateways.get(natId)!;
   const natSubnet = model.subnets.get(nat.subnet)!;
   const natTable = routeTableOf(model, natSubnet);
   hops.push({ component: `nat gateway ${nat.id}`, detail: `in ${natSubnet.id}, translates to ${nat.publicIp}` });
   const natRoute = natTable && chooseRoute(model, natTable, address).chosen;
   if (!natTable || !natRoute || natRoute.route.target.kind !== 'igw') {
-    return unreachable(hops, 'NO_ROUTE_TO_DESTINATION', `route table ${natTable?.id ?? '(none)'}`, `the NAT gateway's subnet ${natSubnet.id} has no route to an internet gateway for the service`);
+    return unreachable(hops, 'NO_ROUTE_TO_DESTINATION', `route table ${natTable?.id ?? '(none)'}`, `the NAT gateway's subnet ${natSubnet.id} has no route to an internet gateway for the service`, source);
   }
   hops.push({ component: `internet gateway ${natRoute.route.target.id}`, detail: `to the public endpoint of ${request.region} as ${nat.publicIp}` });
   return { kind: 'public', sourceIp: nat.publicIp, hops };
 }
 
-function throughPeering(model: NetworkModel, peeringId: string, from: Vpc, hops: Hop[]): ResolvedPath {
+function throughPeering(model: NetworkModel, peeringId: string, from: Vpc, hops: Hop[], source: AttachmentSource): ResolvedPath {
   const peering = model.peeringConnections.get(peeringId)!;
   const peerId = peering.requesterVpc === from.id ? peering.accepterVpc : peering.requesterVpc;
-  if (peering.status !== 'active') return unreachable(hops, 'BAD_STATE_ROUTE', `peering ${peering.id}`, `${peering.id} is ${peering.status}`);
+  if (peering.status !== 'active') return unreachable(hops, 'BAD_STATE_ROUTE', `peering ${peering.id}`, `${peering.id} is ${peering.status}`, source);
   const peerEndpoint = [...model.endpoints.values()].find((e) => e.vpc === peerId);
   if (peerEndpoint) {
-    return unreachable(hops, 'VPCE_NOT_TRANSITIVE', `peering ${peering.id}`, `${peerId}'s gateway endpoint ${peerEndpoint.id} does not serve traffic from a peered VPC`);
+    return unreachable(hops, 'VPCE_NOT_TRANSITIVE', `peering ${peering.id}`, `${peerId}'s gateway endpoint ${peerEndpoint.id} does not serve traffic from a peered VPC`, source);
   }
-  return unreachable(hops, 'PCX_REQUIRES_ADDRESS_IN_VPC_CIDR', `peering ${peering.id}`, `${peerId} accepts over ${peering.id} only traffic for its own CIDR`);
+  return unreachable(hops, 'PCX_REQUIRES_ADDRESS_IN_VPC_CIDR', `peering ${peering.id}`, `${peerId} accepts over ${peering.id} only traffic for its own CIDR`, source);
 }
 
 function resolveOnPremises(model: NetworkModel, source: Extract<AttachmentSource, { kind: 'onPremises' }>, list: PrefixList, address: number, hops: Hop[]): ResolvedPath {
   const link = model.onPremisesLinks.get(source.via)!;
   const vpc = model.vpcs.get(link.vpc)!;
-  hops.push({ component: `${link.kind === 'vpn' ? 'VPN connection' : 'Direct Connect interface'} ${link.id}`, detail: `${source.ip} enters ${vpc.id} from on premises` });
+  const linkName = `${link.kind === 'vpn' ? 'VPN connection' : 'Direct Connect interface'} ${link.id}`;
+  if (source.publicIp !== undefined) {
+    // The virtual private gateway advertises only the VPC's CIDR on premises, so the
+    // service's public addresses leave through the on-premises internet connection.
+    hops.push({ component: linkName, detail: `carries only traffic for ${vpc.id} (${vpc.cidr}); the service's addresses (${list.id}) are not routed into the VPC` });
+    const endpoint = [...model.endpoints.values()].find((e) => e.vpc === vpc.id);
+    if (endpoint) hops.push({ component: `endpoint ${endpoint.id}`, detail: `a gateway endpoint does not serve on-premises traffic`, code: 'VPCE_NOT_TRANSITIVE' });
+    hops.push({ component: 'on-premises internet', detail: `to the public endpoint as ${source.publicIp}` });
+    return { kind: 'public', sourceIp: source.publicIp, hops };
+  }
+  hops.push({ component: linkName, detail: `${source.ip} enters ${vpc.id} from on premises` });
   const main = [...model.routeTables.values()].find((t) => t.vpc === vpc.id && t.main);
   const chosen = main && chooseRoute(model, main, address).chosen;
-  if (!main || !chosen) return unreachable(hops, 'NO_ROUTE_TO_DESTINATION', `vpc ${vpc.id}`, `no route in ${vpc.id} covers the service (${list.id})`);
+  if (!main || !chosen) return unreachable(hops, 'NO_ROUTE_TO_DESTINATION', `vpc ${vpc.id}`, `no route in ${vpc.id} covers the service (${list.id})`, source);
   hops.push({ component: `route table ${main.id}`, detail: `route ${describeRoute(chosen.route)}` });
   switch (chosen.route.target.kind) {
     case 'vpce':
-      return unreachable(hops, 'VPCE_NOT_TRANSITIVE', `endpoint ${chosen.route.target.id}`, `a gateway endpoint does not serve traffic that entered the VPC over ${link.kind === 'vpn' ? 'VPN' : 'Direct Connect'}`);
+      return unreachable(hops, 'VPCE_NOT_TRANSITIVE', `endpoint ${chosen.route.target.id}`, `a gateway endpoint does not serve traffic that entered the VPC over ${link.kind === 'vpn' ? 'VPN' : 'Direct Connect'}`, source);
     case 'nat':
-      return unreachable(hops, 'NGW_REQUIRES_SOURCE_IN_VPC', `nat gateway ${chosen.route.target.id}`, `a NAT gateway does not forward traffic that entered over ${link.kind === 'vpn' ? 'VPN' : 'Direct Connect'}`);
+      return unreachable(hops, 'NGW_REQUIRES_SOURCE_IN_VPC', `nat gateway ${chosen.route.target.id}`, `a NAT gateway does not forward traffic that entered over ${link.kind === 'vpn' ? 'VPN' : 'Direct Connect'}`, source);
     default:
-      return unreachable(hops, 'NO_POSSIBLE_DESTINATION', `route ${describeRoute(chosen.route)}`, `traffic from on premises (${source.ip}) cannot leave ${vpc.id} this way`);
+      return unreachable(hops, 'NO_POSSIBLE_DESTINATION', `route ${describeRoute(chosen.route)}`, `traffic from on premises (${source.ip}) cannot leave ${vpc.id} this way`, source);
   }
 }
 

@@ -79,6 +79,7 @@ export class Router {
     const path = this.resolve(place, region, attribution.secureTransport ? 443 : 80);
     const explanation = [`attachment ${place.name}`, ...formatHops(path.hops)];
     if (path.kind === 'unreachable') {
+      ctx.path = { kind: 'unreachable', sourceIp: path.sourceIp };
       ctx.trace.push({ stage: 'route', decision: 'deny', detail: `from attachment ${place.name}, dynamodb.${region} is unreachable: ${path.reason}`, code: path.code, explanation });
       throw new UnreachableError(path, this.options.unreachable);
     }

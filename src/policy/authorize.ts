@@ -2,7 +2,7 @@ import { coralError, type AwsError } from '../errors.js';
 import type { RequestContext } from '../context.js';
 import { LayeredContext, contextFromRecord, type ConditionContext } from './conditionContext.js';
 import { KIND_NAMES, type CompiledPolicy, type PolicyKind } from './document.js';
-import { evaluateAuthorization, type AuthorizationDecision, type PolicySets, type StatementTrace } from './evaluate.js';
+import { deniedOnlyByEndpointPolicy, evaluateAuthorization, type AuthorizationDecision, type PolicySets, type StatementTrace } from './evaluate.js';
 import { globalConditionContext } from './requestContext.js';
 
 const ARTICLE: Record<PolicyKind, string> = {
@@ -91,11 +91,14 @@ export function authorize(ctx: RequestContext, requestedRegion: string): void {
     if (decision.result !== 'Allowed') {
       // Denials are rare: evaluate again with the full explanation for the trace.
       const explained = evaluateAuthorization(sets, request, true);
+      const endpointOnly = deniedOnlyByEndpointPolicy(explained);
+      if (endpointOnly) ctx.deniedByEndpointPolicyOnly = true;
       ctx.trace.push({
         stage: 'authorize',
         decision: 'deny',
         detail: `${explained.result} ${target.action} on ${target.resource} by the ${KIND_NAMES[explained.deniedBy ?? 'identity']}`,
         ...(explained.deciding ? { rule: explained.deciding } : {}),
+        ...(endpointOnly ? { code: 'VPCE_POLICY_DENY' } : {}),
         explanation: explanationLines(explained),
       });
       throw accessDenied(accessDeniedMessage(principal.arn, target.action, target.resource, explained));

@@ -183,3 +183,14 @@ export function evaluateAuthorization(sets: PolicySets, request: AuthorizationRe
   }
   return { result: 'Allowed', blockedBy: [], deciding: evaluations.find((e) => e.kind === 'identity')?.deciding, sets: evaluations };
 }
+
+/** The request was denied, and would have been allowed but for the VPC endpoint policy. */
+export function deniedOnlyByEndpointPolicy(decision: AuthorizationDecision): boolean {
+  if (decision.result === 'Allowed') return false;
+  let endpointBlocked = false;
+  for (const set of decision.sets) {
+    if (set.kind === 'vpcEndpoint') endpointBlocked = set.decision !== 'Allow';
+    else if (set.decision !== 'Allow') return false;
+  }
+  return endpointBlocked;
+}
