@@ -91,6 +91,14 @@ export class CredentialStore {
     this.byKeyId.set(credential.accessKeyId, credential);
   }
 
+  /** Swaps in a whole new set (a configuration reload); nothing changes if the set is invalid. */
+  replaceAll(credentials: readonly Credential[]): void {
+    const next = new CredentialStore();
+    for (const credential of credentials) next.add(credential);
+    this.byKeyId.clear();
+    for (const [id, credential] of next.byKeyId) this.byKeyId.set(id, credential);
+  }
+
   lookup(accessKeyId: string): Credential | undefined {
     return this.byKeyId.get(accessKeyId);
   }

@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AuditWriter } from '../audit/writer.js';
-import { CredentialStore, configuredPrincipals, userPrincipalFor } from '../auth/identities.js';
+import { CredentialStore, configuredPrincipals, userPrincipalFor, type Credential } from '../auth/identities.js';
 import { loadOrCreateAdminKey } from '../auth/sharedCredentials.js';
-import { compiledPolicies, loadConfig, splitHostPort } from '../config/load.js';
+import { compiledPolicies, ConfigError, loadConfig, splitHostPort, type LoadedConfig } from '../config/load.js';
+import { watchConfigFile, type ConfigWatcher } from '../config/watch.js';
 import { policyWarnings } from '../policy/lint.js';
 import { TableCatalog } from '../dynamo/tables.js';
 import { Router, type ListenerPlace } from '../network/route.js';
@@ -27,23 +28,42 @@ export interface RunningCove {
 const ADMIN_USER = 'admin';
 const ADMIN_POLICY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 
-/** Starts cove: configuration, engine, catalog, audit, credentials, listeners. */
-export async function serve(options: ServeOptions): Promise<RunningCove> {
-  const log = options.log ?? ((line: string) => console.log(line));
-  const loaded = loadConfig(options.configFile);
-  const { config } = loaded;
+/** The configured users' access keys. */
+function configuredCredentials(loaded: LoadedConfig): Credential[] {
+  const principals = configuredPrincipals(loaded);
+  return loaded.config.iam.users.flatMap((user) => user.accessKeys.map((key) => ({ accessKeyId: key.id, secretAccessKey: key.secret, principal: principals.get(user.name)! })));
+}
+
+function placesOf(loaded: LoadedConfig): Map<string, ListenerPlace> {
+  return new Map(loaded.attachments.map((a) => [a.name, { kind: 'attachment', name: a.name, source: a.source }]));
+}
+
+async function logPolicyWarnings(loaded: LoadedConfig, log: (line: string) => void): Promise<void> {
   for (const policy of [...compiledPolicies(loaded), ...[...loaded.network.endpoints.values()].map((e) => e.policy)]) {
     for (const warning of await policyWarnings(policy)) log(`cove: warning: ${warning}`);
   }
+}
+
+/** What a reload cannot change in a running server: it needs a restart. */
+function restartOnlyChanges(running: LoadedConfig, next: LoadedConfig): string[] {
+  const changed: string[] = [];
+  if (running.config.region !== next.config.region) changed.push('region');
+  if (running.config.accountId !== next.config.accountId) changed.push('accountId');
+  if (JSON.stringify(running.config.listeners) !== JSON.stringify(next.config.listeners)) changed.push('listeners');
+  return changed;
+}
+
+/** Starts cove: configuration, engine, catalog, audit, credentials, listeners; a config file is then watched and applied live. */
+export async function serve(options: ServeOptions): Promise<RunningCove> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  let loaded = loadConfig(options.configFile);
+  const { config } = loaded;
+  await logPolicyWarnings(loaded, log);
   const dataDirectory = resolve(options.dataDirectory ?? '.cove');
   mkdirSync(dataDirectory, { recursive: true });
 
   const credentials = new CredentialStore();
-  const principals = configuredPrincipals(loaded);
-  for (const user of config.iam.users) {
-    const principal = principals.get(user.name)!;
-    for (const key of user.accessKeys) credentials.add({ accessKeyId: key.id, secretAccessKey: key.secret, principal });
-  }
+  credentials.replaceAll(configuredCredentials(loaded));
   if (!options.configFile) {
     const credentialsFile = join(dataDirectory, 'credentials');
     const admin = loadOrCreateAdminKey(credentialsFile, config.region);
@@ -58,35 +78,98 @@ export async function serve(options: ServeOptions): Promise<RunningCove> {
   const engine = new LmdbEngine({ path: join(dataDirectory, 'db') });
   const catalog = await TableCatalog.load(engine);
   const audit = new AuditWriter({ directory: join(dataDirectory, 'audit'), accountId: config.accountId, region: config.region });
-  const places = new Map<string, ListenerPlace>(loaded.attachments.map((a) => [a.name, { kind: 'attachment', name: a.name, source: a.source }]));
-  const router = new Router({ model: loaded.network, places, region: config.region, accountId: config.accountId, unreachable: config.network?.unreachable ?? 'reset' });
+  const router = new Router({ model: loaded.network, places: placesOf(loaded), region: config.region, accountId: config.accountId, unreachable: config.network?.unreachable ?? 'reset' });
   const pipeline = new Pipeline({ region: config.region, accountId: config.accountId, credentials, engine, catalog, audit, router });
 
   const listeners: HttpListener[] = [];
+  /** Attachment listeners by attachment name, with the address each was started on. */
+  const attachmentListeners = new Map<string, { listen: string; http: HttpListener }>();
   const addresses: RunningCove['addresses'] = [];
+  const startListener = async (name: string, listen: string, portOverride?: number): Promise<HttpListener> => {
+    const { host, port } = splitHostPort(listen);
+    const http = new HttpListener({ name, host, port: portOverride ?? port }, pipeline, config.region);
+    const bound = await http.listen();
+    addresses.push({ name, ...bound });
+    log(`cove: ${name} listening on http://${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`);
+    return http;
+  };
+  const closeAll = async () => {
+    await Promise.all([...listeners, ...[...attachmentListeners.values()].map((a) => a.http)].map((l) => l.close()));
+  };
   try {
     // Attachment listeners come after the configured ones; --port applies to the first listener only.
-    const allListeners = [...config.listeners, ...loaded.attachments.map((a) => ({ name: a.name, listen: a.listen }))];
-    for (const [index, listener] of allListeners.entries()) {
-      const { host, port } = splitHostPort(listener.listen);
-      const http = new HttpListener({ name: listener.name, host, port: index === 0 && options.port !== undefined ? options.port : port }, pipeline, config.region);
-      const bound = await http.listen();
-      listeners.push(http);
-      addresses.push({ name: listener.name, ...bound });
-      log(`cove: ${listener.name} listening on http://${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`);
+    for (const [index, listener] of config.listeners.entries()) {
+      listeners.push(await startListener(listener.name, listener.listen, index === 0 ? options.port : undefined));
+    }
+    for (const attachment of loaded.attachments) {
+      attachmentListeners.set(attachment.name, { listen: attachment.listen, http: await startListener(attachment.name, attachment.listen) });
     }
   } catch (error) {
-    await Promise.all(listeners.map((l) => l.close()));
+    await closeAll();
     await catalog.close();
     audit.close();
     await engine.close();
     throw error;
   }
 
+  /**
+   * Applies an edited cove.yaml: users and policies, the network model, the
+   * endpoint policies and the attachments (listeners start and stop). A file
+   * that does not load changes nothing.
+   */
+  const reload = async (configFile: string): Promise<void> => {
+    let next: LoadedConfig;
+    try {
+      next = loadConfig(configFile);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      log(`cove: configuration error; the running configuration stays in force\n${error.message}`);
+      return;
+    }
+    const restartOnly = restartOnlyChanges(loaded, next);
+    try {
+      credentials.replaceAll(configuredCredentials(next));
+    } catch (error) {
+      log(`cove: configuration error; the running configuration stays in force\n${(error as Error).message}`);
+      return;
+    }
+    await logPolicyWarnings(next, log);
+    // New and moved attachments get their listener before any request can be routed from them.
+    const wanted = new Map(next.attachments.map((a) => [a.name, a]));
+    const retired: HttpListener[] = [];
+    for (const [name, running] of attachmentListeners) {
+      const attachment = wanted.get(name);
+      if (!attachment || attachment.listen !== running.listen) {
+        retired.push(running.http);
+        attachmentListeners.delete(name);
+      }
+    }
+    // The removed listeners finish their requests under the model they were accepted with.
+    await Promise.all(retired.map((http) => http.close()));
+    router.update(next.network, placesOf(next), next.config.network?.unreachable ?? 'reset');
+    for (const attachment of next.attachments) {
+      if (attachmentListeners.has(attachment.name)) continue;
+      try {
+        attachmentListeners.set(attachment.name, { listen: attachment.listen, http: await startListener(attachment.name, attachment.listen) });
+      } catch (error) {
+        log(`cove: attachment ${attachment.name}: cannot listen on ${attachment.listen}: ${(error as Error).message}`);
+      }
+    }
+    loaded = next;
+    log(`cove: reloaded ${configFile}: users, policies, network model and attachments applied${restartOnly.length > 0 ? `; ${restartOnly.join(', ')} changed and need a restart` : ''}`);
+  };
+
+  let watcher: ConfigWatcher | undefined;
+  if (options.configFile) {
+    const configFile = options.configFile;
+    watcher = watchConfigFile(configFile, () => reload(configFile), (error) => log(`cove: reloading ${configFile} failed: ${error.message}`));
+  }
+
   return {
     addresses,
     async stop() {
-      await Promise.all(listeners.map((l) => l.close()));
+      await watcher?.close();
+      await closeAll();
       await catalog.close();
       audit.close();
       await engine.close();

@@ -52,7 +52,13 @@ export function formatHops(hops: readonly Hop[]): string[] {
 export class Router {
   private readonly cache = new Map<string, ResolvedPath>();
 
-  constructor(private readonly options: RouteOptions) {}
+  constructor(private options: RouteOptions) {}
+
+  /** A reloaded model and attachments apply from the next request on. */
+  update(model: NetworkModel, places: ReadonlyMap<string, ListenerPlace>, unreachable: RouteOptions['unreachable']): void {
+    this.options = { ...this.options, model, places, unreachable };
+    this.cache.clear();
+  }
 
   /** The path from a place, for `cove explain --from` and for requests. */
   resolve(place: Extract<ListenerPlace, { kind: 'attachment' }>, region: string, port: number): ResolvedPath {

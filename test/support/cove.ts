@@ -13,6 +13,10 @@ export interface CoveProcess {
   port: number;
   dataDirectory: string;
   output: () => string;
+  /** The cove.yaml the server runs with, when a config was given: edit it to test live reload. */
+  configFile: string | undefined;
+  /** Resolves once the output (from `fromIndex` on) matches; rejects after `timeoutMs`. */
+  waitForOutput(pattern: RegExp, fromIndex?: number, timeoutMs?: number): Promise<RegExpMatchArray>;
   /** Port of each listener by name (public listeners and attachments). */
   ports(): Record<string, number>;
   client(accessKeyId: string, secretAccessKey: string): DynamoDBClient;
@@ -41,8 +45,9 @@ export interface StartOptions {
 export async function startCove(options: StartOptions = {}): Promise<CoveProcess> {
   const dataDirectory = options.dataDirectory ?? tempDirectory();
   const args = [MAIN, 'serve', '--data', dataDirectory, '--port', String(options.port ?? 0)];
+  let configFile: string | undefined;
   if (options.config !== undefined) {
-    const configFile = join(dataDirectory, '..', `cove-${process.pid}-${Date.now()}.yaml`);
+    configFile = join(dataDirectory, '..', `cove-${process.pid}-${Date.now()}.yaml`);
     writeFileSync(configFile, options.config);
     args.push('--config', configFile);
   }
@@ -78,6 +83,16 @@ export async function startCove(options: StartOptions = {}): Promise<CoveProcess
     port,
     dataDirectory,
     output: () => output,
+    configFile,
+    async waitForOutput(pattern, fromIndex = 0, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const match = output.slice(fromIndex).match(pattern);
+        if (match) return match;
+        if (Date.now() > deadline) throw new Error(`no output matching ${pattern} within ${timeoutMs} ms:\n${output.slice(fromIndex)}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
     ports: () => Object.fromEntries([...output.matchAll(/cove: (\S+) listening on http:\/\/[^\s]+:(\d+)/g)].map((m) => [m[1], Number(m[2])])),
     client(accessKeyId, secretAccessKey) {
       const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
