@@ -7,7 +7,7 @@ import { compiledPolicies, ConfigError, loadConfig, splitHostPort, type LoadedCo
 import { watchConfigFile, type ConfigWatcher } from '../config/watch.js';
 import { policyWarnings } from '../policy/lint.js';
 import { TableCatalog } from '../dynamo/tables.js';
-import { Router, type ListenerPlace } from '../network/route.js';
+import { listenerPlaces, Router, type ListenerPlace } from '../network/route.js';
 import { Pipeline } from '../pipeline.js';
 import { compilePolicy } from '../policy/document.js';
 import { HttpListener } from '../server/http.js';
@@ -35,7 +35,12 @@ function configuredCredentials(loaded: LoadedConfig): Credential[] {
 }
 
 function placesOf(loaded: LoadedConfig): Map<string, ListenerPlace> {
-  return new Map(loaded.attachments.map((a) => [a.name, { kind: 'attachment', name: a.name, source: a.source }]));
+  return listenerPlaces(loaded.attachments, loaded.sourceMaps);
+}
+
+/** The attachments that have a listener of their own. */
+function listening(loaded: LoadedConfig): { name: string; listen: string }[] {
+  return loaded.attachments.flatMap((a) => (a.listen !== undefined ? [{ name: a.name, listen: a.listen }] : []));
 }
 
 async function logPolicyWarnings(loaded: LoadedConfig, log: (line: string) => void): Promise<void> {
@@ -101,7 +106,7 @@ export async function serve(options: ServeOptions): Promise<RunningCove> {
     for (const [index, listener] of config.listeners.entries()) {
       listeners.push(await startListener(listener.name, listener.listen, index === 0 ? options.port : undefined));
     }
-    for (const attachment of loaded.attachments) {
+    for (const attachment of listening(loaded)) {
       attachmentListeners.set(attachment.name, { listen: attachment.listen, http: await startListener(attachment.name, attachment.listen) });
     }
   } catch (error) {
@@ -135,7 +140,7 @@ export async function serve(options: ServeOptions): Promise<RunningCove> {
     }
     await logPolicyWarnings(next, log);
     // New and moved attachments get their listener before any request can be routed from them.
-    const wanted = new Map(next.attachments.map((a) => [a.name, a]));
+    const wanted = new Map(listening(next).map((a) => [a.name, a]));
     const retired: HttpListener[] = [];
     for (const [name, running] of attachmentListeners) {
       const attachment = wanted.get(name);
@@ -147,7 +152,7 @@ export async function serve(options: ServeOptions): Promise<RunningCove> {
     // The removed listeners finish their requests under the model they were accepted with.
     await Promise.all(retired.map((http) => http.close()));
     router.update(next.network, placesOf(next), next.config.network?.unreachable ?? 'reset');
-    for (const attachment of next.attachments) {
+    for (const attachment of listening(next)) {
       if (attachmentListeners.has(attachment.name)) continue;
       try {
         attachmentListeners.set(attachment.name, { listen: attachment.listen, http: await startListener(attachment.name, attachment.listen) });

@@ -3,7 +3,7 @@ import { LineCounter, parseDocument, isNode } from 'yaml';
 import { configSchema, type CoveConfig } from './schema.js';
 import { compilePolicy, PolicyDocumentError, type CompiledPolicy, type PolicyKind } from '../policy/document.js';
 import { buildNetwork, NetworkConfigError, type BuiltNetwork } from '../network/config.js';
-import type { Attachment, NetworkModel } from '../network/model.js';
+import type { Attachment, NetworkModel, SourceMapping } from '../network/model.js';
 
 export class ConfigError extends Error {}
 
@@ -26,6 +26,8 @@ export interface LoadedConfig {
   network: NetworkModel;
   /** The listeners of `attachments:`, each with where its clients are in the model. */
   attachments: Attachment[];
+  /** Listener name → the source map that places its clients by their real address. */
+  sourceMaps: Map<string, SourceMapping[]>;
 }
 
 /**
@@ -82,7 +84,7 @@ export function loadConfig(file: string | undefined, text?: string): LoadedConfi
     if (!(error instanceof NetworkConfigError)) throw error;
     throw new ConfigError(error.issues.map((issue) => `${locate(issue.path)}: ${formatPath(issue.path)}${issue.within ? `.${issue.within}` : ''}: ${issue.message}`).join('\n'));
   }
-  return { config, users, network: built.network, attachments: built.attachments };
+  return { config, users, network: built.network, attachments: built.attachments, sourceMaps: built.sourceMaps };
 }
 
 type Where = (path: readonly PropertyKey[]) => string;

@@ -56,6 +56,16 @@ const cidr = z.string({ error: 'expected an IPv4 CIDR such as 10.0.0.0/16' }).su
   }
 });
 const ipv4 = z.string({ error: 'expected an IPv4 address' }).refine((value) => isIPv4(value), { error: (issue) => `expected an IPv4 address (got "${String(issue.input)}")` });
+/** A client-address range of a listener's source map: IPv4 or IPv6, as sockets report peers. */
+const sourceCidr = z.string({ error: 'expected a CIDR such as 10.8.0.0/16 or fd00::/8' }).refine(
+  (value) => {
+    const slash = value.indexOf('/');
+    const bits = Number(value.slice(slash + 1));
+    const family = isIPv4(value.slice(0, slash)) ? 4 : isIPv6(value.slice(0, slash)) ? 6 : 0;
+    return slash > 0 && /^\d+$/.test(value.slice(slash + 1)) && family !== 0 && bits <= (family === 4 ? 32 : 128);
+  },
+  { error: (issue) => `expected a CIDR such as 10.8.0.0/16 or fd00::/8 (got "${String(issue.input)}")` },
+);
 const ipv6 = z.string({ error: 'expected an IPv6 address' }).refine((value) => isIPv6(value), { error: (issue) => `expected an IPv6 address (got "${String(issue.input)}")` });
 /** `com.amazonaws.REGION.dynamodb` or a `pl-` ID. */
 const prefixListRef = z
@@ -168,7 +178,8 @@ const listenerName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expecte
  */
 const attachmentSchema = z.strictObject({
   name: listenerName,
-  listen: hostPort,
+  /** Its own listener; optional when a listener's `sources` map clients to it instead. */
+  listen: hostPort.optional(),
   subnet: subnetId.optional(),
   privateIp: ipv4.optional(),
   securityGroups: z.array(securityGroupId).optional(),
@@ -189,7 +200,17 @@ export const configSchema = z.strictObject({
   region: region.default('us-east-1'),
   accountId: z.string({ error: 'expected a 12-digit account ID as a quoted string (YAML reads unquoted digits as a number)' }).regex(/^\d{12}$/, { error: 'expected a 12-digit account ID, quoted so YAML keeps it a string' }).default('000000000000'),
   listeners: z
-    .array(z.strictObject({ name: listenerName, listen: hostPort }))
+    .array(
+      z.strictObject({
+        name: listenerName,
+        listen: hostPort,
+        /**
+         * Self-hosted: the real client address decides where the client is. The longest
+         * matching CIDR names the attachment; a client no entry matches is on the internet.
+         */
+        sources: z.array(z.strictObject({ cidr: sourceCidr, attachment: listenerName })).optional(),
+      }),
+    )
     .min(1, { error: 'expected at least one listener' })
     .default([{ name: 'public', listen: '127.0.0.1:8000' }]),
   iam: z

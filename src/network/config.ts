@@ -3,6 +3,7 @@ import type { CoveConfig } from '../config/schema.js';
 import { compilePolicy, PolicyDocumentError, type CompiledPolicy } from '../policy/document.js';
 import { cidrContains, cidrCovers, cidrsOverlap, ipv4ToNumber, parseCidr4, type Cidr4 } from './cidr.js';
 import type {
+  SourceMapping,
   Attachment,
   EgressDestination,
   EgressRule,
@@ -69,6 +70,8 @@ export class NetworkConfigError extends Error {
 export interface BuiltNetwork {
   network: NetworkModel;
   attachments: Attachment[];
+  /** Listener name → its source map (self-hosted listeners whose clients' addresses place them). */
+  sourceMaps: Map<string, SourceMapping[]>;
 }
 
 /** The full-access endpoint policy AWS attaches when none is given. */
@@ -180,6 +183,7 @@ class Builder {
     this.propagateRoutes();
     this.buildSecurityGroups();
     const attachments = this.buildAttachments();
+    const sourceMaps = this.buildSourceMaps();
     if (this.issues.length > 0) throw new NetworkConfigError(this.issues);
     return {
       network: {
@@ -195,6 +199,7 @@ class Builder {
         onPremisesLinks: this.links,
       },
       attachments,
+      sourceMaps,
     };
   }
 
@@ -698,11 +703,31 @@ class Builder {
       const other = names.get(a.name);
       if (other) this.fail([...path, 'name'], `${other} already has the name ${a.name}; listeners and attachments need distinct names`);
       else names.set(a.name, `attachment ${a.name}`);
-      claimAddress(a.listen, `attachment ${a.name}`, [...path, 'listen']);
+      if (a.listen !== undefined) claimAddress(a.listen, `attachment ${a.name}`, [...path, 'listen']);
+      else if (!this.config.listeners.some((l) => l.sources?.some((m) => m.attachment === a.name))) {
+        this.fail(path, `attachment ${a.name} has no listen address and no listener's sources map clients to it; give it one or the other`);
+      }
       const source = a.onPremises !== undefined && a.subnet === undefined ? this.onPremisesSource(a, path) : this.subnetSource(a, path, privateIps);
-      if (source) attachments.push({ name: a.name, listen: a.listen, source });
+      if (source) attachments.push({ name: a.name, ...(a.listen !== undefined ? { listen: a.listen } : {}), source });
     });
     return attachments;
+  }
+
+  private buildSourceMaps(): Map<string, SourceMapping[]> {
+    const maps = new Map<string, SourceMapping[]>();
+    const attachmentNames = new Set(this.config.attachments.map((a) => a.name));
+    this.config.listeners.forEach((listener, i) => {
+      if (!listener.sources) return;
+      const seen = new Set<string>();
+      listener.sources.forEach((mapping, j) => {
+        const path = ['listeners', i, 'sources', j];
+        if (!attachmentNames.has(mapping.attachment)) this.fail([...path, 'attachment'], `no attachment is named ${mapping.attachment}`);
+        if (seen.has(mapping.cidr)) this.fail([...path, 'cidr'], `${mapping.cidr} is mapped twice in listener ${listener.name}`);
+        seen.add(mapping.cidr);
+      });
+      maps.set(listener.name, listener.sources.map((m) => ({ cidr: m.cidr, attachment: m.attachment })));
+    });
+    return maps;
   }
 
   private subnetSource(a: AttachmentConfig, path: Path, privateIps: Map<string, string>): Attachment['source'] | undefined {

@@ -134,7 +134,14 @@ export type AttachmentSource =
 
 export interface Attachment {
   name: string;
-  listen: string;
+  /** Its own listener; absent when only listeners' source maps lead to it. */
+  listen?: string;
   source: AttachmentSource;
 }
 
+
+/** One entry of a listener's source map: clients whose real address is in `cidr` are the attachment. */
+export interface SourceMapping {
+  cidr: string;
+  attachment: string;
+}

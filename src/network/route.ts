@@ -1,9 +1,42 @@
+import { BlockList, isIPv4 } from 'node:net';
 import type { RequestContext } from '../context.js';
-import type { AttachmentSource, NetworkModel } from './model.js';
+import type { Attachment, AttachmentSource, NetworkModel, SourceMapping } from './model.js';
 import { resolvePath, type Hop, type ResolvedPath } from './resolve.js';
 
-/** What a listener stands for: the internet (public), or a modelled client location. */
-export type ListenerPlace = { kind: 'public' } | { kind: 'attachment'; name: string; source: AttachmentSource };
+export type AttachmentPlace = { kind: 'attachment'; name: string; source: AttachmentSource };
+
+interface MappedSource {
+  cidr: string;
+  family: 'ipv4' | 'ipv6';
+  prefixLength: number;
+  range: BlockList;
+  place: AttachmentPlace;
+}
+
+/**
+ * What a listener stands for: the internet (public), a modelled client location
+ * (an attachment's own listener), or, self-hosted, a map from the client's real
+ * address to attachments (longest CIDR first; no match is the internet).
+ */
+export type ListenerPlace = { kind: 'public' } | AttachmentPlace | { kind: 'mapped'; sources: MappedSource[] };
+
+/** The places of a configuration's listeners: each attachment's own, and each source-mapped listener's. */
+export function listenerPlaces(attachments: readonly Attachment[], sourceMaps: ReadonlyMap<string, readonly SourceMapping[]>): Map<string, ListenerPlace> {
+  const byName = new Map(attachments.map((a): [string, AttachmentPlace] => [a.name, { kind: 'attachment', name: a.name, source: a.source }]));
+  const places = new Map<string, ListenerPlace>(attachments.filter((a) => a.listen !== undefined).map((a) => [a.name, byName.get(a.name)!]));
+  for (const [listener, mappings] of sourceMaps) {
+    const sources = mappings.map((mapping): MappedSource => {
+      const [network, bits] = mapping.cidr.split('/');
+      const family = isIPv4(network) ? 'ipv4' : 'ipv6';
+      const range = new BlockList();
+      range.addSubnet(network, Number(bits), family);
+      return { cidr: mapping.cidr, family, prefixLength: Number(bits), range, place: byName.get(mapping.attachment)! };
+    });
+    sources.sort((a, b) => b.prefixLength - a.prefixLength);
+    places.set(listener, { kind: 'mapped', sources });
+  }
+  return places;
+}
 
 export interface RouteOptions {
   model: NetworkModel;
@@ -61,7 +94,7 @@ export class Router {
   }
 
   /** The path from a place, for `cove explain --from` and for requests. */
-  resolve(place: Extract<ListenerPlace, { kind: 'attachment' }>, region: string, port: number): ResolvedPath {
+  resolve(place: AttachmentPlace, region: string, port: number): ResolvedPath {
     const key = `${place.name}\0${region}\0${port}`;
     let path = this.cache.get(key);
     if (!path) {
@@ -75,15 +108,22 @@ export class Router {
 
   route(ctx: RequestContext): void {
     const attribution = ctx.attribution!;
-    const place = this.options.places.get(attribution.listener);
-    if (!place || place.kind === 'public') {
+    let place = this.options.places.get(attribution.listener);
+    let mappedBy = '';
+    if (place?.kind === 'mapped') {
+      const family = isIPv4(attribution.remoteAddress) ? 'ipv4' : 'ipv6';
+      const match = place.sources.find((s) => s.family === family && s.range.check(attribution.remoteAddress, family));
+      mappedBy = match ? ` (peer ${attribution.remoteAddress} in ${match.cidr} of listener ${attribution.listener})` : '';
+      place = match?.place;
+    }
+    if (!place || place.kind !== 'attachment') {
       ctx.path = { kind: 'public', sourceIp: attribution.remoteAddress };
       ctx.trace.push({ stage: 'route', decision: 'continue', detail: `listener ${attribution.listener} is the public endpoint; source IP ${attribution.remoteAddress}` });
       return;
     }
     const region = requestRegion(ctx, this.options.region);
     const path = this.resolve(place, region, attribution.secureTransport ? 443 : 80);
-    const explanation = [`attachment ${place.name}`, ...formatHops(path.hops)];
+    const explanation = [`attachment ${place.name}${mappedBy}`, ...formatHops(path.hops)];
     if (path.kind === 'unreachable') {
       ctx.path = { kind: 'unreachable', sourceIp: path.sourceIp };
       ctx.trace.push({ stage: 'route', decision: 'deny', detail: `from attachment ${place.name}, dynamodb.${region} is unreachable: ${path.reason}`, code: path.code, explanation });
