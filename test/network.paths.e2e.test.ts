@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DeleteItemCommand, DescribeEndpointsCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { auditRecordFor } from './support/audit.js';
+import { auditRecordFor, auditRecords } from './support/audit.js';
 import { removeDirectory, startCove, type CoveProcess } from './support/cove.js';
 import { rejection } from './support/errors.js';
 
@@ -298,19 +298,46 @@ describe('network paths, one scenario per rule (SDK, AWS CLI, audit, explain)', 
     await assertUnreachable('app-v6', 'VPCE_IPV4_ONLY', '2600:1f18:aaaa:1::28');
   });
 
-  it('the AWS CLI sees the same answers through the attachments', { skip: hasAwsCli ? false : 'aws CLI not installed (.ci/run installs it)' }, async () => {
-    const got = awsCli('app', 'get-item', '--table-name', 'orders', '--key', '{"id":{"S":"a"}}');
-    assert.equal(got.status, 0, got.stderr);
-    assert.deepEqual(JSON.parse(got.stdout), { Item: { id: { S: 'a' }, total: { N: '7' } } });
-    const denied = awsCli('app', 'delete-item', '--table-name', 'orders', '--key', '{"id":{"S":"a"}}');
-    assert.notEqual(denied.status, 0);
-    assert.match(denied.stderr, /An error occurred \(AccessDeniedException\) when calling the DeleteItem operation(?: \(reached max retries: 0\))?: User: arn:aws:iam::123456789012:user\/dev is not authorized to perform: dynamodb:DeleteItem on resource: .* because no VPC endpoint policy allows the dynamodb:DeleteItem action/);
-    const unreachable = awsCli('isolated', 'get-item', '--table-name', 'orders', '--key', '{"id":{"S":"a"}}');
-    assert.notEqual(unreachable.status, 0);
-    assert.match(unreachable.stderr, /ServiceUnavailable.*NO_ROUTE_TO_DESTINATION/s);
-    const natted = awsCli('natted', 'describe-table', '--table-name', 'orders');
-    assert.equal(natted.status, 0, natted.stderr);
-    assert.equal(JSON.parse(natted.stdout).Table.TableName, 'orders');
+  it('the AWS CLI gets the same answers, scenario by scenario, and each is audited as the SDK\'s were', { skip: hasAwsCli ? false : 'aws CLI not installed (.ci/run installs it)' }, async () => {
+    const getItem = ['get-item', '--table-name', 'orders', '--key', '{"id":{"S":"a"}}'];
+    const scenarios: { listener: string; args?: string[]; error?: RegExp; sourceIp: string; endpoint?: string; errorCode?: string }[] = [
+      { listener: 'app', sourceIp: '10.0.1.25', endpoint: 'vpce-app' },
+      { listener: 'app', args: ['delete-item', '--table-name', 'orders', '--key', '{"id":{"S":"a"}}'], error: /\(AccessDeniedException\) when calling the DeleteItem operation.*: User: arn:aws:iam::123456789012:user\/dev is not authorized to perform: dynamodb:DeleteItem on resource: .* because no VPC endpoint policy allows the dynamodb:DeleteItem action/, sourceIp: '10.0.1.25', endpoint: 'vpce-app', errorCode: 'VpceAccessDenied' },
+      { listener: 'app', args: ['describe-endpoints'], error: /\(AccessDeniedException\).*because no VPC endpoint policy allows the dynamodb:DescribeEndpoints action/, sourceIp: '10.0.1.25', endpoint: 'vpce-app', errorCode: 'VpceAccessDenied' },
+      { listener: 'natted', sourceIp: '203.0.113.10' },
+      { listener: 'office-internet', sourceIp: '198.51.100.20' },
+      { listener: 'isolated', error: /ServiceUnavailable.*NO_ROUTE_TO_DESTINATION/s, sourceIp: '10.0.3.7', errorCode: 'ServiceUnavailableException' },
+      { listener: 'nodns', error: /ServiceUnavailable.*DNS_RESOLUTION_DISABLED/s, sourceIp: '10.2.1.5', errorCode: 'ServiceUnavailableException' },
+      { listener: 'app-db-only', error: /ServiceUnavailable.*ENI_SG_RULES_MISMATCH/s, sourceIp: '10.0.1.27', errorCode: 'ServiceUnavailableException' },
+      { listener: 'peer', error: /ServiceUnavailable.*VPCE_NOT_TRANSITIVE/s, sourceIp: '10.1.1.5', errorCode: 'ServiceUnavailableException' },
+      { listener: 'office', error: /ServiceUnavailable.*NO_ROUTE_TO_DESTINATION/s, sourceIp: '192.168.10.7', errorCode: 'ServiceUnavailableException' },
+      { listener: 'datacenter', error: /ServiceUnavailable.*NO_ROUTE_TO_DESTINATION/s, sourceIp: '172.20.0.9', errorCode: 'ServiceUnavailableException' },
+      { listener: 'app-v6', error: /ServiceUnavailable.*VPCE_IPV4_ONLY/s, sourceIp: '2600:1f18:aaaa:1::28', errorCode: 'ServiceUnavailableException' },
+    ];
+    for (const scenario of scenarios) {
+      const recordsBefore = auditRecords(cove).length;
+      const result = awsCli(scenario.listener, ...(scenario.args ?? getItem));
+      const label = `${scenario.listener} ${(scenario.args ?? getItem)[0]}`;
+      if (scenario.error) {
+        assert.notEqual(result.status, 0, label);
+        assert.match(result.stderr, scenario.error, label);
+      } else {
+        assert.equal(result.status, 0, `${label}: ${result.stderr}`);
+        assert.deepEqual(JSON.parse(result.stdout), { Item: { id: { S: 'a' }, total: { N: '7' } } }, label);
+      }
+      // The CLI prints no request ID: its record is the one written since it ran.
+      let record: Record<string, any> | undefined;
+      for (let attempt = 0; attempt < 100 && !record; attempt++) {
+        const written = auditRecords(cove).slice(recordsBefore);
+        assert.ok(written.length <= 1, `${label}: one request, one record (${written.length})`);
+        record = written[0];
+        if (!record) await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.ok(record, `${label}: no audit record`);
+      assert.equal(record.sourceIPAddress, scenario.sourceIp, label);
+      assert.equal(record.vpcEndpointId, scenario.endpoint, label);
+      assert.equal(record.errorCode, scenario.errorCode, label);
+    }
   });
 
   it('explain refuses what it cannot answer', () => {
