@@ -151,6 +151,6 @@ describe('private connectivity through attachments (issue 5 sample)', () => {
     })();
     const route = record.additionalEventData.coveTrace.find((t: { stage: string }) => t.stage === 'route');
     assert.equal(route.decision, 'deny');
-    assert.ok(['NO_ROUTE_TO_DESTINATION', 'VPCE_NOT_TRANSITIVE', 'NGW_REQUIRES_SOURCE_IN_VPC'].includes(route.code));
+    assert.equal(route.code, 'VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS');
   });
 });

@@ -274,13 +274,13 @@ describe('network paths, one scenario per rule (SDK, AWS CLI, audit, explain)', 
   });
 
   it('on premises over Site-to-Site VPN: no path into the endpoint or the NAT', async () => {
-    const { explained } = await assertUnreachable('office', 'NO_ROUTE_TO_DESTINATION', '192.168.10.7');
-    assert.match(explained, /VPN connection vpn-1: 192\.168\.10\.7 enters vpc-app from on premises/);
+    const { explained } = await assertUnreachable('office', 'VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS', '192.168.10.7');
+    assert.match(explained, /VPN connection vpn-1: 192\.168\.10\.7 reaches vpc-app's virtual private gateway from on premises/);
   });
 
   it('on premises over Direct Connect: the same', async () => {
-    const { explained } = await assertUnreachable('datacenter', 'NO_ROUTE_TO_DESTINATION', '172.20.0.9');
-    assert.match(explained, /Direct Connect interface dxvif-1: 172\.20\.0\.9 enters vpc-app from on premises/);
+    const { explained } = await assertUnreachable('datacenter', 'VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS', '172.20.0.9');
+    assert.match(explained, /Direct Connect interface dxvif-1: 172\.20\.0\.9 reaches vpc-app's virtual private gateway from on premises/);
   });
 
   it('on premises with its own internet access: the public endpoint, as that address', async () => {
@@ -310,8 +310,8 @@ describe('network paths, one scenario per rule (SDK, AWS CLI, audit, explain)', 
       { listener: 'nodns', error: /ServiceUnavailable.*DNS_RESOLUTION_DISABLED/s, sourceIp: '10.2.1.5', errorCode: 'ServiceUnavailableException' },
       { listener: 'app-db-only', error: /ServiceUnavailable.*ENI_SG_RULES_MISMATCH/s, sourceIp: '10.0.1.27', errorCode: 'ServiceUnavailableException' },
       { listener: 'peer', error: /ServiceUnavailable.*VPCE_NOT_TRANSITIVE/s, sourceIp: '10.1.1.5', errorCode: 'ServiceUnavailableException' },
-      { listener: 'office', error: /ServiceUnavailable.*NO_ROUTE_TO_DESTINATION/s, sourceIp: '192.168.10.7', errorCode: 'ServiceUnavailableException' },
-      { listener: 'datacenter', error: /ServiceUnavailable.*NO_ROUTE_TO_DESTINATION/s, sourceIp: '172.20.0.9', errorCode: 'ServiceUnavailableException' },
+      { listener: 'office', error: /ServiceUnavailable.*VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS/s, sourceIp: '192.168.10.7', errorCode: 'ServiceUnavailableException' },
+      { listener: 'datacenter', error: /ServiceUnavailable.*VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS/s, sourceIp: '172.20.0.9', errorCode: 'ServiceUnavailableException' },
       { listener: 'app-v6', error: /ServiceUnavailable.*VPCE_IPV4_ONLY/s, sourceIp: '2600:1f18:aaaa:1::28', errorCode: 'ServiceUnavailableException' },
     ];
     for (const scenario of scenarios) {

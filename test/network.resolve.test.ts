@@ -134,7 +134,7 @@ describe('path resolution', () => {
     assert.equal(withIp.sourceIp, '198.51.100.7');
     const without = resolve(model(), { kind: 'subnet', subnet: 'subnet-pub', privateIp: '10.0.0.9', securityGroups: ['sg-app'] });
     assert.ok(without.kind === 'unreachable');
-    assert.equal(without.code, 'IGW_REQUIRES_PUBLIC_IP');
+    assert.equal(without.code, 'IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS');
   });
 
   it('a peered VPC cannot use the other VPC\'s endpoint: VPCE_NOT_TRANSITIVE', () => {
@@ -143,24 +143,37 @@ describe('path resolution', () => {
     assert.equal(path.code, 'VPCE_NOT_TRANSITIVE');
   });
 
-  it('on-premises traffic over VPN or Direct Connect uses neither the endpoint nor the NAT', () => {
+  it('on-premises traffic over VPN or Direct Connect stops at the virtual private gateway: neither the endpoint nor the NAT serves it', () => {
     const vpn = resolve(model(), { kind: 'onPremises', via: 'vpn-1', ip: '192.168.10.7' });
     assert.ok(vpn.kind === 'unreachable');
-    assert.equal(vpn.code, 'NO_ROUTE_TO_DESTINATION', 'the main table of vpc-app has no route to the service');
+    assert.equal(vpn.code, 'VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS');
+    assert.equal(vpn.sourceIp, '192.168.10.7');
     const viaEndpointTable = model({});
     (viaEndpointTable.routeTables.get('rtb-main')!.routes as Route[]).push(route(PL, 'vpce-app', 'endpoint'));
     const dx = resolve(viaEndpointTable, { kind: 'onPremises', via: 'dxvif-1', ip: '172.20.0.9' });
     assert.ok(dx.kind === 'unreachable');
-    assert.equal(dx.code, 'VPCE_NOT_TRANSITIVE');
+    assert.equal(dx.code, 'VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS');
+    assert.deepEqual(codes(dx), ['VPCE_NOT_TRANSITIVE', 'VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS']);
     (viaEndpointTable.routeTables.get('rtb-main')!.routes as Route[]).splice(1, 1, route('0.0.0.0/0', 'nat-app'));
     const nat = resolve(viaEndpointTable, { kind: 'onPremises', via: 'vpn-1', ip: '192.168.10.7' });
     assert.ok(nat.kind === 'unreachable');
-    assert.equal(nat.code, 'NGW_REQUIRES_SOURCE_IN_VPC');
+    assert.deepEqual(codes(nat), ['NGW_REQUIRES_SOURCE_IN_VPC', 'VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS']);
+  });
+
+  it('on premises with its own internet access: the public endpoint, as that address', () => {
+    const path = resolve(model(), { kind: 'onPremises', via: 'vpn-1', ip: '192.168.10.7', publicIp: '198.51.100.20' });
+    assert.ok(path.kind === 'public');
+    assert.equal(path.sourceIp, '198.51.100.20');
   });
 
   it('IPv6 clients never use a gateway endpoint: VPCE_IPV4_ONLY', () => {
     const path = resolve(model(), { ...app, ipv6: '2600:1f18::25' } as AttachmentSource);
     assert.ok(path.kind === 'unreachable');
     assert.equal(path.code, 'VPCE_IPV4_ONLY');
+    assert.equal(path.sourceIp, '2600:1f18::25');
+    // Without an endpoint route, IPv4 routes (the NAT's 0.0.0.0/0) still never carry IPv6.
+    const natted = resolve(model(), { kind: 'subnet', subnet: 'subnet-pub', privateIp: '10.0.0.9', publicIp: '198.51.100.7', ipv6: '2600:1f18::9', securityGroups: ['sg-app'] });
+    assert.ok(natted.kind === 'unreachable');
+    assert.equal(natted.code, 'NO_ROUTE_TO_DESTINATION');
   });
 });

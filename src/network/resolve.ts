@@ -8,7 +8,7 @@ import type { AttachmentSource, EgressRule, GatewayEndpoint, NetworkModel, Prefi
  *
  * Explanation codes are VPC Reachability Analyzer's where one fits, cove's own
  * (DNS_RESOLUTION_DISABLED, VPCE_CROSS_REGION, VPCE_NOT_TRANSITIVE,
- * VPCE_IPV4_ONLY, IGW_REQUIRES_PUBLIC_IP) where none does.
+ * VPCE_IPV4_ONLY) where none does.
  */
 export type ExplanationCode =
   | 'NO_ROUTE_TO_DESTINATION'
@@ -23,7 +23,8 @@ export type ExplanationCode =
   | 'VPCE_CROSS_REGION'
   | 'VPCE_NOT_TRANSITIVE'
   | 'VPCE_IPV4_ONLY'
-  | 'IGW_REQUIRES_PUBLIC_IP';
+  | 'IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS'
+  | 'VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS';
 
 export interface Hop {
   /** What the packet passes: `attachment app`, `subnet subnet-app`, `route table rtb-app`, `nat-app`... */
@@ -150,11 +151,16 @@ export function resolvePath(model: NetworkModel, request: ResolveRequest): Resol
   if (!table) return unreachable(hops, 'NO_ROUTE_TO_DESTINATION', `subnet ${subnet.id}`, `${vpc.id} has no route table for ${subnet.id}`, source);
   hops.push({ component: `route table ${table.id}`, detail: `${table.main ? 'the main table' : 'explicitly associated'}; destination dynamodb.${request.region}.amazonaws.com (${service.text}, in ${list.id})` });
 
+  if (source.ipv6 !== undefined) {
+    // IPv4 routes and rules never carry an IPv6 packet, and cove models no IPv6 routes.
+    const endpointRoute = table.routes.find((r) => r.target.kind === 'vpce' && model.endpoints.get(r.target.id)?.region === request.region);
+    if (endpointRoute) {
+      return unreachable(hops, 'VPCE_IPV4_ONLY', `endpoint ${endpointRoute.target.id}`, `the client uses IPv6 (${source.ipv6}); gateway endpoint ${endpointRoute.target.id} carries IPv4 only, and ${table.id} has no IPv6 route to the service`, source);
+    }
+    return unreachable(hops, 'NO_ROUTE_TO_DESTINATION', `route table ${table.id}`, `the client uses IPv6 (${source.ipv6}); ${table.id} has no IPv6 route to the service`, source);
+  }
   const { chosen, beaten } = chooseRoute(model, table, service.value);
   const endpointRoute = beaten.find((c) => c.route.target.kind === 'vpce');
-  if (source.ipv6 !== undefined) {
-    hops.push({ component: `attachment`, detail: `the client uses IPv6 (${source.ipv6}); gateway endpoints carry IPv4 only`, code: 'VPCE_IPV4_ONLY' });
-  }
   for (const other of table.routes) {
     if (other.target.kind !== 'vpce') continue;
     const endpoint = model.endpoints.get(other.target.id);
@@ -181,7 +187,6 @@ export function resolvePath(model: NetworkModel, request: ResolveRequest): Resol
   switch (target.kind) {
     case 'vpce': {
       const endpoint = model.endpoints.get(target.id)!;
-      if (source.ipv6 !== undefined) return unreachable(hops, 'VPCE_IPV4_ONLY', `endpoint ${endpoint.id}`, `gateway endpoint ${endpoint.id} carries IPv4 only`, source);
       if (!vpc.customDns && !vpc.enableDnsHostnames) {
         return unreachable(hops, 'DNS_RESOLUTION_DISABLED', `vpc ${vpc.id}`, `DNS hostnames are disabled in ${vpc.id}; the gateway endpoint needs DNS support and hostnames`, source);
       }
@@ -192,7 +197,7 @@ export function resolvePath(model: NetworkModel, request: ResolveRequest): Resol
       return throughNat(model, request, target.id, service.value, hops);
     case 'igw': {
       if (source.publicIp === undefined) {
-        return unreachable(hops, 'IGW_REQUIRES_PUBLIC_IP', `internet gateway ${target.id}`, `${source.privateIp} has no public IP for ${target.id} to translate`, source);
+        return unreachable(hops, 'IGW_PUBLIC_IP_ASSOCIATION_FOR_EGRESS', `internet gateway ${target.id}`, `${source.privateIp} has no public IP for ${target.id} to translate`, source);
       }
       hops.push({ component: `internet gateway ${target.id}`, detail: `to the public endpoint as ${source.publicIp}` });
       return { kind: 'public', sourceIp: source.publicIp, hops };
@@ -244,18 +249,12 @@ function resolveOnPremises(model: NetworkModel, source: Extract<AttachmentSource
     hops.push({ component: 'on-premises internet', detail: `to the public endpoint as ${source.publicIp}` });
     return { kind: 'public', sourceIp: source.publicIp, hops };
   }
-  hops.push({ component: linkName, detail: `${source.ip} enters ${vpc.id} from on premises` });
+  hops.push({ component: linkName, detail: `${source.ip} reaches ${vpc.id}'s virtual private gateway from on premises` });
+  // No edge-to-edge routing: what the VPC's route tables would do with the packet never happens.
   const main = [...model.routeTables.values()].find((t) => t.vpc === vpc.id && t.main);
   const chosen = main && chooseRoute(model, main, address).chosen;
-  if (!main || !chosen) return unreachable(hops, 'NO_ROUTE_TO_DESTINATION', `vpc ${vpc.id}`, `no route in ${vpc.id} covers the service (${list.id})`, source);
-  hops.push({ component: `route table ${main.id}`, detail: `route ${describeRoute(chosen.route)}` });
-  switch (chosen.route.target.kind) {
-    case 'vpce':
-      return unreachable(hops, 'VPCE_NOT_TRANSITIVE', `endpoint ${chosen.route.target.id}`, `a gateway endpoint does not serve traffic that entered the VPC over ${link.kind === 'vpn' ? 'VPN' : 'Direct Connect'}`, source);
-    case 'nat':
-      return unreachable(hops, 'NGW_REQUIRES_SOURCE_IN_VPC', `nat gateway ${chosen.route.target.id}`, `a NAT gateway does not forward traffic that entered over ${link.kind === 'vpn' ? 'VPN' : 'Direct Connect'}`, source);
-    default:
-      return unreachable(hops, 'NO_POSSIBLE_DESTINATION', `route ${describeRoute(chosen.route)}`, `traffic from on premises (${source.ip}) cannot leave ${vpc.id} this way`, source);
-  }
+  const via = link.kind === 'vpn' ? 'VPN' : 'Direct Connect';
+  if (chosen?.route.target.kind === 'vpce') hops.push({ component: `endpoint ${chosen.route.target.id}`, detail: `a gateway endpoint does not serve traffic that entered the VPC over ${via}`, code: 'VPCE_NOT_TRANSITIVE' });
+  if (chosen?.route.target.kind === 'nat') hops.push({ component: `nat gateway ${chosen.route.target.id}`, detail: `a NAT gateway does not forward traffic that entered over ${via}`, code: 'NGW_REQUIRES_SOURCE_IN_VPC' });
+  return unreachable(hops, 'VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS', `virtual private gateway of ${vpc.id}`, `it accepts traffic from on premises only for private addresses in ${vpc.id} (${vpc.cidr}); the service's addresses (${list.id}) are not`, source);
 }
-
