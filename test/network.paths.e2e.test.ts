@@ -22,6 +22,7 @@ const json = (value: unknown) => JSON.stringify(value);
 const ALL = json({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'dynamodb:*', Resource: '*' }] });
 const DEV = { accessKeyId: 'AKIADEV0000000000001', secretAccessKey: 'dev-secret' };
 const PRIVATE = { accessKeyId: 'AKIAPRIVATE000000001', secretAccessKey: 'private-secret' };
+const READER = { accessKeyId: 'AKIAREADER0000000001', secretAccessKey: 'reader-secret' };
 
 const CONFIG = `
 region: us-east-1
@@ -33,6 +34,9 @@ iam:
     - name: dev
       accessKeys: [{ id: ${DEV.accessKeyId}, secret: ${DEV.secretAccessKey} }]
       policies: [{ name: all, document: ${ALL} }]
+    - name: reader
+      accessKeys: [{ id: ${READER.accessKeyId}, secret: ${READER.secretAccessKey} }]
+      policies: [{ name: read, document: ${json({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: '*' }] })} }]
     - name: private
       accessKeys: [{ id: ${PRIVATE.accessKeyId}, secret: ${PRIVATE.secretAccessKey} }]
       policies:
@@ -201,8 +205,21 @@ describe('network paths, one scenario per rule (SDK, AWS CLI, audit, explain)', 
     assert.match(explained.stdout, /^VPC endpoint policy: ImplicitDeny$/m);
     assert.match(explained.stdout, /^Result: ImplicitlyDenied \(blocked by: VPC endpoint policy\)$/m);
     assert.match(explained.stdout, /^\[VPCE_POLICY_DENY\] only the endpoint policy of vpce-app denies this request/m);
-    // The item was not deleted; an identity-policy denial elsewhere stays an ordinary API call record.
+    // The item was not deleted.
     assert.ok((await at('public').send(new GetItemCommand({ TableName: 'orders', Key: { id: { S: 'a' } } }))).Item);
+  });
+
+  it('a request IAM denies too, through the endpoint, stays an API call record (AccessDenied) naming the endpoint', async () => {
+    const e = await rejection(at('app', READER).send(new DeleteItemCommand({ TableName: 'orders', Key: { id: { S: 'a' } } })));
+    assert.equal(e.name, 'AccessDeniedException');
+    const record = await auditRecordFor(cove, e.$metadata.requestId);
+    assert.equal(record.eventType, 'AwsApiCall');
+    assert.equal(record.errorCode, 'AccessDenied');
+    assert.equal(record.vpcEndpointId, 'vpce-app');
+    assert.notEqual(record.additionalEventData.coveTrace.at(-1).code, 'VPCE_POLICY_DENY');
+    const explained = explain('--from', 'app', '--principal', 'reader', '--action', 'dynamodb:DeleteItem', '--resource', `${TABLE_ARN}/orders`);
+    assert.match(explained.stdout, /^Result: ImplicitlyDenied \(blocked by: VPC endpoint policy, identity-based policy\)$/m);
+    assert.doesNotMatch(explained.stdout, /VPCE_POLICY_DENY/);
   });
 
   it('an IAM Deny on aws:SourceVpce: allowed through the endpoint, denied from the public listener; explain shows both', async () => {

@@ -15,15 +15,15 @@ const ACCOUNT = '123456789012';
 const json = (value: unknown) => JSON.stringify(value);
 const DEV = { accessKeyId: 'AKIADEV0000000000001', secretAccessKey: 'dev-secret' };
 
-function config(options: { endpointRouteTables: string[]; endpointActions: string[]; extraAttachment?: boolean; userActions?: string }): string {
+function config(options: { endpointRouteTables: string[]; endpointActions: string[]; extraAttachment?: boolean; userActions?: string; accessKeyId?: string; region?: string }): string {
   return `
-region: us-east-1
+region: ${options.region ?? 'us-east-1'}
 accountId: "${ACCOUNT}"
 listeners: [{ name: public, listen: 127.0.0.1:0 }]
 iam:
   users:
     - name: dev
-      accessKeys: [{ id: ${DEV.accessKeyId}, secret: ${DEV.secretAccessKey} }]
+      accessKeys: [{ id: ${options.accessKeyId ?? DEV.accessKeyId}, secret: ${DEV.secretAccessKey} }]
       policies: [{ name: all, document: ${json({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: options.userActions ?? 'dynamodb:*', Resource: '*' }] })} }]
 network:
   vpcs: [{ id: vpc-app, cidr: 10.0.0.0/16, region: us-east-1, enableDnsSupport: true, enableDnsHostnames: true }]
@@ -51,8 +51,8 @@ ${options.extraAttachment ? '  - { name: web, subnet: subnet-pub, privateIp: 10.
 describe('cove.yaml applied live', () => {
   let cove: CoveProcess;
   const clients: DynamoDBClient[] = [];
-  const at = (port: number) => {
-    const client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: DEV, maxAttempts: 1 });
+  const at = (port: number, credentials = DEV) => {
+    const client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials, maxAttempts: 1 });
     clients.push(client);
     return client;
   };
@@ -104,6 +104,29 @@ describe('cove.yaml applied live', () => {
     await edit(config({ endpointRouteTables: ['rtb-app'], endpointActions: ['dynamodb:*'] }), /cove: reloaded /);
     const gone = await rejection(get(web));
     assert.match(`${(gone as Error & { code?: string }).code} ${gone.message}`, /ECONNREFUSED/);
+  });
+
+  it('a rotated access key: the old one is refused from the next request on, the new one works', async () => {
+    const rotated = { accessKeyId: 'AKIADEV0000000000002', secretAccessKey: DEV.secretAccessKey };
+    await edit(config({ endpointRouteTables: ['rtb-app'], endpointActions: ['dynamodb:*'], accessKeyId: rotated.accessKeyId }), /cove: reloaded /);
+    const old = await rejection(get(cove.ports().public));
+    assert.equal(old.name, 'UnrecognizedClientException');
+    assert.ok((await at(cove.ports().public, rotated).send(new GetItemCommand({ TableName: 'orders', Key: { id: { S: 'a' } } }))).Item);
+    await edit(config({ endpointRouteTables: ['rtb-app'], endpointActions: ['dynamodb:*'] }), /cove: reloaded /);
+  });
+
+  it('a change that needs a restart (region, accountId, listeners) is refused whole', async () => {
+    await edit(config({ endpointRouteTables: [], endpointActions: ['dynamodb:*'], region: 'eu-west-1' }), /the running configuration stays in force\n.*region changed: restart cove to apply them/);
+    // The route-table change in the same file was not applied either.
+    const record = await auditRecordFor(cove, (await get(cove.ports().app)).$metadata.requestId);
+    assert.equal(record.vpcEndpointId, 'vpce-app');
+  });
+
+  it('an empty file (an editor mid-save) changes nothing', async () => {
+    await edit('', /the running configuration stays in force\n.*the file is empty/);
+    const record = await auditRecordFor(cove, (await get(cove.ports().app)).$metadata.requestId);
+    assert.equal(record.vpcEndpointId, 'vpce-app');
+    await edit(config({ endpointRouteTables: ['rtb-app'], endpointActions: ['dynamodb:*'] }), /cove: reloaded /);
   });
 
   it('a file that does not load changes nothing, and says why', async () => {

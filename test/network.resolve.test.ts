@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { compilePolicy } from '../src/policy/document.js';
 import type { AttachmentSource, GatewayEndpoint, NetworkModel, Route, RouteTable, SecurityGroup, Vpc } from '../src/network/model.js';
 import { resolvePath, type ResolvedPath } from '../src/network/resolve.js';
+import { Router, UnreachableError, listenerPlaces } from '../src/network/route.js';
+import type { RequestContext } from '../src/context.js';
 
 /**
  * Path resolution on a hand-built model of issue 5's sample: vpc-app with a
@@ -175,5 +177,30 @@ describe('path resolution', () => {
     const natted = resolve(model(), { kind: 'subnet', subnet: 'subnet-pub', privateIp: '10.0.0.9', publicIp: '198.51.100.7', ipv6: '2600:1f18::9', securityGroups: ['sg-app'] });
     assert.ok(natted.kind === 'unreachable');
     assert.equal(natted.code, 'NO_ROUTE_TO_DESTINATION');
+  });
+});
+
+describe('route stage: listener places', () => {
+  const request = (listener: string): RequestContext => ({
+    requestId: 'r',
+    eventId: 'e',
+    receivedAtMs: 0,
+    raw: { method: 'POST', url: '/', rawHeaders: [], body: Buffer.alloc(0) },
+    userAgent: '',
+    trace: [],
+    attribution: { listener, remoteAddress: '127.0.0.9', remotePort: 1, secureTransport: false },
+  });
+  const router = new Router({ model: model(), places: listenerPlaces([{ name: 'public' }], [], new Map()), region: 'us-east-1', accountId: '123456789012', unreachable: 'explain' });
+
+  it('a configured listener is the internet, as the peer address', () => {
+    const ctx = request('public');
+    router.route(ctx);
+    assert.deepEqual(ctx.path, { kind: 'public', sourceIp: '127.0.0.9' });
+  });
+
+  it('a listener no longer configured (retired by a reload, a request still in flight) fails closed: reset, never public', () => {
+    const ctx = request('retired');
+    assert.throws(() => router.route(ctx), (error: unknown) => error instanceof UnreachableError && error.mode === 'reset' && error.path.code === 'NO_POSSIBLE_DESTINATION');
+    assert.equal(ctx.path?.kind, 'unreachable');
   });
 });

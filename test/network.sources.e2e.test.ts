@@ -107,6 +107,10 @@ describe('a self-hosted listener places clients by their real address', () => {
     assert.throws(() => loadConfig('cove.yaml', broken), (error: unknown) => error instanceof ConfigError && /listeners\[1\]\.sources\[1\]\.attachment: no attachment is named nowhere/.test(error.message));
     const orphan = CONFIG.replace(/ {6}- \{ cidr: 127\.0\.0\.2\/32, attachment: app \}\n/, '');
     assert.throws(() => loadConfig('cove.yaml', orphan), (error: unknown) => error instanceof ConfigError && /attachment app has no listen address and no listener's sources map clients to it/.test(error.message));
+    const hostBits = CONFIG.replace('127.0.0.0/24', '127.0.0.1/24');
+    assert.throws(() => loadConfig('cove.yaml', hostBits), (error: unknown) => error instanceof ConfigError && /listeners\[1\]\.sources\[0\]\.cidr: 127\.0\.0\.1\/24 has host bits set/.test(error.message));
+    const mapped = CONFIG.replace('127.0.0.0/24', '::ffff:127.0.0.0/120');
+    assert.throws(() => loadConfig('cove.yaml', mapped), (error: unknown) => error instanceof ConfigError && /is IPv4-mapped/.test(error.message));
     const badCidr = CONFIG.replace('127.0.0.0/24', '127.0.0.0/33');
     assert.throws(() => loadConfig('cove.yaml', badCidr), (error: unknown) => error instanceof ConfigError && /expected a CIDR such as 10\.8\.0\.0\/16 or fd00::\/8 \(got "127\.0\.0\.0\/33"\)/.test(error.message));
   });

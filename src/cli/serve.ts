@@ -35,7 +35,7 @@ function configuredCredentials(loaded: LoadedConfig): Credential[] {
 }
 
 function placesOf(loaded: LoadedConfig): Map<string, ListenerPlace> {
-  return listenerPlaces(loaded.attachments, loaded.sourceMaps);
+  return listenerPlaces(loaded.config.listeners, loaded.attachments, loaded.sourceMaps);
 }
 
 /** The attachments that have a listener of their own. */
@@ -49,12 +49,13 @@ async function logPolicyWarnings(loaded: LoadedConfig, log: (line: string) => vo
   }
 }
 
-/** What a reload cannot change in a running server: it needs a restart. */
+/** What a running server cannot change (a listener's `sources` it can): a file that changes them is not applied. */
 function restartOnlyChanges(running: LoadedConfig, next: LoadedConfig): string[] {
   const changed: string[] = [];
   if (running.config.region !== next.config.region) changed.push('region');
   if (running.config.accountId !== next.config.accountId) changed.push('accountId');
-  if (JSON.stringify(running.config.listeners) !== JSON.stringify(next.config.listeners)) changed.push('listeners');
+  const addresses = (loaded: LoadedConfig) => JSON.stringify(loaded.config.listeners.map((l) => [l.name, l.listen]));
+  if (addresses(running) !== addresses(next)) changed.push('listeners (names or addresses)');
   return changed;
 }
 
@@ -119,27 +120,29 @@ export async function serve(options: ServeOptions): Promise<RunningCove> {
 
   /**
    * Applies an edited cove.yaml: users and policies, the network model, the
-   * endpoint policies and the attachments (listeners start and stop). A file
-   * that does not load changes nothing.
+   * endpoint policies, the attachments (listeners start and stop) and the
+   * listeners' source maps. Everything is prepared first and swapped in one
+   * synchronous step, so no request sees half of each file. A file that does
+   * not load, or that changes what needs a restart, changes nothing.
    */
-  const reload = async (configFile: string): Promise<void> => {
+  const reload = async (configFile: string, text: string): Promise<void> => {
+    const refuse = (why: string) => log(`cove: configuration error; the running configuration stays in force\n${why}`);
+    if (text.trim() === '') return refuse(`${configFile}: the file is empty`);
     let next: LoadedConfig;
     try {
-      next = loadConfig(configFile);
+      next = loadConfig(configFile, text);
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
-      log(`cove: configuration error; the running configuration stays in force\n${error.message}`);
-      return;
+      return refuse(error.message);
     }
+    // loadConfig refuses an access key given twice, so the swap below cannot fail halfway.
+    const nextCredentials = configuredCredentials(next);
     const restartOnly = restartOnlyChanges(loaded, next);
-    try {
-      credentials.replaceAll(configuredCredentials(next));
-    } catch (error) {
-      log(`cove: configuration error; the running configuration stays in force\n${(error as Error).message}`);
-      return;
-    }
+    if (restartOnly.length > 0) return refuse(`${configFile}: ${restartOnly.join(', ')} changed: restart cove to apply them`);
     await logPolicyWarnings(next, log);
-    // New and moved attachments get their listener before any request can be routed from them.
+
+    // The swap: from here to the router update nothing awaits.
+    credentials.replaceAll(nextCredentials);
     const wanted = new Map(listening(next).map((a) => [a.name, a]));
     const retired: HttpListener[] = [];
     for (const [name, running] of attachmentListeners) {
@@ -149,9 +152,15 @@ export async function serve(options: ServeOptions): Promise<RunningCove> {
         attachmentListeners.delete(name);
       }
     }
-    // The removed listeners finish their requests under the model they were accepted with.
-    await Promise.all(retired.map((http) => http.close()));
+    // A retired listener is absent from the new places: what it still has in flight is dropped, never routed as public.
     router.update(next.network, placesOf(next), next.config.network?.unreachable ?? 'reset');
+    loaded = next;
+
+    await Promise.all(retired.map((http) => http.close()));
+    for (const http of retired) {
+      const index = addresses.findIndex((a) => a.name === http.name);
+      if (index >= 0) addresses.splice(index, 1);
+    }
     for (const attachment of listening(next)) {
       if (attachmentListeners.has(attachment.name)) continue;
       try {
@@ -160,14 +169,13 @@ export async function serve(options: ServeOptions): Promise<RunningCove> {
         log(`cove: attachment ${attachment.name}: cannot listen on ${attachment.listen}: ${(error as Error).message}`);
       }
     }
-    loaded = next;
-    log(`cove: reloaded ${configFile}: users, policies, network model and attachments applied${restartOnly.length > 0 ? `; ${restartOnly.join(', ')} changed and need a restart` : ''}`);
+    log(`cove: reloaded ${configFile}: users, policies, network model and attachments applied`);
   };
 
   let watcher: ConfigWatcher | undefined;
   if (options.configFile) {
     const configFile = options.configFile;
-    watcher = watchConfigFile(configFile, () => reload(configFile), (error) => log(`cove: reloading ${configFile} failed: ${error.message}`));
+    watcher = watchConfigFile(configFile, loaded.text, (text) => reload(configFile, text), (error) => log(`cove: reloading ${configFile} failed: ${error.message}`));
   }
 
   return {

@@ -20,6 +20,8 @@ export interface UserPolicies {
 
 /** Validated configuration plus the policies compiled from it. */
 export interface LoadedConfig {
+  /** The file's text as loaded (a reload compares against it). */
+  text: string;
   config: CoveConfig;
   users: Map<string, UserPolicies>;
   /** The VPC model of `network:` (empty without it); `config.network.unreachable` says how an unreachable request ends. */
@@ -84,7 +86,7 @@ export function loadConfig(file: string | undefined, text?: string): LoadedConfi
     if (!(error instanceof NetworkConfigError)) throw error;
     throw new ConfigError(error.issues.map((issue) => `${locate(issue.path)}: ${formatPath(issue.path)}${issue.within ? `.${issue.within}` : ''}: ${issue.message}`).join('\n'));
   }
-  return { config, users, network: built.network, attachments: built.attachments, sourceMaps: built.sourceMaps };
+  return { text: source, config, users, network: built.network, attachments: built.attachments, sourceMaps: built.sourceMaps };
 }
 
 type Where = (path: readonly PropertyKey[]) => string;

@@ -56,16 +56,23 @@ const cidr = z.string({ error: 'expected an IPv4 CIDR such as 10.0.0.0/16' }).su
   }
 });
 const ipv4 = z.string({ error: 'expected an IPv4 address' }).refine((value) => isIPv4(value), { error: (issue) => `expected an IPv4 address (got "${String(issue.input)}")` });
-/** A client-address range of a listener's source map: IPv4 or IPv6, as sockets report peers. */
-const sourceCidr = z.string({ error: 'expected a CIDR such as 10.8.0.0/16 or fd00::/8' }).refine(
-  (value) => {
-    const slash = value.indexOf('/');
-    const bits = Number(value.slice(slash + 1));
-    const family = isIPv4(value.slice(0, slash)) ? 4 : isIPv6(value.slice(0, slash)) ? 6 : 0;
-    return slash > 0 && /^\d+$/.test(value.slice(slash + 1)) && family !== 0 && bits <= (family === 4 ? 32 : 128);
-  },
-  { error: (issue) => `expected a CIDR such as 10.8.0.0/16 or fd00::/8 (got "${String(issue.input)}")` },
-);
+/**
+ * A client-address range of a listener's source map: IPv4 (no host bits set) or
+ * IPv6, as sockets report peers. IPv4-mapped IPv6 ranges never match: peers are
+ * reported as plain IPv4.
+ */
+const sourceCidr = z.string({ error: 'expected a CIDR such as 10.8.0.0/16 or fd00::/8' }).superRefine((value, ctx) => {
+  const slash = value.indexOf('/');
+  const address = value.slice(0, slash);
+  const bits = Number(value.slice(slash + 1));
+  if (slash > 0 && isIPv4(address) && parseCidr4(value)) {
+    if (!parseCidr4(value, true)) ctx.addIssue({ code: 'custom', message: `${value} has host bits set` });
+  } else if (!(slash > 0 && isIPv6(address) && /^\d+$/.test(value.slice(slash + 1)) && bits <= 128)) {
+    ctx.addIssue({ code: 'custom', message: `expected a CIDR such as 10.8.0.0/16 or fd00::/8 (got "${value}")` });
+  } else if (/^::ffff:/i.test(address)) {
+    ctx.addIssue({ code: 'custom', message: `${value} is IPv4-mapped; peers are matched as plain IPv4, so write the IPv4 CIDR` });
+  }
+});
 const ipv6 = z.string({ error: 'expected an IPv6 address' }).refine((value) => isIPv6(value), { error: (issue) => `expected an IPv6 address (got "${String(issue.input)}")` });
 /** `com.amazonaws.REGION.dynamodb` or a `pl-` ID. */
 const prefixListRef = z

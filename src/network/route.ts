@@ -20,10 +20,15 @@ interface MappedSource {
  */
 export type ListenerPlace = { kind: 'public' } | AttachmentPlace | { kind: 'mapped'; sources: MappedSource[] };
 
-/** The places of a configuration's listeners: each attachment's own, and each source-mapped listener's. */
-export function listenerPlaces(attachments: readonly Attachment[], sourceMaps: ReadonlyMap<string, readonly SourceMapping[]>): Map<string, ListenerPlace> {
+/**
+ * The place of every listener of a configuration: `listeners:` are the internet
+ * (or, with `sources`, a map from client addresses to attachments); each
+ * attachment with its own `listen` is that attachment.
+ */
+export function listenerPlaces(listeners: readonly { name: string }[], attachments: readonly Attachment[], sourceMaps: ReadonlyMap<string, readonly SourceMapping[]>): Map<string, ListenerPlace> {
   const byName = new Map(attachments.map((a): [string, AttachmentPlace] => [a.name, { kind: 'attachment', name: a.name, source: a.source }]));
-  const places = new Map<string, ListenerPlace>(attachments.filter((a) => a.listen !== undefined).map((a) => [a.name, byName.get(a.name)!]));
+  const places = new Map<string, ListenerPlace>(listeners.map((l) => [l.name, { kind: 'public' }]));
+  for (const a of attachments) if (a.listen !== undefined) places.set(a.name, byName.get(a.name)!);
   for (const [listener, mappings] of sourceMaps) {
     const sources = mappings.map((mapping): MappedSource => {
       const [network, bits] = mapping.cidr.split('/');
@@ -40,7 +45,7 @@ export function listenerPlaces(attachments: readonly Attachment[], sourceMaps: R
 
 export interface RouteOptions {
   model: NetworkModel;
-  /** Listener name → place. Listeners not listed are public. */
+  /** Listener name → place (listenerPlaces). A listener not listed is no longer configured: its requests are dropped. */
   places: ReadonlyMap<string, ListenerPlace>;
   region: string;
   accountId: string;
@@ -109,6 +114,13 @@ export class Router {
   route(ctx: RequestContext): void {
     const attribution = ctx.attribution!;
     let place = this.options.places.get(attribution.listener);
+    if (place === undefined) {
+      // A listener a reload retired, with this request still in flight: fail closed.
+      const reason = `listener ${attribution.listener} is no longer in the configuration`;
+      ctx.path = { kind: 'unreachable', sourceIp: attribution.remoteAddress };
+      ctx.trace.push({ stage: 'route', decision: 'deny', detail: reason, code: 'NO_POSSIBLE_DESTINATION' });
+      throw new UnreachableError({ kind: 'unreachable', sourceIp: attribution.remoteAddress, code: 'NO_POSSIBLE_DESTINATION', reason, hops: [] }, 'reset');
+    }
     let mappedBy = '';
     if (place?.kind === 'mapped') {
       const family = isIPv4(attribution.remoteAddress) ? 'ipv4' : 'ipv6';
@@ -116,7 +128,7 @@ export class Router {
       mappedBy = match ? ` (peer ${attribution.remoteAddress} in ${match.cidr} of listener ${attribution.listener})` : '';
       place = match?.place;
     }
-    if (!place || place.kind !== 'attachment') {
+    if (place === undefined || place.kind !== 'attachment') {
       ctx.path = { kind: 'public', sourceIp: attribution.remoteAddress };
       ctx.trace.push({ stage: 'route', decision: 'continue', detail: `listener ${attribution.listener} is the public endpoint; source IP ${attribution.remoteAddress}` });
       return;

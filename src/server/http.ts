@@ -49,6 +49,10 @@ export class HttpListener {
   private readonly server: Server;
   private closing = false;
 
+  get name(): string {
+    return this.config.name;
+  }
+
   constructor(private readonly config: ListenerConfig, private readonly pipeline: Pipeline, private readonly region: string) {
     this.server = createServer({ keepAlive: true }, (req, res) => {
       // A client that aborts mid-body must cost us its socket, never the process.
