@@ -244,6 +244,10 @@ describe('network paths, one scenario per rule (SDK, AWS CLI, audit, explain)', 
     assert.equal(record.errorCode, 'VpceAccessDenied');
     assert.equal(record.eventName, 'DescribeEndpoints');
     assert.match(explain('--from', 'app', '--principal', 'dev', '--action', 'dynamodb:DescribeEndpoints', '--resource', '*').stdout, /^\[VPCE_POLICY_DENY\]/m);
+    // On the public path DynamoDB makes no IAM check for it, and explain says so.
+    const natted = explain('--from', 'natted', '--principal', 'reader', '--action', 'dynamodb:DescribeEndpoints', '--resource', '*').stdout;
+    assert.match(natted, /^dynamodb:DescribeEndpoints is not authorized on the public endpoint/m);
+    assert.match(natted, /^Result: Allowed$/m);
   });
 
   it('a route table without the prefix-list route: out through the NAT, as its public address', async () => {
@@ -281,6 +285,8 @@ describe('network paths, one scenario per rule (SDK, AWS CLI, audit, explain)', 
     const explained = explain('--from', 'app-open', '--region', 'eu-west-1').stdout;
     assert.match(explained, /endpoint vpce-app: serves us-east-1 only; this request is for eu-west-1 \[VPCE_CROSS_REGION\]/);
     assert.match(explained, /^Reaches: the public endpoint, source IP 203\.0\.113\.10$/m);
+    const decided = explain('--from', 'app-open', '--region', 'eu-west-1', '--principal', 'dev', '--action', 'dynamodb:GetItem', '--resource', `${TABLE_ARN}/orders`).stdout;
+    assert.match(decided, /^Note: this cove serves us-east-1 only; a request signed for eu-west-1 is refused there/m);
     // The same attachment's us-east-1 requests do take the endpoint.
     assert.match(explain('--from', 'app-open').stdout, /^Reaches: the service through vpce-app/m);
   });

@@ -8,6 +8,7 @@ import type { Attachment } from '../network/model.js';
 import { clientAddress, resolvePath, type ResolvedPath } from '../network/resolve.js';
 import { formatHops } from '../network/route.js';
 import { deniedOnlyByEndpointPolicy, evaluateAuthorization } from '../policy/evaluate.js';
+import { DESCRIBE_ENDPOINTS_ACTION } from '../dynamo/operations/describeEndpoints.js';
 import { formatDecision } from '../policy/explain.js';
 import { policyWarnings } from '../policy/lint.js';
 import { globalConditionContext } from '../policy/requestContext.js';
@@ -146,6 +147,15 @@ export async function explain(options: ExplainOptions): Promise<{ output: string
     const [key, value] = parseContextArgument(argument);
     context.set(key.toLowerCase(), value);
   }
+  const notes: string[] = [];
+  const region = options.region ?? loaded.config.region;
+  if (region !== loaded.config.region) notes.push(`Note: this cove serves ${loaded.config.region} only; a request signed for ${region} is refused there (InvalidSignatureException: Credential should be scoped to a valid region).`);
+  if (action.toLowerCase() === DESCRIBE_ENDPOINTS_ACTION.toLowerCase() && networkPath.kind === 'public') {
+    // DynamoDB makes no IAM check for it on the public endpoint (authorize.ts skips it the same way).
+    const note = `${DESCRIBE_ENDPOINTS_ACTION} is not authorized on the public endpoint: DynamoDB answers it without an IAM check there.`;
+    const output = options.json ? JSON.stringify({ ...(pathRecord ? { path: pathRecord } : {}), result: 'Allowed', notAuthorized: true, note }, null, 2) : [...pathLines, ...(pathLines.length > 0 ? [''] : []), note, 'Result: Allowed'].join('\n');
+    return { output, warnings, allowed: true };
+  }
   const request = { action, resource, principal: principal.asRequestPrincipal, context };
   const sets = { identity: principal.identityPolicies, permissionsBoundary: principal.permissionsBoundary, ...(endpointPolicies.length > 0 ? { vpcEndpoint: endpointPolicies } : {}) };
   const decision = evaluateAuthorization(sets, request, true);
@@ -153,10 +163,10 @@ export async function explain(options: ExplainOptions): Promise<{ output: string
   const endpointOnly = deniedOnlyByEndpointPolicy(decision) && networkPath.kind === 'endpoint';
   const code = endpointOnly ? 'VPCE_POLICY_DENY' : undefined;
   if (options.json) {
-    const output = JSON.stringify({ ...(pathRecord ? { path: pathRecord } : {}), result: decision.result, ...(code ? { code } : {}), blockedBy: decision.blockedBy, deciding: decision.deciding, message: denied, context: contextToRecord(context), trace: decision.sets }, null, 2);
+    const output = JSON.stringify({ ...(pathRecord ? { path: pathRecord } : {}), ...(notes.length > 0 ? { notes } : {}), result: decision.result, ...(code ? { code } : {}), blockedBy: decision.blockedBy, deciding: decision.deciding, message: denied, context: contextToRecord(context), trace: decision.sets }, null, 2);
     return { output, warnings, allowed: decision.result === 'Allowed' };
   }
-  const lines = [...pathLines, ...(pathLines.length > 0 ? [''] : []), formatDecision(request, decision, denied)];
+  const lines = [...pathLines, ...(pathLines.length > 0 ? [''] : []), formatDecision(request, decision, denied), ...notes];
   if (endpointOnly) lines.push(`[VPCE_POLICY_DENY] only the endpoint policy of ${networkPath.endpointId} denies this request; CloudTrail records it as a network activity event (VpceAccessDenied)`);
   return { output: lines.join('\n'), warnings, allowed: decision.result === 'Allowed' };
 }

@@ -1,5 +1,8 @@
 import type { Operation } from '../operation.js';
 
+/** The one action DynamoDB does not authorize on its public endpoint. */
+export const DESCRIBE_ENDPOINTS_ACTION = 'dynamodb:DescribeEndpoints';
+
 /** What clients cache the address for: DynamoDB answers 1440 minutes (a day). */
 const CACHE_PERIOD_MINUTES = 1440;
 
@@ -12,7 +15,7 @@ export const describeEndpoints: Operation<Record<string, never>> = {
   name: 'DescribeEndpoints',
   readOnly: true,
   category: 'Management',
-  authorization: () => [{ action: 'dynamodb:DescribeEndpoints', resource: '*', exemptOnPublicPath: true }],
+  authorization: () => [{ action: DESCRIBE_ENDPOINTS_ACTION, resource: '*', exemptOnPublicPath: true }],
   requestParameters: () => null,
   async execute(_input, ctx) {
     return { Endpoints: [{ Address: `dynamodb.${ctx.region}.amazonaws.com`, CachePeriodInMinutes: CACHE_PERIOD_MINUTES }] };
