@@ -8,6 +8,7 @@ import { encodeNumberOrderPreserving } from './numbers.js';
  *   catalog entry  00 | table name (UTF-8)
  *   item           01 | table id (8 bytes) | partition hash (16 bytes) | sort key bytes
  *   purge marker   02 | table id (8 bytes)
+ *   catalog version  03   (a counter, bumped in the batch of every catalog change)
  *
  * The partition key is hashed (SHA-256, truncated), as DynamoDB distributes
  * partitions by hash: it bounds the engine key (LMDB allows 1978 bytes, a
@@ -35,6 +36,13 @@ export function purgeMarkerKey(tableId: Buffer): Buffer {
 }
 
 export const PURGE_MARKER_RANGE = { start: Buffer.of(PURGE_TAG), end: Buffer.of(PURGE_TAG + 1) };
+
+/**
+ * 03: the catalog's version, an unsigned 64-bit big-endian counter that every catalog change
+ * bumps in its own batch. Processes sharing the store compare it with the version their
+ * in-memory catalog was read at, once per request, to see each other's CreateTable/DeleteTable.
+ */
+export const CATALOG_VERSION_KEY = Buffer.of(0x03);
 
 export function tablePrefix(tableId: Buffer): Buffer {
   return Buffer.concat([Buffer.of(ITEM_TAG), tableId]);

@@ -5,6 +5,7 @@ import { itemSizeBytes, normalizeItem } from '../attributeValue.js';
 import { writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
 import { checkItemKey, checkKey, decodeItem, encodeItem, storageKeyOf } from '../items.js';
 import { tableArn, type Operation } from '../operation.js';
+import type { Table } from '../tables.js';
 import { LIMITS, type Item } from '../types.js';
 
 interface WriteRequest {
@@ -54,9 +55,11 @@ export const batchWriteItem: Operation<BatchWriteItemInput> = {
     if (total > MAX_WRITE_REQUESTS) throw validationError('Too many items requested for the BatchWriteItem call');
     // Every request is checked before anything is written.
     const planned: PlannedWrite[] = [];
+    const tables: Table[] = [];
     for (const [tableName, requests] of Object.entries(input.RequestItems)) {
       const table = ctx.catalog.get(tableName);
       if (!table) throw dynamoError('ResourceNotFoundException', 'Requested resource not found');
+      tables.push(table);
       const seen = new Set<string>();
       for (const request of requests) {
         if ((request.PutRequest === undefined) === (request.DeleteRequest === undefined)) {
@@ -84,7 +87,7 @@ export const batchWriteItem: Operation<BatchWriteItemInput> = {
       }
     }
     const ops: WriteOp<never>[] = planned.map((p) => ({ key: p.storageKey, value: p.item && encodeItem(p.item) }));
-    const outcome = await ctx.engine.writeBatch(ops);
+    const outcome = await ctx.catalog.writeItems(tables, ops);
     if (!outcome.ok) throw outcome.error;
     const unitsByTable = new Map<string, number>();
     planned.forEach((p, i) => {

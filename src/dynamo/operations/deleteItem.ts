@@ -38,7 +38,7 @@ export const deleteItem: Operation<DeleteItemInput> = {
     checkNestedKeyAccess(expressions, keyNamesOf(table));
     const key = normalizeItem(input.Key);
     checkKey(table, key);
-    const outcome = await ctx.engine.writeBatch([
+    const outcome = await ctx.catalog.writeItems([table], [
       {
         key: storageKeyOf(table, key),
         value: null,

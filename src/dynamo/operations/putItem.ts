@@ -40,7 +40,7 @@ export const putItem: Operation<PutItemInput> = {
     checkItemKey(table, item);
     const sizeBytes = itemSizeBytes(item);
     if (sizeBytes > LIMITS.maxItemBytes) throw validationError('Item size has exceeded the maximum allowed size');
-    const outcome = await ctx.engine.writeBatch([
+    const outcome = await ctx.catalog.writeItems([table], [
       {
         key: storageKeyOf(table, item),
         value: encodeItem(item),

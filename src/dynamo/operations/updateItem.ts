@@ -40,7 +40,7 @@ export const updateItem: Operation<UpdateItemInput> = {
     let newItem: Item = key;
     let updatedPaths: Path[] = [];
     let written = true;
-    const outcome = await ctx.engine.writeBatch([
+    const outcome = await ctx.catalog.writeItems([table], [
       {
         key: storageKeyOf(table, key),
         condition: writeCondition(expressions.condition, input.ReturnValuesOnConditionCheckFailure),
