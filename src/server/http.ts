@@ -7,6 +7,7 @@ import type { Pipeline } from '../pipeline.js';
 import { attribute } from './attribute.js';
 import { newEventId, newRequestId } from './ids.js';
 import { LIMITS } from '../dynamo/types.js';
+import { serializeResponse } from '../dynamo/rawJson.js';
 
 export interface ListenerConfig {
   name: string;
@@ -107,7 +108,7 @@ export class HttpListener {
     }
     if (this.closing) res.shouldKeepAlive = false;
     if (ctx.error) send(res, ctx.error.statusCode, requestId, errorBody(ctx.error));
-    else send(res, 200, requestId, JSON.stringify(ctx.response ?? {}));
+    else send(res, 200, requestId, serializeResponse(ctx.response ?? {}));
   }
 }
 
