@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as nodeCrypto from 'node:crypto';
 import type { AttributeValue, KeyAttribute } from './types.js';
 import { encodeNumberOrderPreserving } from './numbers.js';
 
@@ -18,6 +18,14 @@ import { encodeNumberOrderPreserving } from './numbers.js';
  * order-preserving decimal encoding. Each created table gets a fresh random id,
  * so a table recreated under the same name never sees the old table's items.
  */
+type OneShotHash = (algorithm: string, data: Buffer, outputEncoding: 'buffer') => Buffer;
+// crypto.hash (Node >= 20.12) hashes without a Hash object: about half the cost per key.
+const oneShotHash = (nodeCrypto as { hash?: unknown }).hash as OneShotHash | undefined;
+
+function sha256(data: Buffer): Buffer {
+  return oneShotHash ? oneShotHash('sha256', data, 'buffer') : nodeCrypto.createHash('sha256').update(data).digest();
+}
+
 const CATALOG_TAG = 0x00;
 const ITEM_TAG = 0x01;
 /** 02 | table id: the items of a deleted table still to be purged. */
@@ -83,7 +91,7 @@ export function sortKeyBytes(type: KeyAttribute['type'], value: AttributeValue):
 }
 
 export function partitionPrefix(tableId: Buffer, hashKey: KeyAttribute, value: AttributeValue): Buffer {
-  const digest = createHash('sha256').update(keyValueBytes(hashKey.type, value)).digest();
+  const digest = sha256(keyValueBytes(hashKey.type, value));
   const out = Buffer.allocUnsafe(1 + TABLE_ID_BYTES + PARTITION_HASH_BYTES);
   out[0] = ITEM_TAG;
   tableId.copy(out, 1);
