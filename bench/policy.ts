@@ -1,11 +1,15 @@
 /**
- * The benchmark user's identity policies: a realistic set of three inline policies, 15
- * statements, six of them with Condition blocks, as an application role might carry.
+ * The benchmark user's identity policies: a realistic set of three inline policies, 17
+ * statements, eight of them with Condition blocks, as an application role might carry.
  *
- * The statements that grant what the benchmark does carry conditions that hold for it
- * (region, loopback source address), so every request evaluates conditions; the Denies
- * never match the benchmark's requests (by Resource or by Condition), so all statements
- * are examined for every request (a matching Deny would end the evaluation early).
+ * The engine evaluates every condition (src/policy/conditions.ts). The statements that grant
+ * what the benchmark does carry conditions that hold for it (region, loopback source
+ * address); four guardrail Denies apply to every benchmark request by action and resource,
+ * and their conditions — principal account, plain HTTP from outside loopback
+ * (aws:SecureTransport with aws:SourceIp), reserved partition keys (dynamodb:LeadingKeys
+ * against patterns with ${aws:username}) — are evaluated on each request and do not hold.
+ * So every request evaluates four or five Condition blocks, needs DynamoDB's own condition
+ * keys computed, and examines every statement (a matching Deny would end evaluation early).
  */
 export const ACCOUNT_ID = '123456789012';
 export const REGION = 'us-east-1';
@@ -47,7 +51,7 @@ export const POLICIES: Array<{ name: string; document: Record<string, unknown> }
           Effect: 'Allow',
           Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
           Resource: `${TABLE}/user-profiles`,
-          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['${aws:userid}'] } },
+          Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['${aws:username}'] } },
         },
         {
           Sid: 'StreamsRead',
@@ -90,6 +94,22 @@ export const POLICIES: Array<{ name: string; document: Record<string, unknown> }
           Condition: { Bool: { 'aws:SecureTransport': 'false' } },
         },
         { Sid: 'OnlyOwnAccount', Effect: 'Deny', Action: 'dynamodb:*', Resource: '*', Condition: { StringNotEquals: { 'aws:PrincipalAccount': ACCOUNT_ID } } },
+        {
+          // Plain HTTP only from the host itself (both keys must hold for the Deny to apply).
+          Sid: 'PlainHttpOnlyFromLoopback',
+          Effect: 'Deny',
+          Action: 'dynamodb:*',
+          Resource: '*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' }, NotIpAddress: { 'aws:SourceIp': ['127.0.0.0/8'] } },
+        },
+        {
+          // Partitions named __… belong to the platform; quarantine-<user>-… to an incident process.
+          Sid: 'ReservedPartitions',
+          Effect: 'Deny',
+          Action: ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'],
+          Resource: `${TABLE}/bench_*`,
+          Condition: { 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['__*', 'quarantine-${aws:username}-*'] } },
+        },
         { Sid: 'NoOtherRegions', Effect: 'Deny', Action: 'dynamodb:*', Resource: 'arn:aws:dynamodb:eu-*:*:table/*' },
         { Sid: 'NoPiiExport', Effect: 'Deny', Action: ['dynamodb:Scan', 'dynamodb:ExportTableToPointInTime'], Resource: `${TABLE}/pii-*` },
       ],
@@ -98,7 +118,8 @@ export const POLICIES: Array<{ name: string; document: Record<string, unknown> }
 ];
 
 /** The request context the server builds for the benchmark's requests (for the in-process evaluation benchmark). */
-export const BENCH_CONTEXT: Record<string, string> = {
+export const BENCH_CONTEXT: Record<string, string | string[]> = {
+  'dynamodb:LeadingKeys': ['item-000042'],
   'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT_ID}:user/${USER_NAME}`,
   'aws:PrincipalAccount': ACCOUNT_ID,
   'aws:PrincipalType': 'User',

@@ -9,14 +9,15 @@
  * on error and on SIGINT/SIGTERM.
  *
  * Options: --quick (3 s windows, 20k items, small RSS steps), --seconds N, --warmup N,
- * --items N, --only w1,w2 (workload names), --no-rss, --no-micro, --cpu-prof DIR (cove runs
+ * --items N, --only w1,w2 (workload names), --no-rss, --no-micro, --workers N (cove's
+ * serving processes, `cove serve --workers N`; default one per core), --cpu-prof DIR (cove runs
  * under `node --cpu-prof`; each cove process writes its profile into DIR when it stops).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { RunResult, Task } from './load.js';
@@ -56,8 +57,11 @@ const settings = {
   micro: !argv.includes('--no-micro'),
   microSeconds: quick ? 1 : 3,
   workloads: option('--only')?.split(',') ?? WORKLOADS.map((w) => w.name),
+  /** cove's serving processes; the ceiling runs with as many. Both cores by default: cove is meant to use them. */
+  workers: Number(option('--workers') ?? availableParallelism()),
   cpuProfileDirectory: option('--cpu-prof') === undefined ? undefined : resolvePath(option('--cpu-prof')!),
 };
+if (!Number.isInteger(settings.workers) || settings.workers < 1) throw new Error(`--workers expects a whole number ≥ 1, got ${option('--workers')}`);
 for (const name of settings.workloads) {
   if (!WORKLOADS.some((w) => w.name === name)) throw new Error(`unknown workload ${name}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`);
 }
@@ -179,7 +183,11 @@ async function startCove(): Promise<Server> {
   const configFile = join(dir, 'cove.yaml');
   writeFileSync(configFile, coveConfig());
   const profile = settings.cpuProfileDirectory === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', settings.cpuProfileDirectory];
-  return startServer('cove', [...profile, COVE_MAIN, 'serve', '--config', configFile, '--data', join(dir, 'data'), '--port', '0'], /listening on http:\/\/[^:\s]+:(\d+)/);
+  return startServer(
+    'cove',
+    [...profile, COVE_MAIN, 'serve', '--config', configFile, '--data', join(dir, 'data'), '--port', '0', '--workers', String(settings.workers)],
+    /listening on http:\/\/[^:\s]+:(\d+)/,
+  );
 }
 
 async function startDynalite(name: string, onDisk: boolean): Promise<Server> {
@@ -233,7 +241,12 @@ function processTree(pid: number): number[] {
   return tree;
 }
 
-/** RSS of a process tree, in MB (VmRSS, and its anonymous and file-backed parts: LMDB's map is file-backed). */
+/**
+ * Resident memory of a process tree, in MB: the sum of each process's PSS (proportional set
+ * size, /proc/PID/smaps_rollup), so that pages the processes share — above all LMDB's memory
+ * map, which every cluster worker maps — count once, not once per process. Split into
+ * anonymous and file-backed (LMDB's map is file-backed) pages.
+ */
 function rss(pid: number): { rssMb: number; anonMb: number; fileMb: number; processes: number } {
   let rssKb = 0;
   let anonKb = 0;
@@ -241,11 +254,11 @@ function rss(pid: number): { rssMb: number; anonMb: number; fileMb: number; proc
   const tree = processTree(pid);
   for (const p of tree) {
     try {
-      const status = readFileSync(`/proc/${p}/status`, 'utf8');
-      const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
-      rssKb += field('VmRSS');
-      anonKb += field('RssAnon');
-      fileKb += field('RssFile') + field('RssShmem');
+      const rollup = readFileSync(`/proc/${p}/smaps_rollup`, 'utf8');
+      const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(rollup)?.[1] ?? 0);
+      rssKb += field('Pss');
+      anonKb += field('Pss_Anon');
+      fileKb += field('Pss_File') + field('Pss_Shmem');
     } catch {
       // gone
     }
@@ -303,7 +316,11 @@ async function main(): Promise<void> {
       setupSeconds[name] = result.seconds;
       log(`  ${name}: ${settings.shape.items} items + ${settings.shape.partitions * 100} query items in ${result.seconds.toFixed(1)} s`);
     }
-    coveProcesses = processTree(servers.cove.pid).length;
+    // Serving processes: with workers, the tree is the primary (which only hands out
+    // connections, as the ceiling's primary does) plus one process per worker.
+    const tree = processTree(servers.cove.pid).length;
+    coveProcesses = tree > 1 ? tree - 1 : 1;
+    if (coveProcesses !== settings.workers) throw new Error(`cove runs ${coveProcesses} serving processes (${tree} in its tree), expected ${settings.workers}`);
     servers.ceiling = await startCeiling(coveProcesses);
 
     const selected = WORKLOADS.filter((w) => settings.workloads.includes(w.name));
@@ -431,7 +448,7 @@ async function main(): Promise<void> {
     summary[`rss_anon_${label(last.items)}_mb`] = last.anonMb.toFixed(0);
     summary[`rss_anon_${label(last.items)}_over_${label(first.items)}`] = (last.anonMb / first.anonMb).toFixed(2);
     log(`  ${label(last.items)} / ${label(first.items)}: ${(last.rssMb / first.rssMb).toFixed(2)} in all; anonymous memory ${(last.anonMb / first.anonMb).toFixed(2)}`);
-    log(`  (LMDB's memory map counts in RSS as file-backed pages, which the kernel can drop; anonymous memory is the heap's)`);
+    log(`  (resident memory of cove's processes, shared pages counted once (PSS); LMDB's memory map is file-backed pages, which the kernel can drop; anonymous memory is the heaps')`);
   }
 
   const json = {

@@ -34,6 +34,11 @@ export class Pipeline {
     try {
       this.deps.router.route(ctx);
       authenticate(ctx, { credentials: this.deps.credentials, region, service: 'dynamodb' });
+      // Reads from here on see every commit acknowledged so far, by any process sharing the
+      // store, and the catalog mirror every table created or deleted so far.
+      this.deps.engine.refreshSnapshot?.();
+      const refreshed = this.deps.catalog.refresh();
+      if (refreshed) await refreshed;
       ctx.request = interpretDynamoRequest(target, ctx.raw.body, { region, accountId, catalog: this.deps.catalog });
       ctx.trace.push({ stage: 'interpret', decision: 'continue', detail: `${ctx.request.eventName} on ${ctx.request.targets.map((t) => t.resource).join(', ')}` });
       authorize(ctx, region);

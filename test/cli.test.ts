@@ -79,6 +79,18 @@ describe('configuration errors', () => {
     assert.match(result.stderr, /iam\.users\[0\]\.accessKeys\[0\]\.id: expected an access key ID/);
   });
 
+  it('rejects a workers count outside 1..64 or auto, in cove.yaml and on the command line', () => {
+    const zero = startWith('workers: 0\n');
+    assert.equal(zero.status, 2);
+    assert.match(zero.stderr, /cove\.yaml:1:10: workers: expected 1\.\.64 or auto/);
+    const word = startWith('workers: many\n');
+    assert.equal(word.status, 2);
+    assert.match(word.stderr, /workers: expected a number of worker processes 1\.\.64, or auto/);
+    const option = spawnSync(process.execPath, [MAIN, 'serve', '--workers', '-3'], { encoding: 'utf8', timeout: 10_000 });
+    assert.notEqual(option.status, 0);
+    assert.match(option.stderr, /--workers <n>.*expected 1\.\.64 or auto/);
+  });
+
   it('rejects one access key given to two users', () => {
     const result = startWith('iam:\n  users:\n    - name: a\n      accessKeys: [{ id: SHAREDKEY, secret: s }]\n    - name: b\n      accessKeys: [{ id: SHAREDKEY, secret: t }]\n');
     assert.equal(result.status, 2);

@@ -16,6 +16,11 @@ export interface AuditWriterOptions {
  * from values no later stage touches). The file is fsynced at most once per sync interval, on
  * libuv's thread pool so that the event loop never waits for the disk, and synchronously on
  * close and when the day's file changes.
+ *
+ * Several processes (`cove serve --workers N`) append to the same day's file, each with its own
+ * writer: the file is opened with O_APPEND and each flush is one write(2) of whole lines, which
+ * Linux applies at the end of the file as one piece, so lines of different processes never
+ * interleave within a line.
  */
 export class AuditWriter {
   private pending: CloudTrailRecord[] = [];
@@ -60,7 +65,12 @@ export class AuditWriter {
       }
     }
     if (lines.length === 0) return;
-    writeSync(this.fileFor(new Date()), lines);
+    const fd = this.fileFor(new Date());
+    const bytes = Buffer.from(lines, 'utf8');
+    let written = writeSync(fd, bytes);
+    // A regular file takes a write whole unless the disk is full or it exceeds 2 GB; should the
+    // kernel take less, the rest follows (another process's lines could then come between).
+    while (written < bytes.length) written += writeSync(fd, bytes, written);
     this.dirty = true;
   }
 

@@ -123,7 +123,7 @@ export function sha256Hex(data: Buffer): string {
 
 /** Lower-case hex SHA-256 of a byte string (latin1). */
 function sha256HexLatin1(data: string): string {
-  return createHash('sha256').update(data, 'latin1').digest('hex');
+  return oneShotHash ? oneShotHash('sha256', Buffer.from(data, 'latin1'), 'hex') : createHash('sha256').update(data, 'latin1').digest('hex');
 }
 
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';

@@ -4,12 +4,21 @@ import { ConfigError } from '../config/load.js';
 import { SimulationInputError } from '../policy/simulate.js';
 import { explain, ExplainInputError } from './explain.js';
 import { policySimulate } from './policySimulate.js';
+import { WorkerStartError } from './cluster.js';
 import { serve } from './serve.js';
+import { MAX_WORKERS } from '../config/schema.js';
 
 function portNumber(value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('expected a port number 0..65535');
   return port;
+}
+
+function workersSetting(value: string): number | 'auto' {
+  if (value === 'auto') return value;
+  const workers = Number(value);
+  if (!/^\d+$/.test(value) || workers < 1 || workers > MAX_WORKERS) throw new InvalidArgumentError(`expected 1..${MAX_WORKERS} or auto`);
+  return workers;
 }
 
 const program = new Command('cove').description('A DynamoDB-compatible server with AWS network paths, SigV4, IAM and CloudTrail audit');
@@ -20,16 +29,19 @@ program
   .option('--config <file>', 'cove.yaml to load (default: built-in, with a generated admin key)')
   .option('--data <dir>', 'data directory', '.cove')
   .option('--port <n>', 'port of the first listener (overrides the config)', portNumber)
-  .action(async (options: { config?: string; data: string; port?: number }) => {
+  .option('--workers <n>', 'serving processes sharing the ports: 1 (default: this process), N, or auto (one per core); overrides the config', workersSetting)
+  .action(async (options: { config?: string; data: string; port?: number; workers?: number | 'auto' }) => {
     try {
-      const cove = await serve({ configFile: options.config, dataDirectory: options.data, port: options.port });
+      const cove = await serve({ configFile: options.config, dataDirectory: options.data, port: options.port, workers: options.workers });
       const stop = () => {
         void cove.stop().then(() => process.exit(0));
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      // A worker died: the others are stopped already.
+      void cove.ended.then((code) => process.exit(code));
     } catch (error) {
-      if (error instanceof ConfigError) {
+      if (error instanceof ConfigError || (error instanceof WorkerStartError && error.configError)) {
         console.error(`cove: configuration error\n${error.message}`);
         process.exit(2);
       }

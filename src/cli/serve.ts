@@ -1,4 +1,5 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AuditWriter } from '../audit/writer.js';
 import { CredentialStore, configuredPrincipals, userPrincipalFor, type Credential } from '../auth/identities.js';
@@ -12,17 +13,58 @@ import { Pipeline } from '../pipeline.js';
 import { compilePolicy } from '../policy/document.js';
 import { HttpListener } from '../server/http.js';
 import { LmdbEngine } from '../storage/lmdb.js';
+import { serveCluster } from './cluster.js';
 
 export interface ServeOptions {
   configFile?: string;
   dataDirectory?: string;
   port?: number;
+  /**
+   * Serving processes; overrides cove.yaml's `workers:`. 1 (the default) serves in this
+   * process; N > 1 forks N node:cluster workers sharing the listeners' ports; `auto` is
+   * os.availableParallelism().
+   */
+  workers?: number | 'auto';
   log?: (line: string) => void;
 }
 
+export interface BoundAddress {
+  name: string;
+  host: string;
+  port: number;
+}
+
 export interface RunningCove {
-  addresses: { name: string; host: string; port: number }[];
+  addresses: BoundAddress[];
+  /** The worker processes' pids; empty when cove serves in this process. */
+  workerPids: number[];
+  /** Settles with an exit code if cove ends by itself (a worker died); otherwise never. */
+  ended: Promise<number>;
   stop(): Promise<void>;
+}
+
+/** What every serving process starts from: the validated configuration and where the data is. */
+export interface Prepared {
+  configFile: string | undefined;
+  /** The configuration's text as the primary read it, so that every worker serves the same one. */
+  configText: string;
+  loaded: LoadedConfig;
+  dataDirectory: string;
+  /** The generated admin user's key, without a config file. */
+  adminKey?: { accessKeyId: string; secretAccessKey: string };
+}
+
+export interface ServingOptions {
+  /** Overrides the first listener's port. */
+  port?: number;
+  /** Other processes serve the same store (cluster workers): reads refresh their snapshot per request. */
+  sharedStore: boolean;
+  /** Resume interrupted purges of deleted tables (one process of a cluster does). */
+  resumePurges: boolean;
+  /** Called once per listener, in order, with its bound address (reloads add listeners later). */
+  onListening(address: BoundAddress): void;
+  /** Where reload messages go; a cluster's workers other than the first pass a silent one. */
+  log(line: string): void;
 }
 
 const ADMIN_USER = 'admin';
@@ -59,30 +101,68 @@ function restartOnlyChanges(running: LoadedConfig, next: LoadedConfig): string[]
   return changed;
 }
 
-/** Starts cove: configuration, engine, catalog, audit, credentials, listeners; a config file is then watched and applied live. */
+/** Starts cove: in this process (1 worker) or as a node:cluster primary with N workers. */
 export async function serve(options: ServeOptions): Promise<RunningCove> {
   const log = options.log ?? ((line: string) => console.log(line));
-  let loaded = loadConfig(options.configFile);
-  const { config } = loaded;
+  const prepared = await prepare(options, log);
+  const workers = workerCount(options.workers ?? prepared.loaded.config.workers);
+  if (workers > 1) return serveCluster(prepared, { workers, port: options.port, log });
+  const running = await startServing(prepared, {
+    port: options.port,
+    sharedStore: false,
+    resumePurges: true,
+    onListening: (address) => log(listeningLine(address)),
+    log,
+  });
+  return { addresses: running.addresses, workerPids: [], ended: new Promise<number>(() => {}), stop: running.stop };
+}
+
+export function workerCount(setting: number | 'auto'): number {
+  return setting === 'auto' ? availableParallelism() : setting;
+}
+
+export function listeningLine(address: BoundAddress): string {
+  return `cove: ${address.name} listening on http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+}
+
+/**
+ * What happens once per start, before any serving process exists: configuration loaded and
+ * validated, policy warnings printed, the data directory and the admin key created.
+ */
+async function prepare(options: ServeOptions, log: (line: string) => void): Promise<Prepared> {
+  const configText = options.configFile ? readFileSync(options.configFile, 'utf8') : '';
+  const loaded = loadConfig(options.configFile, configText);
   await logPolicyWarnings(loaded, log);
   const dataDirectory = resolve(options.dataDirectory ?? '.cove');
   mkdirSync(dataDirectory, { recursive: true });
-
-  const credentials = new CredentialStore();
-  credentials.replaceAll(configuredCredentials(loaded));
+  let adminKey: Prepared['adminKey'];
   if (!options.configFile) {
     const credentialsFile = join(dataDirectory, 'credentials');
-    const admin = loadOrCreateAdminKey(credentialsFile, config.region);
-    const principal = userPrincipalFor(config.accountId, { name: ADMIN_USER, path: '/', tags: {} }, { identityPolicies: [compilePolicy(`user/${ADMIN_USER}#AdministratorAccess`, ADMIN_POLICY)] });
-    credentials.add({ accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey, principal });
+    const admin = loadOrCreateAdminKey(credentialsFile, loaded.config.region);
+    adminKey = { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey };
     if (admin.created) {
       log(`cove: created admin user "${ADMIN_USER}": access key ${admin.accessKeyId}, secret ${admin.secretAccessKey}`);
       log(`cove: saved as profile "cove" in ${credentialsFile}`);
     }
   }
+  return { configFile: options.configFile, configText, loaded, dataDirectory, ...(adminKey ? { adminKey } : {}) };
+}
 
-  const engine = new LmdbEngine({ path: join(dataDirectory, 'db') });
-  const catalog = await TableCatalog.load(engine);
+/** The serving part: engine, catalog, audit, credentials, pipeline, listeners. Runs in each serving process. */
+export async function startServing(prepared: Prepared, options: ServingOptions): Promise<{ addresses: BoundAddress[]; stop(): Promise<void> }> {
+  const { loaded, dataDirectory } = prepared;
+  const { config } = loaded;
+  let running = loaded;
+  const log = options.log;
+  const credentials = new CredentialStore();
+  credentials.replaceAll(configuredCredentials(loaded));
+  if (prepared.adminKey) {
+    const principal = userPrincipalFor(config.accountId, { name: ADMIN_USER, path: '/', tags: {} }, { identityPolicies: [compilePolicy(`user/${ADMIN_USER}#AdministratorAccess`, ADMIN_POLICY)] });
+    credentials.add({ ...prepared.adminKey, principal });
+  }
+
+  const engine = new LmdbEngine({ path: join(dataDirectory, 'db'), sharedWithOtherProcesses: options.sharedStore });
+  const catalog = await TableCatalog.load(engine, { resumePurges: options.resumePurges });
   const audit = new AuditWriter({ directory: join(dataDirectory, 'audit'), accountId: config.accountId, region: config.region });
   const router = new Router({ model: loaded.network, places: placesOf(loaded), region: config.region, accountId: config.accountId, unreachable: config.network?.unreachable ?? 'reset' });
   const pipeline = new Pipeline({ region: config.region, accountId: config.accountId, credentials, engine, catalog, audit, router });
@@ -90,13 +170,14 @@ export async function serve(options: ServeOptions): Promise<RunningCove> {
   const listeners: HttpListener[] = [];
   /** Attachment listeners by attachment name, with the address each was started on. */
   const attachmentListeners = new Map<string, { listen: string; http: HttpListener }>();
-  const addresses: RunningCove['addresses'] = [];
+  const addresses: BoundAddress[] = [];
   const startListener = async (name: string, listen: string, portOverride?: number): Promise<HttpListener> => {
     const { host, port } = splitHostPort(listen);
     const http = new HttpListener({ name, host, port: portOverride ?? port }, pipeline, config.region);
     const bound = await http.listen();
-    addresses.push({ name, ...bound });
-    log(`cove: ${name} listening on http://${bound.host.includes(':') ? `[${bound.host}]` : bound.host}:${bound.port}`);
+    const address = { name, ...bound };
+    addresses.push(address);
+    options.onListening(address);
     return http;
   };
   const closeAll = async () => {
@@ -104,6 +185,8 @@ export async function serve(options: ServeOptions): Promise<RunningCove> {
   };
   try {
     // Attachment listeners come after the configured ones; --port applies to the first listener only.
+    // Every worker of a cluster binds them in this same order: node:cluster pairs the n-th
+    // `listen(0)` on an address in each worker with the same shared port.
     for (const [index, listener] of config.listeners.entries()) {
       listeners.push(await startListener(listener.name, listener.listen, index === 0 ? options.port : undefined));
     }
@@ -137,7 +220,7 @@ export async function serve(options: ServeOptions): Promise<RunningCove> {
     }
     // loadConfig refuses an access key given twice, so the swap below cannot fail halfway.
     const nextCredentials = configuredCredentials(next);
-    const restartOnly = restartOnlyChanges(loaded, next);
+    const restartOnly = restartOnlyChanges(running, next);
     if (restartOnly.length > 0) return refuse(`${configFile}: ${restartOnly.join(', ')} changed: restart cove to apply them`);
     await logPolicyWarnings(next, log);
 
@@ -154,7 +237,7 @@ export async function serve(options: ServeOptions): Promise<RunningCove> {
     }
     // A retired listener is absent from the new places: what it still has in flight is dropped, never routed as public.
     router.update(next.network, placesOf(next), next.config.network?.unreachable ?? 'reset');
-    loaded = next;
+    running = next;
 
     await Promise.all(retired.map((http) => http.close()));
     for (const http of retired) {
@@ -173,9 +256,9 @@ export async function serve(options: ServeOptions): Promise<RunningCove> {
   };
 
   let watcher: ConfigWatcher | undefined;
-  if (options.configFile) {
-    const configFile = options.configFile;
-    watcher = watchConfigFile(configFile, loaded.text, (text) => reload(configFile, text), (error) => log(`cove: reloading ${configFile} failed: ${error.message}`));
+  if (prepared.configFile) {
+    const configFile = prepared.configFile;
+    watcher = watchConfigFile(configFile, prepared.configText, (text) => reload(configFile, text), (error) => log(`cove: reloading ${configFile} failed: ${error.message}`));
   }
 
   return {

@@ -203,6 +203,14 @@ const attachmentSchema = z.strictObject({
     .optional(),
 });
 
+/** Upper bound of `workers:`; far above any core count cove would run on, low enough to catch a typo. */
+export const MAX_WORKERS = 64;
+/** `workers:`: serving processes; `auto` is one per core the process may use (os.availableParallelism()). */
+export const workersSchema = z.union(
+  [z.literal('auto'), z.number().int({ error: 'expected a whole number' }).min(1, { error: `expected 1..${MAX_WORKERS} or auto` }).max(MAX_WORKERS, { error: `expected 1..${MAX_WORKERS} or auto` })],
+  { error: `expected a number of worker processes 1..${MAX_WORKERS}, or auto` },
+);
+
 export const configSchema = z.strictObject({
   region: region.default('us-east-1'),
   accountId: z.string({ error: 'expected a 12-digit account ID as a quoted string (YAML reads unquoted digits as a number)' }).regex(/^\d{12}$/, { error: 'expected a 12-digit account ID, quoted so YAML keeps it a string' }).default('000000000000'),
@@ -220,6 +228,7 @@ export const configSchema = z.strictObject({
     )
     .min(1, { error: 'expected at least one listener' })
     .default([{ name: 'public', listen: '127.0.0.1:8000' }]),
+  workers: workersSchema.default(1),
   iam: z
     .strictObject({
       policies: z.array(z.strictObject({ name: iamName, path: iamPath, document: policyDocument })).default([]),

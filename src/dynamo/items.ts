@@ -3,6 +3,8 @@ import type { Table } from './tables.js';
 import type { AttributeValue, Item, KeyAttribute } from './types.js';
 import { LIMITS } from './types.js';
 import { itemKey, keyValueBytes } from './keys.js';
+import { itemSizeBytes } from './attributeValue.js';
+import { RawJson } from './rawJson.js';
 
 /**
  * Key checks shared by the item operations, with DynamoDB's messages.
@@ -80,10 +82,50 @@ export function keyForAudit(table: Table | undefined, key: Item | undefined): Re
   return out;
 }
 
-export function encodeItem(item: Item): Buffer {
-  return Buffer.from(JSON.stringify(item), 'utf8');
+/**
+ * An item as stored: a format byte (01), the item's size in DynamoDB's accounting (uint32
+ * big-endian), then the item's JSON text in DynamoDB's wire form. Reads use the size and the
+ * text without parsing (capacity, Query's 1 MB page, responses spliced from the text). Values
+ * written before this format are the bare JSON text ('{' first) and are still read.
+ */
+const SIZED_FORMAT = 0x01;
+const SIZED_HEADER_BYTES = 5;
+
+export function encodeItem(item: Item, sizeBytes: number = itemSizeBytes(item)): Buffer {
+  const json = JSON.stringify(item);
+  const out = Buffer.allocUnsafe(SIZED_HEADER_BYTES + Buffer.byteLength(json, 'utf8'));
+  out[0] = SIZED_FORMAT;
+  out.writeUInt32BE(sizeBytes, 1);
+  out.write(json, SIZED_HEADER_BYTES, 'utf8');
+  return out;
+}
+
+/** The stored item's JSON text. */
+export function itemJson(value: Buffer): string {
+  return value[0] === SIZED_FORMAT ? value.toString('utf8', SIZED_HEADER_BYTES) : value.toString('utf8');
 }
 
 export function decodeItem(value: Buffer): Item {
-  return JSON.parse(value.toString('utf8')) as Item;
+  return JSON.parse(itemJson(value)) as Item;
+}
+
+/** The stored item's size in DynamoDB's accounting, without parsing it (but for the old format). */
+export function storedItemSize(value: Buffer): number {
+  return value[0] === SIZED_FORMAT ? value.readUInt32BE(1) : itemSizeBytes(decodeItem(value));
+}
+
+/** A stored item read by Query or Scan: its text and size, parsed only if a filter, projection or key needs it. */
+export class StoredItem extends RawJson {
+  private decoded: Item | undefined;
+
+  constructor(value: Buffer) {
+    super(itemJson(value));
+    this.sizeBytes = value[0] === SIZED_FORMAT ? value.readUInt32BE(1) : itemSizeBytes(this.item);
+  }
+
+  readonly sizeBytes: number;
+
+  get item(): Item {
+    return (this.decoded ??= JSON.parse(this.json) as Item);
+  }
 }

@@ -1,7 +1,7 @@
 import type { StorageEngine } from '../storage/engine.js';
 import { validationError } from '../errors.js';
-import { itemSizeBytes, normalizeItem } from './attributeValue.js';
-import { checkKey, decodeItem, storageKeyOf } from './items.js';
+import { normalizeItem } from './attributeValue.js';
+import { checkKey, StoredItem, storageKeyOf } from './items.js';
 import { successor, tablePrefix } from './keys.js';
 import type { Table } from './tables.js';
 import type { Item } from './types.js';
@@ -26,8 +26,8 @@ export interface PageRequest {
 }
 
 export interface Page {
-  /** Items read that passed the filter, in read order. */
-  items: Item[];
+  /** Items read that passed the filter, in read order (parsed only where the filter needed it). */
+  items: StoredItem[];
   scannedCount: number;
   /** Item bytes read, as capacity is charged (before the filter). */
   bytesRead: number;
@@ -47,17 +47,17 @@ export function keyOf(table: Table, item: Item): Item {
  */
 export async function readPage(engine: StorageEngine, request: PageRequest): Promise<Page> {
   const { table, range, reverse, limit, filter } = request;
-  const items: Item[] = [];
+  const items: StoredItem[] = [];
   let scannedCount = 0;
   let bytesRead = 0;
   if (range.start.compare(range.end) >= 0) return { items, scannedCount, bytesRead };
   for await (const { value } of engine.range({ start: range.start, end: range.end, reverse })) {
-    const item = decodeItem(value);
+    const stored = new StoredItem(value);
     scannedCount++;
-    bytesRead += itemSizeBytes(item);
-    if (!filter || filter(item)) items.push(item);
+    bytesRead += stored.sizeBytes;
+    if (!filter || filter(stored.item)) items.push(stored);
     if ((limit !== undefined && scannedCount >= limit) || bytesRead >= MAX_PAGE_BYTES) {
-      return { items, scannedCount, bytesRead, lastEvaluatedKey: keyOf(table, item) };
+      return { items, scannedCount, bytesRead, lastEvaluatedKey: keyOf(table, stored.item) };
     }
   }
   return { items, scannedCount, bytesRead };

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { StorageEngine } from '../storage/engine.js';
-import { dynamoError } from '../errors.js';
-import { catalogKey, CATALOG_RANGE, PURGE_MARKER_RANGE, purgeMarkerKey, TABLE_ID_BYTES, tableRange } from './keys.js';
+import type { BatchOutcome, Entry, StorageEngine, WriteOp } from '../storage/engine.js';
+import { dynamoError, type AwsError } from '../errors.js';
+import { catalogKey, CATALOG_RANGE, CATALOG_VERSION_KEY, PURGE_MARKER_RANGE, purgeMarkerKey, TABLE_ID_BYTES, tableRange } from './keys.js';
 import type { AttributeDefinition, KeyAttribute, KeySchemaElement } from './types.js';
 
 /** What the catalog persists per table: DynamoDB's description plus cove's storage id. */
@@ -32,9 +32,11 @@ export interface Table {
   hashKey: KeyAttribute;
   rangeKey: KeyAttribute | undefined;
   record: TableRecord;
+  /** The catalog entry's bytes as stored, which the write guard compares (cheaper than parsing). */
+  recordBytes: Buffer;
 }
 
-function toTable(record: TableRecord): Table {
+function toTable(record: TableRecord, recordBytes: Buffer): Table {
   const d = record.description;
   const typeOf = (name: string) => d.AttributeDefinitions.find((a) => a.AttributeName === name)!.AttributeType;
   const hash = d.KeySchema.find((k) => k.KeyType === 'HASH')!;
@@ -45,33 +47,103 @@ function toTable(record: TableRecord): Table {
     hashKey: { name: hash.AttributeName, type: typeOf(hash.AttributeName) },
     rangeKey: range && { name: range.AttributeName, type: typeOf(range.AttributeName) },
     record,
+    recordBytes,
   };
+}
+
+function parseRecord(value: Buffer): TableRecord {
+  return JSON.parse(value.toString('utf8')) as TableRecord;
+}
+
+/** Bumps the catalog version inside the batch of a catalog change (see CATALOG_VERSION_KEY). */
+const BUMP_VERSION: WriteOp<never> = {
+  key: CATALOG_VERSION_KEY,
+  value: (current) => {
+    const next = Buffer.alloc(8);
+    next.writeBigUInt64BE(current?.length === 8 ? current.readBigUInt64BE(0) + 1n : 1n);
+    return next;
+  },
+};
+
+function sameVersion(a: Buffer | undefined, b: Buffer | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : a.equals(b);
+}
+
+async function collect(entries: Iterable<Entry> | AsyncIterable<Entry>): Promise<Entry[]> {
+  const out: Entry[] = [];
+  for await (const entry of entries) out.push(entry);
+  return out;
+}
+
+export interface CatalogOptions {
+  /**
+   * Resume the purges of deleted tables that a stop or crash interrupted (default true).
+   * Among processes sharing one store, one resumes them; the purge is idempotent anyway.
+   */
+  resumePurges?: boolean;
 }
 
 const ITEM_PURGE_BATCH = 1000;
 
 /**
- * The table catalog: persisted in the engine under catalog keys, mirrored in
- * memory so that every item request resolves its table without I/O.
+ * The table catalog: persisted in the engine under catalog keys, mirrored in memory so that
+ * every item request resolves its table without parsing anything.
+ *
+ * Several processes may share the store (`cove serve --workers N`), each with its own mirror.
+ * The mirror stays strongly consistent through the catalog version key: every catalog change
+ * bumps it in the same atomic batch, and `refresh` — once per request, before the request
+ * looks up any table — compares it with the version the mirror was read at (one engine get,
+ * under a microsecond) and re-reads the catalog when it moved. A table deleted by another
+ * process after `refresh` is caught by the guard of `writeItems`, inside the write
+ * transaction, so no item write is acknowledged on a deleted table.
  */
 export class TableCatalog {
-  private readonly tables = new Map<string, Table>();
+  private tables = new Map<string, Table>();
+  /** The catalog version the mirror was read at; undefined before the first catalog change. */
+  private version: Buffer | undefined;
   private readonly purges = new Set<Promise<void>>();
   private closing = false;
 
   private constructor(private readonly engine: StorageEngine) {}
 
-  static async load(engine: StorageEngine): Promise<TableCatalog> {
+  static async load(engine: StorageEngine, options: CatalogOptions = {}): Promise<TableCatalog> {
     const catalog = new TableCatalog(engine);
-    for await (const { value } of engine.range(CATALOG_RANGE)) {
-      const record = JSON.parse(value.toString('utf8')) as TableRecord;
-      catalog.tables.set(record.description.TableName, toTable(record));
+    await catalog.reload(await engine.get(CATALOG_VERSION_KEY));
+    if (options.resumePurges ?? true) {
+      // Resume the purges a stop or crash interrupted.
+      const pending = (await collect(engine.range(PURGE_MARKER_RANGE))).map(({ key }) => Buffer.from(key.subarray(1)));
+      for (const storageId of pending) catalog.startPurge(storageId);
     }
-    // Resume the purges a stop or crash interrupted.
-    const pending: Buffer[] = [];
-    for await (const { key } of engine.range(PURGE_MARKER_RANGE)) pending.push(key.subarray(1));
-    for (const storageId of pending) catalog.startPurge(storageId);
     return catalog;
+  }
+
+  /**
+   * Brings the mirror up to date with every catalog change committed so far, by any process.
+   * Synchronous when the engine's reads are (the hot path: one get, no allocation but its result).
+   */
+  refresh(): void | Promise<void> {
+    const version = this.engine.get(CATALOG_VERSION_KEY);
+    if (version instanceof Promise) return version.then((v) => (sameVersion(v, this.version) ? undefined : this.reload(v)));
+    if (sameVersion(version, this.version)) return;
+    return this.reload(version);
+  }
+
+  /** Re-reads the whole catalog; `version` was read first, so the mirror is at least that new. */
+  private reload(version: Buffer | undefined): void | Promise<void> {
+    const entries = this.engine.range(CATALOG_RANGE);
+    const install = (list: Iterable<Entry>) => {
+      const tables = new Map<string, Table>();
+      for (const { value } of list) {
+        // Copied: an engine may hand out views of buffers it reuses.
+        const bytes = Buffer.from(value);
+        const table = toTable(parseRecord(bytes), bytes);
+        tables.set(table.name, table);
+      }
+      this.tables = tables;
+      this.version = version;
+    };
+    if (Symbol.asyncIterator in entries) return collect(entries).then(install);
+    install(entries);
   }
 
   get(name: string): Table | undefined {
@@ -89,20 +161,49 @@ export class TableCatalog {
     return [...this.tables.keys()].sort();
   }
 
+  /**
+   * Writes items of `tables` in one atomic batch that also checks, inside the write
+   * transaction, that each table is still the incarnation the request resolved: a table
+   * deleted (or deleted and re-created) by this or another process meanwhile fails the batch
+   * with ResourceNotFoundException and nothing is written. The outcome is `ops`' own, as if
+   * the guards were not there (a guard's failure has failedIndex -1).
+   */
+  async writeItems<E>(tables: readonly Table[], ops: WriteOp<E>[]): Promise<BatchOutcome<E | AwsError>> {
+    const guards = [...new Set(tables)].map((table) => this.guard(table));
+    const outcome = await this.engine.writeBatch<E | AwsError>([...guards, ...ops]);
+    const previous = outcome.previous.slice(guards.length);
+    if (outcome.ok) return { ok: true, previous };
+    return { ok: false, failedIndex: outcome.failedIndex - guards.length < 0 ? -1 : outcome.failedIndex - guards.length, error: outcome.error, previous };
+  }
+
+  /** A batch op that leaves the table's catalog entry as it is and vetoes the batch unless the entry is this incarnation's. */
+  private guard(table: Table): WriteOp<AwsError> {
+    return {
+      key: catalogKey(table.name),
+      value: () => undefined,
+      condition: (current) =>
+        current !== undefined && (current.equals(table.recordBytes) || parseRecord(current).storageId === table.record.storageId)
+          ? undefined
+          : dynamoError('ResourceNotFoundException', 'Requested resource not found'),
+    };
+  }
+
   async create(description: Omit<TableDescription, 'TableId' | 'TableStatus'>): Promise<Table> {
     const record: TableRecord = {
       storageId: randomBytes(TABLE_ID_BYTES).toString('hex'),
       description: { ...description, TableId: randomUUID(), TableStatus: 'ACTIVE' },
     };
-    const outcome = await this.engine.writeBatch([
+    const bytes = Buffer.from(JSON.stringify(record));
+    const outcome = await this.engine.writeBatch<AwsError>([
       {
         key: catalogKey(description.TableName),
-        value: Buffer.from(JSON.stringify(record)),
+        value: bytes,
         condition: (current) => (current ? dynamoError('ResourceInUseException', `Table already exists: ${description.TableName}`) : undefined),
       },
+      BUMP_VERSION,
     ]);
     if (!outcome.ok) throw outcome.error;
-    const table = toTable(record);
+    const table = toTable(record, bytes);
     this.tables.set(table.name, table);
     return table;
   }
@@ -110,7 +211,8 @@ export class TableCatalog {
   /**
    * Removes the table from the catalog, durably and together with a purge marker,
    * then purges its items in the background. The table leaves the in-memory map
-   * first, so no write is acknowledged on a table whose deletion is under way.
+   * first, so this process stops accepting writes to it at once; the write guard
+   * covers writes already under way, here and in other processes.
    */
   async delete(name: string): Promise<Table> {
     const table = this.require(name);
@@ -118,14 +220,15 @@ export class TableCatalog {
     const notFound = dynamoError('ResourceNotFoundException', `Requested resource not found: Table: ${name} not found`);
     let outcome;
     try {
-      outcome = await this.engine.writeBatch([
+      outcome = await this.engine.writeBatch<AwsError>([
         {
           key: catalogKey(name),
           value: null,
           // Only this incarnation of the table may be removed.
-          condition: (current) => (current && (JSON.parse(current.toString('utf8')) as TableRecord).storageId === table.record.storageId ? undefined : notFound),
+          condition: (current) => (current && parseRecord(current).storageId === table.record.storageId ? undefined : notFound),
         },
         { key: purgeMarkerKey(table.storageId), value: Buffer.of(1) },
+        BUMP_VERSION,
       ]);
     } catch (error) {
       if (!this.tables.has(name)) this.tables.set(name, table);
@@ -153,11 +256,16 @@ export class TableCatalog {
     await Promise.all(this.purges);
   }
 
+  /**
+   * Deletes the table's items in batches, then its purge marker. Idempotent: two processes
+   * purging the same table (one resuming at start while another finishes its own DeleteTable)
+   * only delete keys twice. No item of the table can appear meanwhile: the write guard
+   * rejects every write to a table whose catalog entry is gone.
+   */
   private async purgeItems(storageId: Buffer): Promise<void> {
     const range = tableRange(storageId);
     while (!this.closing) {
-      const keys: Buffer[] = [];
-      for await (const { key } of this.engine.range({ ...range, limit: ITEM_PURGE_BATCH })) keys.push(key);
+      const keys = (await collect(this.engine.range({ ...range, limit: ITEM_PURGE_BATCH }))).map(({ key }) => Buffer.from(key));
       if (keys.length === 0) {
         await this.engine.writeBatch([{ key: purgeMarkerKey(storageId), value: null }]);
         return;

@@ -1,7 +1,8 @@
 import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import type { ConditionContext, ContextValue } from './conditionContext.js';
 import { PolicyDocumentError } from './errors.js';
-import { resolveSegments, resolveText, parseTemplate, type Segment, type Template } from './variables.js';
+import { cidrContains, ipv4ToNumber, parseCidr4 } from '../network/cidr.js';
+import { perResolution, resolveText, parseTemplate, type Segment, type Template } from './variables.js';
 import { compileSegments, type Matcher } from './wildcard.js';
 
 /**
@@ -165,8 +166,8 @@ function satisfies(condition: CompiledCondition, base: BaseOperator, contextValu
 }
 
 function resolvedTest(base: BaseOperator, template: Template, context: ConditionContext): ValueTest | undefined {
-  const segments = resolveSegments(template, context);
-  return segments && prepareTest(base, segments);
+  // A template belongs to one condition value, so to one operator: the memo is per (template, values).
+  return perResolution(template, context, (segments) => prepareTest(base, segments));
 }
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
@@ -248,9 +249,31 @@ function ipTest(cidr: string): ValueTest {
   const prefix = slash < 0 ? (family === 'ipv4' ? 32 : 128) : Number(cidr.slice(slash + 1));
   const maxPrefix = family === 'ipv4' ? 32 : 128;
   if (!family || !Number.isInteger(prefix) || prefix < 0 || prefix > maxPrefix) return () => false;
+  if (family === 'ipv4') {
+    // IPv4, the common case (aws:SourceIp on every request): integer arithmetic, where
+    // BlockList.check builds a SocketAddress per call.
+    const cidr4 = parseCidr4(`${address}/${prefix}`);
+    if (!cidr4) return () => false;
+    return (value) => {
+      const n = ipv4Number(value);
+      return n !== undefined && cidrContains(cidr4, n);
+    };
+  }
   const list = new BlockList();
   list.addSubnet(address, prefix, family);
   return (value) => (isIPv4(value) ? list.check(value, 'ipv4') : isIPv6(value) ? list.check(value, 'ipv6') : false);
+}
+
+// Requests of one client carry the same source address: parse it once.
+let lastAddress = '';
+let lastNumber: number | undefined;
+
+function ipv4Number(address: string): number | undefined {
+  if (address !== lastAddress) {
+    lastNumber = ipv4ToNumber(address);
+    lastAddress = address;
+  }
+  return lastNumber;
 }
 
 /** ARN operators compare the six colon-separated parts one by one, each with `*` and `?`. */

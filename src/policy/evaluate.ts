@@ -2,7 +2,7 @@ import type { ConditionContext } from './conditionContext.js';
 import { evaluateCondition, explainCondition, type ConditionExplanation } from './conditions.js';
 import type { CompiledPolicy, CompiledStatement, PolicyKind } from './document.js';
 import { principalMatches, type RequestPrincipal } from './principals.js';
-import { resolveSegments } from './variables.js';
+import { perResolution } from './variables.js';
 import { compileSegments } from './wildcard.js';
 
 /** What is asked: may this principal perform `action` on `resource`, in this context? */
@@ -54,9 +54,8 @@ function resourceMatches(statement: CompiledStatement, request: AuthorizationReq
   for (const entry of resources.list) {
     let matcher = entry.matcher;
     if (!matcher) {
-      const segments = resolveSegments(entry.template, request.context);
-      if (!segments) continue; // an unresolvable variable matches nothing
-      matcher = compileSegments(segments, false);
+      matcher = perResolution(entry.template, request.context, (segments) => compileSegments(segments, false));
+      if (!matcher) continue; // an unresolvable variable matches nothing
     }
     if (matcher(request.resource)) {
       hit = true;

@@ -87,3 +87,37 @@ export function resolveText(template: Template, context: ConditionContext): stri
   const segments = resolveSegments(template, context);
   return segments && segments.map((s) => s.text).join('');
 }
+
+/** Per template, at most this many distinct resolutions are remembered (then it starts over). */
+const MAX_RESOLUTIONS_PER_TEMPLATE = 256;
+const resolutions = new WeakMap<Template, Map<string, unknown>>();
+
+/**
+ * `build(segments)` for this request's values of the template's variables, remembered per
+ * template and values: the values repeat from request to request (a few users, a few keys),
+ * and building a matcher (a RegExp for `*`) is most of what a condition with a variable costs.
+ * Undefined when a variable has no value. Each template must always be given the same `build`.
+ */
+export function perResolution<T>(template: Template, context: ConditionContext, build: (segments: Segment[]) => T): T | undefined {
+  let key = '';
+  for (const part of template.parts) {
+    if (part.kind !== 'variable') continue;
+    const value = context.get(part.lowerKey);
+    const text = typeof value === 'string' ? value : part.fallback;
+    if (text === undefined) return undefined;
+    // Length-prefixed: unambiguous whatever the values contain.
+    key += `${text.length}:${text}`;
+  }
+  let memo = resolutions.get(template) as Map<string, T> | undefined;
+  if (memo === undefined) {
+    memo = new Map<string, T>();
+    resolutions.set(template, memo);
+  }
+  let built = memo.get(key);
+  if (built === undefined && !memo.has(key)) {
+    built = build(resolveSegments(template, context)!);
+    if (memo.size >= MAX_RESOLUTIONS_PER_TEMPLATE) memo.clear();
+    memo.set(key, built);
+  }
+  return built;
+}

@@ -7,6 +7,7 @@ import type { Pipeline } from '../pipeline.js';
 import { attribute } from './attribute.js';
 import { newEventId, newRequestId } from './ids.js';
 import { LIMITS } from '../dynamo/types.js';
+import { serializeResponse } from '../dynamo/rawJson.js';
 
 export interface ListenerConfig {
   name: string;
@@ -94,16 +95,17 @@ export class HttpListener {
       send(res, 413, requestId, JSON.stringify({ __type: 'com.amazon.coral.service#RequestEntityTooLarge', message: 'Request entity too large' }));
       return;
     }
+    const headers = requestHeaders(req);
     const ctx: RequestContext = {
       requestId,
       eventId: newEventId(),
       receivedAtMs: Date.now(),
       raw: { method: req.method ?? 'POST', url: req.url ?? '/', rawHeaders: req.rawHeaders, body },
-      userAgent: headerValue(req, 'user-agent') ?? '',
+      userAgent: headers.userAgent ?? '',
       trace: [],
     };
     attribute(ctx, this.config.name, req.socket, false);
-    await this.pipeline.handle(ctx, headerValue(req, 'x-amz-target'));
+    await this.pipeline.handle(ctx, headers.target);
     if (ctx.networkReset) {
       // No path to the service: as the network would, the connection is reset, unanswered.
       req.socket.resetAndDestroy();
@@ -111,13 +113,26 @@ export class HttpListener {
     }
     if (this.closing) res.shouldKeepAlive = false;
     if (ctx.error) send(res, ctx.error.statusCode, requestId, errorBody(ctx.error));
-    else send(res, 200, requestId, JSON.stringify(ctx.response ?? {}));
+    else send(res, 200, requestId, serializeResponse(ctx.response ?? {}));
   }
 }
 
-function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value.join(',') : value;
+/**
+ * The two headers the listener reads, from `rawHeaders` in one pass: reading `req.headers`
+ * would make node:http build the whole lower-cased header object for every request. Same
+ * values as `req.headers` gives: the first User-Agent (node:http drops repeats of it), and
+ * repeated X-Amz-Target values joined with ", ".
+ */
+function requestHeaders(req: IncomingMessage): { userAgent: string | undefined; target: string | undefined } {
+  let userAgent: string | undefined;
+  let target: string | undefined;
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i];
+    if (name.length === 10 && userAgent === undefined && name.toLowerCase() === 'user-agent') userAgent = raw[i + 1];
+    else if (name.length === 12 && name.toLowerCase() === 'x-amz-target') target = target === undefined ? raw[i + 1] : `${target}, ${raw[i + 1]}`;
+  }
+  return { userAgent, target };
 }
 
 /** The whole body, or undefined once it exceeds `maxBytes` (the rest is drained, not buffered). */

@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 /**
  * Request IDs and event IDs without drawing entropy per request: each is a random prefix, drawn
  * once per process (and again if its counter ever runs out), followed by a counter. IDs stay
- * unique across requests and across processes, in the same formats as before:
+ * unique across requests and across processes — the workers of `cove serve --workers N` are
+ * separate processes started afresh (not fork(2) copies), so each draws its own prefix; two
+ * event prefixes (74 random bits) coincide with probability 2^-74. Formats:
  * - request ID: DynamoDB's 52 characters of base32hex (`0-9A-V`);
  * - event ID: a UUID in version-4 layout (`xxxxxxxx-xxxx-4xxx-[89ab]xxx-xxxxxxxxxxxx`), lowercase hex.
  */

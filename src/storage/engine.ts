@@ -48,5 +48,12 @@ export interface StorageEngine {
    * resolves only once the batch is durable in the engine's configured mode.
    */
   writeBatch<E>(ops: WriteOp<E>[]): Promise<BatchOutcome<E>>;
+  /**
+   * Makes the next reads see every batch committed so far, by this process or any other that
+   * shares the store. Called once at the start of each request when several processes serve
+   * the same store: a request that a client sends after another process acknowledged a write
+   * must read that write. Engines whose reads are always current need not implement it.
+   */
+  refreshSnapshot?(): void;
   close(): Promise<void>;
 }

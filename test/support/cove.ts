@@ -11,6 +11,10 @@ const START_TIMEOUT_MS = 15_000;
 export interface CoveProcess {
   endpoint: string;
   port: number;
+  /** The `cove serve` process (the primary, with workers). */
+  pid: number;
+  /** The worker processes' pids, as the primary printed them; empty without workers. */
+  workerPids(): number[];
   dataDirectory: string;
   output: () => string;
   /** The cove.yaml the server runs with, when a config was given: edit it to test live reload. */
@@ -39,6 +43,11 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** How many `listening on` lines to wait for (attachments add listeners); default 1. */
   listeners?: number;
+  /**
+   * `--workers N`: serving processes under a node:cluster primary. Default: the environment's
+   * COVE_TEST_WORKERS if set (to run the whole suite against a cluster), else 1 (no option).
+   */
+  workers?: number;
 }
 
 /** Runs the real `cove serve` in a child process on a free port and waits for its listening line. */
@@ -46,6 +55,8 @@ export async function startCove(options: StartOptions = {}): Promise<CoveProcess
   const dataDirectory = options.dataDirectory ?? tempDirectory();
   const args = [MAIN, 'serve', '--data', dataDirectory, '--port', String(options.port ?? 0)];
   let configFile: string | undefined;
+  const workers = options.workers ?? (process.env.COVE_TEST_WORKERS ? Number(process.env.COVE_TEST_WORKERS) : undefined);
+  if (workers !== undefined) args.push('--workers', String(workers));
   if (options.config !== undefined) {
     configFile = join(dataDirectory, '..', `cove-${process.pid}-${Date.now()}.yaml`);
     writeFileSync(configFile, options.config);
@@ -81,6 +92,8 @@ export async function startCove(options: StartOptions = {}): Promise<CoveProcess
   return {
     endpoint,
     port,
+    pid: child.pid!,
+    workerPids: () => /serving with \d+ worker processes \(pids ([\d, ]+)\)/.exec(output)?.[1].split(', ').map(Number) ?? [],
     dataDirectory,
     output: () => output,
     configFile,

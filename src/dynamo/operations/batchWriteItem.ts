@@ -3,8 +3,9 @@ import { itemConditionKeys } from '../conditionKeys.js';
 import type { WriteOp } from '../../storage/engine.js';
 import { itemSizeBytes, normalizeItem } from '../attributeValue.js';
 import { writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
-import { checkItemKey, checkKey, decodeItem, encodeItem, storageKeyOf } from '../items.js';
+import { checkItemKey, checkKey, encodeItem, storageKeyOf, storedItemSize } from '../items.js';
 import { tableArn, type Operation } from '../operation.js';
+import type { Table } from '../tables.js';
 import { LIMITS, type Item } from '../types.js';
 
 interface WriteRequest {
@@ -54,9 +55,11 @@ export const batchWriteItem: Operation<BatchWriteItemInput> = {
     if (total > MAX_WRITE_REQUESTS) throw validationError('Too many items requested for the BatchWriteItem call');
     // Every request is checked before anything is written.
     const planned: PlannedWrite[] = [];
+    const tables: Table[] = [];
     for (const [tableName, requests] of Object.entries(input.RequestItems)) {
       const table = ctx.catalog.get(tableName);
       if (!table) throw dynamoError('ResourceNotFoundException', 'Requested resource not found');
+      tables.push(table);
       const seen = new Set<string>();
       for (const request of requests) {
         if ((request.PutRequest === undefined) === (request.DeleteRequest === undefined)) {
@@ -83,13 +86,13 @@ export const batchWriteItem: Operation<BatchWriteItemInput> = {
         planned.push({ tableName, storageKey, item, sizeBytes });
       }
     }
-    const ops: WriteOp<never>[] = planned.map((p) => ({ key: p.storageKey, value: p.item && encodeItem(p.item) }));
-    const outcome = await ctx.engine.writeBatch(ops);
+    const ops: WriteOp<never>[] = planned.map((p) => ({ key: p.storageKey, value: p.item && encodeItem(p.item, p.sizeBytes) }));
+    const outcome = await ctx.catalog.writeItems(tables, ops);
     if (!outcome.ok) throw outcome.error;
     const unitsByTable = new Map<string, number>();
     planned.forEach((p, i) => {
       const previous = outcome.previous[i];
-      const units = writeUnits(Math.max(p.sizeBytes, previous ? itemSizeBytes(decodeItem(previous)) : 0));
+      const units = writeUnits(Math.max(p.sizeBytes, previous ? storedItemSize(previous) : 0));
       unitsByTable.set(p.tableName, (unitsByTable.get(p.tableName) ?? 0) + units);
     });
     const mode = input.ReturnConsumedCapacity;

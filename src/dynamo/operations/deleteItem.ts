@@ -1,8 +1,8 @@
 import { validationError } from '../../errors.js';
-import { normalizeItem, itemSizeBytes } from '../attributeValue.js';
+import { normalizeItem } from '../attributeValue.js';
 import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
 import { checkNestedKeyAccess, compileRequestExpressions } from '../expressions/index.js';
-import { checkKey, decodeItem, keyForAudit, keyNamesOf, storageKeyOf } from '../items.js';
+import { checkKey, decodeItem, keyForAudit, keyNamesOf, storageKeyOf, storedItemSize } from '../items.js';
 import { itemConditionKeys } from '../conditionKeys.js';
 import { tableArn, type Operation } from '../operation.js';
 import type { Item } from '../types.js';
@@ -38,7 +38,7 @@ export const deleteItem: Operation<DeleteItemInput> = {
     checkNestedKeyAccess(expressions, keyNamesOf(table));
     const key = normalizeItem(input.Key);
     checkKey(table, key);
-    const outcome = await ctx.engine.writeBatch([
+    const outcome = await ctx.catalog.writeItems([table], [
       {
         key: storageKeyOf(table, key),
         value: null,
@@ -46,10 +46,10 @@ export const deleteItem: Operation<DeleteItemInput> = {
       },
     ]);
     if (!outcome.ok) throw outcome.error;
-    const previous = outcome.previous[0] && decodeItem(outcome.previous[0]);
-    const units = writeUnits(previous ? itemSizeBytes(previous) : 0);
+    const stored = outcome.previous[0];
+    const units = writeUnits(stored ? storedItemSize(stored) : 0);
     return {
-      ...(input.ReturnValues === 'ALL_OLD' && previous ? { Attributes: previous } : {}),
+      ...(input.ReturnValues === 'ALL_OLD' && stored ? { Attributes: decodeItem(stored) } : {}),
       ...consumedCapacity(input.ReturnConsumedCapacity, table.name, units),
     };
   },

@@ -1,7 +1,8 @@
-import { normalizeItem, itemSizeBytes } from '../attributeValue.js';
+import { normalizeItem } from '../attributeValue.js';
 import { consumedCapacity, readUnits, type ReturnConsumedCapacity } from '../capacity.js';
 import { checkNestedKeyAccess, compileRequestExpressions, project } from '../expressions/index.js';
-import { checkKey, decodeItem, keyForAudit, keyNamesOf, storageKeyOf } from '../items.js';
+import { checkKey, decodeItem, itemJson, keyForAudit, keyNamesOf, storageKeyOf, storedItemSize } from '../items.js';
+import { RawJson } from '../rawJson.js';
 import { itemConditionKeys } from '../conditionKeys.js';
 import { tableArn, type Operation } from '../operation.js';
 import type { Item } from '../types.js';
@@ -33,9 +34,9 @@ export const getItem: Operation<GetItemInput> = {
     const key = normalizeItem(input.Key);
     checkKey(table, key);
     const stored = await ctx.engine.get(storageKeyOf(table, key));
-    const item = stored && decodeItem(stored);
-    const units = readUnits(item ? itemSizeBytes(item) : 0, input.ConsistentRead === true);
-    const projected = item && expressions.projection ? project(expressions.projection, item) : item;
-    return { ...(projected ? { Item: projected } : {}), ...consumedCapacity(input.ReturnConsumedCapacity, table.name, units) };
+    const units = readUnits(stored ? storedItemSize(stored) : 0, input.ConsistentRead === true);
+    // Without a projection the item answers as its stored text, never parsed.
+    const shown = stored && (expressions.projection ? project(expressions.projection, decodeItem(stored)) : new RawJson(itemJson(stored)));
+    return { ...(shown ? { Item: shown } : {}), ...consumedCapacity(input.ReturnConsumedCapacity, table.name, units) };
   },
 };

@@ -2,7 +2,7 @@ import { validationError } from '../../errors.js';
 import { normalizeItem, itemSizeBytes } from '../attributeValue.js';
 import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
 import { checkNestedKeyAccess, compileRequestExpressions } from '../expressions/index.js';
-import { checkItemKey, decodeItem, encodeItem, keyNamesOf, storageKeyOf } from '../items.js';
+import { checkItemKey, decodeItem, encodeItem, keyNamesOf, storageKeyOf, storedItemSize } from '../items.js';
 import { itemConditionKeys } from '../conditionKeys.js';
 import { tableArn, type Operation } from '../operation.js';
 import { LIMITS, type Item } from '../types.js';
@@ -40,18 +40,18 @@ export const putItem: Operation<PutItemInput> = {
     checkItemKey(table, item);
     const sizeBytes = itemSizeBytes(item);
     if (sizeBytes > LIMITS.maxItemBytes) throw validationError('Item size has exceeded the maximum allowed size');
-    const outcome = await ctx.engine.writeBatch([
+    const outcome = await ctx.catalog.writeItems([table], [
       {
         key: storageKeyOf(table, item),
-        value: encodeItem(item),
+        value: encodeItem(item, sizeBytes),
         condition: writeCondition(expressions.condition, input.ReturnValuesOnConditionCheckFailure),
       },
     ]);
     if (!outcome.ok) throw outcome.error;
-    const previous = outcome.previous[0] && decodeItem(outcome.previous[0]);
-    const units = writeUnits(Math.max(sizeBytes, previous ? itemSizeBytes(previous) : 0));
+    const stored = outcome.previous[0];
+    const units = writeUnits(Math.max(sizeBytes, stored ? storedItemSize(stored) : 0));
     return {
-      ...(input.ReturnValues === 'ALL_OLD' && previous ? { Attributes: previous } : {}),
+      ...(input.ReturnValues === 'ALL_OLD' && stored ? { Attributes: decodeItem(stored) } : {}),
       ...consumedCapacity(input.ReturnConsumedCapacity, table.name, units),
     };
   },

@@ -5,6 +5,7 @@ import type { OperationContext } from '../operation.js';
 import { readPage, type KeyRange, type Page } from '../reads.js';
 import type { Table } from '../tables.js';
 import type { Item } from '../types.js';
+import type { RawJson } from '../rawJson.js';
 
 export type Select = 'ALL_ATTRIBUTES' | 'ALL_PROJECTED_ATTRIBUTES' | 'SPECIFIC_ATTRIBUTES' | 'COUNT';
 
@@ -36,7 +37,7 @@ export function readSelect(input: { Select?: string; IndexName?: string; Project
 }
 
 /** The page as DynamoDB answers it: Items unless COUNT, then Count, ScannedCount and LastEvaluatedKey. */
-export function shapeReadResult(select: Select, items: Item[], page: Page): Record<string, unknown> {
+export function shapeReadResult(select: Select, items: readonly (Item | RawJson)[], page: Page): Record<string, unknown> {
   return {
     ...(select === 'COUNT' ? {} : { Items: items }),
     Count: items.length,
@@ -72,7 +73,8 @@ export async function readPageResult(ctx: OperationContext, query: PageQuery): P
     filter: filter && ((item) => evaluateCondition(filter, item)),
   });
   const projection = expressions.projection;
-  const items = projection ? page.items.map((item) => project(projection, item)) : page.items;
+  // Without a projection the stored items answer as their stored text (StoredItem is RawJson).
+  const items = projection ? page.items.map((stored) => project(projection, stored.item)) : page.items;
   return {
     ...shapeReadResult(select, items, page),
     ...consumedCapacity(input.ReturnConsumedCapacity, table.name, readUnitsOf(page.bytesRead, input.ConsistentRead === true)),

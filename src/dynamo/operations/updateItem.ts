@@ -2,7 +2,7 @@ import { validationError } from '../../errors.js';
 import { itemSizeBytes, normalizeItem } from '../attributeValue.js';
 import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
 import { MSG_ITEM_TOO_LARGE_UPDATE, applyUpdate, checkNestedKeyAccess, checkUpdateKeyAttributes, compileRequestExpressions, project, type Path } from '../expressions/index.js';
-import { checkKey, decodeItem, encodeItem, keyForAudit, keyNamesOf, storageKeyOf } from '../items.js';
+import { checkKey, decodeItem, encodeItem, keyForAudit, keyNamesOf, storageKeyOf, storedItemSize } from '../items.js';
 import { itemConditionKeys } from '../conditionKeys.js';
 import { tableArn, type Operation } from '../operation.js';
 import { LIMITS, type Item } from '../types.js';
@@ -40,7 +40,9 @@ export const updateItem: Operation<UpdateItemInput> = {
     let newItem: Item = key;
     let updatedPaths: Path[] = [];
     let written = true;
-    const outcome = await ctx.engine.writeBatch([
+    let newSizeBytes: number | undefined;
+    let oldSizeBytes: number | undefined;
+    const outcome = await ctx.catalog.writeItems([table], [
       {
         key: storageKeyOf(table, key),
         condition: writeCondition(expressions.condition, input.ReturnValuesOnConditionCheckFailure),
@@ -62,13 +64,15 @@ export const updateItem: Operation<UpdateItemInput> = {
           } else {
             newItem = start;
           }
-          if (itemSizeBytes(newItem) > LIMITS.maxItemBytes) throw validationError(MSG_ITEM_TOO_LARGE_UPDATE);
-          return encodeItem(newItem);
+          newSizeBytes = itemSizeBytes(newItem);
+          if (newSizeBytes > LIMITS.maxItemBytes) throw validationError(MSG_ITEM_TOO_LARGE_UPDATE);
+          oldSizeBytes = current ? storedItemSize(current) : 0;
+          return encodeItem(newItem, newSizeBytes);
         },
       },
     ]);
     if (!outcome.ok) throw outcome.error;
-    const units = writeUnits(Math.max(itemSizeBytes(newItem), oldItem ? itemSizeBytes(oldItem) : 0));
+    const units = writeUnits(Math.max(newSizeBytes ?? itemSizeBytes(newItem), oldSizeBytes ?? (oldItem ? itemSizeBytes(oldItem) : 0)));
     let attributes: Item | undefined;
     switch (written ? input.ReturnValues : 'NONE') {
       case 'ALL_OLD':

@@ -1,0 +1,78 @@
+/**
+ * A `cove serve --workers N` worker process (forked by cluster.ts through node:cluster). It
+ * waits for the primary's `start` message, serves until told to `stop` or until the primary is
+ * gone, and reports its listening addresses or its start failure back.
+ */
+import cluster from 'node:cluster';
+import { ConfigError, loadConfig } from '../config/load.js';
+import type { FromWorker, ToWorker } from './cluster.js';
+import { listeningLine, startServing } from './serve.js';
+
+if (!cluster.isWorker) throw new Error('worker.ts runs only as a node:cluster worker');
+
+function send(message: FromWorker): void {
+  if (process.connected) process.send!(message);
+}
+
+let stopping: Promise<void> | undefined;
+let running: { stop(): Promise<void> } | undefined;
+let started = false;
+
+/** Stops serving (requests in flight finish, audit flushed, store closed) and exits. */
+function stopAndExit(): void {
+  stopping ??= (running?.stop() ?? Promise.resolve()).then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error('cove: worker stop failed', error);
+      process.exit(1);
+    },
+  );
+}
+
+// The primary orchestrates stopping: Ctrl-C and group-wide signals reach every worker too.
+process.on('SIGINT', () => {});
+process.on('SIGTERM', () => {});
+// The primary is gone (killed with -9, or crashed): nothing accepts connections for us any more.
+process.on('disconnect', stopAndExit);
+// With the primary gone, node:cluster's notices about closing listeners cannot be delivered; that
+// is expected then and must not crash the stop.
+process.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'ERR_IPC_CHANNEL_CLOSED') throw error;
+});
+
+process.on('message', (message: ToWorker) => {
+  if (message.type === 'stop') {
+    stopAndExit();
+    return;
+  }
+  if (message.type !== 'start' || running || stopping) return;
+  void (async () => {
+    try {
+      const loaded = loadConfig(message.configFile, message.configText);
+      const addresses: FromWorker & { type: 'listening' } = { type: 'listening', addresses: [] };
+      running = await startServing(
+        { configFile: message.configFile, configText: message.configText, loaded, dataDirectory: message.dataDirectory, ...(message.adminKey ? { adminKey: message.adminKey } : {}) },
+        {
+          ...(message.port !== undefined ? { port: message.port } : {}),
+          sharedStore: true,
+          resumePurges: message.resumePurges,
+          // Listeners bound later (a reload adds an attachment) are announced by the first worker only.
+          onListening: (address) => {
+            if (!started) addresses.addresses.push(address);
+            else if (message.logsReloads) console.log(listeningLine(address));
+          },
+          // Every worker watches cove.yaml and applies it; one of them says so.
+          log: (line) => {
+            if (message.logsReloads) console.log(line);
+          },
+        },
+      );
+      started = true;
+      send(addresses);
+    } catch (error) {
+      send({ type: 'failed', message: (error as Error).message, code: (error as NodeJS.ErrnoException).code, configError: error instanceof ConfigError });
+      process.exit(1);
+    }
+  })();
+});
+send({ type: 'ready' });
