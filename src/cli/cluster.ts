@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { watchConfigFile, type ConfigWatcher } from '../config/watch.js';
 import { listeningLine, type BoundAddress, type Prepared, type RunningCove } from './serve.js';
 
 /**
@@ -11,6 +12,10 @@ import { listeningLine, type BoundAddress, type Prepared, type RunningCove } fro
  * connections to the workers in turn, so the workers share each port, port 0 included (the
  * primary picks it once for all of them). The primary prints one `listening on` line per
  * listener once every worker listens, and serves no request itself.
+ *
+ * Configuration edits: the primary watches cove.yaml and sends each new text to every worker,
+ * which applies it as a single process does (serve.ts); once all have, the primary prints what
+ * applying it said (`cove: reloaded …`, or why it was refused), once.
  *
  * Lifecycle:
  * - SIGTERM/SIGINT on the primary (main.ts calls `stop`): every worker is told to stop, each
@@ -39,13 +44,16 @@ export type ToWorker =
       adminKey?: { accessKeyId: string; secretAccessKey: string };
       port?: number;
       resumePurges: boolean;
-      /** This worker logs what reloads of cove.yaml do (each worker applies them). */
-      logsReloads: boolean;
     }
+  | { type: 'reload'; id: number; text: string }
   | { type: 'stop' };
 
 /** worker → primary */
-export type FromWorker = { type: 'ready' } | { type: 'listening'; addresses: BoundAddress[] } | { type: 'failed'; message: string; code?: string; configError: boolean };
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'listening'; addresses: BoundAddress[] }
+  | { type: 'failed'; message: string; code?: string; configError: boolean }
+  | { type: 'reloaded'; id: number; /** What applying it logged. */ lines: string[] };
 
 export interface ClusterOptions {
   workers: number;
@@ -73,8 +81,26 @@ export async function serveCluster(prepared: Prepared, options: ClusterOptions):
   let endedWith: (code: number) => void = () => {};
   const ended = new Promise<number>((resolve) => (endedWith = resolve));
 
+  /** Reload acks still awaited: reload id → workers that have not applied it yet. */
+  const awaitingAcks = new Map<number, { pending: Set<Worker>; lines?: string[]; done: () => void }>();
+  const acknowledge = (worker: Worker, id: number, lines: string[]) => {
+    const awaited = awaitingAcks.get(id);
+    if (!awaited) return;
+    awaited.pending.delete(worker);
+    // Every worker applied the same text to the same state: the first worker's account stands for all.
+    if (worker === workers[0] || awaited.lines === undefined) awaited.lines = lines;
+    if (awaited.pending.size === 0) {
+      awaitingAcks.delete(id);
+      for (const line of awaited.lines) options.log(line);
+      awaited.done();
+    }
+  };
+  let watcher: ConfigWatcher | undefined;
+
   const stopAll = async (): Promise<void> => {
     stopping = true;
+    await watcher?.close();
+    for (const awaited of awaitingAcks.values()) awaited.done();
     for (const worker of workers) {
       if (worker.isConnected()) worker.send({ type: 'stop' } satisfies ToWorker);
       else worker.process.kill('SIGTERM');
@@ -105,10 +131,11 @@ export async function serveCluster(prepared: Prepared, options: ClusterOptions):
             ...(options.port !== undefined ? { port: options.port } : {}),
             // One worker resumes interrupted purges; purging is idempotent, so a second would only cost time.
             resumePurges: index === 0,
-            logsReloads: index === 0,
           } satisfies ToWorker);
         } else if (message.type === 'failed') {
           reject(new WorkerStartError(message.message, message.code, message.configError));
+        } else if (message.type === 'reloaded') {
+          acknowledge(worker, message.id, message.lines);
         } else if (message.type === 'listening') {
           reported.push(message.addresses);
           if (reported.length === options.workers) {
@@ -144,6 +171,26 @@ export async function serveCluster(prepared: Prepared, options: ClusterOptions):
   }
   options.log(`cove: serving with ${options.workers} worker processes (pids ${workers.map((w) => w.process.pid).join(', ')})`);
   for (const address of addresses) options.log(listeningLine(address));
+  if (prepared.configFile) {
+    // The primary watches cove.yaml and hands each new text to every worker, one reload at a
+    // time: the next starts only once every worker has applied (or refused) the last.
+    const configFile = prepared.configFile;
+    let nextReloadId = 0;
+    watcher = watchConfigFile(
+      configFile,
+      prepared.configText,
+      (text) =>
+        new Promise<void>((done) => {
+          if (stopping) return done();
+          const id = nextReloadId++;
+          const connected = workers.filter((w) => w.isConnected());
+          if (connected.length === 0) return done();
+          awaitingAcks.set(id, { pending: new Set(connected), done });
+          for (const worker of connected) worker.send({ type: 'reload', id, text } satisfies ToWorker);
+        }),
+      (error) => options.log(`cove: reloading ${configFile} failed: ${error.message}`),
+    );
+  }
   return {
     addresses,
     workerPids: workers.map((w) => w.process.pid!),

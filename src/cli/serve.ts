@@ -65,6 +65,8 @@ export interface ServingOptions {
   onListening(address: BoundAddress): void;
   /** Where reload messages go; a cluster's workers other than the first pass a silent one. */
   log(line: string): void;
+  /** Watch the configuration file and apply its edits (a single process; a cluster's primary watches for its workers). */
+  watchConfig: boolean;
 }
 
 const ADMIN_USER = 'admin';
@@ -113,6 +115,7 @@ export async function serve(options: ServeOptions): Promise<RunningCove> {
     resumePurges: true,
     onListening: (address) => log(listeningLine(address)),
     log,
+    watchConfig: true,
   });
   return { addresses: running.addresses, workerPids: [], ended: new Promise<number>(() => {}), stop: running.stop };
 }
@@ -149,7 +152,14 @@ async function prepare(options: ServeOptions, log: (line: string) => void): Prom
 }
 
 /** The serving part: engine, catalog, audit, credentials, pipeline, listeners. Runs in each serving process. */
-export async function startServing(prepared: Prepared, options: ServingOptions): Promise<{ addresses: BoundAddress[]; stop(): Promise<void> }> {
+export interface Serving {
+  addresses: BoundAddress[];
+  /** Applies a new text of the configuration file, as a reload does (cluster workers get it from the primary). */
+  applyConfig(text: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startServing(prepared: Prepared, options: ServingOptions): Promise<Serving> {
   const { loaded, dataDirectory } = prepared;
   const { config } = loaded;
   let running = loaded;
@@ -256,13 +266,16 @@ export async function startServing(prepared: Prepared, options: ServingOptions):
   };
 
   let watcher: ConfigWatcher | undefined;
-  if (prepared.configFile) {
-    const configFile = prepared.configFile;
+  const configFile = prepared.configFile;
+  if (configFile && options.watchConfig) {
     watcher = watchConfigFile(configFile, prepared.configText, (text) => reload(configFile, text), (error) => log(`cove: reloading ${configFile} failed: ${error.message}`));
   }
 
   return {
     addresses,
+    async applyConfig(text: string) {
+      if (configFile) await reload(configFile, text);
+    },
     async stop() {
       await watcher?.close();
       await closeAll();

@@ -6,7 +6,7 @@
 import cluster from 'node:cluster';
 import { ConfigError, loadConfig } from '../config/load.js';
 import type { FromWorker, ToWorker } from './cluster.js';
-import { listeningLine, startServing } from './serve.js';
+import { listeningLine, startServing, type Serving } from './serve.js';
 
 if (!cluster.isWorker) throw new Error('worker.ts runs only as a node:cluster worker');
 
@@ -15,8 +15,11 @@ function send(message: FromWorker): void {
 }
 
 let stopping: Promise<void> | undefined;
-let running: { stop(): Promise<void> } | undefined;
+let running: Serving | undefined;
 let started = false;
+let reloading: Promise<void> = Promise.resolve();
+/** What the current reload logged, for the primary. */
+const reloadLines: string[] = [];
 
 /** Stops serving (requests in flight finish, audit flushed, store closed) and exits. */
 function stopAndExit(): void {
@@ -45,6 +48,14 @@ process.on('message', (message: ToWorker) => {
     stopAndExit();
     return;
   }
+  if (message.type === 'reload') {
+    // One reload at a time, in the order the primary sent them; the ack says this worker applied it (or refused it).
+    reloading = reloading
+      .then(() => running?.applyConfig(message.text))
+      .catch((error: unknown) => reloadLines.push(`cove: reloading failed: ${(error as Error).message}`))
+      .then(() => send({ type: 'reloaded', id: message.id, lines: reloadLines.splice(0) }));
+    return;
+  }
   if (message.type !== 'start' || running || stopping) return;
   void (async () => {
     try {
@@ -57,14 +68,13 @@ process.on('message', (message: ToWorker) => {
           sharedStore: true,
           resumePurges: message.resumePurges,
           // Listeners bound later (a reload adds an attachment) are announced by the first worker only.
+          // After the start, lines go back to the primary with the reload's ack: it prints one worker's.
           onListening: (address) => {
             if (!started) addresses.addresses.push(address);
-            else if (message.logsReloads) console.log(listeningLine(address));
+            else reloadLines.push(listeningLine(address));
           },
-          // Every worker watches cove.yaml and applies it; one of them says so.
-          log: (line) => {
-            if (message.logsReloads) console.log(line);
-          },
+          log: (line) => reloadLines.push(line),
+          watchConfig: false,
         },
       );
       started = true;
