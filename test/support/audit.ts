@@ -14,7 +14,8 @@ export function auditRecords(cove: CoveProcess): Record<string, any>[] {
 /** The audit record of one request, waiting for the writer's flush. */
 export async function auditRecordFor(cove: CoveProcess, requestId: string | undefined): Promise<Record<string, any>> {
   assert.ok(requestId, 'response carries a request ID');
-  for (let attempt = 0; attempt < 100; attempt++) {
+  // Generous: the writer flushes within an event turn, but a loaded CI machine can stall a process for seconds.
+  for (let attempt = 0; attempt < 500; attempt++) {
     const record = auditRecords(cove).find((r) => r.requestID === requestId);
     if (record) return record;
     await new Promise((r) => setTimeout(r, 20));

@@ -97,7 +97,7 @@ export async function startCove(options: StartOptions = {}): Promise<CoveProcess
     dataDirectory,
     output: () => output,
     configFile,
-    async waitForOutput(pattern, fromIndex = 0, timeoutMs = 10_000) {
+    async waitForOutput(pattern, fromIndex = 0, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const match = output.slice(fromIndex).match(pattern);
