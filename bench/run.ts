@@ -346,7 +346,8 @@ async function main(): Promise<void> {
         try {
           outcome = await load<RunResult>(task, settings.seconds + settings.warmupSeconds * 2 + 300);
         } catch (error) {
-          outcome = { error: (error as Error).message.slice(0, 2000) };
+          // The server's own words (an internal error's stack) say more than the load generator's.
+          outcome = { error: `${(error as Error).message.slice(0, 2000)}\n${server.name}'s output:\n${server.output().slice(-2000)}` };
         }
         results[workload.name][system] = outcome;
         log(
@@ -372,7 +373,9 @@ async function main(): Promise<void> {
       log(`  empty: RSS ${before.rssMb.toFixed(0)} MB`);
       let from = 0;
       for (const to of settings.rssSteps) {
-        const result = await load<{ seconds: number }>({ kind: 'fill', port: cove.port, credentials: CREDENTIALS, from, to }, 3600);
+        const result = await load<{ seconds: number }>({ kind: 'fill', port: cove.port, credentials: CREDENTIALS, from, to }, 3600).catch((error: unknown) => {
+          throw new Error(`${(error as Error).message}\ncove's output:\n${cove.output().slice(-4000)}`);
+        });
         await new Promise((resolve) => setTimeout(resolve, 500));
         const sample = rss(cove.pid);
         rssSteps.push({ items: to, seconds: result.seconds, ...sample });

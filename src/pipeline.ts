@@ -36,7 +36,8 @@ export class Pipeline {
       authenticate(ctx, { credentials: this.deps.credentials, region, service: 'dynamodb' });
       // Reads from here on see every commit acknowledged so far, by any process sharing the
       // store, and the catalog mirror every table created or deleted so far.
-      this.deps.engine.refreshSnapshot?.();
+      const fresh = this.deps.engine.refreshSnapshot?.();
+      if (fresh) await fresh;
       const refreshed = this.deps.catalog.refresh();
       if (refreshed) await refreshed;
       ctx.request = interpretDynamoRequest(target, ctx.raw.body, { region, accountId, catalog: this.deps.catalog });

@@ -50,10 +50,10 @@ export interface StorageEngine {
   writeBatch<E>(ops: WriteOp<E>[]): Promise<BatchOutcome<E>>;
   /**
    * Makes the next reads see every batch committed so far, by this process or any other that
-   * shares the store. Called once at the start of each request when several processes serve
-   * the same store: a request that a client sends after another process acknowledged a write
+   * shares the store (at once, or once the returned promise settles). Called at the start of
+   * each request: a request that a client sends after another process acknowledged a write
    * must read that write. Engines whose reads are always current need not implement it.
    */
-  refreshSnapshot?(): void;
+  refreshSnapshot?(): void | Promise<void>;
   close(): Promise<void>;
 }
