@@ -578,7 +578,6 @@ function generateCase(rng: Rng): Case {
 // ---------------------------------------------------------------------------
 // Endpoint principals: what AWS documents, for the cases iam-simulate cannot take
 
-const ROOT = `arn:aws:iam::${ACCOUNT}:root`;
 
 interface Caller {
   arn: string;

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { removeDirectory, startCove, type CoveProcess } from './support/cove.js';
 import { signedCall } from './support/signed.js';
-import { auditRecordFor, auditRecords } from './support/audit.js';
+import { auditRecordFor } from './support/audit.js';
 
 const ACCOUNT = '123456789012';
 const CONFIG = `

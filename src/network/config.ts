@@ -14,7 +14,6 @@ import type {
   OnPremisesLink,
   PeeringConnection,
   PrefixList,
-  Route,
   RouteDestination,
   RouteTable,
   RouteTarget,
