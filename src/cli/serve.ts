@@ -151,7 +151,7 @@ async function prepare(options: ServeOptions, log: (line: string) => void): Prom
   return { configFile: options.configFile, configText, loaded, dataDirectory, ...(adminKey ? { adminKey } : {}) };
 }
 
-/** The serving part: engine, catalog, audit, credentials, pipeline, listeners. Runs in each serving process. */
+/** A serving process's handle on what it serves. */
 export interface Serving {
   addresses: BoundAddress[];
   /** Applies a new text of the configuration file, as a reload does (cluster workers get it from the primary). */
@@ -159,6 +159,7 @@ export interface Serving {
   stop(): Promise<void>;
 }
 
+/** The serving part: engine, catalog, audit, credentials, pipeline, listeners. Runs in each serving process. */
 export async function startServing(prepared: Prepared, options: ServingOptions): Promise<Serving> {
   const { loaded, dataDirectory } = prepared;
   const { config } = loaded;
