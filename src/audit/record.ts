@@ -1,5 +1,6 @@
 /**
- * CloudTrail record shape (eventVersion 1.08) for the events cove emits.
+ * CloudTrail record shapes for the events cove emits: API calls (eventVersion 1.08) and
+ * VPC endpoint network activity (1.11).
  * Field names and nesting follow CloudTrail's record contents reference.
  */
 export interface UserIdentity {
@@ -17,34 +18,38 @@ export interface AuditResource {
   ARN: string;
 }
 
-/** A management or data event: the record of an API call. */
-export interface ApiCallRecord {
-  eventVersion: '1.08';
+/** The fields every record cove writes has, whatever its event type. */
+interface RecordBase {
   userIdentity: UserIdentity;
   eventTime: string;
   eventSource: string;
   eventName: string;
   awsRegion: string;
   sourceIPAddress: string;
+  requestID: string;
+  eventID: string;
+  recipientAccountId: string;
+  /** cove's own addition: how the pipeline decided (stage, rule, hops). Not a CloudTrail field. */
+  additionalEventData?: Record<string, unknown>;
+}
+
+/** A management or data event: the record of an API call. */
+export interface ApiCallRecord extends RecordBase {
+  eventVersion: '1.08';
   userAgent: string;
   errorCode?: string;
   errorMessage?: string;
   requestParameters: Record<string, unknown> | null;
   responseElements: Record<string, unknown> | null;
-  requestID: string;
-  eventID: string;
   readOnly: boolean;
   resources?: AuditResource[];
   eventType: 'AwsApiCall';
   apiVersion?: string;
   managementEvent: boolean;
-  recipientAccountId: string;
   eventCategory: 'Management' | 'Data';
   /** Requests through a gateway VPC endpoint (CloudTrail 1.04 / 1.09). */
   vpcEndpointId?: string;
   vpcEndpointAccountId?: string;
-  /** cove's own addition: how the pipeline decided (stage, rule). Not a CloudTrail field. */
-  additionalEventData?: Record<string, unknown>;
 }
 
 /**
@@ -53,27 +58,16 @@ export interface ApiCallRecord {
  * Its fields follow AWS's published samples: no requestParameters, responseElements,
  * userAgent, readOnly or managementEvent.
  */
-export interface NetworkActivityRecord {
+export interface NetworkActivityRecord extends RecordBase {
   eventVersion: '1.11';
-  userIdentity: UserIdentity;
-  eventTime: string;
-  eventSource: string;
-  eventName: string;
-  awsRegion: string;
-  sourceIPAddress: string;
   errorCode: 'VpceAccessDenied';
   errorMessage: string;
-  requestID: string;
-  eventID: string;
   eventType: 'AwsVpceEvent';
-  /** The account that owns the endpoint. */
-  recipientAccountId: string;
+  /** recipientAccountId is the account that owns the endpoint. */
   sharedEventID: string;
   vpcEndpointId: string;
   vpcEndpointAccountId: string;
   eventCategory: 'NetworkActivity';
-  /** cove's own addition, as on API call records. */
-  additionalEventData?: Record<string, unknown>;
 }
 
 export type CloudTrailRecord = ApiCallRecord | NetworkActivityRecord;
