@@ -231,6 +231,9 @@ describe('network paths, one scenario per rule (SDK, AWS CLI, audit, explain)', 
     assert.equal(record.eventType, 'AwsApiCall');
     assert.equal(record.errorCode, 'AccessDenied');
     assert.equal(record.sourceIPAddress, '127.0.0.1');
+    // Leaving the VPC through the NAT is no better: no endpoint on that path either.
+    const natted = await rejection(at('natted', PRIVATE).send(new DescribeTableCommand({ TableName: 'orders' })));
+    assert.match(natted.message, /with an explicit deny in an identity-based policy$/);
     const args = ['--principal', 'private', '--action', 'dynamodb:DescribeTable', '--resource', `${TABLE_ARN}/orders`];
     assert.match(explain('--from', 'app', ...args).stdout, /^ {2}aws:SourceVpce = "vpce-app"$/m);
     assert.match(explain('--from', 'app', ...args).stdout, /^Result: Allowed$/m);
