@@ -1,13 +1,15 @@
 import type { AwsError } from './errors.js';
-import type { RawRequest } from './auth/sigv4.js';
+import type { RawRequest, SigningFields } from './auth/sigv4.js';
 import type { Principal } from './auth/identities.js';
-import type { InterpretedRequest } from './dynamo/service.js';
+import type { InterpretedRequest, Service } from './service.js';
 import type { CompiledPolicy } from './policy/document.js';
 import type { StatementRef } from './policy/evaluate.js';
 
+export type StageName = 'attribute' | 'route' | 'authenticate' | 'interpret' | 'authorize' | 'execute';
+
 /** One line of the decision trace: which stage decided what, and by which rule. */
 export interface TraceEntry {
-  stage: 'attribute' | 'route' | 'authenticate' | 'interpret' | 'authorize' | 'execute';
+  stage: StageName;
   decision: 'continue' | 'deny' | 'fail' | 'done';
   detail: string;
   rule?: StatementRef;
@@ -15,6 +17,51 @@ export interface TraceEntry {
   explanation?: string[];
   /** The Reachability Analyzer (or cove) code of the hop that decided. */
   code?: string;
+}
+
+/** A trace line as a stage reports it; the pipeline adds the stage's name. */
+export type Finding = Omit<TraceEntry, 'stage'>;
+
+/**
+ * What a stage decided: the trace lines it reports and, if it ends the request, how. A stage
+ * that fails (a malformed request, a bug) throws instead; the pipeline records that as `fail`.
+ */
+export interface Decision {
+  findings: Finding[];
+  end?: {
+    /** What the client is answered. */
+    error: AwsError;
+    /** No answer at all: the network drops the connection (an unreachable path). */
+    reset?: boolean;
+  };
+}
+
+/**
+ * One stage of the pipeline: a name and a function of the request context. It reads the context,
+ * extends it with what it establishes (the path, the principal, the request, the response) and
+ * returns its decision; it never writes the trace or another stage's fields.
+ */
+export interface Stage<Env> {
+  name: StageName;
+  run(ctx: RequestContext, env: Env): Decision | Promise<Decision>;
+}
+
+/** How the request ended, as the pipeline recorded it: the stage that decided, and its decision. */
+export interface Outcome {
+  stage: StageName;
+  decision: 'done' | 'deny' | 'fail';
+  /** The deciding trace line's code (a route's Reachability Analyzer code, VPCE_POLICY_DENY). */
+  code?: string;
+  /** The connection is dropped unanswered. */
+  reset: boolean;
+}
+
+/** The socket a request came over, as the listener read it (the attribute stage interprets it). */
+export interface Connection {
+  listener: string;
+  remoteAddress: string;
+  remotePort: number;
+  secure: boolean;
 }
 
 /** Who is on the wire, as the listener saw it. */
@@ -49,23 +96,33 @@ export type NetworkPath =
       sourceIp: string;
     };
 
+/** A path that reaches the service. */
+export type ReachingPath = Exclude<NetworkPath, { kind: 'unreachable' }>;
+
 /** The one context type every stage reads and extends. */
 export interface RequestContext {
   requestId: string;
   eventId: string;
   receivedAtMs: number;
   raw: RawRequest;
+  /** `X-Amz-Target`, as the listener read it. */
+  target: string | undefined;
   userAgent: string;
+  connection: Connection;
+  /** The service the request is for (the listener dispatched it by its protocol). */
+  service: Service;
+  /** The operation the request names, if its service recognized the protocol. */
+  operationName: string | undefined;
   attribution?: Attribution;
   path?: NetworkPath;
+  /** The request's SigV4 fields, read once (by the route stage, or else by authenticate). */
+  signing?: SigningFields;
   accessKeyId?: string;
   principal?: Principal;
   request?: InterpretedRequest;
   response?: Record<string, unknown>;
   error?: AwsError;
-  /** Only the VPC endpoint policy denied the request: the audit records a network activity event. */
-  deniedByEndpointPolicyOnly?: boolean;
-  /** The route found no path and the network would drop the connection: the listener resets it. */
-  networkReset?: boolean;
+  /** How the request ended; set by the pipeline. */
+  outcome?: Outcome;
   trace: TraceEntry[];
 }

@@ -7,19 +7,21 @@ import { eventTime, type ApiCallRecord as CloudTrailRecord } from '../src/audit/
 import { buildRecord } from '../src/audit/recordStage.js';
 import { AuditWriter } from '../src/audit/writer.js';
 import { removeDirectory, tempDirectory } from './support/cove.js';
+import { testContext } from './support/context.js';
 
 const OPTIONS = { region: 'us-east-1', accountId: '123456789012' };
 
 function context(requestId: string): RequestContext {
-  return {
+  return testContext({
     requestId,
+    operationName: 'GetItem',
     eventId: '0f8fad5b-d9cb-469f-a165-70867728950e',
     receivedAtMs: Date.UTC(2024, 1, 29, 23, 59, 59, 999),
     raw: { method: 'POST', url: '/', rawHeaders: [], body: Buffer.alloc(0) },
     userAgent: 'audit-test "quoted" \u0001',
     attribution: { listener: 'public', remoteAddress: '127.0.0.1', remotePort: 5000, secureTransport: false },
     trace: [{ stage: 'attribute', decision: 'continue', detail: 'listener public, peer 127.0.0.1:5000' }],
-  };
+  });
 }
 
 function lines(directory: string): string[] {
@@ -37,7 +39,7 @@ describe('audit records', () => {
 
   it('keeps the trace as it was when the record was built', () => {
     const ctx = context('REQ1');
-    const record = buildRecord(ctx, 'GetItem', OPTIONS);
+    const record = buildRecord(ctx, OPTIONS);
     ctx.trace.push({ stage: 'execute', decision: 'done', detail: 'later' });
     assert.deepEqual(record.additionalEventData, { coveTrace: [{ stage: 'attribute', decision: 'continue', detail: 'listener public, peer 127.0.0.1:5000' }] });
   });
@@ -48,17 +50,17 @@ describe('audit writer', () => {
     const directory = tempDirectory('cove-audit-');
     const writer = new AuditWriter({ directory, ...OPTIONS }, 5);
     try {
-      const records = ['A', 'B', 'C'].map((id) => buildRecord(context(id), 'GetItem', OPTIONS));
+      const records = ['A', 'B', 'C'].map((id) => buildRecord(context(id), OPTIONS));
       for (const record of records) writer.append(record);
       assert.deepEqual(lines(directory), [], 'nothing written within the turn');
       await new Promise((resolve) => setImmediate(resolve));
       assert.deepEqual(lines(directory), records.map((r) => JSON.stringify(r)));
       // Background fsyncs come and go while the writer keeps appending; close waits for none.
       for (let i = 0; i < 20; i++) {
-        writer.append(buildRecord(context(`D${i}`), 'GetItem', OPTIONS));
+        writer.append(buildRecord(context(`D${i}`), OPTIONS));
         await new Promise((resolve) => setTimeout(resolve, 2));
       }
-      writer.append(buildRecord(context('LAST'), 'GetItem', OPTIONS));
+      writer.append(buildRecord(context('LAST'), OPTIONS));
       writer.close();
       const written = lines(directory).map((line) => JSON.parse(line) as CloudTrailRecord);
       assert.deepEqual(
@@ -78,11 +80,11 @@ describe('audit writer', () => {
     const consoleError = console.error;
     console.error = (...args: unknown[]) => void logged.push(args);
     try {
-      const broken = buildRecord(context('BROKEN'), 'GetItem', OPTIONS) as CloudTrailRecord;
+      const broken = buildRecord(context('BROKEN'), OPTIONS) as CloudTrailRecord;
       broken.requestParameters = { size: 1n };
-      writer.append(buildRecord(context('BEFORE'), 'GetItem', OPTIONS));
+      writer.append(buildRecord(context('BEFORE'), OPTIONS));
       writer.append(broken);
-      writer.append(buildRecord(context('AFTER'), 'GetItem', OPTIONS));
+      writer.append(buildRecord(context('AFTER'), OPTIONS));
       writer.close();
       assert.deepEqual(
         lines(directory).map((line) => (JSON.parse(line) as CloudTrailRecord).requestID),

@@ -7,6 +7,8 @@ import type { RequestContext } from '../src/context.js';
 import type { Pipeline } from '../src/pipeline.js';
 import { HttpListener } from '../src/server/http.js';
 import { newEventId, newRequestId } from '../src/server/ids.js';
+import { ServiceRegistry } from '../src/service.js';
+import { DESCRIBED_DYNAMODB } from './support/context.js';
 
 const REQUEST_ID = /^[0-9A-V]{52}$/;
 const EVENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -74,13 +76,13 @@ describe('HTTP listener: DynamoDB response shape on the wire', () => {
   const seen: RequestContext[] = [];
   // Stands in for the pipeline: answers with an item whose text is not ASCII, or with an error.
   const pipeline = {
-    async handle(ctx: RequestContext, target: string | undefined): Promise<void> {
+    async handle(ctx: RequestContext): Promise<void> {
       seen.push(ctx);
-      if (target === 'DynamoDB_20120810.GetItem') ctx.response = { Item: { id: { S: 'k' }, text: { S: 'héllo wörld ✓ 😀' } } };
+      if (ctx.target === 'DynamoDB_20120810.GetItem') ctx.response = { Item: { id: { S: 'k' }, text: { S: 'héllo wörld ✓ 😀' } } };
       else ctx.error = dynamoError('ResourceNotFoundException', 'Requested resource not found');
     },
   } as unknown as Pipeline;
-  const listener = new HttpListener({ name: 'public', host: '127.0.0.1', port: 0 }, pipeline, 'us-east-1');
+  const listener = new HttpListener({ name: 'public', host: '127.0.0.1', port: 0 }, pipeline, new ServiceRegistry([DESCRIBED_DYNAMODB]), 'us-east-1');
   let port = 0;
   before(async () => {
     port = (await listener.listen()).port;

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { compilePolicy } from '../src/policy/document.js';
 import type { AttachmentSource, GatewayEndpoint, NetworkModel, Route, RouteTable, SecurityGroup, Vpc } from '../src/network/model.js';
 import { resolvePath, type ResolvedPath } from '../src/network/resolve.js';
-import { Router, UnreachableError, listenerPlaces } from '../src/network/route.js';
+import { Router, listenerPlaces } from '../src/network/route.js';
 import type { RequestContext } from '../src/context.js';
+import { testContext } from './support/context.js';
 
 /**
  * Path resolution on a hand-built model of issue 5's sample: vpc-app with a
@@ -181,15 +182,7 @@ describe('path resolution', () => {
 });
 
 describe('route stage: listener places', () => {
-  const request = (listener: string): RequestContext => ({
-    requestId: 'r',
-    eventId: 'e',
-    receivedAtMs: 0,
-    raw: { method: 'POST', url: '/', rawHeaders: [], body: Buffer.alloc(0) },
-    userAgent: '',
-    trace: [],
-    attribution: { listener, remoteAddress: '127.0.0.9', remotePort: 1, secureTransport: false },
-  });
+  const request = (listener: string): RequestContext => testContext({ requestId: 'r', attribution: { listener, remoteAddress: '127.0.0.9', remotePort: 1, secureTransport: false } });
   const router = new Router({ model: model(), places: listenerPlaces([{ name: 'public' }], [], new Map()), region: 'us-east-1', accountId: '123456789012', unreachable: 'explain' });
 
   it('a configured listener is the internet, as the peer address', () => {
@@ -200,7 +193,8 @@ describe('route stage: listener places', () => {
 
   it('a listener no longer configured (retired by a reload, a request still in flight) fails closed: reset, never public', () => {
     const ctx = request('retired');
-    assert.throws(() => router.route(ctx), (error: unknown) => error instanceof UnreachableError && error.mode === 'reset' && error.path.code === 'NO_POSSIBLE_DESTINATION');
+    const decision = router.route(ctx);
+    assert.ok(decision.end?.reset === true && decision.findings.at(-1)?.code === 'NO_POSSIBLE_DESTINATION');
     assert.equal(ctx.path?.kind, 'unreachable');
   });
 });

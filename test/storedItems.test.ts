@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { itemSizeBytes } from '../src/dynamo/attributeValue.js';
 import { decodeItem, encodeItem, itemJson, StoredItem, storedItemSize } from '../src/dynamo/items.js';
-import { RawJson, serializeResponse } from '../src/dynamo/rawJson.js';
+import { RawJson, serializeResponse } from '../src/server/protocols/rawJson.js';
 import type { Item } from '../src/dynamo/types.js';
 
 const ITEM: Item = { id: { S: 'k1' }, n: { N: '-12.5' }, m: { M: { 'ü': { L: [{ BOOL: true }, { NULL: true }] } } }, b: { B: 'AAEC' } };

@@ -1,13 +1,12 @@
 import type { RequestContext } from '../context.js';
 import { eventTime, type AuditResource, type CloudTrailRecord, type NetworkActivityRecord, type UserIdentity } from './record.js';
 import { newEventId } from '../server/ids.js';
+import { VPCE_POLICY_DENY } from '../policy/authorize.js';
 
 export interface RecordOptions {
   region: string;
   accountId: string;
 }
-
-const TABLE_ARN = /^arn:aws:dynamodb:[^:]*:[^:]*:table\/[^/*]+$/;
 
 function userIdentity(ctx: RequestContext, accountId: string): UserIdentity {
   const principal = ctx.principal;
@@ -49,7 +48,7 @@ function networkActivityRecord(ctx: RequestContext, path: Extract<RequestContext
     eventVersion: '1.11',
     userIdentity: userIdentity(ctx, options.accountId),
     eventTime: eventTime(ctx.receivedAtMs),
-    eventSource: 'dynamodb.amazonaws.com',
+    eventSource: ctx.service.eventSource,
     eventName,
     awsRegion: options.region,
     sourceIPAddress: path.sourceIp,
@@ -67,20 +66,31 @@ function networkActivityRecord(ctx: RequestContext, path: Extract<RequestContext
   };
 }
 
-/** record: one CloudTrail record for the request, whatever stage ended it. */
-export function buildRecord(ctx: RequestContext, fallbackEventName: string, options: RecordOptions): CloudTrailRecord {
+function auditResources(ctx: RequestContext, accountId: string): AuditResource[] {
+  const resources: AuditResource[] = [];
+  for (const target of ctx.request?.targets ?? []) {
+    const type = ctx.service.auditResourceType(target.resource);
+    if (type !== undefined) resources.push({ accountId, type, ARN: target.resource });
+  }
+  return resources;
+}
+
+/**
+ * record: one CloudTrail record for the request, whatever stage ended it, in the words of the
+ * service it was dispatched to. A request that names no operation the service knows is `Unknown`.
+ */
+export function buildRecord(ctx: RequestContext, options: RecordOptions): CloudTrailRecord {
   const request = ctx.request;
-  if (ctx.deniedByEndpointPolicyOnly && ctx.path?.kind === 'endpoint') return networkActivityRecord(ctx, ctx.path, request?.eventName ?? fallbackEventName, options);
-  const resources: AuditResource[] = (request?.targets ?? [])
-    .filter((t) => TABLE_ARN.test(t.resource))
-    .map((t) => ({ accountId: options.accountId, type: 'AWS::DynamoDB::Table', ARN: t.resource }));
+  const eventName = request?.eventName ?? ctx.operationName ?? 'Unknown';
+  if (ctx.outcome?.code === VPCE_POLICY_DENY && ctx.path?.kind === 'endpoint') return networkActivityRecord(ctx, ctx.path, eventName, options);
+  const resources = auditResources(ctx, options.accountId);
   const isManagement = (request?.category ?? 'Management') === 'Management';
   return {
     eventVersion: '1.08',
     userIdentity: userIdentity(ctx, options.accountId),
     eventTime: eventTime(ctx.receivedAtMs),
-    eventSource: 'dynamodb.amazonaws.com',
-    eventName: request?.eventName ?? fallbackEventName,
+    eventSource: ctx.service.eventSource,
+    eventName,
     awsRegion: options.region,
     sourceIPAddress: ctx.path?.sourceIp ?? ctx.attribution?.remoteAddress ?? '',
     userAgent: ctx.userAgent,
@@ -92,7 +102,7 @@ export function buildRecord(ctx: RequestContext, fallbackEventName: string, opti
     readOnly: request?.readOnly ?? false,
     ...(resources.length > 0 ? { resources } : {}),
     eventType: 'AwsApiCall',
-    apiVersion: '2012-08-10',
+    apiVersion: ctx.service.apiVersion,
     managementEvent: isManagement,
     recipientAccountId: options.accountId,
     eventCategory: isManagement ? 'Management' : 'Data',

@@ -490,6 +490,32 @@ export function hasPresignedQuery(url: string): boolean {
  * MissingAuthenticationTokenException; callers check `hasPresignedQuery` first.
  */
 export function parseAuthorization(req: RawRequest, expect: ScopeExpectation): ParsedAuthorization {
+  return checkAuthorization(readSigning(req), expect);
+}
+
+/** A request's SigV4 fields as sent: read in one pass, parsed, not checked. */
+export interface SigningFields {
+  /** The Authorization header's value (the first one: Node keeps the first too). */
+  authValue: string | undefined;
+  amzDateValue: string | undefined;
+  dateValue: string | undefined;
+  sessionToken: string | undefined;
+  contentSha256: string | undefined;
+  /** The Authorization header's first token (`AWS4-HMAC-SHA256`), when it starts with `AWS4-`. */
+  algorithm: string | undefined;
+  /** Its parameters; later occurrences overwrite earlier ones (unconfirmed; scratchstack's reading of AWS). */
+  credential: string | undefined;
+  signedHeaders: string | undefined;
+  signature: string | undefined;
+  /** The first parameter without `=`, which AWS refuses (check 2). */
+  malformedParam: string | undefined;
+}
+
+/**
+ * The one reader of a request's SigV4 headers and Authorization header. It never throws, so that
+ * the route stage can read the credential scope's region before authentication checks anything.
+ */
+export function readSigning(req: RawRequest): SigningFields {
   // One pass over the headers, first occurrence of each wins (Node keeps the first Authorization
   // too). Switch on length before lower-casing: most headers are skipped without allocating.
   let authValue: string | undefined;
@@ -518,18 +544,26 @@ export function parseAuthorization(req: RawRequest, expect: ScopeExpectation): P
       }
     }
   }
+  const fields: SigningFields = { authValue, amzDateValue, dateValue, sessionToken, contentSha256, algorithm: undefined, credential: undefined, signedHeaders: undefined, signature: undefined, malformedParam: undefined };
+  if (authValue !== undefined) parseAuthorizationValue(trimWs(authValue), fields);
+  return fields;
+}
 
-  // 1. Confirmed by dynalite's test against DynamoDB: "AWS4" → missing token, "AWS4-" → incomplete.
-  if (authValue === undefined) throw missingToken();
-  const auth = trimWs(authValue);
-  if (!auth.startsWith('AWS4-')) throw missingToken();
+/** The credential scope's region, when the Credential parameter has the five parts of a scope. */
+export function scopeRegion(fields: SigningFields): string | undefined {
+  const parts = fields.credential?.split('/');
+  return parts !== undefined && parts.length >= 5 && parts[2] !== '' ? parts[2] : undefined;
+}
 
-  // Algorithm = first token; parameters = the rest, split on commas and whitespace. Split on
-  // commas with indexOf (fast); a piece with whitespace inside is the rare slow path.
+/**
+ * Algorithm = first token; parameters = the rest, split on commas and whitespace. Split on
+ * commas with indexOf (fast); a piece with whitespace inside is the rare slow path.
+ */
+function parseAuthorizationValue(auth: string, fields: SigningFields): void {
+  if (!auth.startsWith('AWS4-')) return;
   let p = 5;
   while (p < auth.length && !isWs(auth.charCodeAt(p))) p++;
-  const algorithm = auth.slice(0, p);
-  const params: AuthParams = { credential: undefined, signedHeaders: undefined, signature: undefined };
+  fields.algorithm = auth.slice(0, p);
   const n = auth.length;
   while (p < n) {
     let end = auth.indexOf(',', p);
@@ -541,16 +575,32 @@ export function parseAuthorization(req: RawRequest, expect: ScopeExpectation): P
     if (b > a) {
       const piece = auth.slice(a, b);
       if (piece.indexOf(' ') < 0 && piece.indexOf('\t') < 0 && piece.indexOf('\n') < 0 && piece.indexOf('\r') < 0) {
-        takeParam(piece, params, authValue);
+        takeParam(piece, fields);
       } else {
-        for (const token of piece.split(WS_RUN)) takeParam(token, params, authValue);
+        for (const token of piece.split(WS_RUN)) takeParam(token, fields);
       }
     }
     p = end + 1;
   }
-  const credential = params.credential;
-  const signedHeadersText = params.signedHeaders;
-  const sig = params.signature;
+}
+
+/** The checks of `parseAuthorization`, in AWS's order, on fields `readSigning` read. */
+export function checkAuthorization(fields: SigningFields, expect: ScopeExpectation): ParsedAuthorization {
+  const { authValue, amzDateValue, dateValue, sessionToken, contentSha256, algorithm } = fields;
+  // 1. Confirmed by dynalite's test against DynamoDB: "AWS4" → missing token, "AWS4-" → incomplete.
+  if (authValue === undefined || algorithm === undefined) throw missingToken();
+  if (fields.malformedParam !== undefined) {
+    // 2. Text confirmed (dynalite's recording of DynamoDB:
+    //    "'Credential' not a valid key=value pair (missing equal-sign) in Authorization header:
+    //    'AWS4-HMAC-SHA256 Signature=b,    Credential,    SignedHeaders'."), IncompleteSignature
+    //    code inferred (dynalite lists it with the other header-shape errors). Splitting on
+    //    whitespace as well as commas is inferred from API Gateway's report of
+    //    "'AWS4-HMAC-SHA256' not a valid key=value pair" for "Authorization: AWS4-HMAC-SHA256 ...".
+    throw incomplete(`'${fields.malformedParam}' not a valid key=value pair (missing equal-sign) in Authorization header: '${authValue}'.`);
+  }
+  const credential = fields.credential;
+  const signedHeadersText = fields.signedHeaders;
+  const sig = fields.signature;
 
   // 3. Confirmed: texts, order, the trailing "Authorization=<header value>" (dynalite test run
   //    against DynamoDB expects "... a 'Date' header. Authorization=AWS4-"; API Gateway reports
@@ -649,37 +699,23 @@ export function parseAuthorization(req: RawRequest, expect: ScopeExpectation): P
   };
 }
 
-interface AuthParams {
-  credential: string | undefined;
-  signedHeaders: string | undefined;
-  signature: string | undefined;
-}
-
 const WS_RUN = /[ \t\r\n]+/;
 
-function takeParam(token: string, params: AuthParams, authValue: string): void {
+function takeParam(token: string, fields: SigningFields): void {
   const eq = token.indexOf('=');
   if (eq < 0) {
-    // 2. Text confirmed (dynalite's recording of DynamoDB:
-    //    "'Credential' not a valid key=value pair (missing equal-sign) in Authorization header:
-    //    'AWS4-HMAC-SHA256 Signature=b,    Credential,    SignedHeaders'."), IncompleteSignature
-    //    code inferred (dynalite lists it with the other header-shape errors). Splitting on
-    //    whitespace as well as commas is inferred from API Gateway's report of
-    //    "'AWS4-HMAC-SHA256' not a valid key=value pair" for "Authorization: AWS4-HMAC-SHA256 ...".
-    throw incomplete(
-      `'${token}' not a valid key=value pair (missing equal-sign) in Authorization header: '${authValue}'.`,
-    );
+    fields.malformedParam ??= token;
+    return;
   }
-  // Later occurrences overwrite earlier ones (unconfirmed; scratchstack's reading of AWS).
   switch (token.slice(0, eq)) {
     case 'Credential':
-      params.credential = token.slice(eq + 1);
+      fields.credential = token.slice(eq + 1);
       break;
     case 'SignedHeaders':
-      params.signedHeaders = token.slice(eq + 1);
+      fields.signedHeaders = token.slice(eq + 1);
       break;
     case 'Signature':
-      params.signature = token.slice(eq + 1);
+      fields.signature = token.slice(eq + 1);
       break;
   }
 }

@@ -1,17 +1,14 @@
 import { existsSync } from 'node:fs';
 import { configuredPrincipals } from '../auth/identities.js';
 import { loadConfig } from '../config/load.js';
-import { accessDeniedMessage } from '../policy/authorize.js';
+import { decideAuthorization, policySetsFor, VPCE_POLICY_DENY } from '../policy/authorize.js';
 import { contextToRecord, type ContextValue } from '../policy/conditionContext.js';
-import type { NetworkPath } from '../context.js';
 import type { Attachment } from '../network/model.js';
-import { clientAddress, resolvePath, type ResolvedPath } from '../network/resolve.js';
-import { formatHops } from '../network/route.js';
-import { deniedOnlyByEndpointPolicy, evaluateAuthorization } from '../policy/evaluate.js';
-import { DESCRIBE_ENDPOINTS_ACTION } from '../dynamo/operations/describeEndpoints.js';
+import { clientAddress, type ResolvedPath } from '../network/resolve.js';
+import { formatHops, listenerPlaces, networkPathOf, Router } from '../network/route.js';
 import { formatDecision } from '../policy/explain.js';
 import { policyWarnings } from '../policy/lint.js';
-import { globalConditionContext } from '../policy/requestContext.js';
+import { SERVICE_DESCRIPTIONS } from '../services.js';
 
 export interface ExplainOptions {
   config?: string;
@@ -110,7 +107,9 @@ export async function explain(options: ExplainOptions): Promise<{ output: string
     }
     const region = options.region ?? loaded.config.region;
     const port = options.port ?? 80;
-    path = resolvePath(loaded.network, { source: from.source, region, port });
+    // The server's router, on the same configuration: the path is the one a request from there takes.
+    const router = new Router({ model: loaded.network, places: listenerPlaces(loaded.config.listeners, loaded.attachments, loaded.sourceMaps), region: loaded.config.region, accountId: loaded.config.accountId, unreachable: 'explain' });
+    path = router.resolve({ kind: 'attachment', name: from.name, source: from.source }, region, port);
     pathLines.push(...describePath(from, path, region, port));
     pathRecord = pathJson(from, path, region, port);
   }
@@ -127,46 +126,42 @@ export async function explain(options: ExplainOptions): Promise<{ output: string
   }
   const action = options.action!;
   const resource = options.resource!;
-  const warnings: string[] = [];
-  const networkPath: NetworkPath = !path
-    ? { kind: 'public', sourceIp: options.sourceIp }
-    : path.kind === 'endpoint'
-      ? { kind: 'endpoint', sourceIp: path.sourceIp, vpcId: path.vpc, endpointId: path.endpoint.id, endpointAccountId: loaded.config.accountId, endpointPolicy: path.endpoint.policy }
-      : { kind: 'public', sourceIp: path.sourceIp };
-  const endpointPolicies = networkPath.kind === 'endpoint' ? [networkPath.endpointPolicy] : [];
-  for (const policy of [...principal.identityPolicies, ...(principal.permissionsBoundary ?? []), ...endpointPolicies]) warnings.push(...(await policyWarnings(policy)));
-  const context = globalConditionContext({
-    principal,
-    path: networkPath,
-    secureTransport: (options.port ?? 80) === 443,
-    receivedAtMs: options.nowMs ?? Date.now(),
-    userAgent: 'cove-explain',
-    requestedRegion: options.region ?? loaded.config.region,
-  });
-  for (const argument of options.context) {
-    const [key, value] = parseContextArgument(argument);
-    context.set(key.toLowerCase(), value);
-  }
-  const notes: string[] = [];
   const region = options.region ?? loaded.config.region;
+  const networkPath = path ? networkPathOf(path, loaded.config.accountId) : { kind: 'public' as const, sourceIp: options.sourceIp };
+  const sets = policySetsFor(principal, networkPath);
+  const warnings: string[] = [];
+  for (const policy of [...sets.identity, ...(sets.permissionsBoundary ?? []), ...(sets.vpcEndpoint ?? [])]) warnings.push(...(await policyWarnings(policy)));
+  const [decided] = decideAuthorization(
+    {
+      principal,
+      path: networkPath,
+      secureTransport: (options.port ?? 80) === 443,
+      receivedAtMs: options.nowMs ?? Date.now(),
+      userAgent: 'cove-explain',
+      requestedRegion: region,
+      actionsExemptOnPublicPath: EXEMPT_ON_PUBLIC_PATH,
+      contextOverrides: new Map(options.context.map(parseContextArgument)),
+    },
+    [{ action, resource }],
+    true,
+  );
+  const notes: string[] = [];
   if (region !== loaded.config.region) notes.push(`Note: this cove serves ${loaded.config.region} only; a request signed for ${region} is refused there (InvalidSignatureException: Credential should be scoped to a valid region).`);
-  if (action.toLowerCase() === DESCRIBE_ENDPOINTS_ACTION.toLowerCase() && networkPath.kind === 'public') {
-    // DynamoDB makes no IAM check for it on the public endpoint (authorize.ts skips it the same way).
-    const note = `${DESCRIBE_ENDPOINTS_ACTION} is not authorized on the public endpoint: DynamoDB answers it without an IAM check there.`;
+  if (decided.result === 'NotAuthorized') {
+    const note = `${action} is not authorized on the public endpoint: DynamoDB answers it without an IAM check there.`;
     const output = options.json ? JSON.stringify({ ...(pathRecord ? { path: pathRecord } : {}), result: 'Allowed', notAuthorized: true, note }, null, 2) : [...pathLines, ...(pathLines.length > 0 ? [''] : []), note, 'Result: Allowed'].join('\n');
     return { output, warnings, allowed: true };
   }
-  const request = { action, resource, principal: principal.asRequestPrincipal, context };
-  const sets = { identity: principal.identityPolicies, permissionsBoundary: principal.permissionsBoundary, ...(endpointPolicies.length > 0 ? { vpcEndpoint: endpointPolicies } : {}) };
-  const decision = evaluateAuthorization(sets, request, true);
-  const denied = decision.result === 'Allowed' ? undefined : accessDeniedMessage(principal.arn, action, resource, decision);
-  const endpointOnly = deniedOnlyByEndpointPolicy(decision) && networkPath.kind === 'endpoint';
-  const code = endpointOnly ? 'VPCE_POLICY_DENY' : undefined;
+  const { request, decision, message, endpointPolicyOnly } = decided;
+  const allowed = decision.result === 'Allowed';
   if (options.json) {
-    const output = JSON.stringify({ ...(pathRecord ? { path: pathRecord } : {}), ...(notes.length > 0 ? { notes } : {}), result: decision.result, ...(code ? { code } : {}), blockedBy: decision.blockedBy, deciding: decision.deciding, message: denied, context: contextToRecord(context), trace: decision.sets }, null, 2);
-    return { output, warnings, allowed: decision.result === 'Allowed' };
+    const output = JSON.stringify({ ...(pathRecord ? { path: pathRecord } : {}), ...(notes.length > 0 ? { notes } : {}), result: decision.result, ...(endpointPolicyOnly ? { code: VPCE_POLICY_DENY } : {}), blockedBy: decision.blockedBy, deciding: decision.deciding, message, context: contextToRecord(request.context), trace: decision.sets }, null, 2);
+    return { output, warnings, allowed };
   }
-  const lines = [...pathLines, ...(pathLines.length > 0 ? [''] : []), formatDecision(request, decision, denied), ...notes];
-  if (endpointOnly) lines.push(`[VPCE_POLICY_DENY] only the endpoint policy of ${networkPath.endpointId} denies this request; CloudTrail records it as a network activity event (VpceAccessDenied)`);
-  return { output: lines.join('\n'), warnings, allowed: decision.result === 'Allowed' };
+  const lines = [...pathLines, ...(pathLines.length > 0 ? [''] : []), formatDecision(request, decision, message), ...notes];
+  if (endpointPolicyOnly && networkPath.kind === 'endpoint') lines.push(`[${VPCE_POLICY_DENY}] only the endpoint policy of ${networkPath.endpointId} denies this request; CloudTrail records it as a network activity event (VpceAccessDenied)`);
+  return { output: lines.join('\n'), warnings, allowed };
 }
+
+/** The actions some service answers on its public endpoint without an IAM check. */
+const EXEMPT_ON_PUBLIC_PATH: ReadonlySet<string> = new Set(SERVICE_DESCRIPTIONS.flatMap((service) => [...service.actionsExemptOnPublicPath]));

@@ -10,6 +10,7 @@ import { policyWarnings } from '../policy/lint.js';
 import { TableCatalog } from '../dynamo/tables.js';
 import { listenerPlaces, Router, type ListenerPlace } from '../network/route.js';
 import { Pipeline } from '../pipeline.js';
+import { registerServices } from '../services.js';
 import { compilePolicy } from '../policy/document.js';
 import { HttpListener } from '../server/http.js';
 import { LmdbEngine } from '../storage/lmdb.js';
@@ -176,7 +177,8 @@ export async function startServing(prepared: Prepared, options: ServingOptions):
   const catalog = await TableCatalog.load(engine, { resumePurges: options.resumePurges });
   const audit = new AuditWriter({ directory: join(dataDirectory, 'audit'), accountId: config.accountId, region: config.region });
   const router = new Router({ model: loaded.network, places: placesOf(loaded), region: config.region, accountId: config.accountId, unreachable: config.network?.unreachable ?? 'reset' });
-  const pipeline = new Pipeline({ region: config.region, accountId: config.accountId, credentials, engine, catalog, audit, router });
+  const services = registerServices({ region: config.region, accountId: config.accountId, engine, catalog });
+  const pipeline = new Pipeline({ region: config.region, accountId: config.accountId, credentials, router }, audit);
 
   const listeners: HttpListener[] = [];
   /** Attachment listeners by attachment name, with the address each was started on. */
@@ -184,7 +186,7 @@ export async function startServing(prepared: Prepared, options: ServingOptions):
   const addresses: BoundAddress[] = [];
   const startListener = async (name: string, listen: string, portOverride?: number): Promise<HttpListener> => {
     const { host, port } = splitHostPort(listen);
-    const http = new HttpListener({ name, host, port: portOverride ?? port }, pipeline, config.region);
+    const http = new HttpListener({ name, host, port: portOverride ?? port }, pipeline, services, config.region);
     const bound = await http.listen();
     const address = { name, ...bound };
     addresses.push(address);

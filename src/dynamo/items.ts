@@ -4,7 +4,7 @@ import type { AttributeValue, Item, KeyAttribute } from './types.js';
 import { LIMITS } from './types.js';
 import { itemKey, keyValueBytes } from './keys.js';
 import { itemSizeBytes } from './attributeValue.js';
-import { RawJson } from './rawJson.js';
+import { RawJson } from '../server/protocols/rawJson.js';
 
 /**
  * Key checks shared by the item operations, with DynamoDB's messages.

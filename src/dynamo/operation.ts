@@ -1,4 +1,4 @@
-import type { ContextValue } from '../policy/conditionContext.js';
+import type { AuthorizationTarget } from '../service.js';
 import type { StorageEngine } from '../storage/engine.js';
 import type { TableCatalog } from './tables.js';
 
@@ -13,15 +13,7 @@ export interface OperationContext {
 /** What the interpret stage may consult: names and the catalog, never the engine. */
 export type InterpretContext = Pick<OperationContext, 'region' | 'accountId' | 'catalog'>;
 
-/** One IAM question an operation asks: may the principal do `action` on `resource`? */
-export interface AuthorizationTarget {
-  action: string;
-  resource: string;
-  /** DynamoDB's own condition keys for this target; computed only when a policy reads one. */
-  conditionKeys?: () => Record<string, ContextValue | undefined>;
-  /** DynamoDB does not authorize this on its public endpoint, only through a VPC endpoint (DescribeEndpoints). */
-  exemptOnPublicPath?: boolean;
-}
+export type { AuthorizationTarget };
 
 /**
  * One DynamoDB operation: semantics only. Input arrives already checked against

@@ -1,31 +1,58 @@
-import { coralError, dynamoError, validationError } from '../errors.js';
-import type { AuthorizationTarget, InterpretContext, Operation, OperationContext } from './operation.js';
+import { AwsError, CORAL_NAMESPACE, coralError, dynamoError, validationError } from '../errors.js';
+import type { InterpretedRequest, Service, ServiceDescription } from '../service.js';
+import { awsJsonProtocol } from '../server/protocols/awsJson.js';
+import type { StorageEngine } from '../storage/engine.js';
+import type { InterpretContext, Operation } from './operation.js';
+import { DESCRIBE_ENDPOINTS_ACTION } from './operations/describeEndpoints.js';
 import { OPERATIONS } from './operations/index.js';
+import type { TableCatalog } from './tables.js';
 import { validateInput } from './validation/index.js';
 
-const TARGET_PREFIX = 'DynamoDB_20120810.';
+/** DynamoDB as cove serves it, without its state: signing name, protocol, endpoint, audit. */
+export const DYNAMODB: ServiceDescription = {
+  signingName: 'dynamodb',
+  eventSource: 'dynamodb.amazonaws.com',
+  apiVersion: '2012-08-10',
+  protocol: awsJsonProtocol({ targetPrefix: 'DynamoDB_20120810', version: '1.0', sendsCrc32: true }),
+  endpointHost: (region) => `dynamodb.${region}.amazonaws.com`,
+  actionsExemptOnPublicPath: new Set([DESCRIBE_ENDPOINTS_ACTION.toLowerCase()]),
+  auditResourceType: (arn) => (AUDITED_TABLE_ARN.test(arn) ? 'AWS::DynamoDB::Table' : undefined),
+  internalError: () => dynamoError('InternalServerError', 'Internal server error', 500),
+  unreachableError: (reason) => new AwsError(CORAL_NAMESPACE, 'ServiceUnavailableException', `cove: dynamodb is unreachable from here: ${reason}`, 503),
+};
 
-/** A request the DynamoDB service understood: what IAM must allow, and how to run it. */
-export interface InterpretedRequest {
-  eventSource: 'dynamodb.amazonaws.com';
-  eventName: string;
-  readOnly: boolean;
-  category: 'Data' | 'Management';
-  targets: AuthorizationTarget[];
-  requestParameters: Record<string, unknown> | null;
-  execute(ctx: OperationContext): Promise<Record<string, unknown>>;
+/** CloudTrail lists a table's ARN among the resources (never a pattern, an index or a stream). */
+const AUDITED_TABLE_ARN = /^arn:aws:dynamodb:[^:]*:[^:]*:table\/[^/*]+$/;
+
+export interface DynamoState {
+  region: string;
+  accountId: string;
+  engine: StorageEngine;
+  catalog: TableCatalog;
 }
 
-export function operationNameOf(target: string | undefined): string | undefined {
-  return target?.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : undefined;
+/** DynamoDB with its store and catalog: the service the pipeline dispatches DynamoDB requests to. */
+export function dynamoService(state: DynamoState): Service {
+  const { engine, catalog } = state;
+  return {
+    ...DYNAMODB,
+    interpret(request, operationName) {
+      // Reads from here on see every commit acknowledged so far, by any process sharing the
+      // store, and the catalog mirror every table created or deleted so far.
+      const fresh = engine.refreshSnapshot?.();
+      if (fresh) return fresh.then(() => catalog.refresh()).then(() => interpretDynamoRequest(operationName, request.raw.body, state));
+      const refreshed = catalog.refresh();
+      if (refreshed) return refreshed.then(() => interpretDynamoRequest(operationName, request.raw.body, state));
+      return interpretDynamoRequest(operationName, request.raw.body, state);
+    },
+  };
 }
 
 /**
- * Turns `X-Amz-Target` + body into an InterpretedRequest: unknown operation,
- * malformed JSON and model constraint violations are answered here, before IAM.
+ * Turns the operation name + body into an InterpretedRequest: unknown operation, malformed JSON
+ * and model constraint violations are answered here, before IAM.
  */
-export function interpretDynamoRequest(target: string | undefined, body: Buffer, ctx: InterpretContext): InterpretedRequest {
-  const name = operationNameOf(target);
+export function interpretDynamoRequest(name: string | undefined, body: Buffer, state: DynamoState): InterpretedRequest {
   const operation = name === undefined ? undefined : (OPERATIONS.get(name) as Operation<Record<string, unknown>> | undefined);
   if (!operation) throw coralError('UnknownOperationException', '');
   let input: unknown;
@@ -37,18 +64,17 @@ export function interpretDynamoRequest(target: string | undefined, body: Buffer,
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw coralError('SerializationException', '');
   validateInput(operation.name, input);
   const typedInput = input as Record<string, unknown>;
-  if (typeof typedInput.TableName === 'string') typedInput.TableName = resolveTableName(typedInput.TableName, ctx);
+  if (typeof typedInput.TableName === 'string') typedInput.TableName = resolveTableName(typedInput.TableName, state);
   if (typeof typedInput.RequestItems === 'object' && typedInput.RequestItems !== null) {
-    typedInput.RequestItems = resolveRequestItems(typedInput.RequestItems as Record<string, unknown>, ctx);
+    typedInput.RequestItems = resolveRequestItems(typedInput.RequestItems as Record<string, unknown>, state);
   }
   return {
-    eventSource: 'dynamodb.amazonaws.com',
     eventName: operation.name,
     readOnly: operation.readOnly,
     category: operation.category,
-    targets: operation.authorization(typedInput, ctx),
-    requestParameters: operation.requestParameters(typedInput, ctx),
-    execute: (fullCtx) => operation.execute(typedInput, fullCtx),
+    targets: operation.authorization(typedInput, state),
+    requestParameters: operation.requestParameters(typedInput, state),
+    execute: (nowMs) => operation.execute(typedInput, { ...state, nowMs }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { BlockList, isIPv4 } from 'node:net';
-import type { RequestContext } from '../context.js';
+import type { Decision, ReachingPath, RequestContext, Stage } from '../context.js';
+import { readSigning, scopeRegion } from '../auth/sigv4.js';
 import type { Attachment, AttachmentSource, NetworkModel, SourceMapping } from './model.js';
 import { resolvePath, type Hop, type ResolvedPath } from './resolve.js';
 
@@ -53,29 +54,12 @@ export interface RouteOptions {
   unreachable: 'reset' | 'explain';
 }
 
-/** The request cannot reach the service from where it was sent; the listener resets or explains. */
-export class UnreachableError extends Error {
-  constructor(
-    readonly path: Extract<ResolvedPath, { kind: 'unreachable' }>,
-    readonly mode: 'reset' | 'explain',
-  ) {
-    super(`unreachable: ${path.code}: ${path.reason}`);
-  }
-}
-
 const MAX_CACHED_PATHS = 1024;
-const SCOPE_REGION = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\//;
 
-/** The region the request is for: its credential scope (the destination is that region's DynamoDB). */
-function requestRegion(ctx: RequestContext, fallback: string): string {
-  const raw = ctx.raw.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    if (raw[i].length === 13 && raw[i].toLowerCase() === 'authorization') {
-      const match = SCOPE_REGION.exec(raw[i + 1]);
-      return match ? match[1] : fallback;
-    }
-  }
-  return fallback;
+/** The path a request takes when it reaches the service, as the later stages see it. */
+export function networkPathOf(path: Exclude<ResolvedPath, { kind: 'unreachable' }>, accountId: string): ReachingPath {
+  if (path.kind === 'public') return { kind: 'public', sourceIp: path.sourceIp };
+  return { kind: 'endpoint', sourceIp: path.sourceIp, vpcId: path.vpc, endpointId: path.endpoint.id, endpointAccountId: accountId, endpointPolicy: path.endpoint.policy };
 }
 
 export function formatHops(hops: readonly Hop[]): string[] {
@@ -111,15 +95,19 @@ export class Router {
     return path;
   }
 
-  route(ctx: RequestContext): void {
+  /**
+   * The route decision for a request: the path it takes (set as `ctx.path`), or, when none reaches
+   * the service, its end — the connection reset as the network would, or (explain mode) a 503
+   * that says why.
+   */
+  route(ctx: RequestContext): Decision {
     const attribution = ctx.attribution!;
     let place = this.options.places.get(attribution.listener);
     if (place === undefined) {
       // A listener a reload retired, with this request still in flight: fail closed.
       const reason = `listener ${attribution.listener} is no longer in the configuration`;
       ctx.path = { kind: 'unreachable', sourceIp: attribution.remoteAddress };
-      ctx.trace.push({ stage: 'route', decision: 'deny', detail: reason, code: 'NO_POSSIBLE_DESTINATION' });
-      throw new UnreachableError({ kind: 'unreachable', sourceIp: attribution.remoteAddress, code: 'NO_POSSIBLE_DESTINATION', reason, hops: [] }, 'reset');
+      return this.unreachable(ctx, { decision: 'deny', detail: reason, code: 'NO_POSSIBLE_DESTINATION' }, `NO_POSSIBLE_DESTINATION: ${reason}`, 'reset');
     }
     let mappedBy = '';
     if (place?.kind === 'mapped') {
@@ -130,23 +118,30 @@ export class Router {
     }
     if (place === undefined || place.kind !== 'attachment') {
       ctx.path = { kind: 'public', sourceIp: attribution.remoteAddress };
-      ctx.trace.push({ stage: 'route', decision: 'continue', detail: `listener ${attribution.listener} is the public endpoint; source IP ${attribution.remoteAddress}` });
-      return;
+      return { findings: [{ decision: 'continue', detail: `listener ${attribution.listener} is the public endpoint; source IP ${attribution.remoteAddress}` }] };
     }
-    const region = requestRegion(ctx, this.options.region);
+    // The destination is the service in the region the request is signed for.
+    ctx.signing ??= readSigning(ctx.raw);
+    const region = scopeRegion(ctx.signing) ?? this.options.region;
     const path = this.resolve(place, region, attribution.secureTransport ? 443 : 80);
     const explanation = [`attachment ${place.name}${mappedBy}`, ...formatHops(path.hops)];
     if (path.kind === 'unreachable') {
       ctx.path = { kind: 'unreachable', sourceIp: path.sourceIp };
-      ctx.trace.push({ stage: 'route', decision: 'deny', detail: `from attachment ${place.name}, dynamodb.${region} is unreachable: ${path.reason}`, code: path.code, explanation });
-      throw new UnreachableError(path, this.options.unreachable);
+      const detail = `from attachment ${place.name}, ${ctx.service.signingName}.${region} is unreachable: ${path.reason}`;
+      return this.unreachable(ctx, { decision: 'deny', detail, code: path.code, explanation }, `${path.code}: ${path.reason}`, this.options.unreachable);
     }
-    if (path.kind === 'public') {
-      ctx.path = { kind: 'public', sourceIp: path.sourceIp };
-      ctx.trace.push({ stage: 'route', decision: 'continue', detail: `from attachment ${place.name} to the public endpoint as ${path.sourceIp}`, explanation });
-      return;
-    }
-    ctx.path = { kind: 'endpoint', sourceIp: path.sourceIp, vpcId: path.vpc, endpointId: path.endpoint.id, endpointAccountId: this.options.accountId, endpointPolicy: path.endpoint.policy };
-    ctx.trace.push({ stage: 'route', decision: 'continue', detail: `from attachment ${place.name} through ${path.endpoint.id} as ${path.sourceIp}`, explanation });
+    ctx.path = networkPathOf(path, this.options.accountId);
+    const detail = path.kind === 'public' ? `from attachment ${place.name} to the public endpoint as ${path.sourceIp}` : `from attachment ${place.name} through ${path.endpoint.id} as ${path.sourceIp}`;
+    return { findings: [{ decision: 'continue', detail, explanation }] };
+  }
+
+  private unreachable(ctx: RequestContext, finding: Decision['findings'][number], reason: string, mode: 'reset' | 'explain'): Decision {
+    return { findings: [finding], end: { error: ctx.service.unreachableError(reason), reset: mode === 'reset' } };
   }
 }
+
+/** route: which network path reaches the service (see Router.route). */
+export const routeStage: Stage<{ router: Router }> = {
+  name: 'route',
+  run: (ctx, env) => env.router.route(ctx),
+};

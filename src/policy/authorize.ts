@@ -1,9 +1,11 @@
 import { coralError, type AwsError } from '../errors.js';
-import type { RequestContext } from '../context.js';
-import { LayeredContext, contextFromRecord, type ConditionContext } from './conditionContext.js';
+import type { Finding, ReachingPath, Stage } from '../context.js';
+import type { Principal } from '../auth/identities.js';
+import type { AuthorizationTarget } from '../service.js';
+import { LayeredContext, contextFromRecord, type ConditionContext, type ContextValue } from './conditionContext.js';
 import { KIND_NAMES, type CompiledPolicy, type PolicyKind } from './document.js';
-import { deniedOnlyByEndpointPolicy, evaluateAuthorization, type AuthorizationDecision, type PolicySets, type StatementTrace } from './evaluate.js';
-import { globalConditionContext } from './requestContext.js';
+import { deniedOnlyByEndpointPolicy, evaluateAuthorization, type AuthorizationDecision, type AuthorizationRequest, type AuthorizationResult, type PolicySets, type StatementTrace } from './evaluate.js';
+import { globalConditionContext, type RequestFacts } from './requestContext.js';
 
 const ARTICLE: Record<PolicyKind, string> = {
   identity: 'an',
@@ -50,62 +52,127 @@ function readsOf(sets: PolicySets): Reads {
 
 const NO_CONTEXT: ConditionContext = new Map();
 
-/** A one-line account of each statement consulted, for the audit trace of a denial. */
+/** A line per statement consulted, and why it did or did not match: the trace of a denial. */
 function explanationLines(decision: AuthorizationDecision): string[] {
   const line = (t: StatementTrace) => `${t.kind} ${t.policy} Statement[${t.statementIndex}]${t.sid ? ` (${t.sid})` : ''} ${t.effect}: ${t.matched ? 'matched' : 'no match'}: ${t.reason}`;
   return decision.sets.flatMap((set) => (set.trace.length > 0 ? set.trace.map(line) : [`${set.kind}: no statements`]));
 }
 
-/**
- * authorize: every IAM target the request names must be allowed by the
- * principal's policies (identity ∩ boundary) and the endpoint policy of the
- * path. A denial carries AWS's message; its trace names the deciding
- * statement and why each statement did or did not match.
- */
-export function authorize(ctx: RequestContext, requestedRegion: string): void {
-  const principal = ctx.principal!;
-  const sets: PolicySets = {
+/** What an authorization decision is made of: who asks, over which path, and the request's facts. */
+export interface AuthorizationInputs extends RequestFacts {
+  principal: Principal;
+  path: ReachingPath;
+  /** Actions the service answers on its public endpoint without an IAM check, lower-cased. */
+  actionsExemptOnPublicPath: ReadonlySet<string>;
+  /** Condition keys set by hand (`cove explain --context`), over what the request would carry. */
+  contextOverrides?: ReadonlyMap<string, ContextValue>;
+}
+
+/** The policy sets that apply to a principal's request over a path: identity, boundary, session and endpoint policies. */
+export function policySetsFor(principal: Principal, path: AuthorizationInputs['path']): PolicySets {
+  return {
     identity: principal.identityPolicies,
     permissionsBoundary: principal.permissionsBoundary,
-    ...(ctx.path?.kind === 'endpoint' ? { vpcEndpoint: [ctx.path.endpointPolicy] } : {}),
+    ...(path.kind === 'endpoint' ? { vpcEndpoint: [path.endpointPolicy] } : {}),
   };
-  const reads = readsOf(sets);
-  const base = reads.context
-    ? globalConditionContext({
-        principal,
-        path: ctx.path,
-        secureTransport: ctx.attribution?.secureTransport ?? false,
-        receivedAtMs: ctx.receivedAtMs,
-        userAgent: ctx.userAgent,
-        requestedRegion,
-      })
-    : NO_CONTEXT;
-  for (const target of ctx.request!.targets) {
-    if (target.exemptOnPublicPath && ctx.path?.kind === 'public') {
-      ctx.trace.push({ stage: 'authorize', decision: 'continue', detail: `${target.action} is not authorized on the public endpoint (DynamoDB skips it there)` });
+}
+
+/** The decision on one target. */
+export type TargetDecision =
+  | { target: AuthorizationTarget; result: 'NotAuthorized' }
+  | {
+      target: AuthorizationTarget;
+      result: AuthorizationResult;
+      request: AuthorizationRequest;
+      decision: AuthorizationDecision;
+      /** For a denial: AWS's AccessDenied text. */
+      message?: string;
+      /** For a denial: the VPC endpoint policy alone denied it. */
+      endpointPolicyOnly: boolean;
+    };
+
+/**
+ * The one authorization decision, for the server's authorize stage and for `cove explain`: every
+ * target must be allowed by the principal's policies (identity ∩ boundary ∩ session) and by the
+ * endpoint policy of the path; the first denial ends it. A denial (or every target, with
+ * `explain`) is evaluated with the full explanation. The request context is built only when some
+ * policy reads it (always with `explain`).
+ */
+export function decideAuthorization(inputs: AuthorizationInputs, targets: readonly AuthorizationTarget[], explain = false): TargetDecision[] {
+  const sets = policySetsFor(inputs.principal, inputs.path);
+  const reads = explain ? { context: true, serviceKeys: true } : readsOf(sets);
+  const base = reads.context ? contextOf(inputs) : NO_CONTEXT;
+  const decisions: TargetDecision[] = [];
+  for (const target of targets) {
+    if (inputs.path.kind === 'public' && inputs.actionsExemptOnPublicPath.has(target.action.toLowerCase())) {
+      decisions.push({ target, result: 'NotAuthorized' });
       continue;
     }
     const context: ConditionContext = reads.serviceKeys && target.conditionKeys ? new LayeredContext(base, contextFromRecord(target.conditionKeys())) : base;
-    const request = { action: target.action, resource: target.resource, principal: principal.asRequestPrincipal, context };
-    const decision = evaluateAuthorization(sets, request);
-    if (decision.result !== 'Allowed') {
-      // Denials are rare: evaluate again with the full explanation for the trace.
-      const explained = evaluateAuthorization(sets, request, true);
-      const endpointOnly = deniedOnlyByEndpointPolicy(explained);
-      if (endpointOnly) ctx.deniedByEndpointPolicyOnly = true;
-      ctx.trace.push({
-        stage: 'authorize',
-        decision: 'deny',
-        detail: `${explained.result} ${target.action} on ${target.resource} by the ${KIND_NAMES[explained.deniedBy ?? 'identity']}`,
-        ...(explained.deciding ? { rule: explained.deciding } : {}),
-        ...(endpointOnly ? { code: 'VPCE_POLICY_DENY' } : {}),
-        explanation: explanationLines(explained),
-      });
-      throw accessDenied(accessDeniedMessage(principal.arn, target.action, target.resource, explained));
+    const request = { action: target.action, resource: target.resource, principal: inputs.principal.asRequestPrincipal, context };
+    let decision = evaluateAuthorization(sets, request, explain);
+    if (decision.result === 'Allowed') {
+      decisions.push({ target, result: 'Allowed', request, decision, endpointPolicyOnly: false });
+      continue;
     }
-    ctx.trace.push({ stage: 'authorize', decision: 'continue', detail: `${target.action} on ${target.resource} allowed`, rule: decision.deciding });
+    // Denials are rare: evaluate again with the full explanation.
+    if (!explain) decision = evaluateAuthorization(sets, request, true);
+    const message = accessDeniedMessage(inputs.principal.arn, target.action, target.resource, decision);
+    decisions.push({ target, result: decision.result, request, decision, message, endpointPolicyOnly: inputs.path.kind === 'endpoint' && deniedOnlyByEndpointPolicy(decision) });
+    break;
   }
+  return decisions;
 }
+
+function contextOf(inputs: AuthorizationInputs): Map<string, ContextValue> {
+  const context = globalConditionContext(inputs);
+  for (const [key, value] of inputs.contextOverrides ?? []) context.set(key.toLowerCase(), value);
+  return context;
+}
+
+/**
+ * authorize: the request's targets, decided by `decideAuthorization`. A denial carries AWS's
+ * message; its trace line names the deciding statement and why each statement did or did not match.
+ */
+export const authorizeStage: Stage<{ region: string }> = {
+  name: 'authorize',
+  run(ctx, env) {
+    const path = ctx.path;
+    if (path === undefined || path.kind === 'unreachable') throw new Error('authorize: no network path reaches the service');
+    const inputs: AuthorizationInputs = {
+      principal: ctx.principal!,
+      path,
+      secureTransport: ctx.attribution?.secureTransport ?? false,
+      receivedAtMs: ctx.receivedAtMs,
+      userAgent: ctx.userAgent,
+      requestedRegion: env.region,
+      actionsExemptOnPublicPath: ctx.service.actionsExemptOnPublicPath,
+    };
+    const findings: Finding[] = [];
+    for (const decided of decideAuthorization(inputs, ctx.request!.targets)) {
+      const { action, resource } = decided.target;
+      if (decided.result === 'NotAuthorized') {
+        findings.push({ decision: 'continue', detail: `${action} is not authorized on the public endpoint (${ctx.service.signingName} skips it there)` });
+      } else if (decided.result === 'Allowed') {
+        findings.push({ decision: 'continue', detail: `${action} on ${resource} allowed`, rule: decided.decision.deciding });
+      } else {
+        const { decision, endpointPolicyOnly } = decided;
+        findings.push({
+          decision: 'deny',
+          detail: `${decision.result} ${action} on ${resource} by the ${KIND_NAMES[decision.deniedBy ?? 'identity']}`,
+          ...(decision.deciding ? { rule: decision.deciding } : {}),
+          ...(endpointPolicyOnly ? { code: VPCE_POLICY_DENY } : {}),
+          explanation: explanationLines(decision),
+        });
+        return { findings, end: { error: accessDenied(decided.message!) } };
+      }
+    }
+    return { findings };
+  },
+};
+
+/** The trace code of a request that only the VPC endpoint policy denied (CloudTrail: a network activity event). */
+export const VPCE_POLICY_DENY = 'VPCE_POLICY_DENY';
 
 function accessDenied(message: string): AwsError {
   return coralError('AccessDeniedException', message, 'Message');

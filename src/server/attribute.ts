@@ -1,21 +1,15 @@
-import type { Socket } from 'node:net';
-import type { Attribution, RequestContext } from '../context.js';
+import type { Stage } from '../context.js';
 
 /** attribute: who is on the wire — the listener and the socket's peer. */
-export function attribute(ctx: RequestContext, listenerName: string, socket: Socket, secureTransport: boolean): void {
-  const attribution: Attribution = {
-    listener: listenerName,
-    remoteAddress: normaliseAddress(socket.remoteAddress ?? ''),
-    remotePort: socket.remotePort ?? 0,
-    secureTransport,
-  };
-  ctx.attribution = attribution;
-  ctx.trace.push({
-    stage: 'attribute',
-    decision: 'continue',
-    detail: `listener ${listenerName}, peer ${attribution.remoteAddress}:${attribution.remotePort}`,
-  });
-}
+export const attributeStage: Stage<unknown> = {
+  name: 'attribute',
+  run(ctx) {
+    const { listener, remoteAddress, remotePort, secure } = ctx.connection;
+    const attribution = { listener, remoteAddress: normaliseAddress(remoteAddress), remotePort, secureTransport: secure };
+    ctx.attribution = attribution;
+    return { findings: [{ decision: 'continue', detail: `listener ${listener}, peer ${attribution.remoteAddress}:${remotePort}` }] };
+  },
+};
 
 /** IPv4 peers on a dual-stack socket arrive as `::ffff:a.b.c.d`; AWS shows them as plain IPv4. */
 function normaliseAddress(address: string): string {

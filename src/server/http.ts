@@ -1,13 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
 import type { AddressInfo } from 'node:net';
-import type { AwsError } from '../errors.js';
+import { coralError } from '../errors.js';
 import type { RequestContext } from '../context.js';
 import type { Pipeline } from '../pipeline.js';
-import { attribute } from './attribute.js';
+import type { Protocol, ServiceRegistry } from '../service.js';
 import { newEventId, newRequestId } from './ids.js';
 import { LIMITS } from '../dynamo/types.js';
-import { serializeResponse } from '../dynamo/rawJson.js';
 
 export interface ListenerConfig {
   name: string;
@@ -16,35 +15,23 @@ export interface ListenerConfig {
 }
 
 const CLOSE_GRACE_MS = 2000;
-const JSON_CONTENT_TYPE = 'application/x-amz-json-1.0';
 
 /**
- * DynamoDB's response shape. The body goes to node:http as a string, which prepends the header
- * block to it, so header and body are one chunk of the socket write (a Buffer body would be a
- * chunk of its own); the headers are a flat list, which node:http serializes as given, in order.
+ * An AWS answer. The body goes to node:http as a string, which prepends the header block to it,
+ * so header and body are one chunk of the socket write (a Buffer body would be a chunk of its
+ * own); the headers are a flat list, which node:http serializes as given, in order.
  */
-function send(res: ServerResponse, statusCode: number, requestId: string, body: string): void {
-  res.writeHead(statusCode, [
-    'Content-Type',
-    JSON_CONTENT_TYPE,
-    'Content-Length',
-    String(Buffer.byteLength(body, 'utf8')),
-    'x-amzn-RequestId',
-    requestId,
-    // DynamoDB sends the CRC32 of the body's bytes (zlib.crc32 encodes a string as UTF-8); botocore verifies it when present.
-    'x-amz-crc32',
-    String(crc32(body)),
-  ]);
+function send(res: ServerResponse, protocol: Protocol, statusCode: number, requestId: string, body: string): void {
+  const headers = ['Content-Type', protocol.contentType, 'Content-Length', String(Buffer.byteLength(body, 'utf8')), 'x-amzn-RequestId', requestId];
+  // The CRC32 of the body's bytes (zlib.crc32 encodes a string as UTF-8).
+  if (protocol.sendsCrc32) headers.push('x-amz-crc32', String(crc32(body)));
+  res.writeHead(statusCode, headers);
   res.end(body, 'utf8');
 }
 
-export function errorBody(error: AwsError): string {
-  return JSON.stringify({ __type: error.type, ...(error.message ? { [error.messageKey]: error.message } : {}), ...error.extra });
-}
-
 /**
- * An HTTP listener. Owns the socket, the body limit and the `attribute` stage;
- * everything after that belongs to the pipeline.
+ * An HTTP listener. Owns the socket and the body limit, dispatches each request to its service by
+ * its protocol, and writes the answer in that protocol; everything in between is the pipeline's.
  */
 export class HttpListener {
   private readonly server: Server;
@@ -54,7 +41,12 @@ export class HttpListener {
     return this.config.name;
   }
 
-  constructor(private readonly config: ListenerConfig, private readonly pipeline: Pipeline, private readonly region: string) {
+  constructor(
+    private readonly config: ListenerConfig,
+    private readonly pipeline: Pipeline,
+    private readonly services: ServiceRegistry,
+    private readonly region: string,
+  ) {
     this.server = createServer({ keepAlive: true }, (req, res) => {
       // A client that aborts mid-body must cost us its socket, never the process.
       this.onRequest(req, res).catch(() => res.destroy());
@@ -83,37 +75,43 @@ export class HttpListener {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method === 'GET' && (req.url === '/' || req.url === '')) {
-      // Health probe, answered as DynamoDB answers it.
+      // Health probe, answered as the default service (DynamoDB) answers it.
       res.writeHead(200, { 'Content-Type': 'text/plain' });
-      res.end(`healthy: dynamodb.${this.region}.amazonaws.com `);
+      res.end(`healthy: ${this.services.defaultService.endpointHost(this.region)} `);
       return;
     }
     const requestId = newRequestId();
     const body = await readBody(req, LIMITS.maxRequestBytes);
+    const headers = requestHeaders(req);
+    const raw = { method: req.method ?? 'POST', url: req.url ?? '/', rawHeaders: req.rawHeaders, body: body ?? Buffer.alloc(0) };
+    const { service, operationName } = this.services.dispatch({ raw, target: headers.target });
     if (body === undefined) {
       // Unverified against AWS: the exact code and text for a body over 16 MB.
-      send(res, 413, requestId, JSON.stringify({ __type: 'com.amazon.coral.service#RequestEntityTooLarge', message: 'Request entity too large' }));
+      const tooLarge = coralError('RequestEntityTooLarge', 'Request entity too large');
+      send(res, service.protocol, 413, requestId, service.protocol.serializeError(tooLarge, requestId));
       return;
     }
-    const headers = requestHeaders(req);
     const ctx: RequestContext = {
       requestId,
       eventId: newEventId(),
       receivedAtMs: Date.now(),
-      raw: { method: req.method ?? 'POST', url: req.url ?? '/', rawHeaders: req.rawHeaders, body },
+      raw,
+      target: headers.target,
       userAgent: headers.userAgent ?? '',
+      connection: { listener: this.config.name, remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0, secure: false },
+      service,
+      operationName,
       trace: [],
     };
-    attribute(ctx, this.config.name, req.socket, false);
-    await this.pipeline.handle(ctx, headers.target);
-    if (ctx.networkReset) {
+    await this.pipeline.handle(ctx);
+    if (ctx.outcome?.reset) {
       // No path to the service: as the network would, the connection is reset, unanswered.
       req.socket.resetAndDestroy();
       return;
     }
     if (this.closing) res.shouldKeepAlive = false;
-    if (ctx.error) send(res, ctx.error.statusCode, requestId, errorBody(ctx.error));
-    else send(res, 200, requestId, serializeResponse(ctx.response ?? {}));
+    if (ctx.error) send(res, service.protocol, ctx.error.statusCode, requestId, service.protocol.serializeError(ctx.error, requestId));
+    else send(res, service.protocol, 200, requestId, service.protocol.serializeResult(ctx.response ?? {}));
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Operation } from '../operation.js';
 
-/** The one action DynamoDB does not authorize on its public endpoint. */
+/** The one action DynamoDB does not authorize on its public endpoint (service.ts declares it so). */
 export const DESCRIBE_ENDPOINTS_ACTION = 'dynamodb:DescribeEndpoints';
 
 /** What clients cache the address for: DynamoDB answers 1440 minutes (a day). */
@@ -15,7 +15,7 @@ export const describeEndpoints: Operation<Record<string, never>> = {
   name: 'DescribeEndpoints',
   readOnly: true,
   category: 'Management',
-  authorization: () => [{ action: DESCRIBE_ENDPOINTS_ACTION, resource: '*', exemptOnPublicPath: true }],
+  authorization: () => [{ action: DESCRIBE_ENDPOINTS_ACTION, resource: '*' }],
   requestParameters: () => null,
   async execute(_input, ctx) {
     return { Endpoints: [{ Address: `dynamodb.${ctx.region}.amazonaws.com`, CachePeriodInMinutes: CACHE_PERIOD_MINUTES }] };

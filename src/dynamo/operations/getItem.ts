@@ -2,7 +2,7 @@ import { normalizeItem } from '../attributeValue.js';
 import { consumedCapacity, readUnits, type ReturnConsumedCapacity } from '../capacity.js';
 import { checkNestedKeyAccess, compileRequestExpressions, project } from '../expressions/index.js';
 import { checkKey, decodeItem, itemJson, keyForAudit, keyNamesOf, storageKeyOf, storedItemSize } from '../items.js';
-import { RawJson } from '../rawJson.js';
+import { RawJson } from '../../server/protocols/rawJson.js';
 import { itemConditionKeys } from '../conditionKeys.js';
 import { tableArn, type Operation } from '../operation.js';
 import type { Item } from '../types.js';

@@ -5,7 +5,7 @@ import type { OperationContext } from '../operation.js';
 import { readPage, type KeyRange, type Page } from '../reads.js';
 import type { Table } from '../tables.js';
 import type { Item } from '../types.js';
-import type { RawJson } from '../rawJson.js';
+import type { RawJson } from '../../server/protocols/rawJson.js';
 
 export type Select = 'ALL_ATTRIBUTES' | 'ALL_PROJECTED_ATTRIBUTES' | 'SPECIFIC_ATTRIBUTES' | 'COUNT';
 

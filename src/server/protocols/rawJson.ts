@@ -1,5 +1,5 @@
 /**
- * JSON text that goes into a DynamoDB response as it is. Items are stored as their JSON text
+ * JSON text that goes into a JSON response as it is. Items are stored as their JSON text
  * (items.ts), so GetItem, Query and Scan can answer with the stored text instead of parsing it
  * and serializing it again — for a 100-item Query most of the work there is.
  */

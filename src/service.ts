@@ -1,0 +1,131 @@
+import type { AwsError } from './errors.js';
+import type { RawRequest } from './auth/sigv4.js';
+import type { ContextValue } from './policy/conditionContext.js';
+import type { Decision, Stage } from './context.js';
+
+/** A request as the listener read it: the raw HTTP request and the headers it read on the way. */
+export interface WireRequest {
+  raw: RawRequest;
+  /** `X-Amz-Target`, the JSON protocols' operation selector (repeats joined with ", "). */
+  target: string | undefined;
+}
+
+/**
+ * An AWS wire protocol (`src/server/protocols/`): how a request names its operation, and how
+ * answers and errors are written. The server knows protocols; it never names a service.
+ */
+export interface Protocol {
+  /** The operation the request names in this protocol's way, or undefined if it does not speak it. */
+  operationName(request: WireRequest): string | undefined;
+  contentType: string;
+  serializeResult(result: Record<string, unknown>): string;
+  serializeError(error: AwsError, requestId: string): string;
+  /** DynamoDB's JSON answers carry the body's CRC32 in `x-amz-crc32`, which botocore verifies. */
+  sendsCrc32: boolean;
+}
+
+/** One IAM question a request asks: may the principal do `action` on `resource`? */
+export interface AuthorizationTarget {
+  action: string;
+  resource: string;
+  /** The service's own condition keys for this target; computed only when a policy reads one. */
+  conditionKeys?: () => Record<string, ContextValue | undefined>;
+}
+
+/** A request the service understood: what IAM must allow, what the audit records, and how to run it. */
+export interface InterpretedRequest {
+  eventName: string;
+  readOnly: boolean;
+  /** CloudTrail's split: item APIs are Data events, table APIs Management events. */
+  category: 'Data' | 'Management';
+  targets: AuthorizationTarget[];
+  /** CloudTrail's requestParameters. */
+  requestParameters: Record<string, unknown> | null;
+  /** Runs the request; called only once every target is authorized. */
+  execute(nowMs: number): Promise<Record<string, unknown>>;
+}
+
+/** What is known of a service without its state: how it is signed, spoken, addressed and audited. */
+export interface ServiceDescription {
+  /** The SigV4 credential scope's service (`dynamodb`). */
+  signingName: string;
+  /** CloudTrail's eventSource (`dynamodb.amazonaws.com`). */
+  eventSource: string;
+  /** CloudTrail's apiVersion. */
+  apiVersion: string;
+  protocol: Protocol;
+  /** The regional endpoint's host name, as DNS and DescribeEndpoints know it. */
+  endpointHost(region: string): string;
+  /** Actions the service answers on its public endpoint without an IAM check, lower-cased (DynamoDB's DescribeEndpoints). */
+  actionsExemptOnPublicPath: ReadonlySet<string>;
+  /** CloudTrail's `resources[].type` for an ARN the service records, or undefined for one it does not list. */
+  auditResourceType(arn: string): string | undefined;
+  /** The answer to a fault of cove's own (a bug), in the service's words. */
+  internalError(): AwsError;
+  /** The answer when the network path reaches no service (the route stage's explain mode). */
+  unreachableError(reason: string): AwsError;
+}
+
+/** A service with its state (storage, catalog): it turns wire requests into interpreted requests. */
+export interface Service extends ServiceDescription {
+  /**
+   * Parses and validates the request and resolves what it names. Malformed requests are answered
+   * here, before IAM; anything that needs the service's state to be current is brought up to date
+   * here first.
+   */
+  interpret(request: WireRequest, operationName: string | undefined, receivedAtMs: number): InterpretedRequest | Promise<InterpretedRequest>;
+}
+
+/** The service a request is for, and the operation it names (undefined when no service recognizes it). */
+export interface Dispatch {
+  service: Service;
+  operationName: string | undefined;
+}
+
+/**
+ * The services one cove serves. A request goes to the service whose protocol recognizes it; one
+ * that none recognizes goes to the first (the default), which answers it as unknown.
+ */
+export class ServiceRegistry {
+  private readonly services: readonly Service[];
+
+  constructor(services: readonly Service[]) {
+    if (services.length === 0) throw new Error('a service registry needs at least one service');
+    this.services = services;
+  }
+
+  get defaultService(): Service {
+    return this.services[0];
+  }
+
+  dispatch(request: WireRequest): Dispatch {
+    for (const service of this.services) {
+      const operationName = service.protocol.operationName(request);
+      if (operationName !== undefined) return { service, operationName };
+    }
+    return { service: this.services[0], operationName: undefined };
+  }
+}
+
+/** interpret: the service parses, validates and resolves the request, and names its IAM targets. */
+export const interpretStage: Stage<unknown> = {
+  name: 'interpret',
+  run(ctx) {
+    const interpreted = (request: InterpretedRequest): Decision => {
+      ctx.request = request;
+      return { findings: [{ decision: 'continue', detail: `${request.eventName} on ${request.targets.map((t) => t.resource).join(', ')}` }] };
+    };
+    const pending = ctx.service.interpret({ raw: ctx.raw, target: ctx.target }, ctx.operationName, ctx.receivedAtMs);
+    return pending instanceof Promise ? pending.then(interpreted) : interpreted(pending);
+  },
+};
+
+/** execute: the authorized request runs. */
+export const executeStage: Stage<unknown> = {
+  name: 'execute',
+  async run(ctx) {
+    const request = ctx.request!;
+    ctx.response = await request.execute(ctx.receivedAtMs);
+    return { findings: [{ decision: 'done', detail: request.eventName }] };
+  },
+};

@@ -1,0 +1,16 @@
+/**
+ * The services cove serves, in one list: the first is the default, which answers requests that no
+ * service's protocol recognizes. A new service (STS, IAM, DynamoDB Streams, CloudTrail) is a
+ * folder beside `src/dynamo` with its description and its factory, added here.
+ */
+import { DYNAMODB, dynamoService, type DynamoState } from './dynamo/service.js';
+import { ServiceRegistry, type ServiceDescription } from './service.js';
+
+/** What the services are built from in a serving process. */
+export type ServiceState = DynamoState;
+
+export const SERVICE_DESCRIPTIONS: readonly ServiceDescription[] = [DYNAMODB];
+
+export function registerServices(state: ServiceState): ServiceRegistry {
+  return new ServiceRegistry([dynamoService(state)]);
+}
