@@ -2,19 +2,20 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AuditWriter } from '../audit/writer.js';
-import { CredentialStore, configuredPrincipals, userPrincipalFor, type Credential } from '../auth/identities.js';
+import { CredentialStore, userPrincipalFor } from '../auth/identities.js';
 import { loadOrCreateAdminKey } from '../auth/sharedCredentials.js';
-import { compiledPolicies, ConfigError, loadConfig, splitHostPort, type LoadedConfig } from '../config/load.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { watchConfigFile, type ConfigWatcher } from '../config/watch.js';
-import { policyWarnings } from '../policy/lint.js';
 import { TableCatalog } from '../dynamo/tables.js';
-import { listenerPlaces, Router, type ListenerPlace } from '../network/route.js';
+import { Router } from '../network/route.js';
 import { Pipeline } from '../pipeline.js';
 import { registerServices } from '../services.js';
 import { compilePolicy } from '../policy/document.js';
-import { HttpListener } from '../server/http.js';
 import { LmdbEngine } from '../storage/lmdb.js';
 import { serveCluster } from './cluster.js';
+import { configuredCredentials, listenerPlacesOf, listeningAttachments, logPolicyWarnings, unreachableModeOf } from './configured.js';
+import { ServingListeners, type BoundAddress } from './listeners.js';
+import { reloadConfig, type ReloadTarget } from './reload.js';
 
 export interface ServeOptions {
   configFile?: string;
@@ -29,11 +30,7 @@ export interface ServeOptions {
   log?: (line: string) => void;
 }
 
-export interface BoundAddress {
-  name: string;
-  host: string;
-  port: number;
-}
+export type { BoundAddress } from './listeners.js';
 
 export interface RunningCove {
   addresses: BoundAddress[];
@@ -72,37 +69,6 @@ export interface ServingOptions {
 
 const ADMIN_USER = 'admin';
 const ADMIN_POLICY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
-
-/** The configured users' access keys. */
-function configuredCredentials(loaded: LoadedConfig): Credential[] {
-  const principals = configuredPrincipals(loaded);
-  return loaded.config.iam.users.flatMap((user) => user.accessKeys.map((key) => ({ accessKeyId: key.id, secretAccessKey: key.secret, principal: principals.get(user.name)! })));
-}
-
-function placesOf(loaded: LoadedConfig): Map<string, ListenerPlace> {
-  return listenerPlaces(loaded.config.listeners, loaded.attachments, loaded.sourceMaps);
-}
-
-/** The attachments that have a listener of their own. */
-function listening(loaded: LoadedConfig): { name: string; listen: string }[] {
-  return loaded.attachments.flatMap((a) => (a.listen !== undefined ? [{ name: a.name, listen: a.listen }] : []));
-}
-
-async function logPolicyWarnings(loaded: LoadedConfig, log: (line: string) => void): Promise<void> {
-  for (const policy of [...compiledPolicies(loaded), ...[...loaded.network.endpoints.values()].map((e) => e.policy)]) {
-    for (const warning of await policyWarnings(policy)) log(`cove: warning: ${warning}`);
-  }
-}
-
-/** What a running server cannot change (a listener's `sources` it can): a file that changes them is not applied. */
-function restartOnlyChanges(running: LoadedConfig, next: LoadedConfig): string[] {
-  const changed: string[] = [];
-  if (running.config.region !== next.config.region) changed.push('region');
-  if (running.config.accountId !== next.config.accountId) changed.push('accountId');
-  const addresses = (loaded: LoadedConfig) => JSON.stringify(loaded.config.listeners.map((l) => [l.name, l.listen]));
-  if (addresses(running) !== addresses(next)) changed.push('listeners (names or addresses)');
-  return changed;
-}
 
 /** Starts cove: in this process (1 worker) or as a node:cluster primary with N workers. */
 export async function serve(options: ServeOptions): Promise<RunningCove> {
@@ -162,129 +128,98 @@ export interface Serving {
 
 /** The serving part: engine, catalog, audit, credentials, pipeline, listeners. Runs in each serving process. */
 export async function startServing(prepared: Prepared, options: ServingOptions): Promise<Serving> {
-  const { loaded, dataDirectory } = prepared;
-  const { config } = loaded;
-  let running = loaded;
-  const log = options.log;
-  const credentials = new CredentialStore();
-  credentials.replaceAll(configuredCredentials(loaded));
-  if (prepared.adminKey) {
-    const principal = userPrincipalFor(config.accountId, { name: ADMIN_USER, path: '/', tags: {} }, { identityPolicies: [compilePolicy(`user/${ADMIN_USER}#AdministratorAccess`, ADMIN_POLICY)] });
-    credentials.add({ ...prepared.adminKey, principal });
-  }
-
-  const engine = new LmdbEngine({ path: join(dataDirectory, 'db'), sharedWithOtherProcesses: options.sharedStore });
-  const catalog = await TableCatalog.load(engine, { resumePurges: options.resumePurges });
-  const audit = new AuditWriter({ directory: join(dataDirectory, 'audit'), accountId: config.accountId, region: config.region });
-  const router = new Router({ model: loaded.network, places: placesOf(loaded), region: config.region, accountId: config.accountId, unreachable: config.network?.unreachable ?? 'reset' });
-  const services = registerServices({ region: config.region, accountId: config.accountId, engine, catalog });
-  const pipeline = new Pipeline({ region: config.region, accountId: config.accountId, credentials, router }, audit);
-
-  const listeners: HttpListener[] = [];
-  /** Attachment listeners by attachment name, with the address each was started on. */
-  const attachmentListeners = new Map<string, { listen: string; http: HttpListener }>();
-  const addresses: BoundAddress[] = [];
-  const startListener = async (name: string, listen: string, portOverride?: number): Promise<HttpListener> => {
-    const { host, port } = splitHostPort(listen);
-    const http = new HttpListener({ name, host, port: portOverride ?? port }, pipeline, services, config.region);
-    const bound = await http.listen();
-    const address = { name, ...bound };
-    addresses.push(address);
-    options.onListening(address);
-    return http;
-  };
-  const closeAll = async () => {
-    await Promise.all([...listeners, ...[...attachmentListeners.values()].map((a) => a.http)].map((l) => l.close()));
-  };
+  const { loaded } = prepared;
+  const credentials = buildCredentials(loaded, prepared.adminKey);
+  const stores = await openStores(prepared.dataDirectory, loaded, options);
+  const router = buildRouter(loaded);
+  const services = registerServices({ region: loaded.config.region, accountId: loaded.config.accountId, engine: stores.engine, catalog: stores.catalog });
+  const pipeline = buildPipeline(loaded, credentials, stores.audit, router);
+  const listeners = new ServingListeners(pipeline, services, loaded.config.region, options.onListening);
   try {
-    // Attachment listeners come after the configured ones; --port applies to the first listener only.
-    // Every worker of a cluster binds them in this same order: node:cluster pairs the n-th
-    // `listen(0)` on an address in each worker with the same shared port.
-    for (const [index, listener] of config.listeners.entries()) {
-      listeners.push(await startListener(listener.name, listener.listen, index === 0 ? options.port : undefined));
-    }
-    for (const attachment of listening(loaded)) {
-      attachmentListeners.set(attachment.name, { listen: attachment.listen, http: await startListener(attachment.name, attachment.listen) });
-    }
+    await startListeners(listeners, loaded, options.port);
   } catch (error) {
-    await closeAll();
-    await catalog.close();
-    audit.close();
-    await engine.close();
+    await listeners.closeAll();
+    await closeStores(stores);
     throw error;
   }
 
-  /**
-   * Applies an edited cove.yaml: users and policies, the network model, the
-   * endpoint policies, the attachments (listeners start and stop) and the
-   * listeners' source maps. Everything is prepared first and swapped in one
-   * synchronous step, so no request sees half of each file. A file that does
-   * not load, or that changes what needs a restart, changes nothing.
-   */
-  const reload = async (configFile: string, text: string): Promise<void> => {
-    const refuse = (why: string) => log(`cove: configuration error; the running configuration stays in force\n${why}`);
-    if (text.trim() === '') return refuse(`${configFile}: the file is empty`);
-    let next: LoadedConfig;
-    try {
-      next = loadConfig(configFile, text);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      return refuse(error.message);
-    }
-    // loadConfig refuses an access key given twice, so the swap below cannot fail halfway.
-    const nextCredentials = configuredCredentials(next);
-    const restartOnly = restartOnlyChanges(running, next);
-    if (restartOnly.length > 0) return refuse(`${configFile}: ${restartOnly.join(', ')} changed: restart cove to apply them`);
-    await logPolicyWarnings(next, log);
-
-    // The swap: from here to the router update nothing awaits.
-    credentials.replaceAll(nextCredentials);
-    const wanted = new Map(listening(next).map((a) => [a.name, a]));
-    const retired: HttpListener[] = [];
-    for (const [name, running] of attachmentListeners) {
-      const attachment = wanted.get(name);
-      if (!attachment || attachment.listen !== running.listen) {
-        retired.push(running.http);
-        attachmentListeners.delete(name);
-      }
-    }
-    // A retired listener is absent from the new places: what it still has in flight is dropped, never routed as public.
-    router.update(next.network, placesOf(next), next.config.network?.unreachable ?? 'reset');
-    running = next;
-
-    await Promise.all(retired.map((http) => http.close()));
-    for (const http of retired) {
-      const index = addresses.findIndex((a) => a.name === http.name);
-      if (index >= 0) addresses.splice(index, 1);
-    }
-    for (const attachment of listening(next)) {
-      if (attachmentListeners.has(attachment.name)) continue;
-      try {
-        attachmentListeners.set(attachment.name, { listen: attachment.listen, http: await startListener(attachment.name, attachment.listen) });
-      } catch (error) {
-        log(`cove: attachment ${attachment.name}: cannot listen on ${attachment.listen}: ${(error as Error).message}`);
-      }
-    }
-    log(`cove: reloaded ${configFile}: users, policies, network model and attachments applied`);
-  };
-
-  let watcher: ConfigWatcher | undefined;
-  const configFile = prepared.configFile;
-  if (configFile && options.watchConfig) {
-    watcher = watchConfigFile(configFile, prepared.configText, (text) => reload(configFile, text), (error) => log(`cove: reloading ${configFile} failed: ${error.message}`));
-  }
-
+  const target: ReloadTarget = { config: loaded, credentials, router, listeners };
+  const reload = (configFile: string, text: string) => reloadConfig(target, configFile, text, options.log);
+  const watcher = watchForEdits(prepared, options, reload);
   return {
-    addresses,
+    addresses: listeners.addresses,
     async applyConfig(text: string) {
-      if (configFile) await reload(configFile, text);
+      if (prepared.configFile) await reload(prepared.configFile, text);
     },
     async stop() {
       await watcher?.close();
-      await closeAll();
-      await catalog.close();
-      audit.close();
-      await engine.close();
+      await listeners.closeAll();
+      await closeStores(stores);
     },
   };
+}
+
+/** The configured users' keys, and the generated admin user's when there is no config file. */
+function buildCredentials(loaded: LoadedConfig, adminKey: Prepared['adminKey']): CredentialStore {
+  const credentials = new CredentialStore();
+  credentials.replaceAll(configuredCredentials(loaded));
+  if (adminKey) {
+    const principal = userPrincipalFor(loaded.config.accountId, { name: ADMIN_USER, path: '/', tags: {} }, { identityPolicies: [compilePolicy(`user/${ADMIN_USER}#AdministratorAccess`, ADMIN_POLICY)] });
+    credentials.add({ ...adminKey, principal });
+  }
+  return credentials;
+}
+
+/** What a serving process keeps under the data directory. */
+interface Stores {
+  engine: LmdbEngine;
+  catalog: TableCatalog;
+  audit: AuditWriter;
+}
+
+async function openStores(dataDirectory: string, loaded: LoadedConfig, options: Pick<ServingOptions, 'sharedStore' | 'resumePurges'>): Promise<Stores> {
+  const { config } = loaded;
+  const engine = new LmdbEngine({ path: join(dataDirectory, 'db'), sharedWithOtherProcesses: options.sharedStore });
+  const catalog = await TableCatalog.load(engine, { resumePurges: options.resumePurges });
+  const audit = new AuditWriter({ directory: join(dataDirectory, 'audit'), accountId: config.accountId, region: config.region });
+  return { engine, catalog, audit };
+}
+
+/** The catalog first: closing waits for its purges, which write through the engine; the engine last. */
+async function closeStores({ engine, catalog, audit }: Stores): Promise<void> {
+  await catalog.close();
+  audit.close();
+  await engine.close();
+}
+
+function buildRouter(loaded: LoadedConfig): Router {
+  const { config } = loaded;
+  return new Router({ model: loaded.network, places: listenerPlacesOf(loaded), region: config.region, accountId: config.accountId, unreachable: unreachableModeOf(loaded) });
+}
+
+/** The request pipeline every listener hands its requests to. */
+function buildPipeline(loaded: LoadedConfig, credentials: CredentialStore, audit: AuditWriter, router: Router): Pipeline {
+  const { config } = loaded;
+  return new Pipeline({ region: config.region, accountId: config.accountId, credentials, router }, audit);
+}
+
+/**
+ * The configured listeners, then the attachments' (--port applies to the first listener only).
+ * Every worker of a cluster binds them in this same order: node:cluster pairs the n-th
+ * `listen(0)` on an address in each worker with the same shared port.
+ */
+async function startListeners(listeners: ServingListeners, loaded: LoadedConfig, port: number | undefined): Promise<void> {
+  for (const [index, listener] of loaded.config.listeners.entries()) {
+    await listeners.startConfigured(listener.name, listener.listen, index === 0 ? port : undefined);
+  }
+  for (const attachment of listeningAttachments(loaded)) {
+    await listeners.startAttachment(attachment.name, attachment.listen);
+  }
+}
+
+/** Applies cove.yaml's edits as they are saved: a single process watches; a cluster's primary watches for its workers. */
+function watchForEdits(prepared: Prepared, options: ServingOptions, reload: (configFile: string, text: string) => Promise<void>): ConfigWatcher | undefined {
+  const configFile = prepared.configFile;
+  if (!configFile || !options.watchConfig) return undefined;
+  return watchConfigFile(configFile, prepared.configText, (text) => reload(configFile, text), (error) => options.log(`cove: reloading ${configFile} failed: ${error.message}`));
 }
