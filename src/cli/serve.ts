@@ -180,7 +180,13 @@ interface Stores {
 async function openStores(dataDirectory: string, loaded: LoadedConfig, options: Pick<ServingOptions, 'sharedStore' | 'resumePurges'>): Promise<Stores> {
   const { config } = loaded;
   const engine = new LmdbEngine({ path: join(dataDirectory, 'db'), sharedWithOtherProcesses: options.sharedStore });
-  const catalog = await TableCatalog.load(engine, { resumePurges: options.resumePurges });
+  let catalog: TableCatalog;
+  try {
+    catalog = await TableCatalog.load(engine, { resumePurges: options.resumePurges });
+  } catch (error) {
+    await engine.close();
+    throw error;
+  }
   const audit = new AuditWriter({ directory: join(dataDirectory, 'audit'), accountId: config.accountId, region: config.region });
   return { engine, catalog, audit };
 }

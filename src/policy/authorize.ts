@@ -152,7 +152,7 @@ export const authorizeStage: Stage<{ region: string }> = {
     for (const decided of decideAuthorization(inputs, ctx.request!.targets)) {
       const { action, resource } = decided.target;
       if (decided.result === 'NotAuthorized') {
-        findings.push({ decision: 'continue', detail: `${action} is not authorized on the public endpoint (${ctx.service.signingName} skips it there)` });
+        findings.push({ decision: 'continue', detail: `${action} is not authorized on the public endpoint (the service skips it there)` });
       } else if (decided.result === 'Allowed') {
         findings.push({ decision: 'continue', detail: `${action} on ${resource} allowed`, rule: decided.decision.deciding });
       } else {
