@@ -6,7 +6,7 @@ import type { RequestContext } from '../context.js';
 import type { Pipeline } from '../pipeline.js';
 import { attribute } from './attribute.js';
 import { newEventId, newRequestId } from './ids.js';
-import { LIMITS } from '../dynamo/types.js';
+import { LIMITS } from '../dynamo/limits.js';
 import { serializeResponse } from '../dynamo/rawJson.js';
 
 export interface ListenerConfig {

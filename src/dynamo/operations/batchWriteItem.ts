@@ -6,7 +6,8 @@ import { writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
 import { checkItemKey, checkKey, encodeItem, storageKeyOf, storedItemSize } from '../items.js';
 import { tableArn, type Operation } from '../operation.js';
 import type { Table } from '../tables.js';
-import { LIMITS, type Item } from '../types.js';
+import { checkItemSize, LIMITS } from '../limits.js';
+import type { Item } from '../types.js';
 
 interface WriteRequest {
   PutRequest?: { Item: Item };
@@ -18,8 +19,6 @@ interface BatchWriteItemInput {
   ReturnConsumedCapacity?: ReturnConsumedCapacity;
   [other: string]: unknown;
 }
-
-const MAX_WRITE_REQUESTS = 25;
 
 interface PlannedWrite {
   tableName: string;
@@ -52,7 +51,7 @@ export const batchWriteItem: Operation<BatchWriteItemInput> = {
   }),
   async execute(input, ctx) {
     const total = Object.values(input.RequestItems).reduce((sum, requests) => sum + requests.length, 0);
-    if (total > MAX_WRITE_REQUESTS) throw validationError('Too many items requested for the BatchWriteItem call');
+    if (total > LIMITS.maxBatchWriteRequests) throw validationError('Too many items requested for the BatchWriteItem call');
     // Every request is checked before anything is written.
     const planned: PlannedWrite[] = [];
     const tables: Table[] = [];
@@ -73,7 +72,7 @@ export const batchWriteItem: Operation<BatchWriteItemInput> = {
           item = normalizeItem(request.PutRequest.Item);
           checkItemKey(table, item);
           sizeBytes = itemSizeBytes(item);
-          if (sizeBytes > LIMITS.maxItemBytes) throw validationError('Item size has exceeded the maximum allowed size');
+          checkItemSize(sizeBytes, 'put');
           storageKey = storageKeyOf(table, item);
         } else {
           const key = normalizeItem(request.DeleteRequest!.Key);

@@ -5,7 +5,8 @@ import { checkNestedKeyAccess, compileRequestExpressions } from '../expressions/
 import { checkItemKey, decodeItem, encodeItem, keyNamesOf, storageKeyOf, storedItemSize } from '../items.js';
 import { itemConditionKeys } from '../conditionKeys.js';
 import { tableArn, type Operation } from '../operation.js';
-import { LIMITS, type Item } from '../types.js';
+import { checkItemSize } from '../limits.js';
+import type { Item } from '../types.js';
 import { writeCondition, type ReturnValuesOnConditionCheckFailure } from '../writes.js';
 
 interface PutItemInput {
@@ -39,7 +40,7 @@ export const putItem: Operation<PutItemInput> = {
     const item = normalizeItem(input.Item);
     checkItemKey(table, item);
     const sizeBytes = itemSizeBytes(item);
-    if (sizeBytes > LIMITS.maxItemBytes) throw validationError('Item size has exceeded the maximum allowed size');
+    checkItemSize(sizeBytes, 'put');
     const outcome = await ctx.catalog.writeItems([table], [
       {
         key: storageKeyOf(table, item),

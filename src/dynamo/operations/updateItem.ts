@@ -1,11 +1,10 @@
-import { validationError } from '../../errors.js';
 import { itemSizeBytes, normalizeItem } from '../attributeValue.js';
 import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
-import { MSG_ITEM_TOO_LARGE_UPDATE, applyUpdate, checkNestedKeyAccess, checkUpdateKeyAttributes, compileRequestExpressions, project, type Path } from '../expressions/index.js';
+import { applyUpdate, checkNestedKeyAccess, checkUpdateKeyAttributes, compileRequestExpressions, project, type Path } from '../expressions/index.js';
 import { checkKey, decodeItem, encodeItem, keyForAudit, keyNamesOf, storageKeyOf, storedItemSize } from '../items.js';
 import { itemConditionKeys } from '../conditionKeys.js';
 import { tableArn, type Operation } from '../operation.js';
-import { LIMITS, type Item } from '../types.js';
+import type { Item } from '../types.js';
 import { writeCondition, type ReturnValuesOnConditionCheckFailure } from '../writes.js';
 
 interface UpdateItemInput {
@@ -60,12 +59,13 @@ export const updateItem: Operation<UpdateItemInput> = {
           if (expressions.update) {
             const result = applyUpdate(expressions.update, oldItem, key);
             newItem = result.item;
+            newSizeBytes = result.sizeBytes;
             updatedPaths = result.updatedPaths;
           } else {
+            // No action: the item as it is, or its bare key; within the limit either way.
             newItem = start;
+            newSizeBytes = itemSizeBytes(newItem);
           }
-          newSizeBytes = itemSizeBytes(newItem);
-          if (newSizeBytes > LIMITS.maxItemBytes) throw validationError(MSG_ITEM_TOO_LARGE_UPDATE);
           oldSizeBytes = current ? storedItemSize(current) : 0;
           return encodeItem(newItem, newSizeBytes);
         },
