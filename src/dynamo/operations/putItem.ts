@@ -2,12 +2,12 @@ import { validationError } from '../../errors.js';
 import { normalizeItem, itemSizeBytes } from '../attributeValue.js';
 import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
 import { checkNestedKeyAccess, compileRequestExpressions } from '../expressions/index.js';
-import { checkItemKey, decodeItem, encodeItem, keyNamesOf, storageKeyOf, storedItemSize } from '../items.js';
+import { checkItemKey, keyNamesOf } from '../items.js';
 import { itemConditionKeys } from '../conditionKeys.js';
 import { tableArn, type Operation } from '../operation.js';
 import { checkItemSize } from '../limits.js';
 import type { Item } from '../types.js';
-import { writeCondition, type ReturnValuesOnConditionCheckFailure } from '../writes.js';
+import { putItemChange, writeItemChanges, type ReturnValuesOnConditionCheckFailure } from '../writes.js';
 
 interface PutItemInput {
   TableName: string;
@@ -41,18 +41,11 @@ export const putItem: Operation<PutItemInput> = {
     checkItemKey(table, item);
     const sizeBytes = itemSizeBytes(item);
     checkItemSize(sizeBytes, 'put');
-    const outcome = await ctx.catalog.writeItems([table], [
-      {
-        key: storageKeyOf(table, item),
-        value: encodeItem(item, sizeBytes),
-        condition: writeCondition(expressions.condition, input.ReturnValuesOnConditionCheckFailure),
-      },
-    ]);
-    if (!outcome.ok) throw outcome.error;
-    const stored = outcome.previous[0];
-    const units = writeUnits(Math.max(sizeBytes, stored ? storedItemSize(stored) : 0));
+    const check = { condition: expressions.condition, returnValuesOnConditionCheckFailure: input.ReturnValuesOnConditionCheckFailure };
+    const [{ old }] = await writeItemChanges(ctx.catalog, [putItemChange(table, { item, sizeBytes }, check)]);
+    const units = writeUnits(Math.max(sizeBytes, old ? old.sizeBytes : 0));
     return {
-      ...(input.ReturnValues === 'ALL_OLD' && stored ? { Attributes: decodeItem(stored) } : {}),
+      ...(input.ReturnValues === 'ALL_OLD' && old ? { Attributes: old.item } : {}),
       ...consumedCapacity(input.ReturnConsumedCapacity, table.name, units),
     };
   },
