@@ -54,6 +54,8 @@ export interface ServiceDescription {
   /** CloudTrail's apiVersion. */
   apiVersion: string;
   protocol: Protocol;
+  /** The largest request body the service takes. */
+  maxRequestBytes: number;
   /** The regional endpoint's host name, as DNS and DescribeEndpoints know it. */
   endpointHost(region: string): string;
   /** Actions the service answers on its public endpoint without an IAM check, lower-cased (DynamoDB's DescribeEndpoints). */
@@ -88,15 +90,19 @@ export interface Dispatch {
  */
 export class ServiceRegistry {
   private readonly services: readonly Service[];
+  /** The largest body any service takes: the listener reads no more (the service is known only then). */
+  readonly maxRequestBytes: number;
 
   constructor(services: readonly Service[]) {
     if (services.length === 0) throw new Error('a service registry needs at least one service');
     this.services = services;
+    this.maxRequestBytes = Math.max(...services.map((service) => service.maxRequestBytes));
   }
 
   get defaultService(): Service {
     return this.services[0];
   }
+
 
   dispatch(request: WireRequest): Dispatch {
     for (const service of this.services) {

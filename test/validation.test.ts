@@ -4,14 +4,8 @@ import { AwsError } from '../src/errors.js';
 import { hasOperation, validateInput, validatorFor } from '../src/dynamo/validation/index.js';
 import { enumOrder, hashMapOrder, memberOrder } from '../src/dynamo/validation/javaOrder.js';
 import { base64Error } from '../src/dynamo/validation/serialization.js';
-import {
-  assertItemSize,
-  attributeValueSize,
-  itemSize,
-  MAX_ITEM_SIZE,
-  normalizeAttributeValue,
-  normalizeItem,
-} from '../src/dynamo/attributeValue.js';
+import { attributeValueSize, itemSize, normalizeAttributeValue, normalizeItem } from '../src/dynamo/attributeValue.js';
+import { checkItemSize, LIMITS } from '../src/dynamo/limits.js';
 
 const SERIALIZATION = 'com.amazon.coral.service#SerializationException';
 const VALIDATION = 'com.amazon.coral.validate#ValidationException';
@@ -409,8 +403,8 @@ describe('item size', () => {
 
   it('accepts exactly 400 KB and refuses one byte more', () => {
     const sized = (bytes: number) => normalizeItem({ pk: { S: 'k' }, p: { S: 'x'.repeat(bytes - 4) } });
-    assert.equal(itemSize(sized(MAX_ITEM_SIZE)), MAX_ITEM_SIZE);
-    assertItemSize(sized(MAX_ITEM_SIZE));
-    expectError(() => assertItemSize(sized(MAX_ITEM_SIZE + 1)), VALIDATION, 'Item size has exceeded the maximum allowed size');
+    assert.equal(itemSize(sized(LIMITS.maxItemBytes)), LIMITS.maxItemBytes);
+    checkItemSize(itemSize(sized(LIMITS.maxItemBytes)), 'put');
+    expectError(() => checkItemSize(itemSize(sized(LIMITS.maxItemBytes + 1)), 'put'), VALIDATION, 'Item size has exceeded the maximum allowed size');
   });
 });

@@ -14,6 +14,7 @@
  */
 import type { AwsError } from '../errors.js';
 import type { AttributeValue, Item } from './types.js';
+import { LIMITS } from './limits.js';
 import { canonicalNumber, decomposeCanonical, decomposedSize } from './numbers.js';
 import { validationException } from './validation/exceptions.js';
 import { hashMapOrder } from './validation/javaOrder.js';
@@ -42,11 +43,6 @@ type Draft = Partial<Record<AttributeType, unknown>>;
 /** The datatypes, in the order DynamoDB checks them. */
 export const ATTRIBUTE_TYPES: readonly AttributeType[] = ['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL'];
 
-/** DynamoDB's item size limit: an item of exactly this many bytes is accepted. */
-export const MAX_ITEM_SIZE = 409600;
-/** Levels of nesting DynamoDB accepts; an attribute's own value is level 1. */
-export const MAX_NESTING_DEPTH = 32;
-
 const INVALID = 'One or more parameter values were invalid: ';
 export const MSG_EMPTY = 'Supplied AttributeValue is empty, must contain exactly one of the supported datatypes';
 export const MSG_MULTIPLE =
@@ -58,7 +54,6 @@ export const MSG_EMPTY_BS = `${INVALID}Binary sets should not be empty`;
 export const MSG_NS_DUPLICATES = 'Input collection contains duplicates';
 export const MSG_NESTING =
   'Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit';
-export const MSG_ITEM_TOO_LARGE = 'Item size has exceeded the maximum allowed size';
 
 const ssDuplicates = (values: readonly string[]): string => `${INVALID}Input collection [${values.join(', ')}] contains duplicates.`;
 const bsDuplicates = (values: readonly string[]): string =>
@@ -179,7 +174,7 @@ class Normalizer {
   }
 
   value(value: unknown, depth: number): AttributeValue {
-    if (depth > MAX_NESTING_DEPTH) throw validationException(MSG_NESTING);
+    if (depth > LIMITS.maxNestingLevels) throw validationException(MSG_NESTING);
     if (value === undefined || value === null) throw validationException(MSG_EMPTY);
     if (!isObject(value)) {
       typeAttributeValue(value, 'element');
@@ -389,8 +384,3 @@ export function itemSize(item: Item): number {
 
 /** Alias of itemSize. */
 export const itemSizeBytes = itemSize;
-
-/** Throws DynamoDB's ValidationException when an item exceeds 400 KB. */
-export function assertItemSize(item: Item): void {
-  if (itemSize(item) > MAX_ITEM_SIZE) throw validationException(MSG_ITEM_TOO_LARGE);
-}

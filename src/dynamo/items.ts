@@ -1,7 +1,7 @@
 import { validationError } from '../errors.js';
 import type { Table } from './tables.js';
 import type { AttributeValue, Item, KeyAttribute } from './types.js';
-import { LIMITS } from './types.js';
+import { LIMITS } from './limits.js';
 import { itemKey, keyValueBytes } from './keys.js';
 import { itemSizeBytes } from './attributeValue.js';
 import { RawJson } from '../server/protocols/rawJson.js';

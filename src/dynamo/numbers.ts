@@ -11,16 +11,11 @@
  */
 import type { AwsError } from '../errors.js';
 import { validationException } from './validation/exceptions.js';
+import { LIMITS } from './limits.js';
 
 function numberError(message: string): AwsError {
   return validationException(message);
 }
-
-export const MAX_SIGNIFICANT_DIGITS = 38;
-/** Exponent of the leading digit of the largest magnitude, 9.99..9E+125. */
-export const MAX_EXPONENT = 125;
-/** Exponent of the leading digit of the smallest magnitude, 1E-130. */
-export const MIN_EXPONENT = -130;
 
 export const MSG_NOT_NUMERIC = 'The parameter cannot be converted to a numeric value';
 export const MSG_OVERFLOW = 'Number overflow. Attempting to store a number with magnitude larger than supported range';
@@ -130,9 +125,9 @@ export function decomposeNumber(text: string): DecomposedNumber {
     throw numberError(text === '' ? MSG_NOT_NUMERIC : `${MSG_NOT_NUMERIC}: ${text}`);
   }
   if (d.digits === '') return ZERO;
-  if (d.exponent > MAX_EXPONENT) throw numberError(MSG_OVERFLOW);
-  if (d.exponent < MIN_EXPONENT) throw numberError(MSG_UNDERFLOW);
-  if (d.digits.length > MAX_SIGNIFICANT_DIGITS) throw numberError(MSG_TOO_PRECISE);
+  if (d.exponent > LIMITS.maxNumberExponent) throw numberError(MSG_OVERFLOW);
+  if (d.exponent < LIMITS.minNumberExponent) throw numberError(MSG_UNDERFLOW);
+  if (d.digits.length > LIMITS.maxNumberSignificantDigits) throw numberError(MSG_TOO_PRECISE);
   return d;
 }
 
@@ -225,7 +220,8 @@ export function encodeNumberOrderPreserving(canonical: string): Buffer {
   if (d.digits === '') return Buffer.from([TAG_ZERO]);
   const len = d.digits.length;
   const out = Buffer.allocUnsafe(len + 3);
-  const biased = d.exponent - MIN_EXPONENT; // 0 .. 255
+  // The stored key format: the exponent biased by the smallest one DynamoDB accepts, 0 .. 255.
+  const biased = d.exponent - LIMITS.minNumberExponent;
   if (!d.negative) {
     out[0] = TAG_POSITIVE;
     out[1] = biased;
@@ -249,7 +245,7 @@ export function decodeNumberOrderPreserving(encoded: Uint8Array): string {
   for (let i = 2; i < encoded.length - 1; i++) {
     digits += String.fromCharCode(CODE_0 + (negative ? 10 - encoded[i] : encoded[i] - 1));
   }
-  return format({ negative, digits, exponent: biased + MIN_EXPONENT });
+  return format({ negative, digits, exponent: biased + LIMITS.minNumberExponent });
 }
 
 /**

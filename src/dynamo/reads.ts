@@ -5,9 +5,7 @@ import { checkKey, StoredItem, storageKeyOf } from './items.js';
 import { successor, tablePrefix } from './keys.js';
 import type { Table } from './tables.js';
 import type { Item } from './types.js';
-
-/** DynamoDB reads at most 1 MB of item data per Query or Scan page. */
-export const MAX_PAGE_BYTES = 1024 * 1024;
+import { LIMITS } from './limits.js';
 
 export interface KeyRange {
   /** Inclusive. */
@@ -56,7 +54,7 @@ export async function readPage(engine: StorageEngine, request: PageRequest): Pro
     scannedCount++;
     bytesRead += stored.sizeBytes;
     if (!filter || filter(stored.item)) items.push(stored);
-    if ((limit !== undefined && scannedCount >= limit) || bytesRead >= MAX_PAGE_BYTES) {
+    if ((limit !== undefined && scannedCount >= limit) || bytesRead >= LIMITS.maxPageReadBytes) {
       return { items, scannedCount, bytesRead, lastEvaluatedKey: keyOf(table, stored.item) };
     }
   }

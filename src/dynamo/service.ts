@@ -4,6 +4,7 @@ import { awsJsonProtocol } from '../server/protocols/awsJson.js';
 import type { StorageEngine } from '../storage/engine.js';
 import type { InterpretContext, Operation } from './operation.js';
 import { DESCRIBE_ENDPOINTS_ACTION } from './operations/describeEndpoints.js';
+import { LIMITS } from './limits.js';
 import { OPERATIONS } from './operations/index.js';
 import type { TableCatalog } from './tables.js';
 import { validateInput } from './validation/index.js';
@@ -14,6 +15,7 @@ export const DYNAMODB: ServiceDescription = {
   eventSource: 'dynamodb.amazonaws.com',
   apiVersion: '2012-08-10',
   protocol: awsJsonProtocol({ targetPrefix: 'DynamoDB_20120810', version: '1.0', sendsCrc32: true }),
+  maxRequestBytes: LIMITS.maxRequestBytes,
   endpointHost: (region) => `dynamodb.${region}.amazonaws.com`,
   actionsExemptOnPublicPath: new Set([DESCRIBE_ENDPOINTS_ACTION.toLowerCase()]),
   auditResourceType: (arn) => (AUDITED_TABLE_ARN.test(arn) ? 'AWS::DynamoDB::Table' : undefined),

@@ -29,13 +29,3 @@ export interface AttributeDefinition {
   AttributeName: string;
   AttributeType: ScalarAttributeType;
 }
-
-/** DynamoDB's limits, in one place. */
-export const LIMITS = {
-  maxItemBytes: 400 * 1024,
-  maxPartitionKeyBytes: 2048,
-  maxSortKeyBytes: 1024,
-  maxRequestBytes: 16 * 1024 * 1024,
-  maxListTablesLimit: 100,
-  maxTablesPerAccount: 2500,
-} as const;

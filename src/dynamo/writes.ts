@@ -1,6 +1,12 @@
+/**
+ * The item write path: PutItem, UpdateItem, DeleteItem and BatchWriteItem describe what they
+ * write as item changes, and `writeItemChanges` turns them into one atomic engine batch.
+ */
+import type { WriteOp } from '../storage/engine.js';
 import { AwsError, DYNAMODB_NAMESPACE } from '../errors.js';
 import { evaluateCondition, type Condition } from './expressions/index.js';
-import { decodeItem } from './items.js';
+import { decodeItem, encodeItem, storageKeyOf, storedItemSize } from './items.js';
+import type { Table, TableCatalog } from './tables.js';
 import type { Item } from './types.js';
 
 export type ReturnValuesOnConditionCheckFailure = 'ALL_OLD' | 'NONE' | undefined;
@@ -9,15 +15,160 @@ export function conditionalCheckFailed(oldItem: Item | undefined, returnOld: Ret
   return new AwsError(DYNAMODB_NAMESPACE, 'ConditionalCheckFailedException', 'The conditional request failed', 400, 'message', returnOld === 'ALL_OLD' && oldItem ? { Item: oldItem } : undefined);
 }
 
+/** An item as the write transaction found it: its stored bytes, decoded only if asked (once). */
+export class OldItem {
+  private decoded: Item | undefined;
+  private size: number | undefined;
+
+  constructor(readonly bytes: Buffer) {}
+
+  /** DynamoDB's size of the item, from the stored header (items.ts), without decoding. */
+  get sizeBytes(): number {
+    return (this.size ??= storedItemSize(this.bytes));
+  }
+
+  get item(): Item {
+    return (this.decoded ??= decodeItem(this.bytes));
+  }
+}
+
+/** An item to write and its size in DynamoDB's accounting (already checked against the limit). */
+export interface NewItem {
+  readonly item: Item;
+  readonly sizeBytes: number;
+}
+
+/** What a change does to its key: write an item, delete it, or leave the key as it is. */
+export type ItemWrite = { readonly kind: 'put'; readonly item: NewItem } | { readonly kind: 'delete' } | { readonly kind: 'unchanged' };
+
+/** A change's write and whatever else the operation needs from the run that decided it. */
+export interface ItemDecision<R> {
+  readonly write: ItemWrite;
+  readonly result: R;
+}
+
+/** One item's change. Build it with `itemChange`, `putItemChange` or `deleteItemChange`. */
+export interface ItemChange<R> {
+  readonly table: Table;
+  /** The item's key attributes (an item carrying them does: only they are read). */
+  readonly key: Item;
+  /** The key's engine key, encoded once (BatchWriteItem also finds duplicate keys with it). */
+  readonly storageKey: Buffer;
+  /**
+   * The decision, or a pure function of the item as the write transaction finds it (undefined:
+   * there is none) deciding it. The function may run more than once (an engine may retry the
+   * transaction); throwing fails the whole batch with the thrown error. A decision known up
+   * front is encoded before the transaction, which holds the store's write lock.
+   */
+  readonly decide: ItemDecision<R> | ((old: OldItem | undefined) => ItemDecision<R>);
+  /** ConditionExpression or Expected, checked on the item inside the write transaction. */
+  readonly check?: WriteCheck;
+}
+
+export interface WriteCheck {
+  readonly condition: Condition | undefined;
+  readonly returnValuesOnConditionCheckFailure: ReturnValuesOnConditionCheckFailure;
+}
+
+/** What the operation gets back per change: the item the committed run found, and its decision. */
+export interface ItemChangeOutcome<R> extends ItemDecision<R> {
+  /** The item the change replaced, deleted or left; undefined when the key held none. */
+  readonly old: OldItem | undefined;
+}
+
+export function itemChange<R>(table: Table, key: Item, decide: ItemChange<R>['decide'], check?: WriteCheck): ItemChange<R> {
+  return { table, key, storageKey: storageKeyOf(table, key), decide, check };
+}
+
+/** PutItem, BatchWriteItem's PutRequest: the item, whatever the key holds. */
+export function putItemChange(table: Table, item: NewItem, check?: WriteCheck): ItemChange<undefined> {
+  return itemChange(table, item.item, { write: { kind: 'put', item }, result: undefined }, check);
+}
+
+/** DeleteItem, BatchWriteItem's DeleteRequest. */
+export function deleteItemChange(table: Table, key: Item, check?: WriteCheck): ItemChange<undefined> {
+  return itemChange(table, key, { write: { kind: 'delete' }, result: undefined }, check);
+}
+
 /**
- * The engine-side check of a ConditionExpression (or Expected): evaluated on the
- * item's current value inside the write transaction, so no other write can slip
- * between the check and the write.
+ * THE one place items are written: expands item changes into every write they imply and
+ * commits them in one atomic engine batch, through `TableCatalog.writeItems` (which adds the
+ * table-incarnation guard). Today a change is its base item only; secondary index entries,
+ * stream records and transactions (TransactWriteItems) join the batch here, derived from the
+ * old and new items of each change, never in the operations.
+ *
+ * Throws the batch's error: a failed check (ConditionalCheckFailedException), a decision
+ * function's throw, a deleted table. Returns, in change order, what each change found and
+ * decided in the committed run.
  */
-export function writeCondition(condition: Condition | undefined, returnOld: ReturnValuesOnConditionCheckFailure): ((current: Buffer | undefined) => AwsError | undefined) | undefined {
-  if (!condition) return undefined;
-  return (current) => {
-    const item = current && decodeItem(current);
-    return evaluateCondition(condition, item) ? undefined : conditionalCheckFailed(item, returnOld);
+export async function writeItemChanges<R>(catalog: TableCatalog, changes: readonly ItemChange<R>[]): Promise<ItemChangeOutcome<R>[]> {
+  const runs = changes.map(() => new ChangeRun<R>());
+  const ops = changes.map((change, i) => itemOp(change, runs[i]));
+  const outcome = await catalog.writeItems(
+    changes.map((change) => change.table),
+    ops,
+  );
+  if (!outcome.ok) throw outcome.error;
+  return changes.map((change, i) => {
+    const run = runs[i];
+    const decision = typeof change.decide === 'function' ? run.decision! : change.decide;
+    return { old: run.oldItem(outcome.previous[i]), write: decision.write, result: decision.result };
+  });
+}
+
+/**
+ * What the engine's callbacks for one change saw and decided. They may run more than once;
+ * each run overwrites the last, so once the batch commits this holds the committed run —
+ * the one place results leave the engine's callbacks.
+ */
+class ChangeRun<R> {
+  private old: OldItem | undefined;
+  decision: ItemDecision<R> | undefined;
+
+  /** The stored value as an OldItem, decoded at most once for the check, the decision and the caller. */
+  oldItem(current: Buffer | undefined): OldItem | undefined {
+    if (current === undefined) return undefined;
+    if (this.old?.bytes !== current) this.old = new OldItem(current);
+    return this.old;
+  }
+}
+
+function itemOp<R>(change: ItemChange<R>, run: ChangeRun<R>): WriteOp<AwsError> {
+  const { decide, check } = change;
+  const condition = check?.condition;
+  return {
+    key: change.storageKey,
+    condition: condition && ((current) => checkFailure(condition, check.returnValuesOnConditionCheckFailure, run.oldItem(current))),
+    value:
+      typeof decide === 'function'
+        ? (current) => {
+            run.decision = decide(run.oldItem(current));
+            return storedValue(run.decision.write);
+          }
+        : constantValue(decide.write),
   };
+}
+
+/** A decision known up front, encoded now; the engine takes "leave the key" only from a function. */
+function constantValue(write: ItemWrite): WriteOp<AwsError>['value'] {
+  const value = storedValue(write);
+  return value === undefined ? () => undefined : value;
+}
+
+/** The ConditionExpression (or Expected) on the item as it is now: no write slips in between. */
+function checkFailure(condition: Condition, returnOld: ReturnValuesOnConditionCheckFailure, old: OldItem | undefined): AwsError | undefined {
+  const item = old?.item;
+  return evaluateCondition(condition, item) ? undefined : conditionalCheckFailed(item, returnOld);
+}
+
+/** The engine value of a write: its stored form, null to delete, undefined to leave the key. */
+function storedValue(write: ItemWrite): Buffer | null | undefined {
+  switch (write.kind) {
+    case 'put':
+      return encodeItem(write.item.item, write.item.sizeBytes);
+    case 'delete':
+      return null;
+    case 'unchanged':
+      return undefined;
+  }
 }

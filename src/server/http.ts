@@ -6,7 +6,6 @@ import type { RequestContext } from '../context.js';
 import type { Pipeline } from '../pipeline.js';
 import type { Protocol, ServiceRegistry } from '../service.js';
 import { newEventId, newRequestId } from './ids.js';
-import { LIMITS } from '../dynamo/types.js';
 
 export interface ListenerConfig {
   name: string;
@@ -81,7 +80,7 @@ export class HttpListener {
       return;
     }
     const requestId = newRequestId();
-    const body = await readBody(req, LIMITS.maxRequestBytes);
+    const body = await readBody(req, this.services.maxRequestBytes);
     const headers = requestHeaders(req);
     const raw = { method: req.method ?? 'POST', url: req.url ?? '/', rawHeaders: req.rawHeaders, body: body ?? Buffer.alloc(0) };
     const { service, operationName } = this.services.dispatch({ raw, target: headers.target });

@@ -21,6 +21,12 @@ export interface RangeOptions {
 /**
  * One write of an atomic batch. `condition` sees the key's current value inside
  * the write transaction and returns an error to veto the whole batch.
+ *
+ * `condition` and a function `value` must be pure: they depend only on the value
+ * they are given (and on what they captured before the batch), and may run more than
+ * once — an engine may retry the transaction (PostgreSQL's serialization failures),
+ * handing them the values of the retry. The batch's outcome reflects the last run.
+ * A caller that keeps something a function computed keeps what its last run computed.
  */
 export interface WriteOp<E> {
   key: Buffer;
@@ -46,6 +52,8 @@ export interface StorageEngine {
   /**
    * Applies all ops atomically if every condition passes, else none. The promise
    * resolves only once the batch is durable in the engine's configured mode.
+   * Conditions and value functions may run more than once (see WriteOp); the
+   * outcome, `previous` included, is that of the last run, the one committed.
    */
   writeBatch<E>(ops: WriteOp<E>[]): Promise<BatchOutcome<E>>;
   /**

@@ -104,6 +104,8 @@ export class LmdbEngine implements StorageEngine {
     const commit = db.transaction((): BatchOutcome<E> => {
       // This callback shares one LMDB transaction with every other batch of the
       // event turn, so it must never throw: a throw would abort them all.
+      // It runs once (LMDB's write lock admits no conflict to retry), so each
+      // condition and value function runs at most once per batch.
       const previous = ops.map((op) => db.get(op.key));
       const values: (Buffer | null | undefined)[] = [];
       for (let i = 0; i < ops.length; i++) {

@@ -25,7 +25,6 @@ export {
   compileExpressions,
   compileRequestExpressions,
   pathsReferenced,
-  MAX_EXPRESSION_LENGTH,
   type CompiledExpressions,
   type ExpressionInput,
   type RequestKind,
@@ -37,7 +36,6 @@ export {
   applyUpdate,
   MSG_ATTRIBUTE_NOT_FOUND,
   MSG_INVALID_PATH,
-  MSG_ITEM_TOO_LARGE_UPDATE,
   MSG_LEGACY_TYPE_MISMATCH,
   MSG_OPERAND_TYPE,
 } from './update.js';

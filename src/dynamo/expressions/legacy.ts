@@ -12,13 +12,13 @@
  * with several bad entries is the one DynamoDB reports.
  */
 import { AwsError, validationError } from '../../errors.js';
-import { attributeValueSize, MAX_ITEM_SIZE, normalizeAttributeValue } from '../attributeValue.js';
+import { attributeValueSize, normalizeAttributeValue } from '../attributeValue.js';
+import { checkItemSize } from '../limits.js';
 import type { AttributeValue } from '../types.js';
 import type { Condition, KeyCondition, KeyConditionTerm, LeafAction, Operand, Path, SetAction, UpdateActions, ValueAction } from './ast.js';
 import { stringMapOrder } from './javaHash.js';
 import { type ComparisonOperator, MSG_CONDITIONS_LENGTH, validateComparisonArguments } from './keyCondition.js';
 import { legacyUpdateTree } from './semantics.js';
-import { MSG_ITEM_TOO_LARGE_UPDATE } from './update.js';
 import { typeOf } from './values.js';
 
 const INVALID = 'One or more parameter values were invalid: ';
@@ -211,7 +211,7 @@ export function compileAttributeUpdates(updates: unknown): UpdateActions {
       }
       if (action !== 'DELETE') {
         size += utf8Length(name) + attributeValueSize(value!);
-        if (size > MAX_ITEM_SIZE) throw validationError(MSG_ITEM_TOO_LARGE_UPDATE);
+        checkItemSize(size, 'update');
       }
       const path: Path = [name];
       if (action === 'PUT') {

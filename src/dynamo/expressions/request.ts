@@ -13,7 +13,8 @@
  * 6. legacy parameters.
  */
 import { validationError } from '../../errors.js';
-import { attributeValueSize, MAX_ITEM_SIZE, normalizeAttributeValue } from '../attributeValue.js';
+import { attributeValueSize, normalizeAttributeValue } from '../attributeValue.js';
+import { checkItemSize, LIMITS } from '../limits.js';
 import type { AttributeValue, Item } from '../types.js';
 import type { Condition, KeyCondition, Operand, Path, UpdateActions } from './ast.js';
 import { remainingKeysOrder, stringMapOrder } from './javaHash.js';
@@ -36,7 +37,6 @@ import {
   type Validator,
 } from './semantics.js';
 import { ExpressionSyntaxError, parseCondition, parseProjection, parseUpdate } from './syntax.js';
-import { MSG_ITEM_TOO_LARGE_UPDATE } from './update.js';
 
 /** Parsed once per request; every syntax and semantic error raises AwsError with DynamoDB's text. */
 export interface ExpressionInput {
@@ -61,15 +61,6 @@ export interface CompiledExpressions {
   /** UpdateExpression or AttributeUpdates. */
   update?: UpdateActions;
 }
-
-/** Maximum length of an expression (UTF-16 units, as Java counts). */
-export const MAX_EXPRESSION_LENGTH = 4096;
-/** Maximum size of an expression plus the substitutions it uses. */
-export const MAX_EXPRESSION_TREE_SIZE = 1024 * 1024;
-/** Maximum size of each substitution map, and of both together. */
-export const MAX_SUBSTITUTION_MAP_SIZE = 2 * 1024 * 1024;
-const MAX_MAP_KEY_LENGTH = 255;
-const MAX_ATTRIBUTE_NAME_BYTES = 65535;
 
 type Label = 'UpdateExpression' | 'ConditionExpression' | 'KeyConditionExpression' | 'FilterExpression' | 'ProjectionExpression';
 
@@ -99,7 +90,7 @@ function checkMapKeys(map: Record<string, unknown>, label: 'ExpressionAttributeN
   for (const key of stringMapOrder(keys)) {
     const invalid = `${label} contains invalid key: `;
     if (key.length === 0) throw validationError(`${invalid}The expression attribute map contains an empty key;`);
-    if (key.length > MAX_MAP_KEY_LENGTH) {
+    if (key.length > LIMITS.maxPlaceholderLength) {
       // Only the names' message carries the size (as DynamoDB Local's code has it).
       throw validationError(
         label === 'ExpressionAttributeNames'
@@ -149,7 +140,7 @@ function placeholders(input: ExpressionInput): Placeholders {
     for (const key of stringMapOrder(nameKeys)) {
       const name = rawNames![key];
       const bytes = typeof name === 'string' ? utf8Length(name) : 0;
-      if (bytes > MAX_ATTRIBUTE_NAME_BYTES) {
+      if (bytes > LIMITS.maxAttributeNameBytes) {
         throw validationError(
           `ExpressionAttributeNames contains invalid value: Attribute name is too large, must be less than 65536 bytes for key ${key}`,
         );
@@ -161,14 +152,14 @@ function placeholders(input: ExpressionInput): Placeholders {
   let namesSize = 0;
   for (const [key, size] of nameSizes) {
     namesSize += utf8Length(key) + size;
-    if (namesSize > MAX_SUBSTITUTION_MAP_SIZE) throw validationError('ExpressionAttributeNames exceeds max size');
+    if (namesSize > LIMITS.maxSubstitutionMapBytes) throw validationError('ExpressionAttributeNames exceeds max size');
   }
   let valuesSize = 0;
   for (const [key, size] of valueSizes) {
     valuesSize += utf8Length(key) + size;
-    if (valuesSize > MAX_SUBSTITUTION_MAP_SIZE) throw validationError('ExpressionAttributeValues exceeds max size');
+    if (valuesSize > LIMITS.maxSubstitutionMapBytes) throw validationError('ExpressionAttributeValues exceeds max size');
   }
-  if (namesSize + valuesSize > MAX_SUBSTITUTION_MAP_SIZE) {
+  if (namesSize + valuesSize > LIMITS.maxSubstitutionMapBytes) {
     throw validationError('Combined size of ExpressionAttributeNames and ExpressionAttributeValues exceeds max size');
   }
   return { subs: newSubstitutions(rawNames ?? undefined, values), nameKeys, valueKeys, nameSizes, valueSizes };
@@ -185,7 +176,7 @@ function compileOne<R extends { validator: Validator }>(
 ): R {
   const invalid = `Invalid ${label}: `;
   if (source.length === 0) throw validationError(`${invalid}The expression can not be empty;`);
-  if (source.length > MAX_EXPRESSION_LENGTH) {
+  if (source.length > LIMITS.maxExpressionLength) {
     // Condition-type expressions report the size; update and projection expressions do not.
     const withSize = label !== 'UpdateExpression' && label !== 'ProjectionExpression';
     throw validationError(`${invalid}${MSG_SIZE}${withSize ? ` expression size: ${source.length}` : ''}`);
@@ -203,7 +194,7 @@ function compileOne<R extends { validator: Validator }>(
   let size = source.length;
   for (const [key, count] of ph.subs.usedNames) size += (count - (namesBefore.get(key) ?? 0)) * (ph.nameSizes.get(key) ?? 0);
   for (const [key, count] of ph.subs.usedValues) size += (count - (valuesBefore.get(key) ?? 0)) * (ph.valueSizes.get(key) ?? 0);
-  if (size > MAX_EXPRESSION_TREE_SIZE) throw validationError(invalid + MSG_SIZE);
+  if (size > LIMITS.maxExpressionWithSubstitutionsBytes) throw validationError(invalid + MSG_SIZE);
   return result;
 }
 
@@ -222,7 +213,7 @@ export function compileExpressions(input: ExpressionInput): CompiledExpressions 
     let size = 0;
     for (const name of compiled.sizeNames) size += utf8Length(name);
     for (const key of compiled.sizeValues) size += ph.valueSizes.get(key) ?? 0;
-    if (size > MAX_ITEM_SIZE) throw validationError(MSG_ITEM_TOO_LARGE_UPDATE);
+    checkItemSize(size, 'update');
     out.update = compiled.update;
   }
   if (present(input.ConditionExpression)) {

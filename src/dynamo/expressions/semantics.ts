@@ -13,6 +13,7 @@
  * request.ts adds.
  */
 import type { AttributeValue } from '../types.js';
+import { LIMITS } from '../limits.js';
 import type {
   Comparator,
   Condition,
@@ -39,10 +40,6 @@ export function isReservedWord(name: string): boolean {
   return RESERVED.has(name.toUpperCase());
 }
 
-/** Maximum document path depth, operators per expression and IN operands (DynamoDB's limits). */
-export const MAX_PATH_DEPTH = 32;
-export const MAX_OPERATORS = 300;
-export const MAX_IN_OPERANDS = 100;
 const MAX_INT = 2147483647;
 
 /** Placeholders of one request and their usage across its expressions. */
@@ -261,7 +258,7 @@ export class Validator {
   /** Resolves and checks a document path (DynamoDB's validateDocPath). */
   path(raw: RPath): Path {
     const elements = raw.elements;
-    if (elements.length > MAX_PATH_DEPTH) fail(`The document path has too many nesting levels; nesting levels: ${elements.length}`);
+    if (elements.length > LIMITS.maxDocumentPathLevels) fail(`The document path has too many nesting levels; nesting levels: ${elements.length}`);
     const out: PathElement[] = new Array(elements.length);
     for (let i = 0; i < elements.length; i++) {
       const e = elements[i];
@@ -301,7 +298,7 @@ export class Validator {
 
   private countOperator(): void {
     this.operators++;
-    if (this.operators > MAX_OPERATORS) fail(`The expression contains too many operators; operator count: ${this.operators}`);
+    if (this.operators > LIMITS.maxExpressionOperators) fail(`The expression contains too many operators; operator count: ${this.operators}`);
   }
 
   /** DynamoDB's validateOperator: arity, operand types, repeated first path, operator rules. */
@@ -351,7 +348,7 @@ export class Validator {
         break;
       }
       case 'IN':
-        if (n > MAX_IN_OPERANDS + 1) fail(`The IN operator is provided with too many operands; number of operands: ${n - 1}`);
+        if (n > LIMITS.maxInOperands + 1) fail(`The IN operator is provided with too many operands; number of operands: ${n - 1}`);
         break;
       case 'attribute_exists':
       case 'attribute_not_exists':

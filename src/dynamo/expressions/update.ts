@@ -12,7 +12,8 @@
  */
 import { Decimal } from 'decimal.js';
 import { validationError } from '../../errors.js';
-import { MAX_ITEM_SIZE, itemSize } from '../attributeValue.js';
+import { itemSize } from '../attributeValue.js';
+import { checkItemSize, LIMITS } from '../limits.js';
 import { canonicalNumber } from '../numbers.js';
 import type { AttributeValue, Item } from '../types.js';
 import type { LeafAction, Operand, Path, UpdateActions, UpdateTreeNode } from './ast.js';
@@ -22,11 +23,8 @@ export const MSG_ATTRIBUTE_NOT_FOUND = 'The provided expression refers to an att
 export const MSG_OPERAND_TYPE = 'An operand in the update expression has an incorrect data type';
 export const MSG_INVALID_PATH = 'The document path provided in the update expression is invalid for update';
 export const MSG_LEGACY_TYPE_MISMATCH = 'Type mismatch for attribute to update';
-export const MSG_ITEM_TOO_LARGE_UPDATE = 'Item size to update has exceeded the maximum allowed size';
 /** Unconfirmed against DynamoDB: DynamoDB Local raises this text, without detail, for updates. */
 export const MSG_UPDATE_NESTING = 'Nesting Levels have exceeded supported limits';
-
-const MAX_CONTAINER_LEVEL = 32;
 
 const Exact = Decimal.clone({ precision: 1000, rounding: Decimal.ROUND_HALF_EVEN, toExpNeg: -9e15, toExpPos: 9e15 });
 
@@ -239,20 +237,22 @@ function allPaths(update: UpdateActions): Path[] {
 /**
  * Applies an update to an item (`undefined`: there is no item; pass the request's Key as `key` so
  * that the new item starts from it, as DynamoDB's does). Returns the new item and the paths the
- * update wrote (for ReturnValues UPDATED_OLD / UPDATED_NEW: project both items on them).
- * Throws DynamoDB's ValidationExceptions for runtime update errors.
+ * update wrote (for ReturnValues UPDATED_OLD / UPDATED_NEW: project both items on them), and
+ * the new item's size, which it checks against the item size limit (the one check of UpdateItem's
+ * new item). Throws DynamoDB's ValidationExceptions for runtime update errors.
  */
-export function applyUpdate(update: UpdateActions, item: Item | undefined, key?: Item): { item: Item; updatedPaths: Path[] } {
+export function applyUpdate(update: UpdateActions, item: Item | undefined, key?: Item): { item: Item; sizeBytes: number; updatedPaths: Path[] } {
   const before: Item = item ?? key ?? {};
   const applier = new Applier(before, update.legacy, item === undefined);
   const result = applier.map(update.tree, before);
-  // Nesting: a container at level 32 or deeper (an attribute's own value is level 1).
+  // Nesting: a container at DynamoDB's deepest level or deeper (an attribute's own value is level 1).
   for (const path of allPaths(update)) {
     const value = getPath(result, path);
-    if (value !== undefined && path.length + containerDepth(value) - 1 >= MAX_CONTAINER_LEVEL) {
+    if (value !== undefined && path.length + containerDepth(value) - 1 >= LIMITS.maxNestingLevels) {
       throw validationError(MSG_UPDATE_NESTING);
     }
   }
-  if (itemSize(result) > MAX_ITEM_SIZE) throw validationError(MSG_ITEM_TOO_LARGE_UPDATE);
-  return { item: result, updatedPaths: allPaths(update) };
+  const sizeBytes = itemSize(result);
+  checkItemSize(sizeBytes, 'update');
+  return { item: result, sizeBytes, updatedPaths: allPaths(update) };
 }

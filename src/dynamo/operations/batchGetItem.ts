@@ -5,6 +5,7 @@ import { readUnits, type ReturnConsumedCapacity } from '../capacity.js';
 import { compileRequestExpressions, project } from '../expressions/index.js';
 import { checkKey, decodeItem, storageKeyOf } from '../items.js';
 import { tableArn, type Operation } from '../operation.js';
+import { LIMITS } from '../limits.js';
 import type { Item } from '../types.js';
 
 interface KeysAndAttributes {
@@ -19,9 +20,6 @@ interface BatchGetItemInput {
   [other: string]: unknown;
 }
 
-const MAX_KEYS = 100;
-/** DynamoDB returns at most 16 MB per BatchGetItem; the rest comes back as UnprocessedKeys. */
-const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export const batchGetItem: Operation<BatchGetItemInput> = {
   name: 'BatchGetItem',
@@ -40,7 +38,7 @@ export const batchGetItem: Operation<BatchGetItemInput> = {
   }),
   async execute(input, ctx) {
     const total = Object.values(input.RequestItems).reduce((sum, request) => sum + request.Keys.length, 0);
-    if (total > MAX_KEYS) throw validationError('Too many items requested for the BatchGetItem call');
+    if (total > LIMITS.maxBatchGetKeys) throw validationError('Too many items requested for the BatchGetItem call');
     const plans = Object.entries(input.RequestItems).map(([tableName, request]) => {
       const table = ctx.catalog.get(tableName);
       if (!table) throw dynamoError('ResourceNotFoundException', 'Requested resource not found');
@@ -70,7 +68,7 @@ export const batchGetItem: Operation<BatchGetItemInput> = {
         const shown = item && (plan.expressions.projection ? project(plan.expressions.projection, item) : item);
         const shownBytes = shown ? itemSizeBytes(shown) : 0;
         // Stop before an item would take the response past 16 MB; it and the rest come back unprocessed.
-        if (responseFull || responseBytes + shownBytes > MAX_RESPONSE_BYTES) {
+        if (responseFull || responseBytes + shownBytes > LIMITS.maxBatchGetResponseBytes) {
           responseFull = true;
           (unprocessed[plan.tableName] ??= { ...plan.request, Keys: [] }).Keys.push(raw);
           continue;

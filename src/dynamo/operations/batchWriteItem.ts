@@ -1,12 +1,13 @@
 import { dynamoError, validationError } from '../../errors.js';
 import { itemConditionKeys } from '../conditionKeys.js';
-import type { WriteOp } from '../../storage/engine.js';
 import { itemSizeBytes, normalizeItem } from '../attributeValue.js';
 import { writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
-import { checkItemKey, checkKey, encodeItem, storageKeyOf, storedItemSize } from '../items.js';
+import { checkItemKey, checkKey } from '../items.js';
 import { tableArn, type Operation } from '../operation.js';
 import type { Table } from '../tables.js';
-import { LIMITS, type Item } from '../types.js';
+import { checkItemSize, LIMITS } from '../limits.js';
+import type { Item } from '../types.js';
+import { deleteItemChange, putItemChange, writeItemChanges, type ItemChange } from '../writes.js';
 
 interface WriteRequest {
   PutRequest?: { Item: Item };
@@ -17,15 +18,6 @@ interface BatchWriteItemInput {
   RequestItems: Record<string, WriteRequest[]>;
   ReturnConsumedCapacity?: ReturnConsumedCapacity;
   [other: string]: unknown;
-}
-
-const MAX_WRITE_REQUESTS = 25;
-
-interface PlannedWrite {
-  tableName: string;
-  storageKey: Buffer;
-  item: Item | null;
-  sizeBytes: number;
 }
 
 export const batchWriteItem: Operation<BatchWriteItemInput> = {
@@ -52,48 +44,27 @@ export const batchWriteItem: Operation<BatchWriteItemInput> = {
   }),
   async execute(input, ctx) {
     const total = Object.values(input.RequestItems).reduce((sum, requests) => sum + requests.length, 0);
-    if (total > MAX_WRITE_REQUESTS) throw validationError('Too many items requested for the BatchWriteItem call');
+    if (total > LIMITS.maxBatchWriteRequests) throw validationError('Too many items requested for the BatchWriteItem call');
     // Every request is checked before anything is written.
-    const planned: PlannedWrite[] = [];
-    const tables: Table[] = [];
+    const changes: ItemChange<undefined>[] = [];
     for (const [tableName, requests] of Object.entries(input.RequestItems)) {
       const table = ctx.catalog.get(tableName);
       if (!table) throw dynamoError('ResourceNotFoundException', 'Requested resource not found');
-      tables.push(table);
       const seen = new Set<string>();
       for (const request of requests) {
-        if ((request.PutRequest === undefined) === (request.DeleteRequest === undefined)) {
-          // Unverified text: a WriteRequest with neither or both of PutRequest and DeleteRequest.
-          throw validationError('Supplied WriteRequest must contain exactly one of PutRequest or DeleteRequest');
-        }
-        let storageKey: Buffer;
-        let item: Item | null = null;
-        let sizeBytes = 0;
-        if (request.PutRequest) {
-          item = normalizeItem(request.PutRequest.Item);
-          checkItemKey(table, item);
-          sizeBytes = itemSizeBytes(item);
-          if (sizeBytes > LIMITS.maxItemBytes) throw validationError('Item size has exceeded the maximum allowed size');
-          storageKey = storageKeyOf(table, item);
-        } else {
-          const key = normalizeItem(request.DeleteRequest!.Key);
-          checkKey(table, key);
-          storageKey = storageKeyOf(table, key);
-        }
-        const id = storageKey.toString('latin1');
+        const change = plannedChange(table, request);
+        const id = change.storageKey.toString('latin1');
         if (seen.has(id)) throw validationError('Provided list of item keys contains duplicates');
         seen.add(id);
-        planned.push({ tableName, storageKey, item, sizeBytes });
+        changes.push(change);
       }
     }
-    const ops: WriteOp<never>[] = planned.map((p) => ({ key: p.storageKey, value: p.item && encodeItem(p.item, p.sizeBytes) }));
-    const outcome = await ctx.catalog.writeItems(tables, ops);
-    if (!outcome.ok) throw outcome.error;
+    const outcomes = await writeItemChanges(ctx.catalog, changes);
     const unitsByTable = new Map<string, number>();
-    planned.forEach((p, i) => {
-      const previous = outcome.previous[i];
-      const units = writeUnits(Math.max(p.sizeBytes, previous ? storedItemSize(previous) : 0));
-      unitsByTable.set(p.tableName, (unitsByTable.get(p.tableName) ?? 0) + units);
+    outcomes.forEach(({ old, write }, i) => {
+      const units = writeUnits(Math.max(write.kind === 'put' ? write.item.sizeBytes : 0, old ? old.sizeBytes : 0));
+      const tableName = changes[i].table.name;
+      unitsByTable.set(tableName, (unitsByTable.get(tableName) ?? 0) + units);
     });
     const mode = input.ReturnConsumedCapacity;
     return {
@@ -110,3 +81,21 @@ export const batchWriteItem: Operation<BatchWriteItemInput> = {
     };
   },
 };
+
+/** One WriteRequest, checked, as an item change. */
+function plannedChange(table: Table, request: WriteRequest): ItemChange<undefined> {
+  if ((request.PutRequest === undefined) === (request.DeleteRequest === undefined)) {
+    // Unverified text: a WriteRequest with neither or both of PutRequest and DeleteRequest.
+    throw validationError('Supplied WriteRequest must contain exactly one of PutRequest or DeleteRequest');
+  }
+  if (request.PutRequest) {
+    const item = normalizeItem(request.PutRequest.Item);
+    checkItemKey(table, item);
+    const sizeBytes = itemSizeBytes(item);
+    checkItemSize(sizeBytes, 'put');
+    return putItemChange(table, { item, sizeBytes });
+  }
+  const key = normalizeItem(request.DeleteRequest!.Key);
+  checkKey(table, key);
+  return deleteItemChange(table, key);
+}

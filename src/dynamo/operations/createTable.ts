@@ -1,4 +1,5 @@
 import { validationError } from '../../errors.js';
+import { LIMITS } from '../limits.js';
 import { tableArn, type Operation } from '../operation.js';
 import type { TableDescription } from '../tables.js';
 import type { AttributeDefinition, KeySchemaElement } from '../types.js';
@@ -14,7 +15,6 @@ interface CreateTableInput {
   [other: string]: unknown;
 }
 
-const MAX_CAPACITY_UNITS = 1_000_000_000_000;
 const PARAMETERS_NOT_YET_SUPPORTED = ['LocalSecondaryIndexes', 'GlobalSecondaryIndexes', 'StreamSpecification', 'ResourcePolicy', 'OnDemandThroughput', 'WarmThroughput', 'Tags', 'SSESpecification', 'TableClass'];
 
 const invalid = (detail: string) => validationError(`One or more parameter values were invalid: ${detail}`);
@@ -31,7 +31,7 @@ function checkSchema(input: CreateTableInput): void {
   }
   if (throughput) {
     for (const name of ['ReadCapacityUnits', 'WriteCapacityUnits'] as const) {
-      if (throughput[name] > MAX_CAPACITY_UNITS) throw validationError(`Given value ${throughput[name]} for ${name} is out of bounds`);
+      if (throughput[name] > LIMITS.maxProvisionedCapacityUnits) throw validationError(`Given value ${throughput[name]} for ${name} is out of bounds`);
     }
   }
   const definitions = input.AttributeDefinitions.map((d) => d.AttributeName);

@@ -2,11 +2,11 @@ import { validationError } from '../../errors.js';
 import { normalizeItem } from '../attributeValue.js';
 import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
 import { checkNestedKeyAccess, compileRequestExpressions } from '../expressions/index.js';
-import { checkKey, decodeItem, keyForAudit, keyNamesOf, storageKeyOf, storedItemSize } from '../items.js';
+import { checkKey, keyForAudit, keyNamesOf } from '../items.js';
 import { itemConditionKeys } from '../conditionKeys.js';
 import { tableArn, type Operation } from '../operation.js';
 import type { Item } from '../types.js';
-import { writeCondition, type ReturnValuesOnConditionCheckFailure } from '../writes.js';
+import { deleteItemChange, writeItemChanges, type ReturnValuesOnConditionCheckFailure } from '../writes.js';
 
 interface DeleteItemInput {
   TableName: string;
@@ -38,18 +38,11 @@ export const deleteItem: Operation<DeleteItemInput> = {
     checkNestedKeyAccess(expressions, keyNamesOf(table));
     const key = normalizeItem(input.Key);
     checkKey(table, key);
-    const outcome = await ctx.catalog.writeItems([table], [
-      {
-        key: storageKeyOf(table, key),
-        value: null,
-        condition: writeCondition(expressions.condition, input.ReturnValuesOnConditionCheckFailure),
-      },
-    ]);
-    if (!outcome.ok) throw outcome.error;
-    const stored = outcome.previous[0];
-    const units = writeUnits(stored ? storedItemSize(stored) : 0);
+    const check = { condition: expressions.condition, returnValuesOnConditionCheckFailure: input.ReturnValuesOnConditionCheckFailure };
+    const [{ old }] = await writeItemChanges(ctx.catalog, [deleteItemChange(table, key, check)]);
+    const units = writeUnits(old ? old.sizeBytes : 0);
     return {
-      ...(input.ReturnValues === 'ALL_OLD' && stored ? { Attributes: decodeItem(stored) } : {}),
+      ...(input.ReturnValues === 'ALL_OLD' && old ? { Attributes: old.item } : {}),
       ...consumedCapacity(input.ReturnConsumedCapacity, table.name, units),
     };
   },

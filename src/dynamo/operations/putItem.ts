@@ -2,11 +2,12 @@ import { validationError } from '../../errors.js';
 import { normalizeItem, itemSizeBytes } from '../attributeValue.js';
 import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
 import { checkNestedKeyAccess, compileRequestExpressions } from '../expressions/index.js';
-import { checkItemKey, decodeItem, encodeItem, keyNamesOf, storageKeyOf, storedItemSize } from '../items.js';
+import { checkItemKey, keyNamesOf } from '../items.js';
 import { itemConditionKeys } from '../conditionKeys.js';
 import { tableArn, type Operation } from '../operation.js';
-import { LIMITS, type Item } from '../types.js';
-import { writeCondition, type ReturnValuesOnConditionCheckFailure } from '../writes.js';
+import { checkItemSize } from '../limits.js';
+import type { Item } from '../types.js';
+import { putItemChange, writeItemChanges, type ReturnValuesOnConditionCheckFailure } from '../writes.js';
 
 interface PutItemInput {
   TableName: string;
@@ -39,19 +40,12 @@ export const putItem: Operation<PutItemInput> = {
     const item = normalizeItem(input.Item);
     checkItemKey(table, item);
     const sizeBytes = itemSizeBytes(item);
-    if (sizeBytes > LIMITS.maxItemBytes) throw validationError('Item size has exceeded the maximum allowed size');
-    const outcome = await ctx.catalog.writeItems([table], [
-      {
-        key: storageKeyOf(table, item),
-        value: encodeItem(item, sizeBytes),
-        condition: writeCondition(expressions.condition, input.ReturnValuesOnConditionCheckFailure),
-      },
-    ]);
-    if (!outcome.ok) throw outcome.error;
-    const stored = outcome.previous[0];
-    const units = writeUnits(Math.max(sizeBytes, stored ? storedItemSize(stored) : 0));
+    checkItemSize(sizeBytes, 'put');
+    const check = { condition: expressions.condition, returnValuesOnConditionCheckFailure: input.ReturnValuesOnConditionCheckFailure };
+    const [{ old }] = await writeItemChanges(ctx.catalog, [putItemChange(table, { item, sizeBytes }, check)]);
+    const units = writeUnits(Math.max(sizeBytes, old ? old.sizeBytes : 0));
     return {
-      ...(input.ReturnValues === 'ALL_OLD' && stored ? { Attributes: decodeItem(stored) } : {}),
+      ...(input.ReturnValues === 'ALL_OLD' && old ? { Attributes: old.item } : {}),
       ...consumedCapacity(input.ReturnConsumedCapacity, table.name, units),
     };
   },

@@ -1,12 +1,11 @@
-import { validationError } from '../../errors.js';
 import { itemSizeBytes, normalizeItem } from '../attributeValue.js';
 import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
-import { MSG_ITEM_TOO_LARGE_UPDATE, applyUpdate, checkNestedKeyAccess, checkUpdateKeyAttributes, compileRequestExpressions, project, type Path } from '../expressions/index.js';
-import { checkKey, decodeItem, encodeItem, keyForAudit, keyNamesOf, storageKeyOf, storedItemSize } from '../items.js';
+import { applyUpdate, checkNestedKeyAccess, checkUpdateKeyAttributes, compileRequestExpressions, project, type Path, type UpdateActions } from '../expressions/index.js';
+import { checkKey, keyForAudit, keyNamesOf } from '../items.js';
 import { itemConditionKeys } from '../conditionKeys.js';
 import { tableArn, type Operation } from '../operation.js';
-import { LIMITS, type Item } from '../types.js';
-import { writeCondition, type ReturnValuesOnConditionCheckFailure } from '../writes.js';
+import type { Item } from '../types.js';
+import { itemChange, writeItemChanges, type ItemDecision, type OldItem, type ReturnValuesOnConditionCheckFailure } from '../writes.js';
 
 interface UpdateItemInput {
   TableName: string;
@@ -35,62 +34,57 @@ export const updateItem: Operation<UpdateItemInput> = {
     const key = normalizeItem(input.Key);
     checkKey(table, key);
     checkNestedKeyAccess(expressions, keyNamesOf(table));
-    if (expressions.update) checkUpdateKeyAttributes(expressions.update, keyNamesOf(table));
-    let oldItem: Item | undefined;
-    let newItem: Item = key;
-    let updatedPaths: Path[] = [];
-    let written = true;
-    let newSizeBytes: number | undefined;
-    let oldSizeBytes: number | undefined;
-    const outcome = await ctx.catalog.writeItems([table], [
-      {
-        key: storageKeyOf(table, key),
-        condition: writeCondition(expressions.condition, input.ReturnValuesOnConditionCheckFailure),
-        // Runs inside the write transaction: the update sees the item as it is now.
-        value: (current) => {
-          oldItem = current && decodeItem(current);
-          const start: Item = oldItem ?? { ...key };
-          const update = expressions.update;
-          // Removing from an item that does not exist creates nothing (DynamoDB creates the
-          // bare key item only when an update sets or adds something, or has no action at all).
-          if (!oldItem && update && update.set.length === 0 && update.add.length === 0 && (update.remove.length > 0 || update.delete.length > 0)) {
-            written = false;
-            return undefined;
-          }
-          if (expressions.update) {
-            const result = applyUpdate(expressions.update, oldItem, key);
-            newItem = result.item;
-            updatedPaths = result.updatedPaths;
-          } else {
-            newItem = start;
-          }
-          newSizeBytes = itemSizeBytes(newItem);
-          if (newSizeBytes > LIMITS.maxItemBytes) throw validationError(MSG_ITEM_TOO_LARGE_UPDATE);
-          oldSizeBytes = current ? storedItemSize(current) : 0;
-          return encodeItem(newItem, newSizeBytes);
-        },
-      },
-    ]);
-    if (!outcome.ok) throw outcome.error;
-    const units = writeUnits(Math.max(newSizeBytes ?? itemSizeBytes(newItem), oldSizeBytes ?? (oldItem ? itemSizeBytes(oldItem) : 0)));
-    let attributes: Item | undefined;
-    switch (written ? input.ReturnValues : 'NONE') {
-      case 'ALL_OLD':
-        attributes = oldItem;
-        break;
-      case 'ALL_NEW':
-        attributes = newItem;
-        break;
-      case 'UPDATED_OLD':
-        attributes = oldItem && project(updatedPaths, oldItem);
-        break;
-      case 'UPDATED_NEW':
-        attributes = project(updatedPaths, newItem);
-        break;
-    }
+    const update = expressions.update;
+    if (update) checkUpdateKeyAttributes(update, keyNamesOf(table));
+    const check = { condition: expressions.condition, returnValuesOnConditionCheckFailure: input.ReturnValuesOnConditionCheckFailure };
+    // The update runs inside the write transaction: it sees the item as it is now.
+    const change = itemChange(table, key, (old) => updatedItem(update, old, key), check);
+    const [{ old, write, result: updatedPaths }] = await writeItemChanges(ctx.catalog, [change]);
+    const newItem = write.kind === 'put' ? write.item : undefined;
+    // Nothing written (a REMOVE on a missing item): charged as an item of the key's size.
+    const units = writeUnits(Math.max(newItem ? newItem.sizeBytes : itemSizeBytes(key), old ? old.sizeBytes : 0));
     return {
-      ...(attributes && Object.keys(attributes).length > 0 ? { Attributes: attributes } : {}),
+      ...returnedAttributes(newItem ? input.ReturnValues : 'NONE', old, newItem?.item, updatedPaths),
       ...consumedCapacity(input.ReturnConsumedCapacity, table.name, units),
     };
   },
 };
+
+/**
+ * The new item: pure in `old`, since the engine may run it more than once. The paths the update
+ * wrote come along for ReturnValues UPDATED_OLD / UPDATED_NEW.
+ */
+function updatedItem(update: UpdateActions | undefined, old: OldItem | undefined, key: Item): ItemDecision<Path[]> {
+  // Removing from an item that does not exist creates nothing (DynamoDB creates the
+  // bare key item only when an update sets or adds something, or has no action at all).
+  if (!old && update && update.set.length === 0 && update.add.length === 0 && (update.remove.length > 0 || update.delete.length > 0)) {
+    return { write: { kind: 'unchanged' }, result: [] };
+  }
+  if (!update) {
+    // No action: the item as it is, or its bare key; within the size limit either way.
+    const item = old ? old.item : { ...key };
+    return { write: { kind: 'put', item: { item, sizeBytes: itemSizeBytes(item) } }, result: [] };
+  }
+  // applyUpdate checks the new item's size (UpdateItem's one check of it).
+  const applied = applyUpdate(update, old?.item, key);
+  return { write: { kind: 'put', item: { item: applied.item, sizeBytes: applied.sizeBytes } }, result: applied.updatedPaths };
+}
+
+function returnedAttributes(returnValues: UpdateItemInput['ReturnValues'], old: OldItem | undefined, newItem: Item | undefined, updatedPaths: Path[]): { Attributes?: Item } {
+  let attributes: Item | undefined;
+  switch (returnValues) {
+    case 'ALL_OLD':
+      attributes = old?.item;
+      break;
+    case 'ALL_NEW':
+      attributes = newItem;
+      break;
+    case 'UPDATED_OLD':
+      attributes = old && project(updatedPaths, old.item);
+      break;
+    case 'UPDATED_NEW':
+      attributes = newItem && project(updatedPaths, newItem);
+      break;
+  }
+  return attributes && Object.keys(attributes).length > 0 ? { Attributes: attributes } : {};
+}

@@ -30,7 +30,8 @@ import {
   base64DecodedLength,
 } from './serialization.js';
 import { validationException } from './exceptions.js';
-import { MAX_NESTING_DEPTH, MSG_NESTING } from '../attributeValue.js';
+import { MSG_NESTING } from '../attributeValue.js';
+import { LIMITS } from '../limits.js';
 
 /** DynamoDB lists at most this many constraint violations in one message. */
 export const MAX_REPORTED_ERRORS = 10;
@@ -303,7 +304,7 @@ function typeStruct(node: StructNode, obj: Record<string, unknown>, depth = 0): 
  * JSON nesting beyond any legal AttributeValue (32 levels, two JSON objects each)
  * is refused before recursing further, so a hostile body cannot exhaust the stack.
  */
-const MAX_JSON_DEPTH = 2 * MAX_NESTING_DEPTH + 8;
+const MAX_JSON_DEPTH = 2 * LIMITS.maxNestingLevels + 8;
 
 function typeValue(node: Node, value: unknown, position: Position, depth = 0): void {
   if (depth > MAX_JSON_DEPTH) throw validationException(MSG_NESTING);

@@ -1,0 +1,68 @@
+import { validationError, type AwsError } from '../errors.js';
+
+/**
+ * DynamoDB's service limits, in one place and under one name each; every check of a limit
+ * reads it from here. cove's own sizes (caches, purge batches, the engine's key limit) stay
+ * where they are used.
+ */
+export const LIMITS = {
+  // Items
+  /** An item of exactly this many bytes (DynamoDB's size accounting) is accepted. */
+  maxItemBytes: 400 * 1024,
+  maxPartitionKeyBytes: 2048,
+  maxSortKeyBytes: 1024,
+  /** Levels of nesting of M and L values; an attribute's own value is level 1. */
+  maxNestingLevels: 32,
+  /** An attribute name, in UTF-8 bytes. */
+  maxAttributeNameBytes: 65535,
+
+  // Numbers
+  maxNumberSignificantDigits: 38,
+  /** Exponent of the leading digit of the largest magnitude, 9.99..9E+125. */
+  maxNumberExponent: 125,
+  /** Exponent of the leading digit of the smallest magnitude, 1E-130. */
+  minNumberExponent: -130,
+
+  // Requests
+  maxRequestBytes: 16 * 1024 * 1024,
+  maxBatchWriteRequests: 25,
+  maxBatchGetKeys: 100,
+  /** BatchGetItem answers at most this much; the rest comes back as UnprocessedKeys. */
+  maxBatchGetResponseBytes: 16 * 1024 * 1024,
+  /** Item data one Query or Scan page reads at most. */
+  maxPageReadBytes: 1024 * 1024,
+  maxListTablesLimit: 100,
+  maxTablesPerAccount: 2500,
+  /** ReadCapacityUnits / WriteCapacityUnits of a provisioned table. */
+  maxProvisionedCapacityUnits: 1_000_000_000_000,
+
+  // Expressions
+  /** One expression's length, in UTF-16 code units (as Java counts). */
+  maxExpressionLength: 4096,
+  /** An expression plus the substitutions it uses, each counted as often as it is used. */
+  maxExpressionWithSubstitutionsBytes: 1024 * 1024,
+  /** ExpressionAttributeNames, ExpressionAttributeValues, and both together. */
+  maxSubstitutionMapBytes: 2 * 1024 * 1024,
+  /** A placeholder (`#name`, `:value`), in UTF-16 code units. */
+  maxPlaceholderLength: 255,
+  /** Elements of a document path. */
+  maxDocumentPathLevels: 32,
+  maxExpressionOperators: 300,
+  maxInOperands: 100,
+} as const;
+
+const MSG_ITEM_TOO_LARGE = 'Item size has exceeded the maximum allowed size';
+const MSG_ITEM_TOO_LARGE_UPDATE = 'Item size to update has exceeded the maximum allowed size';
+
+/**
+ * The one check of the item size limit. `kind` picks DynamoDB's text: PutItem and
+ * BatchWriteItem say "Item size", UpdateItem (its new item, or the values its update
+ * writes) says "Item size to update".
+ */
+export function checkItemSize(sizeBytes: number, kind: 'put' | 'update'): void {
+  if (sizeBytes > LIMITS.maxItemBytes) throw itemTooLarge(kind);
+}
+
+function itemTooLarge(kind: 'put' | 'update'): AwsError {
+  return validationError(kind === 'put' ? MSG_ITEM_TOO_LARGE : MSG_ITEM_TOO_LARGE_UPDATE);
+}
