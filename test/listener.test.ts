@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { crc32 } from 'node:zlib';
-import { dynamoError } from '../src/errors.js';
+import { dynamoError } from '../src/dynamo/errors.js';
 import type { RequestContext } from '../src/context.js';
 import type { Pipeline } from '../src/pipeline.js';
 import { HttpListener } from '../src/server/http.js';

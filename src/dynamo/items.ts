@@ -1,4 +1,4 @@
-import { validationError } from '../errors.js';
+import { validationError } from './errors.js';
 import type { Table } from './tables.js';
 import type { AttributeValue, Item, KeyAttribute } from './types.js';
 import { LIMITS } from './limits.js';

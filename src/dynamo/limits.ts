@@ -1,4 +1,5 @@
-import { validationError, type AwsError } from '../errors.js';
+import { type AwsError } from '../errors.js';
+import { validationError } from './errors.js';
 
 /**
  * DynamoDB's service limits, in one place and under one name each; every check of a limit

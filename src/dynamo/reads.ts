@@ -1,5 +1,5 @@
 import type { StorageEngine } from '../storage/engine.js';
-import { validationError } from '../errors.js';
+import { validationError } from './errors.js';
 import { normalizeItem } from './attributeValue.js';
 import { checkKey, StoredItem, storageKeyOf } from './items.js';
 import { successor, tablePrefix } from './keys.js';

@@ -1,4 +1,5 @@
-import { AwsError, CORAL_NAMESPACE, coralError, dynamoError, validationError } from '../errors.js';
+import { AwsError, CORAL_NAMESPACE, coralError } from '../errors.js';
+import { dynamoError, validationError } from './errors.js';
 import type { InterpretedRequest, Service, ServiceDescription } from '../service.js';
 import { awsJsonProtocol } from '../server/protocols/awsJson.js';
 import type { StorageEngine } from '../storage/engine.js';

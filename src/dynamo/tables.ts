@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { BatchOutcome, Entry, StorageEngine, WriteOp } from '../storage/engine.js';
-import { dynamoError, type AwsError } from '../errors.js';
+import { type AwsError } from '../errors.js';
+import { dynamoError } from './errors.js';
 import { catalogKey, CATALOG_RANGE, CATALOG_VERSION_KEY, PURGE_MARKER_RANGE, purgeMarkerKey, TABLE_ID_BYTES, tableRange } from './keys.js';
 import type { AttributeDefinition, KeyAttribute, KeySchemaElement } from './types.js';
 

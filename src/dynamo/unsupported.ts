@@ -1,4 +1,4 @@
-import { validationError } from '../errors.js';
+import { validationError } from './errors.js';
 
 /**
  * Parameters cove accepts from the model but does not implement yet. Refusing

@@ -3,7 +3,8 @@
  * write as item changes, and `writeItemChanges` turns them into one atomic engine batch.
  */
 import type { WriteOp } from '../storage/engine.js';
-import { AwsError, DYNAMODB_NAMESPACE } from '../errors.js';
+import { AwsError } from '../errors.js';
+import { DYNAMODB_NAMESPACE } from './errors.js';
 import { evaluateCondition, type Condition } from './expressions/index.js';
 import { decodeItem, encodeItem, storageKeyOf, storedItemSize } from './items.js';
 import type { Table, TableCatalog } from './tables.js';

@@ -3,7 +3,7 @@
  * argument rules for ComparisonOperators (shared with the legacy parameters), and the check of a
  * key condition against a table's or index's key schema.
  */
-import { validationError } from '../../errors.js';
+import { validationError } from '../errors.js';
 import type { AttributeValue, KeyAttribute } from '../types.js';
 import { attributeValueSize } from '../attributeValue.js';
 import type { Condition, KeyCondition, KeyConditionTerm, KeyOperator, Operand, ResolvedKeyCondition } from './ast.js';

@@ -11,7 +11,8 @@
  * Map entries are checked in DynamoDB's (Java HashMap) order, so the error reported for a request
  * with several bad entries is the one DynamoDB reports.
  */
-import { AwsError, validationError } from '../../errors.js';
+import { AwsError } from '../../errors.js';
+import { validationError } from '../errors.js';
 import { attributeValueSize, normalizeAttributeValue } from '../attributeValue.js';
 import { checkItemSize } from '../limits.js';
 import type { AttributeValue } from '../types.js';

@@ -12,7 +12,7 @@
  * 5. the KeyConditionExpression's shape;
  * 6. legacy parameters.
  */
-import { validationError } from '../../errors.js';
+import { validationError } from '../errors.js';
 import { attributeValueSize, normalizeAttributeValue } from '../attributeValue.js';
 import { checkItemSize, LIMITS } from '../limits.js';
 import type { AttributeValue, Item } from '../types.js';

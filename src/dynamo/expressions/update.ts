@@ -11,7 +11,7 @@
  * - DELETE removing every element of a set removes the attribute.
  */
 import { Decimal } from 'decimal.js';
-import { validationError } from '../../errors.js';
+import { validationError } from '../errors.js';
 import { itemSize } from '../attributeValue.js';
 import { checkItemSize, LIMITS } from '../limits.js';
 import { canonicalNumber } from '../numbers.js';

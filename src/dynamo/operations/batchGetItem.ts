@@ -1,4 +1,4 @@
-import { dynamoError, validationError } from '../../errors.js';
+import { dynamoError, validationError } from '../errors.js';
 import { itemConditionKeys } from '../conditionKeys.js';
 import { itemSizeBytes, normalizeItem } from '../attributeValue.js';
 import { readUnits, type ReturnConsumedCapacity } from '../capacity.js';

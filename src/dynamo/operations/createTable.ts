@@ -1,4 +1,4 @@
-import { validationError } from '../../errors.js';
+import { validationError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { tableArn, type Operation } from '../operation.js';
 import type { TableDescription } from '../tables.js';

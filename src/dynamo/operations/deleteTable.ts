@@ -1,4 +1,4 @@
-import { dynamoError, validationError } from '../../errors.js';
+import { dynamoError, validationError } from '../errors.js';
 import { tableArn, type Operation } from '../operation.js';
 
 interface DeleteTableInput {

@@ -1,4 +1,4 @@
-import { dynamoError } from '../../errors.js';
+import { dynamoError } from '../errors.js';
 import { tableArn, type Operation } from '../operation.js';
 
 interface DescribeTableInput {

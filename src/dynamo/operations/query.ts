@@ -1,4 +1,4 @@
-import { validationError } from '../../errors.js';
+import { validationError } from '../errors.js';
 import { normalizeAttributeValue, normalizeItem } from '../attributeValue.js';
 import type { ReturnConsumedCapacity } from '../capacity.js';
 import { checkFilterKeyAttributes, checkKeyCondition, checkNestedKeyAccess, compileRequestExpressions, type ResolvedKeyCondition } from '../expressions/index.js';

@@ -1,4 +1,4 @@
-import { validationError } from '../../errors.js';
+import { validationError } from '../errors.js';
 import { consumedCapacity, type ReturnConsumedCapacity } from '../capacity.js';
 import { evaluateCondition, project, type CompiledExpressions } from '../expressions/index.js';
 import type { OperationContext } from '../operation.js';

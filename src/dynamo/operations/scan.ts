@@ -1,4 +1,4 @@
-import { validationError } from '../../errors.js';
+import { validationError } from '../errors.js';
 import type { ReturnConsumedCapacity } from '../capacity.js';
 import { checkNestedKeyAccess, compileRequestExpressions } from '../expressions/index.js';
 import { keyNamesOf } from '../items.js';

@@ -6,7 +6,8 @@
  * - `com.amazon.coral.validate#ValidationException`, message under `message`, for constraint
  *   failures and DynamoDB's own parameter checks.
  */
-import { AwsError, coralError, validationError, VALIDATE_NAMESPACE } from '../../errors.js';
+import { AwsError, coralError } from '../../errors.js';
+import { validationError, VALIDATE_NAMESPACE } from '../errors.js';
 
 export { VALIDATE_NAMESPACE };
 

@@ -1,0 +1,14 @@
+import { AwsError } from '../errors.js';
+
+export const DYNAMODB_NAMESPACE = 'com.amazonaws.dynamodb.v20120810';
+/** DynamoDB's ValidationException comes from coral's validation layer, whatever raised it. */
+export const VALIDATE_NAMESPACE = 'com.amazon.coral.validate';
+
+/** Errors raised by DynamoDB itself. */
+export function dynamoError(code: string, message: string, statusCode = 400): AwsError {
+  return new AwsError(DYNAMODB_NAMESPACE, code, message, statusCode);
+}
+
+export function validationError(message: string): AwsError {
+  return new AwsError(VALIDATE_NAMESPACE, 'ValidationException', message);
+}
