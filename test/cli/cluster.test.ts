@@ -1,0 +1,166 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { connect } from 'node:net';
+import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { auditRecords } from '../support/audit.js';
+import { fullAccessConfig, removeDirectory, startCove, tempDirectory, type CoveProcess } from '../support/cove.js';
+
+const KEY_ID = 'AKIACLUSTER00000001';
+const SECRET = 'cluster-secret';
+const CONFIG = fullAccessConfig('clusterer', KEY_ID, SECRET);
+const WORKERS = 2;
+/** DynamoDB's 52-character request IDs; cove's first 41 characters are a prefix drawn once per process. */
+const PROCESS_PREFIX_LENGTH = 41;
+
+/** A client whose every request opens a new connection, as the AWS CLI does per command: consecutive requests land on different workers. */
+function freshConnectionClient(cove: CoveProcess): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: cove.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: KEY_ID, secretAccessKey: SECRET },
+    maxAttempts: 1,
+    requestHandler: { httpAgent: new Agent({ keepAlive: false }) },
+  });
+}
+
+/** A process that has exited but is not yet reaped (a zombie, e.g. orphaned worker awaiting init) counts as gone. */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function refused(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => resolve(true));
+  });
+}
+
+const TABLE = { AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' as const }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' as const }], BillingMode: 'PAY_PER_REQUEST' as const };
+
+describe('cove serve --workers 2', () => {
+  it('sees tables created and deleted by any worker at once, on every worker; one audit file; SIGTERM stops every process', async () => {
+    const cove = await startCove({ config: CONFIG, workers: WORKERS });
+    const workerPids = cove.workerPids();
+    const client = freshConnectionClient(cove);
+    const answeredBy = new Set<string>();
+    let requests = 0;
+    const send = async <T extends { $metadata: { requestId?: string } }>(promise: Promise<T>): Promise<T> => {
+      requests++;
+      const output = await promise;
+      answeredBy.add(output.$metadata.requestId!.slice(0, PROCESS_PREFIX_LENGTH));
+      return output;
+    };
+    try {
+      assert.equal(workerPids.length, WORKERS);
+      assert.ok(workerPids.every(alive));
+
+      await send(client.send(new CreateTableCommand({ TableName: 'shared', ...TABLE })));
+      // Each next request is on a new connection, so on the other worker than the one before it.
+      for (let i = 0; i < 10; i++) {
+        await send(client.send(new PutItemCommand({ TableName: 'shared', Item: { id: { S: `k${i}` }, n: { N: String(i) } } })));
+        const got = await send(client.send(new GetItemCommand({ TableName: 'shared', Key: { id: { S: `k${i}` } } })));
+        assert.deepEqual(got.Item, { id: { S: `k${i}` }, n: { N: String(i) } });
+        const described = await send(client.send(new DescribeTableCommand({ TableName: 'shared' })));
+        assert.equal(described.Table?.TableStatus, 'ACTIVE');
+      }
+      assert.equal(answeredBy.size, WORKERS, 'every worker answered');
+
+      await send(client.send(new DeleteTableCommand({ TableName: 'shared' })));
+      for (let i = 0; i < 6; i++) {
+        requests++;
+        await assert.rejects(client.send(new GetItemCommand({ TableName: 'shared', Key: { id: { S: 'k1' } } })), { name: 'ResourceNotFoundException' });
+        requests++;
+        await assert.rejects(client.send(new PutItemCommand({ TableName: 'shared', Item: { id: { S: 'late' } } })), { name: 'ResourceNotFoundException' });
+        const listed = await send(client.send(new ListTablesCommand({})));
+        assert.deepEqual(listed.TableNames, []);
+      }
+      // Re-created under the same name by one worker: a new, empty table on every worker.
+      await send(client.send(new CreateTableCommand({ TableName: 'shared', ...TABLE })));
+      for (let i = 0; i < 4; i++) {
+        const got = await send(client.send(new GetItemCommand({ TableName: 'shared', Key: { id: { S: 'k1' } } })));
+        assert.equal(got.Item, undefined);
+      }
+    } finally {
+      client.destroy();
+      await cove.stop();
+    }
+    try {
+      assert.ok(!alive(cove.pid), 'the primary is gone');
+      await waitUntil(() => !workerPids.some(alive), 'the workers are gone after SIGTERM');
+      assert.match(cove.output(), /listening on http:\/\/127\.0\.0\.1:\d+/);
+      assert.equal([...cove.output().matchAll(/listening on/g)].length, 1, 'one listening line per listener, printed by the primary');
+
+      // Both workers appended to the one file of the day: every line whole, one per request.
+      const records = auditRecords(cove);
+      assert.equal(records.length, requests);
+      assert.equal(new Set(records.map((r) => r.eventID)).size, records.length, 'event IDs are unique');
+      assert.equal(new Set(records.map((r) => r.requestID)).size, records.length, 'request IDs are unique');
+      assert.equal(new Set(records.map((r) => String(r.requestID).slice(0, PROCESS_PREFIX_LENGTH))).size, WORKERS);
+    } finally {
+      removeDirectory(cove.dataDirectory);
+    }
+  });
+
+  it('keeps writes acknowledged by both workers across kill -9 of every process', async () => {
+    const dataDirectory = tempDirectory();
+    const count = 200;
+    const first = await startCove({ config: CONFIG, dataDirectory, workers: WORKERS });
+    try {
+      const clients = Array.from({ length: 8 }, () => first.client(KEY_ID, SECRET));
+      await clients[0].send(new CreateTableCommand({ TableName: 'durable', ...TABLE }));
+      // Eight keep-alive connections, dealt to the workers in turn; concurrent, so several writes share a group commit.
+      await Promise.all(Array.from({ length: count }, (_, i) => clients[i % clients.length].send(new PutItemCommand({ TableName: 'durable', Item: { id: { S: `k${i}` } } }))));
+    } finally {
+      for (const pid of first.workerPids()) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      await first.kill9();
+    }
+
+    const second = await startCove({ config: CONFIG, dataDirectory, workers: WORKERS });
+    try {
+      const reader = second.client(KEY_ID, SECRET);
+      for (let i = 0; i < count; i++) {
+        const got = await reader.send(new GetItemCommand({ TableName: 'durable', Key: { id: { S: `k${i}` } } }));
+        assert.deepEqual(got.Item, { id: { S: `k${i}` } }, `item ${i} survived`);
+      }
+    } finally {
+      await second.stop();
+      removeDirectory(dataDirectory);
+    }
+  });
+
+  it('leaves no worker serving after kill -9 of the primary', async () => {
+    const cove = await startCove({ config: CONFIG, workers: WORKERS });
+    const workerPids = cove.workerPids();
+    try {
+      // A connection held open by a worker must not keep it alive either.
+      const client = cove.client(KEY_ID, SECRET);
+      await client.send(new ListTablesCommand({}));
+      await cove.kill9();
+      await waitUntil(() => !workerPids.some(alive), 'the workers exit after the primary is killed');
+      assert.ok(await refused(cove.port), 'nothing listens on the port any more');
+    } finally {
+      await cove.kill9();
+      for (const pid of workerPids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      removeDirectory(cove.dataDirectory);
+    }
+  });
+});
