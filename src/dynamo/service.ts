@@ -77,7 +77,8 @@ export function interpretDynamoRequest(name: string | undefined, body: Buffer, s
     category: operation.category,
     targets: operation.authorization(typedInput, state),
     requestParameters: operation.requestParameters(typedInput, state),
-    execute: (nowMs) => operation.execute(typedInput, { ...state, nowMs }),
+    // A literal, not a spread of `state`: this runs on every request.
+    execute: (nowMs) => operation.execute(typedInput, { engine: state.engine, catalog: state.catalog, region: state.region, accountId: state.accountId, nowMs }),
   };
 }
 
