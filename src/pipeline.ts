@@ -32,12 +32,13 @@ export const STAGES: readonly Stage<PipelineEnv>[] = [attributeStage, routeStage
 export class Pipeline {
   constructor(
     private readonly env: PipelineEnv,
-    private readonly audit: AuditWriter,
+    private readonly audit: Pick<AuditWriter, 'append'>,
+    private readonly stages: readonly Stage<PipelineEnv>[] = STAGES,
   ) {}
 
   async handle(ctx: RequestContext): Promise<void> {
     try {
-      for (const stage of STAGES) {
+      for (const stage of this.stages) {
         let decision: Decision;
         try {
           const pending = stage.run(ctx, this.env);

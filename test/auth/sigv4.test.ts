@@ -5,6 +5,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AwsError, CORAL_NAMESPACE } from '../../src/errors.js';
 import {
+  checkAuthorization,
+  readSigning,
+  scopeRegion,
   type RawRequest,
   type ParsedAuthorization,
   type ScopeExpectation,
@@ -602,5 +605,25 @@ describe('errors, exactly as DynamoDB words them', () => {
     assertAwsError(() => verifySignature(lying, parse(lying), secret), 'InvalidSignatureException', MISMATCH);
     const unsignedPayload = mk(good, ['X-Amz-Content-Sha256', 'UNSIGNED-PAYLOAD']);
     assertAwsError(() => verifySignature(unsignedPayload, parse(unsignedPayload), secret), 'InvalidSignatureException', MISMATCH);
+  });
+});
+
+describe('readSigning: the one reader of the SigV4 headers, before anything is checked', () => {
+  const request = (authorization: string | undefined) => ({ method: 'POST', url: '/', rawHeaders: authorization === undefined ? ['Host', 'h'] : ['Host', 'h', 'Authorization', authorization], body: Buffer.alloc(0) });
+
+  test('never throws, whatever the Authorization header holds; the checks throw later, in AWS order', () => {
+    for (const header of [undefined, '', 'AWS4', 'AWS4-', 'Basic abc', 'AWS4-HMAC-SHA256 Credential', 'AWS4-HMAC-SHA256 Credential=,Signature', 'AWS4-HMAC-SHA256 ,,, \t']) {
+      const fields = readSigning(request(header));
+      assert.throws(() => checkAuthorization(fields, { region: 'us-east-1', service: 'dynamodb', nowMs: Date.now() }), AwsError, String(header));
+    }
+  });
+
+  test("scopeRegion is the credential scope's region, for the route stage; none when the scope is not five parts", () => {
+    const region = (header: string) => scopeRegion(readSigning(request(header)));
+    assert.equal(region('AWS4-HMAC-SHA256 Credential=AKID/20150830/eu-west-1/dynamodb/aws4_request, SignedHeaders=host, Signature=00'), 'eu-west-1');
+    assert.equal(region('AWS4-HMAC-SHA256 Credential=AKID/20150830/eu-west-1/dynamodb/aws4_request, Credential=AKID/20150830/us-west-2/dynamodb/aws4_request'), 'us-west-2');
+    assert.equal(region('AWS4-HMAC-SHA256 Credential=AKID/20150830'), undefined);
+    assert.equal(region('AWS4-HMAC-SHA256 Credential=AKID/20150830//dynamodb/aws4_request'), undefined);
+    assert.equal(region('Bearer Credential=AKID/20150830/eu-west-1/dynamodb/aws4_request'), undefined);
   });
 });
