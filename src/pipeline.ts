@@ -54,7 +54,7 @@ export class Pipeline {
           return;
         }
       }
-      ctx.outcome = { stage: 'execute', decision: 'done', reset: false };
+      ctx.outcome = { stage: this.stages[this.stages.length - 1].name, decision: 'done', reset: false };
     } finally {
       this.audit.append(buildRecord(ctx, { region: this.env.region, accountId: this.env.accountId }));
     }

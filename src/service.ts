@@ -47,6 +47,8 @@ export interface InterpretedRequest {
 
 /** What is known of a service without its state: how it is signed, spoken, addressed and audited. */
 export interface ServiceDescription {
+  /** The service's name in AWS's prose (`DynamoDB`). */
+  displayName: string;
   /** The SigV4 credential scope's service (`dynamodb`). */
   signingName: string;
   /** CloudTrail's eventSource (`dynamodb.amazonaws.com`). */
@@ -58,7 +60,7 @@ export interface ServiceDescription {
   maxRequestBytes: number;
   /** The regional endpoint's host name, as DNS and DescribeEndpoints know it. */
   endpointHost(region: string): string;
-  /** Actions the service answers on its public endpoint without an IAM check, lower-cased (DynamoDB's DescribeEndpoints). */
+  /** Actions the service answers on its public endpoint without an IAM check (DynamoDB's DescribeEndpoints), as its operations name them. */
   actionsExemptOnPublicPath: ReadonlySet<string>;
   /** CloudTrail's `resources[].type` for an ARN the service records, or undefined for one it does not list. */
   auditResourceType(arn: string): string | undefined;

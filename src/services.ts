@@ -4,13 +4,16 @@
  * folder beside `src/dynamo` with its description and its factory, added here.
  */
 import { DYNAMODB, dynamoService, type DynamoState } from './dynamo/service.js';
-import { ServiceRegistry, type ServiceDescription } from './service.js';
+import { ServiceRegistry, type Service, type ServiceDescription } from './service.js';
 
 /** What the services are built from in a serving process. */
 export type ServiceState = DynamoState;
 
-export const SERVICE_DESCRIPTIONS: readonly ServiceDescription[] = [DYNAMODB];
+const SERVICES: readonly { description: ServiceDescription; create(state: ServiceState): Service }[] = [{ description: DYNAMODB, create: dynamoService }];
+
+/** What `cove explain` knows of the services, without their state. */
+export const SERVICE_DESCRIPTIONS: readonly ServiceDescription[] = SERVICES.map((service) => service.description);
 
 export function registerServices(state: ServiceState): ServiceRegistry {
-  return new ServiceRegistry([dynamoService(state)]);
+  return new ServiceRegistry(SERVICES.map((service) => service.create(state)));
 }

@@ -9,6 +9,7 @@ import { formatHops, listenerPlaces, networkPathOf, Router } from '../network/ro
 import { formatDecision } from '../policy/explain.js';
 import { policyWarnings } from '../policy/lint.js';
 import { SERVICE_DESCRIPTIONS } from '../services.js';
+import type { ServiceDescription } from '../service.js';
 
 export interface ExplainOptions {
   config?: string;
@@ -124,7 +125,9 @@ export async function explain(options: ExplainOptions): Promise<{ output: string
     const known = principals.map((p) => p.arn).join(', ') || 'none';
     throw new ExplainInputError(`--principal ${options.principal}: no such user in ${configFile ?? 'the built-in configuration'} (configured: ${known})`);
   }
-  const action = options.action!;
+  // IAM matches actions case-insensitively; an exempt action is decided under its canonical name.
+  const exempt = exemptionOf(options.action!);
+  const action = exempt?.action ?? options.action!;
   const resource = options.resource!;
   const region = options.region ?? loaded.config.region;
   const networkPath = path ? networkPathOf(path, loaded.config.accountId) : { kind: 'public' as const, sourceIp: options.sourceIp };
@@ -139,7 +142,7 @@ export async function explain(options: ExplainOptions): Promise<{ output: string
       receivedAtMs: options.nowMs ?? Date.now(),
       userAgent: 'cove-explain',
       requestedRegion: region,
-      actionsExemptOnPublicPath: EXEMPT_ON_PUBLIC_PATH,
+      actionsExemptOnPublicPath: new Set(exempt ? [exempt.action] : []),
       contextOverrides: new Map(options.context.map(parseContextArgument)),
     },
     [{ action, resource }],
@@ -148,7 +151,7 @@ export async function explain(options: ExplainOptions): Promise<{ output: string
   const notes: string[] = [];
   if (region !== loaded.config.region) notes.push(`Note: this cove serves ${loaded.config.region} only; a request signed for ${region} is refused there (InvalidSignatureException: Credential should be scoped to a valid region).`);
   if (decided.result === 'NotAuthorized') {
-    const note = `${action} is not authorized on the public endpoint: DynamoDB answers it without an IAM check there.`;
+    const note = `${action} is not authorized on the public endpoint: ${exempt!.service.displayName} answers it without an IAM check there.`;
     const output = options.json ? JSON.stringify({ ...(pathRecord ? { path: pathRecord } : {}), result: 'Allowed', notAuthorized: true, note }, null, 2) : [...pathLines, ...(pathLines.length > 0 ? [''] : []), note, 'Result: Allowed'].join('\n');
     return { output, warnings, allowed: true };
   }
@@ -163,5 +166,11 @@ export async function explain(options: ExplainOptions): Promise<{ output: string
   return { output: lines.join('\n'), warnings, allowed };
 }
 
-/** The actions some service answers on its public endpoint without an IAM check. */
-const EXEMPT_ON_PUBLIC_PATH: ReadonlySet<string> = new Set(SERVICE_DESCRIPTIONS.flatMap((service) => [...service.actionsExemptOnPublicPath]));
+/** The service that answers `action` on its public endpoint without an IAM check, and the action's canonical name. */
+function exemptionOf(action: string): { service: ServiceDescription; action: string } | undefined {
+  const lower = action.toLowerCase();
+  for (const service of SERVICE_DESCRIPTIONS) {
+    for (const exempt of service.actionsExemptOnPublicPath) if (exempt.toLowerCase() === lower) return { service, action: exempt };
+  }
+  return undefined;
+}

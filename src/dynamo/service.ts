@@ -12,13 +12,14 @@ import { validateInput } from './validation/index.js';
 
 /** DynamoDB as cove serves it, without its state: signing name, protocol, endpoint, audit. */
 export const DYNAMODB: ServiceDescription = {
+  displayName: 'DynamoDB',
   signingName: 'dynamodb',
   eventSource: 'dynamodb.amazonaws.com',
   apiVersion: '2012-08-10',
   protocol: awsJsonProtocol({ targetPrefix: 'DynamoDB_20120810', version: '1.0', sendsCrc32: true }),
   maxRequestBytes: LIMITS.maxRequestBytes,
   endpointHost: (region) => `dynamodb.${region}.amazonaws.com`,
-  actionsExemptOnPublicPath: new Set([DESCRIBE_ENDPOINTS_ACTION.toLowerCase()]),
+  actionsExemptOnPublicPath: new Set([DESCRIBE_ENDPOINTS_ACTION]),
   auditResourceType: (arn) => (AUDITED_TABLE_ARN.test(arn) ? 'AWS::DynamoDB::Table' : undefined),
   internalError: () => dynamoError('InternalServerError', 'Internal server error', 500),
   unreachableError: (reason) => new AwsError(CORAL_NAMESPACE, 'ServiceUnavailableException', `cove: dynamodb is unreachable from here: ${reason}`, 503),
@@ -100,7 +101,8 @@ export function resolveTableName(name: string, ctx: Pick<InterpretContext, 'regi
 
 /** Batch operations key their RequestItems by table name or ARN; two spellings of one table are one entry. */
 function resolveRequestItems(requestItems: Record<string, unknown>, ctx: Pick<InterpretContext, 'region' | 'accountId'>): Record<string, unknown> {
-  const resolved: Record<string, unknown> = {};
+  // Table names are the user's: `__proto__` is a valid one, so no prototype to collide with.
+  const resolved: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [name, value] of Object.entries(requestItems)) {
     const table = resolveTableName(name, ctx);
     // Unverified text: DynamoDB's answer when a table appears twice, once by name and once by ARN.

@@ -40,7 +40,8 @@ function readsOf(sets: PolicySets): Reads {
     for (const policy of policies ?? []) {
       let own = policyReads.get(policy);
       if (own === undefined) {
-        own = { context: policy.referencedKeys.size > 0, serviceKeys: [...policy.referencedKeys].some((key) => key.startsWith('dynamodb:')) };
+        // A service's own keys have its prefix (`dynamodb:`, `sts:`); only the global ones are `aws:`.
+        own = { context: policy.referencedKeys.size > 0, serviceKeys: [...policy.referencedKeys].some((key) => !key.startsWith('aws:')) };
         policyReads.set(policy, own);
       }
       reads.context ||= own.context;
@@ -62,13 +63,13 @@ function explanationLines(decision: AuthorizationDecision): string[] {
 export interface AuthorizationInputs extends RequestFacts {
   principal: Principal;
   path: ReachingPath;
-  /** Actions the service answers on its public endpoint without an IAM check, lower-cased. */
+  /** Actions the service answers on its public endpoint without an IAM check, as its operations name them. */
   actionsExemptOnPublicPath: ReadonlySet<string>;
   /** Condition keys set by hand (`cove explain --context`), over what the request would carry. */
   contextOverrides?: ReadonlyMap<string, ContextValue>;
 }
 
-/** The policy sets that apply to a principal's request over a path: identity, boundary, session and endpoint policies. */
+/** The policy sets that apply to a principal's request over a path: identity, boundary and endpoint policies (session policies join here with STS). */
 export function policySetsFor(principal: Principal, path: AuthorizationInputs['path']): PolicySets {
   return {
     identity: principal.identityPolicies,
@@ -93,7 +94,7 @@ export type TargetDecision =
 
 /**
  * The one authorization decision, for the server's authorize stage and for `cove explain`: every
- * target must be allowed by the principal's policies (identity ∩ boundary ∩ session) and by the
+ * target must be allowed by the principal's policies (identity ∩ boundary) and by the
  * endpoint policy of the path; the first denial ends it. A denial (or every target, with
  * `explain`) is evaluated with the full explanation. The request context is built only when some
  * policy reads it (always with `explain`).
@@ -104,7 +105,7 @@ export function decideAuthorization(inputs: AuthorizationInputs, targets: readon
   const base = reads.context ? contextOf(inputs) : NO_CONTEXT;
   const decisions: TargetDecision[] = [];
   for (const target of targets) {
-    if (inputs.path.kind === 'public' && inputs.actionsExemptOnPublicPath.has(target.action.toLowerCase())) {
+    if (inputs.path.kind === 'public' && inputs.actionsExemptOnPublicPath.has(target.action)) {
       decisions.push({ target, result: 'NotAuthorized' });
       continue;
     }
@@ -152,7 +153,7 @@ export const authorizeStage: Stage<{ region: string }> = {
     for (const decided of decideAuthorization(inputs, ctx.request!.targets)) {
       const { action, resource } = decided.target;
       if (decided.result === 'NotAuthorized') {
-        findings.push({ decision: 'continue', detail: `${action} is not authorized on the public endpoint (the service skips it there)` });
+        findings.push({ decision: 'continue', detail: `${action} is not authorized on the public endpoint (${ctx.service.displayName} skips it there)` });
       } else if (decided.result === 'Allowed') {
         findings.push({ decision: 'continue', detail: `${action} on ${resource} allowed`, rule: decided.decision.deciding });
       } else {

@@ -27,6 +27,8 @@ export interface RangeOptions {
  * once — an engine may retry the transaction (PostgreSQL's serialization failures),
  * handing them the values of the retry. The batch's outcome reflects the last run.
  * A caller that keeps something a function computed keeps what its last run computed.
+ * The buffers an engine hands to these functions (and returns as `previous`) are the caller's:
+ * an engine never reuses or mutates them, so a caller may recognize a value by identity.
  */
 export interface WriteOp<E> {
   key: Buffer;

@@ -1,8 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BatchWriteItemCommand, CreateTableCommand, GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, BatchWriteItemCommand, CreateTableCommand, GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { removeDirectory, startCove, type CoveProcess } from '../support/cove.js';
 import { rejection } from '../support/errors.js';
+import { signedCall } from '../support/signed.js';
 
 const ACCOUNT = '123456789012';
 const CONFIG = `
@@ -13,6 +14,9 @@ iam:
     - name: batcher
       accessKeys: [{ id: AKIABATCHER00000001, secret: batch-secret }]
       policies: [{ name: all, document: { Version: "2012-10-17", Statement: [{ Effect: Allow, Action: "dynamodb:*", Resource: "*" }, { Effect: Deny, Action: "dynamodb:BatchWriteItem", Resource: "arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/locked" }] } }]
+    - name: namer
+      accessKeys: [{ id: AKIANAMER0000000001, secret: namer-secret }]
+      policies: [{ name: all, document: { Version: "2012-10-17", Statement: [{ Effect: Allow, Action: "dynamodb:*", Resource: "*" }, { Effect: Deny, Action: ["dynamodb:BatchWriteItem", "dynamodb:BatchGetItem"], Resource: "arn:aws:dynamodb:us-east-1:${ACCOUNT}:table/__proto__", Condition: { StringEquals: { "aws:username": "namer" } } }] } }]
 `;
 
 describe('BatchWriteItem', () => {
@@ -74,5 +78,50 @@ describe('BatchWriteItem', () => {
     assert.match(denied.message, /dynamodb:BatchWriteItem on resource: arn:aws:dynamodb:us-east-1:123456789012:table\/locked with an explicit deny/);
     const notWritten = await client.send(new GetItemCommand({ TableName: 'left', Key: { id: { S: 'x' } } }));
     assert.equal(notWritten.Item, undefined);
+  });
+});
+
+describe('batches on tables named like Object.prototype members', () => {
+  const NAMES = ['__proto__', 'constructor', 'prototype'];
+  let cove: CoveProcess;
+  let client: DynamoDBClient;
+  let denied: DynamoDBClient;
+  before(async () => {
+    cove = await startCove({ config: CONFIG });
+    client = cove.client('AKIABATCHER00000001', 'batch-secret');
+    denied = cove.client('AKIANAMER0000000001', 'namer-secret');
+    for (const TableName of NAMES) {
+      await client.send(new CreateTableCommand({ TableName, AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+    }
+  });
+  after(async () => {
+    await cove.stop();
+    removeDirectory(cove.dataDirectory);
+  });
+
+  it('writes and reads every one of them: nothing acknowledged is lost', async () => {
+    const RequestItems = Object.fromEntries(NAMES.map((name) => [name, [{ PutRequest: { Item: { id: { S: `in-${name}` } } } }]]));
+    const written = await client.send(new BatchWriteItemCommand({ RequestItems }));
+    assert.deepEqual(written.UnprocessedItems, {});
+    for (const TableName of NAMES) {
+      const got = await client.send(new GetItemCommand({ TableName, Key: { id: { S: `in-${TableName}` } } }));
+      assert.deepEqual(got.Item, { id: { S: `in-${TableName}` } }, TableName);
+    }
+    // Read on the wire: the SDK's own deserializer drops a `__proto__` member of Responses.
+    const body = JSON.stringify({ RequestItems: Object.fromEntries(NAMES.map((name) => [name, { Keys: [{ id: { S: `in-${name}` } }] }])) });
+    const read = await signedCall({ endpoint: cove.endpoint, target: 'DynamoDB_20120810.BatchGetItem', body, accessKeyId: 'AKIABATCHER00000001', secretAccessKey: 'batch-secret' });
+    assert.equal(read.status, 200, read.body);
+    const responses = (JSON.parse(read.body) as { Responses: Record<string, unknown> }).Responses;
+    for (const name of NAMES) assert.deepEqual(Object.hasOwn(responses, name) ? responses[name] : undefined, [{ id: { S: `in-${name}` } }], name);
+  });
+
+  it('authorizes each of them: a Deny on table/__proto__ denies the batch', async () => {
+    const put = await rejection(denied.send(new BatchWriteItemCommand({ RequestItems: { ['__proto__']: [{ PutRequest: { Item: { id: { S: 'sneaky' } } } }] } })));
+    assert.equal(put.name, 'AccessDeniedException');
+    assert.match(put.message, /dynamodb:BatchWriteItem on resource: arn:aws:dynamodb:us-east-1:123456789012:table\/__proto__ with an explicit deny/);
+    const get = await rejection(denied.send(new BatchGetItemCommand({ RequestItems: { ['__proto__']: { Keys: [{ id: { S: 'in-__proto__' } }] } } })));
+    assert.equal(get.name, 'AccessDeniedException');
+    const got = await client.send(new GetItemCommand({ TableName: '__proto__', Key: { id: { S: 'sneaky' } } }));
+    assert.equal(got.Item, undefined);
   });
 });

@@ -55,8 +55,9 @@ export const batchGetItem: Operation<BatchGetItemInput> = {
       });
       return { tableName, request, table, expressions, keys };
     });
-    const responses: Record<string, Item[]> = {};
-    const unprocessed: Record<string, KeysAndAttributes> = {};
+    // Keyed by table names, which are the user's (`__proto__` is valid): no prototype.
+    const responses: Record<string, Item[]> = Object.create(null) as Record<string, Item[]>;
+    const unprocessed: Record<string, KeysAndAttributes> = Object.create(null) as Record<string, KeysAndAttributes>;
     const capacity = new Map<string, number>();
     let responseBytes = 0;
     let responseFull = false;
