@@ -36,6 +36,27 @@ export const LIMITS = {
   maxTablesPerAccount: 2500,
   /** ReadCapacityUnits / WriteCapacityUnits of a provisioned table. */
   maxProvisionedCapacityUnits: 1_000_000_000_000,
+  /**
+   * DescribeLimits' default quotas: what DynamoDB answers for an account that never asked for an
+   * increase, and names in its LimitExceededException texts ("Per table maximum: 40000",
+   * "Limit: 80000"). cove reports them; it does not enforce them.
+   */
+  accountMaxReadCapacityUnits: 80_000,
+  accountMaxWriteCapacityUnits: 80_000,
+  tableMaxReadCapacityUnits: 40_000,
+  tableMaxWriteCapacityUnits: 40_000,
+
+  // Table settings
+  /** User tags on one table (AWS-assigned `aws:` tags would not count). */
+  maxTagsPerResource: 50,
+  /** A tag key, in characters. */
+  maxTagKeyLength: 128,
+  /** A tag value, in characters (it may be empty). */
+  maxTagValueLength: 256,
+  /** Point-in-time recovery's window, and its default when not given. */
+  maxRecoveryPeriodInDays: 35,
+  /** LatestRestorableDateTime trails the current time by about this much (the API reference's "typically 5 minutes"). */
+  restorableLagSeconds: 5 * 60,
 
   // Expressions
   /** One expression's length, in UTF-16 code units (as Java counts). */

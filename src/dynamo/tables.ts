@@ -9,6 +9,32 @@ import type { AttributeDefinition, KeyAttribute, KeySchemaElement } from './type
 export interface TableRecord {
   storageId: string; // hex, TABLE_ID_BYTES long
   description: TableDescription;
+  /**
+   * The settings DescribeTable does not show. Optional: records written before they existed
+   * lack them, and `settingsOf` defaults them on read.
+   */
+  settings?: Partial<TableSettings>;
+}
+
+/**
+ * A table's settings beyond its description. Tags are [key, value] pairs in the order they were
+ * first set: user-controlled names never become object keys (a tag key `__proto__` is a tag).
+ */
+export interface TableSettings {
+  tags: [key: string, value: string][];
+  /** Absent: time to live was never enabled, or was disabled (DynamoDB forgets the attribute then). */
+  timeToLive: { attributeName: string } | null;
+  /** Absent: point-in-time recovery is disabled. */
+  pointInTimeRecovery: { recoveryPeriodInDays: number; enabledAtSeconds: number } | null;
+}
+
+/** The record's settings with the defaults of a table that never changed them. */
+export function settingsOf(record: TableRecord): TableSettings {
+  return {
+    tags: record.settings?.tags ?? [],
+    timeToLive: record.settings?.timeToLive ?? null,
+    pointInTimeRecovery: record.settings?.pointInTimeRecovery ?? null,
+  };
 }
 
 export interface TableDescription {
@@ -19,7 +45,13 @@ export interface TableDescription {
   CreationDateTime: number;
   KeySchema: KeySchemaElement[];
   AttributeDefinitions: AttributeDefinition[];
-  ProvisionedThroughput: { NumberOfDecreasesToday: number; ReadCapacityUnits: number; WriteCapacityUnits: number };
+  ProvisionedThroughput: {
+    NumberOfDecreasesToday: number;
+    ReadCapacityUnits: number;
+    WriteCapacityUnits: number;
+    LastIncreaseDateTime?: number;
+    LastDecreaseDateTime?: number;
+  };
   BillingModeSummary?: { BillingMode: 'PAY_PER_REQUEST' | 'PROVISIONED'; LastUpdateToPayPerRequestDateTime?: number };
   TableSizeBytes: number;
   ItemCount: number;
@@ -189,10 +221,11 @@ export class TableCatalog {
     };
   }
 
-  async create(description: Omit<TableDescription, 'TableId' | 'TableStatus'>): Promise<Table> {
+  async create(description: Omit<TableDescription, 'TableId' | 'TableStatus'>, settings?: Partial<TableSettings>): Promise<Table> {
     const record: TableRecord = {
       storageId: randomBytes(TABLE_ID_BYTES).toString('hex'),
       description: { ...description, TableId: randomUUID(), TableStatus: 'ACTIVE' },
+      ...(settings ? { settings } : {}),
     };
     const bytes = Buffer.from(JSON.stringify(record));
     const outcome = await this.engine.writeBatch<AwsError>([
@@ -207,6 +240,37 @@ export class TableCatalog {
     const table = toTable(record, bytes);
     this.tables.set(table.name, table);
     return table;
+  }
+
+  /**
+   * The one way a table's record changes after CreateTable: `change` maps the current record to
+   * the new one inside the write transaction (so two processes changing one table serialize, each
+   * seeing the other's change), in a batch that checks the table is still this incarnation and
+   * bumps the catalog version, so every process sees the change at its next request. `change`
+   * must be pure and may run more than once; what it throws (an AwsError: "TimeToLive is already
+   * enabled", ...) fails the request and changes nothing. Returns the new Table; the old one is
+   * left as it was (Tables are immutable).
+   */
+  async update(table: Table, change: (record: TableRecord) => TableRecord): Promise<Table> {
+    const notFound = dynamoError('ResourceNotFoundException', 'Requested resource not found');
+    let written: { record: TableRecord; bytes: Buffer } | undefined;
+    const outcome = await this.engine.writeBatch<AwsError>([
+      {
+        key: catalogKey(table.name),
+        condition: (current) => (current && parseRecord(current).storageId === table.record.storageId ? undefined : notFound),
+        value: (current) => {
+          const record = change(parseRecord(current!));
+          written = { record, bytes: Buffer.from(JSON.stringify(record)) };
+          return written.bytes;
+        },
+      },
+      BUMP_VERSION,
+    ]);
+    if (!outcome.ok) throw outcome.error;
+    const updated = toTable(written!.record, written!.bytes);
+    // Another process may have replaced the table meanwhile; the version bump re-reads it then.
+    if (this.tables.get(table.name)?.record.storageId === updated.record.storageId) this.tables.set(table.name, updated);
+    return updated;
   }
 
   /**

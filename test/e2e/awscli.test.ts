@@ -20,6 +20,8 @@ describe('the README works with the AWS CLI', { skip: hasAwsCli ? false : 'aws C
       execFileSync('aws', ['dynamodb', 'put-item', '--endpoint-url', cove.endpoint, '--table-name', 'music', '--item', '{"artist":{"S":"Nina"},"plays":{"N":"1.50"}}'], { env });
       assert.deepEqual(aws('get-item', '--table-name', 'music', '--key', '{"artist":{"S":"Nina"}}'), { Item: { artist: { S: 'Nina' }, plays: { N: '1.5' } } });
       assert.deepEqual(aws('list-tables'), { TableNames: ['music'] });
+      // Infrastructure tools ask every table for its time to live setting.
+      assert.deepEqual(aws('describe-time-to-live', '--table-name', 'music'), { TimeToLiveDescription: { TimeToLiveStatus: 'DISABLED' } });
     } finally {
       await cove.stop();
       removeDirectory(dataDirectory);

@@ -391,9 +391,9 @@ describe('hostile and unusual input', () => {
 
   it('refuses CreateTable parameters it does not implement instead of dropping them', async () => {
     await rejectsWith(
-      alice.send(new CreateTableCommand({ TableName: 'tagged', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST', Tags: [{ Key: 'k', Value: 'v' }] })),
+      alice.send(new CreateTableCommand({ TableName: 'tagged', AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST', TableClass: 'STANDARD_INFREQUENT_ACCESS' })),
       'ValidationException',
-      'cove does not support Tags on CreateTable yet',
+      'cove does not support TableClass on CreateTable yet',
     );
   });
 });

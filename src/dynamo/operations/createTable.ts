@@ -2,6 +2,7 @@ import { validationError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { tableArn, type Operation } from '../operation.js';
 import type { TableDescription } from '../tables.js';
+import { checkTags, tagsForAudit, type Tag } from '../tags.js';
 import type { AttributeDefinition, KeySchemaElement } from '../types.js';
 import { rejectUnsupported } from '../unsupported.js';
 
@@ -12,10 +13,11 @@ interface CreateTableInput {
   BillingMode?: 'PROVISIONED' | 'PAY_PER_REQUEST';
   ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
   DeletionProtectionEnabled?: boolean;
+  Tags?: Tag[];
   [other: string]: unknown;
 }
 
-const PARAMETERS_NOT_YET_SUPPORTED = ['LocalSecondaryIndexes', 'GlobalSecondaryIndexes', 'StreamSpecification', 'ResourcePolicy', 'OnDemandThroughput', 'WarmThroughput', 'Tags', 'SSESpecification', 'TableClass'];
+const PARAMETERS_NOT_YET_SUPPORTED = ['LocalSecondaryIndexes', 'GlobalSecondaryIndexes', 'StreamSpecification', 'ResourcePolicy', 'OnDemandThroughput', 'WarmThroughput', 'SSESpecification', 'TableClass'];
 
 const invalid = (detail: string) => validationError(`One or more parameter values were invalid: ${detail}`);
 
@@ -56,16 +58,26 @@ export const createTable: Operation<CreateTableInput> = {
   name: 'CreateTable',
   readOnly: false,
   category: 'Management',
-  authorization: (input, ctx) => [{ action: 'dynamodb:CreateTable', resource: tableArn(ctx, input.TableName) }],
+  authorization: (input, ctx) => [
+    { action: 'dynamodb:CreateTable', resource: tableArn(ctx, input.TableName) },
+    // Tags on create also need dynamodb:TagResource on the new table: AWS's ABAC example "Allow an
+    // action using aws:RequestTag" grants CreateTable and TagResource together to create a tagged
+    // table (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/abac-example-use-cases.html).
+    // An empty Tags list tags nothing and needs no TagResource.
+    ...(input.Tags && input.Tags.length > 0 ? [{ action: 'dynamodb:TagResource', resource: tableArn(ctx, input.TableName) }] : []),
+  ],
   requestParameters: (input) => ({
     tableName: input.TableName,
     attributeDefinitions: input.AttributeDefinitions.map((d) => ({ attributeName: d.AttributeName, attributeType: d.AttributeType })),
     keySchema: input.KeySchema.map((k) => ({ attributeName: k.AttributeName, keyType: k.KeyType })),
     billingMode: input.BillingMode,
+    ...(input.Tags ? { tags: tagsForAudit(input.Tags) } : {}),
   }),
   async execute(input, ctx) {
     rejectUnsupported(input, 'CreateTable', PARAMETERS_NOT_YET_SUPPORTED);
     checkSchema(input);
+    // Tags=[] is accepted (observed live).
+    if (input.Tags) checkTags(input.Tags);
     const nowSeconds = ctx.nowMs / 1000;
     const payPerRequest = input.BillingMode === 'PAY_PER_REQUEST';
     const description: Omit<TableDescription, 'TableId' | 'TableStatus'> = {
@@ -84,7 +96,8 @@ export const createTable: Operation<CreateTableInput> = {
       ItemCount: 0,
       DeletionProtectionEnabled: input.DeletionProtectionEnabled ?? false,
     };
-    const table = await ctx.catalog.create(description);
+    const tags = input.Tags?.map((t): [string, string] => [t.Key, t.Value]);
+    const table = await ctx.catalog.create(description, tags && tags.length > 0 ? { tags } : undefined);
     // DynamoDB answers CreateTable with CREATING; cove's tables are usable at once,
     // so DescribeTable (and SDK waiters) see ACTIVE immediately after.
     return { TableDescription: { ...table.record.description, TableStatus: 'CREATING' } };

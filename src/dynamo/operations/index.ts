@@ -12,8 +12,17 @@ import { putItem } from './putItem.js';
 import { query } from './query.js';
 import { scan } from './scan.js';
 import { updateItem } from './updateItem.js';
+import { describeContinuousBackups } from './describeContinuousBackups.js';
+import { describeLimits } from './describeLimits.js';
+import { describeTimeToLive } from './describeTimeToLive.js';
+import { listTagsOfResource } from './listTagsOfResource.js';
+import { tagResource } from './tagResource.js';
+import { untagResource } from './untagResource.js';
+import { updateContinuousBackups } from './updateContinuousBackups.js';
+import { updateTable } from './updateTable.js';
+import { updateTimeToLive } from './updateTimeToLive.js';
 
 /** Every DynamoDB operation cove serves, by its X-Amz-Target name. */
 export const OPERATIONS: ReadonlyMap<string, Operation<never>> = new Map(
-  [createTable, describeTable, listTables, deleteTable, putItem, getItem, deleteItem, updateItem, query, scan, batchGetItem, batchWriteItem, describeEndpoints].map((op) => [op.name, op as Operation<never>]),
+  [createTable, describeTable, listTables, deleteTable, putItem, getItem, deleteItem, updateItem, query, scan, batchGetItem, batchWriteItem, describeEndpoints, updateTable, tagResource, untagResource, listTagsOfResource, updateTimeToLive, describeTimeToLive, updateContinuousBackups, describeContinuousBackups, describeLimits].map((op) => [op.name, op as Operation<never>]),
 );
