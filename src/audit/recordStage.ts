@@ -66,11 +66,15 @@ function networkActivityRecord(ctx: RequestContext, path: Extract<RequestContext
   };
 }
 
+/** Each resource once, though several targets name it (a transaction's actions on one table). */
 function auditResources(ctx: RequestContext, accountId: string): AuditResource[] {
   const resources: AuditResource[] = [];
+  const seen = new Set<string>();
   for (const target of ctx.request?.targets ?? []) {
     const type = ctx.service.auditResourceType(target.resource);
-    if (type !== undefined) resources.push({ accountId, type, ARN: target.resource });
+    if (type === undefined || seen.has(target.resource)) continue;
+    seen.add(target.resource);
+    resources.push({ accountId, type, ARN: target.resource });
   }
   return resources;
 }

@@ -9,6 +9,8 @@ import { encodeNumberOrderPreserving } from './numbers.js';
  *   item           01 | table id (8 bytes) | partition hash (16 bytes) | sort key bytes
  *   purge marker   02 | table id (8 bytes)
  *   catalog version  03   (a counter, bumped in the batch of every catalog change)
+ *   client token   10 | ClientRequestToken (UTF-8)            (TransactWriteItems idempotency)
+ *   token expiry   11 | expiry time (ms, uint64 BE) | token   (which tokens to remove, oldest first)
  *
  * The partition key is hashed (SHA-256, truncated), as DynamoDB distributes
  * partitions by hash: it bounds the engine key (LMDB allows 1978 bytes, a
@@ -109,4 +111,31 @@ export function itemKey(
   const prefix = partitionPrefix(tableId, hashKey, hashValue);
   if (!rangeKey || !rangeValue) return prefix;
   return Buffer.concat([prefix, sortKeyBytes(rangeKey.type, rangeValue)]);
+}
+
+/** 10 | token: a TransactWriteItems ClientRequestToken, kept for the idempotency window. */
+const CLIENT_TOKEN_TAG = 0x10;
+/** 11 | expiry | token: the same token ordered by its expiry, so that expired ones are found without a scan. */
+const TOKEN_EXPIRY_TAG = 0x11;
+const EXPIRY_BYTES = 8;
+
+export function clientTokenKey(token: string): Buffer {
+  return Buffer.concat([Buffer.of(CLIENT_TOKEN_TAG), Buffer.from(token, 'utf8')]);
+}
+
+export function tokenExpiryKey(expiresAtMs: number, token: string): Buffer {
+  const out = Buffer.alloc(1 + EXPIRY_BYTES);
+  out[0] = TOKEN_EXPIRY_TAG;
+  out.writeBigUInt64BE(BigInt(expiresAtMs), 1);
+  return Buffer.concat([out, Buffer.from(token, 'utf8')]);
+}
+
+/** The token of an expiry key. */
+export function tokenOfExpiryKey(key: Buffer): string {
+  return key.toString('utf8', 1 + EXPIRY_BYTES);
+}
+
+/** [start, end) of the expiry keys of every token expired at `nowMs`. */
+export function expiredTokensRange(nowMs: number): { start: Buffer; end: Buffer } {
+  return { start: Buffer.of(TOKEN_EXPIRY_TAG), end: tokenExpiryKey(nowMs + 1, '') };
 }

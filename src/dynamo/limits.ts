@@ -28,6 +28,12 @@ export const LIMITS = {
   maxRequestBytes: 16 * 1024 * 1024,
   maxBatchWriteRequests: 25,
   maxBatchGetKeys: 100,
+  /** Actions of one TransactWriteItems or TransactGetItems (the model's list bound enforces it). */
+  maxTransactionActions: 100,
+  /** The aggregate size of the items of one transaction. */
+  maxTransactionBytes: 4 * 1024 * 1024,
+  /** How long a TransactWriteItems ClientRequestToken answers retries, from the first request's completion. */
+  clientRequestTokenLifetimeMs: 10 * 60 * 1000,
   /** BatchGetItem answers at most this much; the rest comes back as UnprocessedKeys. */
   maxBatchGetResponseBytes: 16 * 1024 * 1024,
   /** Item data one Query or Scan page reads at most. */

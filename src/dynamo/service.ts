@@ -72,6 +72,7 @@ export function interpretDynamoRequest(name: string | undefined, body: Buffer, s
   if (typeof typedInput.RequestItems === 'object' && typedInput.RequestItems !== null) {
     typedInput.RequestItems = resolveRequestItems(typedInput.RequestItems as Record<string, unknown>, state);
   }
+  if (Array.isArray(typedInput.TransactItems)) resolveTransactItems(typedInput.TransactItems as unknown[], state);
   return {
     eventName: operation.name,
     readOnly: operation.readOnly,
@@ -97,6 +98,15 @@ export function resolveTableName(name: string, ctx: Pick<InterpretContext, 'regi
   if (!match) throw validationError(`Invalid TableName: ${name} is neither a table name nor a table ARN`);
   if (match[1] !== ctx.region || match[2] !== ctx.accountId) throw dynamoError('ResourceNotFoundException', 'Requested resource not found');
   return match[3];
+}
+
+/** Each action of a transaction names its table (the model has checked the entries' shape). */
+function resolveTransactItems(items: readonly unknown[], ctx: Pick<InterpretContext, 'region' | 'accountId'>): void {
+  for (const entry of items) {
+    for (const action of Object.values(entry as Record<string, { TableName?: unknown } | undefined>)) {
+      if (action && typeof action.TableName === 'string') action.TableName = resolveTableName(action.TableName, ctx);
+    }
+  }
 }
 
 /** Batch operations key their RequestItems by table name or ARN; two spellings of one table are one entry. */

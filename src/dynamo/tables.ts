@@ -199,14 +199,16 @@ export class TableCatalog {
    * transaction, that each table is still the incarnation the request resolved: a table
    * deleted (or deleted and re-created) by this or another process meanwhile fails the batch
    * with ResourceNotFoundException and nothing is written. The outcome is `ops`' own, as if
-   * the guards were not there (a guard's failure has failedIndex -1).
+   * the guards were not there (a guard's failure has index -1, in failedIndex and failures).
    */
   async writeItems<E>(tables: readonly Table[], ops: WriteOp<E>[]): Promise<BatchOutcome<E | AwsError>> {
     const guards = [...new Set(tables)].map((table) => this.guard(table));
     const outcome = await this.engine.writeBatch<E | AwsError>([...guards, ...ops]);
     const previous = outcome.previous.slice(guards.length);
     if (outcome.ok) return { ok: true, previous };
-    return { ok: false, failedIndex: outcome.failedIndex - guards.length < 0 ? -1 : outcome.failedIndex - guards.length, error: outcome.error, previous };
+    const shifted = (index: number) => (index < guards.length ? -1 : index - guards.length);
+    const failures = outcome.failures.map(({ index, error }) => ({ index: shifted(index), error }));
+    return { ok: false, failedIndex: shifted(outcome.failedIndex), error: outcome.error, failures, previous };
   }
 
   /** A batch op that leaves the table's catalog entry as it is and vetoes the batch unless the entry is this incarnation's. */

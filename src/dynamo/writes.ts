@@ -2,7 +2,7 @@
  * The item write path: PutItem, UpdateItem, DeleteItem and BatchWriteItem describe what they
  * write as item changes, and `writeItemChanges` turns them into one atomic engine batch.
  */
-import type { WriteOp } from '../storage/engine.js';
+import type { OpFailure, WriteOp } from '../storage/engine.js';
 import { AwsError } from '../errors.js';
 import { DYNAMODB_NAMESPACE } from './errors.js';
 import { evaluateCondition, type Condition } from './expressions/index.js';
@@ -91,6 +91,14 @@ export function deleteItemChange(table: Table, key: Item, check?: WriteCheck): I
   return itemChange(table, key, { write: { kind: 'delete' }, result: undefined }, check);
 }
 
+/** TransactWriteItems' ConditionCheck: the condition on the item, and no write. */
+export function conditionCheckChange(table: Table, key: Item, check: WriteCheck): ItemChange<undefined> {
+  return itemChange(table, key, { write: { kind: 'unchanged' }, result: undefined }, check);
+}
+
+/** Why a batch of changes was not committed: each failure's change index (-1: a table's guard; from changes.length on: an extra op) and error. */
+export type ItemChangesResult<R> = { readonly ok: true; readonly outcomes: ItemChangeOutcome<R>[] } | { readonly ok: false; readonly failures: readonly OpFailure<AwsError>[] };
+
 /**
  * THE one place items are written: expands item changes into every write they imply and
  * commits them in one atomic engine batch, through `TableCatalog.writeItems` (which adds the
@@ -103,18 +111,30 @@ export function deleteItemChange(table: Table, key: Item, check?: WriteCheck): I
  * decided in the committed run.
  */
 export async function writeItemChanges<R>(catalog: TableCatalog, changes: readonly ItemChange<R>[]): Promise<ItemChangeOutcome<R>[]> {
+  const result = await tryWriteItemChanges(catalog, changes);
+  if (!result.ok) throw result.failures[0].error;
+  return result.outcomes;
+}
+
+/**
+ * `writeItemChanges` for TransactWriteItems: a failed batch answers with every failed check
+ * (the engine runs them all) instead of throwing the first. `extraOps` join the same batch after
+ * the changes' own ops (the transaction's idempotency token).
+ */
+export async function tryWriteItemChanges<R>(catalog: TableCatalog, changes: readonly ItemChange<R>[], extraOps: readonly WriteOp<AwsError>[] = []): Promise<ItemChangesResult<R>> {
   const runs = changes.map(() => new ChangeRun<R>());
   const ops = changes.map((change, i) => itemOp(change, runs[i]));
   const outcome = await catalog.writeItems(
     changes.map((change) => change.table),
-    ops,
+    extraOps.length === 0 ? ops : [...ops, ...extraOps],
   );
-  if (!outcome.ok) throw outcome.error;
-  return changes.map((change, i) => {
+  if (!outcome.ok) return { ok: false, failures: outcome.failures };
+  const outcomes = changes.map((change, i) => {
     const run = runs[i];
     const decision = typeof change.decide === 'function' ? run.decision! : change.decide;
     return { old: run.oldItem(outcome.previous[i]), write: decision.write, result: decision.result };
   });
+  return { ok: true, outcomes };
 }
 
 /**

@@ -43,16 +43,41 @@ export interface WriteOp<E> {
   condition?: (current: Buffer | undefined) => E | undefined;
 }
 
+/** One op that vetoed a batch: its index in the batch and the error its condition (or value function) gave. */
+export interface OpFailure<E> {
+  index: number;
+  error: E;
+}
+
 export type BatchOutcome<E> =
   | { ok: true; /** previous value of each op's key, in op order */ previous: (Buffer | undefined)[] }
-  | { ok: false; /** index of the op whose condition failed */ failedIndex: number; error: E; previous: (Buffer | undefined)[] };
+  | {
+      ok: false;
+      /** index of the first op whose condition failed (or whose value function threw) */
+      failedIndex: number;
+      error: E;
+      /**
+       * Every op whose condition failed, in op order (the first is failedIndex/error): a
+       * transaction reports each failed condition, not just the first. Every condition runs
+       * whatever the others answer, so this costs nothing more when all pass. A value function
+       * runs only once every condition passed; its throw is the one failure listed.
+       */
+      failures: OpFailure<E>[];
+      previous: (Buffer | undefined)[];
+    };
 
 export interface StorageEngine {
   readonly name: string;
   get(key: Buffer): Awaitable<Buffer | undefined>;
+  /**
+   * The values of `keys`, in order, all read from one snapshot: no batch commits between two of
+   * the reads (TransactGetItems' consistent view of several items).
+   */
+  getMany(keys: readonly Buffer[]): Awaitable<(Buffer | undefined)[]>;
   range(options: RangeOptions): Iterable<Entry> | AsyncIterable<Entry>;
   /**
-   * Applies all ops atomically if every condition passes, else none. The promise
+   * Applies all ops atomically if every condition passes, else none; a failed outcome lists
+   * every failed condition (see BatchOutcome). The promise
    * resolves only once the batch is durable in the engine's configured mode.
    * Conditions and value functions may run more than once (see WriteOp); the
    * outcome, `previous` included, is that of the last run, the one committed.

@@ -1,5 +1,5 @@
 import { open, type Database, type RootDatabase } from 'lmdb';
-import type { BatchOutcome, Entry, RangeOptions, StorageEngine, WriteOp } from './engine.js';
+import type { BatchOutcome, Entry, OpFailure, RangeOptions, StorageEngine, WriteOp } from './engine.js';
 
 export interface LmdbEngineOptions {
   /** Directory holding the LMDB environment. */
@@ -78,6 +78,15 @@ export class LmdbEngine implements StorageEngine {
     return new Promise<void>((resolve) => this.snapshotWaiters.push(resolve));
   }
 
+  /**
+   * Synchronous gets in one loop: lmdb-js renews its read snapshot only between event turns or
+   * as a commit of this process resolves, never inside a synchronous loop, so every key is read
+   * from the same snapshot.
+   */
+  getMany(keys: readonly Buffer[]): (Buffer | undefined)[] {
+    return keys.map((key) => this.db.get(key));
+  }
+
   *range(options: RangeOptions): Iterable<Entry> {
     const { start, end, reverse = false, limit } = options;
     // lmdb-js treats its `end` as exclusive in both directions, so a reverse walk
@@ -107,21 +116,15 @@ export class LmdbEngine implements StorageEngine {
       // It runs once (LMDB's write lock admits no conflict to retry), so each
       // condition and value function runs at most once per batch.
       const previous = ops.map((op) => db.get(op.key));
+      const failures = failedConditions(ops, previous);
+      if (failures.length > 0) return { ok: false, failedIndex: failures[0].index, error: failures[0].error, failures, previous };
       const values: (Buffer | null | undefined)[] = [];
-      for (let i = 0; i < ops.length; i++) {
-        try {
-          const error = ops[i].condition?.(previous[i]);
-          if (error !== undefined) return { ok: false, failedIndex: i, error, previous };
-        } catch (thrown) {
-          return { ok: false, failedIndex: i, error: thrown as E, previous };
-        }
-      }
       for (let i = 0; i < ops.length; i++) {
         const value = ops[i].value;
         try {
           values.push(typeof value === 'function' ? value(previous[i]) : value);
         } catch (thrown) {
-          return { ok: false, failedIndex: i, error: thrown as E, previous };
+          return { ok: false, failedIndex: i, error: thrown as E, failures: [{ index: i, error: thrown as E }], previous };
         }
       }
       for (let i = 0; i < ops.length; i++) {
@@ -153,4 +156,23 @@ export class LmdbEngine implements StorageEngine {
   async close(): Promise<void> {
     await this.root.close();
   }
+}
+
+/**
+ * Every condition of the batch on the values the transaction found, in op order. All of them run,
+ * whatever the earlier ones answered: a transaction reports each failure. A throw is a failure.
+ */
+function failedConditions<E>(ops: readonly WriteOp<E>[], previous: readonly (Buffer | undefined)[]): OpFailure<E>[] {
+  const failures: OpFailure<E>[] = [];
+  for (let i = 0; i < ops.length; i++) {
+    const condition = ops[i].condition;
+    if (!condition) continue;
+    try {
+      const error = condition(previous[i]);
+      if (error !== undefined) failures.push({ index: i, error });
+    } catch (thrown) {
+      failures.push({ index: i, error: thrown as E });
+    }
+  }
+  return failures;
 }

@@ -39,12 +39,17 @@ class RetryingEngine implements StorageEngine {
     return this.run(ops, true);
   }
 
+  getMany(keys: readonly Buffer[]): (Buffer | undefined)[] {
+    return keys.map((key) => this.get(key));
+  }
+
   private run<E>(ops: WriteOp<E>[], commit: boolean): BatchOutcome<E> {
     const previous = ops.map((op) => this.get(op.key));
-    for (let i = 0; i < ops.length; i++) {
-      const error = ops[i].condition?.(previous[i]);
-      if (error !== undefined) return { ok: false, failedIndex: i, error, previous };
-    }
+    const failures = ops.flatMap((op, index) => {
+      const error = op.condition?.(previous[index]);
+      return error === undefined ? [] : [{ index, error }];
+    });
+    if (failures.length > 0) return { ok: false, failedIndex: failures[0].index, error: failures[0].error, failures, previous };
     const values = ops.map((op, i) => (typeof op.value === 'function' ? op.value(previous[i]) : op.value));
     if (commit) {
       values.forEach((value, i) => {

@@ -26,6 +26,25 @@ describe('LMDB engine', () => {
     assert.deepEqual(engine.get(b('a1')), b('1'));
   });
 
+  it('reports every failed condition of a vetoed batch, in op order', async () => {
+    await engine.writeBatch([{ key: b('f1'), value: b('1') }, { key: b('f3'), value: b('3') }]);
+    const exists = (current: Buffer | undefined) => (current ? 'exists' : undefined);
+    const vetoed = await engine.writeBatch([
+      { key: b('f1'), value: b('x'), condition: exists },
+      { key: b('f2'), value: b('x'), condition: exists },
+      { key: b('f3'), value: b('x'), condition: exists },
+    ]);
+    assert.equal(vetoed.ok, false);
+    assert.deepEqual(!vetoed.ok && vetoed.failures, [{ index: 0, error: 'exists' }, { index: 2, error: 'exists' }]);
+    assert.equal(!vetoed.ok && vetoed.failedIndex, 0);
+    assert.equal(engine.get(b('f2')), undefined);
+  });
+
+  it('reads several keys from one snapshot', async () => {
+    await engine.writeBatch([{ key: b('m1'), value: b('1') }]);
+    assert.deepEqual(engine.getMany([b('m1'), b('m2')]), [b('1'), undefined]);
+  });
+
   it('isolates a failing batch from the others committed in the same turn', async () => {
     const [good, bad, computed] = await Promise.all([
       engine.writeBatch([{ key: b('t-good'), value: b('ok') }]),

@@ -11,6 +11,8 @@ import { listTables } from './listTables.js';
 import { putItem } from './putItem.js';
 import { query } from './query.js';
 import { scan } from './scan.js';
+import { transactGetItems } from './transactGetItems.js';
+import { transactWriteItems } from './transactWriteItems.js';
 import { updateItem } from './updateItem.js';
 import { describeContinuousBackups } from './describeContinuousBackups.js';
 import { describeLimits } from './describeLimits.js';
@@ -24,5 +26,5 @@ import { updateTimeToLive } from './updateTimeToLive.js';
 
 /** Every DynamoDB operation cove serves, by its X-Amz-Target name. */
 export const OPERATIONS: ReadonlyMap<string, Operation<never>> = new Map(
-  [createTable, describeTable, listTables, deleteTable, putItem, getItem, deleteItem, updateItem, query, scan, batchGetItem, batchWriteItem, describeEndpoints, updateTable, tagResource, untagResource, listTagsOfResource, updateTimeToLive, describeTimeToLive, updateContinuousBackups, describeContinuousBackups, describeLimits].map((op) => [op.name, op as Operation<never>]),
+  [createTable, describeTable, listTables, deleteTable, putItem, getItem, deleteItem, updateItem, query, scan, batchGetItem, batchWriteItem, transactWriteItems, transactGetItems, describeEndpoints, updateTable, tagResource, untagResource, listTagsOfResource, updateTimeToLive, describeTimeToLive, updateContinuousBackups, describeContinuousBackups, describeLimits].map((op) => [op.name, op as Operation<never>]),
 );

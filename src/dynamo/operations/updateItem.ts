@@ -52,9 +52,9 @@ export const updateItem: Operation<UpdateItemInput> = {
 
 /**
  * The new item: pure in `old`, since the engine may run it more than once. The paths the update
- * wrote come along for ReturnValues UPDATED_OLD / UPDATED_NEW.
+ * wrote come along for ReturnValues UPDATED_OLD / UPDATED_NEW. TransactWriteItems' Update uses it too.
  */
-function updatedItem(update: UpdateActions | undefined, old: OldItem | undefined, key: Item): ItemDecision<Path[]> {
+export function updatedItem(update: UpdateActions | undefined, old: OldItem | undefined, key: Item): ItemDecision<Path[]> {
   // Removing from an item that does not exist creates nothing (DynamoDB creates the
   // bare key item only when an update sets or adds something, or has no action at all).
   if (!old && update && update.set.length === 0 && update.add.length === 0 && (update.remove.length > 0 || update.delete.length > 0)) {
