@@ -11,6 +11,8 @@ import { encodeNumberOrderPreserving } from './numbers.js';
  *   catalog version  03   (a counter, bumped in the batch of every catalog change)
  *   client token   10 | ClientRequestToken (UTF-8)            (TransactWriteItems idempotency)
  *   token expiry   11 | expiry time (ms, uint64 BE) | token   (which tokens to remove, oldest first)
+ *   index entry    04 | index id (8 bytes) | partition hash (16 bytes) | escaped sort key, 00 00 |
+ *                  table key hash (16 bytes)
  *
  * The partition key is hashed (SHA-256, truncated), as DynamoDB distributes
  * partitions by hash: it bounds the engine key (LMDB allows 1978 bytes, a
@@ -29,9 +31,10 @@ function sha256(data: Buffer): Buffer {
 }
 
 const CATALOG_TAG = 0x00;
-const ITEM_TAG = 0x01;
-/** 02 | table id: the items of a deleted table still to be purged. */
+export const ITEM_TAG = 0x01;
+/** 02 | table or index id: the entries of a deleted table or index still to be purged. */
 const PURGE_TAG = 0x02;
+export const INDEX_TAG = 0x04;
 export const TABLE_ID_BYTES = 8;
 const PARTITION_HASH_BYTES = 16;
 
@@ -54,13 +57,13 @@ export const PURGE_MARKER_RANGE = { start: Buffer.of(PURGE_TAG), end: Buffer.of(
  */
 export const CATALOG_VERSION_KEY = Buffer.of(0x03);
 
-export function tablePrefix(tableId: Buffer): Buffer {
-  return Buffer.concat([Buffer.of(ITEM_TAG), tableId]);
+export function tablePrefix(tableId: Buffer, tag = ITEM_TAG): Buffer {
+  return Buffer.concat([Buffer.of(tag), tableId]);
 }
 
-/** [start, end) covering every item of a table. */
-export function tableRange(tableId: Buffer): { start: Buffer; end: Buffer } {
-  const start = tablePrefix(tableId);
+/** [start, end) covering every item of a table (or, with INDEX_TAG, every entry of an index). */
+export function tableRange(tableId: Buffer, tag = ITEM_TAG): { start: Buffer; end: Buffer } {
+  const start = tablePrefix(tableId, tag);
   return { start, end: successor(start) };
 }
 
@@ -92,10 +95,10 @@ export function sortKeyBytes(type: KeyAttribute['type'], value: AttributeValue):
   return type === 'N' ? encodeNumberOrderPreserving((value as { N: string }).N) : keyValueBytes(type, value);
 }
 
-export function partitionPrefix(tableId: Buffer, hashKey: KeyAttribute, value: AttributeValue): Buffer {
+export function partitionPrefix(tableId: Buffer, hashKey: KeyAttribute, value: AttributeValue, tag = ITEM_TAG): Buffer {
   const digest = sha256(keyValueBytes(hashKey.type, value));
   const out = Buffer.allocUnsafe(1 + TABLE_ID_BYTES + PARTITION_HASH_BYTES);
-  out[0] = ITEM_TAG;
+  out[0] = tag;
   tableId.copy(out, 1);
   digest.copy(out, 1 + TABLE_ID_BYTES, 0, PARTITION_HASH_BYTES);
   return out;
@@ -138,4 +141,33 @@ export function tokenOfExpiryKey(key: Buffer): string {
 /** [start, end) of the expiry keys of every token expired at `nowMs`. */
 export function expiredTokensRange(nowMs: number): { start: Buffer; end: Buffer } {
   return { start: Buffer.of(TOKEN_EXPIRY_TAG), end: tokenExpiryKey(nowMs + 1, '') };
+}
+
+/**
+ * Index entries are not unique by index key, so the table key follows the sort key; for the sort
+ * key to keep its order with something after it, it is escaped: 00 becomes 00 FF and 00 00 ends
+ * it (a shorter value sorts first, as raw bytes do). Escaping is per byte, so the escaped form of
+ * a prefix is a prefix of the escaped form (begins_with is a prefix range).
+ */
+export function escapeSortBytes(raw: Buffer): Buffer {
+  let zeros = 0;
+  for (const byte of raw) if (byte === 0) zeros++;
+  if (zeros === 0) return raw;
+  const out = Buffer.allocUnsafe(raw.length + zeros);
+  let at = 0;
+  for (const byte of raw) {
+    out[at++] = byte;
+    if (byte === 0) out[at++] = 0xff;
+  }
+  return out;
+}
+
+export const SORT_TERMINATOR = Buffer.of(0, 0);
+/** Sorts after every entry whose escaped sort key ends where a bound ends. */
+export const SORT_PAST_TERMINATOR = Buffer.of(0, 1);
+export const TABLE_KEY_HASH_BYTES = 16;
+
+/** A fixed-length stand-in for an item's table key, unique per item, to end an index entry's key. */
+export function tableKeyHash(tableStorageKey: Buffer): Buffer {
+  return sha256(tableStorageKey).subarray(0, TABLE_KEY_HASH_BYTES);
 }

@@ -40,6 +40,8 @@ export const LIMITS = {
   maxPageReadBytes: 1024 * 1024,
   maxListTablesLimit: 100,
   maxTablesPerAccount: 2500,
+  maxLocalSecondaryIndexes: 5,
+  maxGlobalSecondaryIndexes: 20,
   /** ReadCapacityUnits / WriteCapacityUnits of a provisioned table. */
   maxProvisionedCapacityUnits: 1_000_000_000_000,
   /**

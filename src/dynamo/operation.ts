@@ -35,3 +35,8 @@ export interface Operation<Input = Record<string, unknown>, Output = Record<stri
 export function tableArn(ctx: Pick<OperationContext, 'region' | 'accountId'>, tableName: string): string {
   return `arn:aws:dynamodb:${ctx.region}:${ctx.accountId}:table/${tableName}`;
 }
+
+/** What Query and Scan are authorized on: the table, or the index they read (`table/T/index/I`). */
+export function readResourceArn(ctx: Pick<OperationContext, 'region' | 'accountId'>, tableName: string, indexName: string | undefined): string {
+  return indexName === undefined ? tableArn(ctx, tableName) : `${tableArn(ctx, tableName)}/index/${indexName}`;
+}

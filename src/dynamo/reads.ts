@@ -1,10 +1,11 @@
 import type { StorageEngine } from '../storage/engine.js';
 import { validationError } from './errors.js';
 import { normalizeItem } from './attributeValue.js';
-import { checkKey, StoredItem, storageKeyOf } from './items.js';
-import { successor, tablePrefix } from './keys.js';
+import { checkKey, checkKeyValue, StoredItem, storageKeyOf } from './items.js';
+import { escapeSortBytes, INDEX_TAG, partitionPrefix, SORT_PAST_TERMINATOR, SORT_TERMINATOR, sortKeyBytes, successor, tablePrefix } from './keys.js';
+import { indexEntryKey, type SecondaryIndex } from './indexes.js';
 import type { Table } from './tables.js';
-import type { Item } from './types.js';
+import type { AttributeValue, Item, KeyAttribute } from './types.js';
 import { LIMITS } from './limits.js';
 
 export interface KeyRange {
@@ -14,13 +15,117 @@ export interface KeyRange {
   end: Buffer;
 }
 
-export interface PageRequest {
+/**
+ * What Query and Scan read: a table's items or an index's entries, with its key schema and how
+ * its keys are laid out in the engine (keys.ts). An index's sort key is escaped and followed by
+ * the table key, so its bounds differ from a table's.
+ */
+export interface KeySpace {
   table: Table;
+  index: SecondaryIndex | undefined;
+  hashKey: KeyAttribute;
+  rangeKey: KeyAttribute | undefined;
+  /** Every key of the space starts with it. */
+  prefix: Buffer;
+  partition(hashValue: AttributeValue): Buffer;
+  /** The first key in `partition` whose sort key is `value`. */
+  sortAt(partition: Buffer, value: AttributeValue): Buffer;
+  /** The first key in `partition` whose sort key is greater than `value`. */
+  sortAfter(partition: Buffer, value: AttributeValue): Buffer;
+  /** The prefix shared by the keys in `partition` whose sort key begins with `value`. */
+  sortPrefix(partition: Buffer, value: AttributeValue): Buffer;
+  /** LastEvaluatedKey: the keys that resume a read after `item`. */
+  lastKeyOf(item: Item): Item;
+  /** The engine key of an ExclusiveStartKey, checked against the space's keys. */
+  startKeyOf(exclusiveStartKey: unknown): Buffer;
+}
+
+export function tableKeySpace(table: Table): KeySpace {
+  const raw = (partition: Buffer, value: AttributeValue) => Buffer.concat([partition, sortKeyBytes(table.rangeKey!.type, value)]);
+  return {
+    table,
+    index: undefined,
+    hashKey: table.hashKey,
+    rangeKey: table.rangeKey,
+    prefix: tablePrefix(table.storageId),
+    partition: (value) => partitionPrefix(table.storageId, table.hashKey, value),
+    sortAt: raw,
+    sortAfter: (partition, value) => Buffer.concat([raw(partition, value), Buffer.of(0)]),
+    sortPrefix: raw,
+    lastKeyOf: (item) => keyOf(table, item),
+    startKeyOf: (key) => startKeyOf(table, key),
+  };
+}
+
+export function indexKeySpace(table: Table, index: SecondaryIndex): KeySpace {
+  const escaped = (value: AttributeValue) => escapeSortBytes(sortKeyBytes(index.rangeKey!.type, value));
+  const keys = [...index.tableKeys, index.hashKey, ...(index.rangeKey ? [index.rangeKey] : [])];
+  return {
+    table,
+    index,
+    hashKey: index.hashKey,
+    rangeKey: index.rangeKey,
+    prefix: tablePrefix(index.storageId, INDEX_TAG),
+    partition: (value) => partitionPrefix(index.storageId, index.hashKey, value, INDEX_TAG),
+    sortAt: (partition, value) => Buffer.concat([partition, escaped(value), SORT_TERMINATOR]),
+    sortAfter: (partition, value) => Buffer.concat([partition, escaped(value), SORT_PAST_TERMINATOR]),
+    sortPrefix: (partition, value) => Buffer.concat([partition, escaped(value)]),
+    lastKeyOf: (item) => pick(item, keys),
+    startKeyOf: (exclusiveStartKey) => indexStartKey(table, index, keys, exclusiveStartKey),
+  };
+}
+
+/** The named attributes of an item, as a new item (names are the user's: no prototype to collide with). */
+function pick(item: Item, keys: readonly KeyAttribute[]): Item {
+  const out = Object.create(null) as Item;
+  for (const key of keys) if (item[key.name] !== undefined) out[key.name] = item[key.name];
+  return out;
+}
+
+/** An index's ExclusiveStartKey carries the table's key and the index's (DynamoDB's LastEvaluatedKey does). */
+function indexStartKey(table: Table, index: SecondaryIndex, keys: readonly KeyAttribute[], exclusiveStartKey: unknown): Buffer {
+  const key = normalizeItem(exclusiveStartKey);
+  const invalid = (why: string) => validationError(`The provided starting key is invalid: ${why}`);
+  const names = new Set(keys.map((k) => k.name));
+  if (Object.keys(key).length !== names.size || Object.keys(key).some((name) => !names.has(name))) throw invalid('The provided key element does not match the schema');
+  try {
+    checkKey(table, pick(key, index.tableKeys));
+    for (const [attribute, isHash] of [[index.hashKey, true], [index.rangeKey, false]] as const) {
+      if (attribute) checkKeyValue(attribute, key[attribute.name], isHash);
+    }
+  } catch (error) {
+    throw invalid((error as Error).message);
+  }
+  const entry = indexEntryKey(index, key, storageKeyOf(table, key));
+  if (!entry) throw invalid('The provided key element does not match the schema');
+  return entry;
+}
+
+/**
+ * The key space a Query or Scan reads: the table's, or the index named (DynamoDB's texts for an
+ * unknown index, a strongly consistent read of a GSI, and ALL_ATTRIBUTES from a GSI that does
+ * not project them all).
+ */
+export function keySpaceOf(table: Table, indexName: string | undefined, consistentRead: boolean | undefined, select: string): KeySpace {
+  if (indexName === undefined) return tableKeySpace(table);
+  const index = table.indexNamed.get(indexName);
+  if (!index) throw validationError(`The table does not have the specified index: ${indexName}`);
+  if (index.kind === 'global' && consistentRead === true) throw validationError('Consistent reads are not supported on global secondary indexes');
+  if (index.kind === 'global' && select === 'ALL_ATTRIBUTES' && index.projectionType !== 'ALL') {
+    throw validationError(`One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index ${indexName} because its projection type is not ALL`);
+  }
+  return indexKeySpace(table, index);
+}
+
+export interface PageRequest {
+  space: KeySpace;
   range: KeyRange;
   reverse: boolean;
   /** Items to read (before the filter), as DynamoDB's Limit counts them. */
   limit: number | undefined;
   filter?: (item: Item) => boolean;
+  /** What an entry read stands for, when it is not the entry itself (an LSI's item fetched from the table). */
+  fetch?: (entry: StoredItem) => StoredItem | Promise<StoredItem>;
 }
 
 export interface Page {
@@ -44,18 +149,21 @@ export function keyOf(table: Table, item: Item): Item {
  * so a page that ends exactly at the last item still carries one).
  */
 export async function readPage(engine: StorageEngine, request: PageRequest): Promise<Page> {
-  const { table, range, reverse, limit, filter } = request;
+  const { space, range, reverse, limit, filter, fetch } = request;
   const items: StoredItem[] = [];
   let scannedCount = 0;
   let bytesRead = 0;
   if (range.start.compare(range.end) >= 0) return { items, scannedCount, bytesRead };
   for await (const { value } of engine.range({ start: range.start, end: range.end, reverse })) {
-    const stored = new StoredItem(value);
+    const entry = new StoredItem(value);
     scannedCount++;
-    bytesRead += stored.sizeBytes;
+    bytesRead += entry.sizeBytes;
+    // Awaited only when the engine's reads are asynchronous: lmdb's range stays in one snapshot.
+    const fetched = fetch ? fetch(entry) : entry;
+    const stored = fetched instanceof Promise ? await fetched : fetched;
     if (!filter || filter(stored.item)) items.push(stored);
     if ((limit !== undefined && scannedCount >= limit) || bytesRead >= LIMITS.maxPageReadBytes) {
-      return { items, scannedCount, bytesRead, lastEvaluatedKey: keyOf(table, stored.item) };
+      return { items, scannedCount, bytesRead, lastEvaluatedKey: space.lastKeyOf(entry.item) };
     }
   }
   return { items, scannedCount, bytesRead };
@@ -90,8 +198,8 @@ const HASH_SPACE = 2 ** 32;
  * Parallel scan: segment i of n owns partition hashes in [i·2³²/n, (i+1)·2³²/n),
  * so the segments cover every item exactly once.
  */
-export function segmentRange(table: Table, segment: number, totalSegments: number): KeyRange {
-  const prefix = tablePrefix(table.storageId);
+export function segmentRange(space: KeySpace, segment: number, totalSegments: number): KeyRange {
+  const prefix = space.prefix;
   const boundary = (index: number): Buffer => {
     const point = Buffer.alloc(4);
     point.writeUInt32BE(Math.floor((index * HASH_SPACE) / totalSegments));

@@ -2,10 +2,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { BatchOutcome, Entry, StorageEngine, WriteOp } from '../storage/engine.js';
 import { type AwsError } from '../errors.js';
 import { dynamoError } from './errors.js';
-import { catalogKey, CATALOG_RANGE, CATALOG_VERSION_KEY, PURGE_MARKER_RANGE, purgeMarkerKey, TABLE_ID_BYTES, tableRange } from './keys.js';
+import { catalogKey, CATALOG_RANGE, CATALOG_VERSION_KEY, INDEX_TAG, ITEM_TAG, PURGE_MARKER_RANGE, purgeMarkerKey, TABLE_ID_BYTES, tableRange } from './keys.js';
 import type { AttributeDefinition, KeyAttribute, KeySchemaElement } from './types.js';
+import type { ProjectionType, SecondaryIndex } from './indexes.js';
+import assert from 'node:assert/strict';
 
-/** What the catalog persists per table: DynamoDB's description plus cove's storage id. */
+/** What the catalog persists per table: DynamoDB's description plus cove's storage ids. */
 export interface TableRecord {
   storageId: string; // hex, TABLE_ID_BYTES long
   description: TableDescription;
@@ -14,6 +16,8 @@ export interface TableRecord {
    * lack them, and `settingsOf` defaults them on read.
    */
   settings?: Partial<TableSettings>;
+  /** Each secondary index's storage id (hex), by index name; absent in records of tables without indexes. */
+  indexStorageIds?: { name: string; storageId: string }[];
 }
 
 /**
@@ -37,6 +41,20 @@ export function settingsOf(record: TableRecord): TableSettings {
   };
 }
 
+export interface IndexDescription {
+  IndexName: string;
+  KeySchema: KeySchemaElement[];
+  Projection: { ProjectionType: ProjectionType; NonKeyAttributes?: string[] };
+  IndexSizeBytes: number;
+  ItemCount: number;
+  IndexArn: string;
+}
+
+export interface GlobalIndexDescription extends IndexDescription {
+  IndexStatus: 'CREATING' | 'UPDATING' | 'DELETING' | 'ACTIVE';
+  ProvisionedThroughput: { NumberOfDecreasesToday: number; ReadCapacityUnits: number; WriteCapacityUnits: number };
+}
+
 export interface TableDescription {
   TableName: string;
   TableArn: string;
@@ -56,6 +74,8 @@ export interface TableDescription {
   TableSizeBytes: number;
   ItemCount: number;
   DeletionProtectionEnabled: boolean;
+  LocalSecondaryIndexes?: IndexDescription[];
+  GlobalSecondaryIndexes?: GlobalIndexDescription[];
 }
 
 /** A table as operations use it: keys resolved once, storage id as bytes. */
@@ -64,6 +84,10 @@ export interface Table {
   storageId: Buffer;
   hashKey: KeyAttribute;
   rangeKey: KeyAttribute | undefined;
+  /** Local then global secondary indexes, in the order the table declares them. */
+  indexes: readonly SecondaryIndex[];
+  /** The index of that name (a Map: index names are the user's). */
+  indexNamed: ReadonlyMap<string, SecondaryIndex>;
   record: TableRecord;
   /** The catalog entry's bytes as stored, which the write guard compares (cheaper than parsing). */
   recordBytes: Buffer;
@@ -72,13 +96,35 @@ export interface Table {
 function toTable(record: TableRecord, recordBytes: Buffer): Table {
   const d = record.description;
   const typeOf = (name: string) => d.AttributeDefinitions.find((a) => a.AttributeName === name)!.AttributeType;
-  const hash = d.KeySchema.find((k) => k.KeyType === 'HASH')!;
-  const range = d.KeySchema.find((k) => k.KeyType === 'RANGE');
+  const keysOf = (schema: KeySchemaElement[]) => {
+    const hash = schema.find((k) => k.KeyType === 'HASH')!;
+    const range = schema.find((k) => k.KeyType === 'RANGE');
+    return { hashKey: { name: hash.AttributeName, type: typeOf(hash.AttributeName) }, rangeKey: range && { name: range.AttributeName, type: typeOf(range.AttributeName) } };
+  };
+  const tableKeys = keysOf(d.KeySchema);
+  const storageIds = new Map((record.indexStorageIds ?? []).map((entry) => [entry.name, entry.storageId]));
+  const index = (description: IndexDescription, kind: SecondaryIndex['kind']): SecondaryIndex => {
+    const storageId = storageIds.get(description.IndexName);
+    assert(storageId !== undefined, `index ${description.IndexName} of table ${d.TableName} has no storage id`);
+    const projectionType = description.Projection.ProjectionType;
+    return {
+      name: description.IndexName,
+      kind,
+      arn: description.IndexArn,
+      storageId: Buffer.from(storageId, 'hex'),
+      ...keysOf(description.KeySchema),
+      projectionType,
+      nonKeyAttributes: new Set(description.Projection.NonKeyAttributes ?? []),
+      tableKeys: tableKeys.rangeKey ? [tableKeys.hashKey, tableKeys.rangeKey] : [tableKeys.hashKey],
+    };
+  };
+  const indexes = [...(d.LocalSecondaryIndexes ?? []).map((i) => index(i, 'local')), ...(d.GlobalSecondaryIndexes ?? []).map((i) => index(i, 'global'))];
   return {
     name: d.TableName,
     storageId: Buffer.from(record.storageId, 'hex'),
-    hashKey: { name: hash.AttributeName, type: typeOf(hash.AttributeName) },
-    rangeKey: range && { name: range.AttributeName, type: typeOf(range.AttributeName) },
+    ...tableKeys,
+    indexes,
+    indexNamed: new Map(indexes.map((i) => [i.name, i])),
     record,
     recordBytes,
   };
@@ -144,8 +190,9 @@ export class TableCatalog {
     await catalog.reload(await engine.get(CATALOG_VERSION_KEY));
     if (options.resumePurges ?? true) {
       // Resume the purges a stop or crash interrupted.
-      const pending = (await collect(engine.range(PURGE_MARKER_RANGE))).map(({ key }) => Buffer.from(key.subarray(1)));
-      for (const storageId of pending) catalog.startPurge(storageId);
+      // A marker's value is the tag of the range to purge (ITEM_TAG for a table, INDEX_TAG for an index).
+      const pending = (await collect(engine.range(PURGE_MARKER_RANGE))).map(({ key, value }) => ({ storageId: Buffer.from(key.subarray(1)), tag: value[0] }));
+      for (const { storageId, tag } of pending) catalog.startPurge(storageId, tag);
     }
     return catalog;
   }
@@ -224,10 +271,12 @@ export class TableCatalog {
   }
 
   async create(description: Omit<TableDescription, 'TableId' | 'TableStatus'>, settings?: Partial<TableSettings>): Promise<Table> {
+    const indexNames = [...(description.LocalSecondaryIndexes ?? []), ...(description.GlobalSecondaryIndexes ?? [])].map((index) => index.IndexName);
     const record: TableRecord = {
       storageId: randomBytes(TABLE_ID_BYTES).toString('hex'),
       description: { ...description, TableId: randomUUID(), TableStatus: 'ACTIVE' },
       ...(settings ? { settings } : {}),
+      ...(indexNames.length > 0 ? { indexStorageIds: indexNames.map((name) => ({ name, storageId: randomBytes(TABLE_ID_BYTES).toString('hex') })) } : {}),
     };
     const bytes = Buffer.from(JSON.stringify(record));
     const outcome = await this.engine.writeBatch<AwsError>([
@@ -294,7 +343,8 @@ export class TableCatalog {
           // Only this incarnation of the table may be removed.
           condition: (current) => (current && parseRecord(current).storageId === table.record.storageId ? undefined : notFound),
         },
-        { key: purgeMarkerKey(table.storageId), value: Buffer.of(1) },
+        { key: purgeMarkerKey(table.storageId), value: Buffer.of(ITEM_TAG) },
+        ...table.indexes.map((index) => ({ key: purgeMarkerKey(index.storageId), value: Buffer.of(INDEX_TAG) })),
         BUMP_VERSION,
       ]);
     } catch (error) {
@@ -305,12 +355,13 @@ export class TableCatalog {
       if (outcome.error !== notFound && !this.tables.has(name)) this.tables.set(name, table);
       throw outcome.error;
     }
-    this.startPurge(table.storageId);
+    this.startPurge(table.storageId, ITEM_TAG);
+    for (const index of table.indexes) this.startPurge(index.storageId, INDEX_TAG);
     return table;
   }
 
-  private startPurge(storageId: Buffer): void {
-    const purge = this.purgeItems(storageId).catch((error: unknown) => {
+  private startPurge(storageId: Buffer, tag: number): void {
+    const purge = this.purgeItems(storageId, tag).catch((error: unknown) => {
       if (!this.closing) console.error('cove: purge of a deleted table failed; it resumes at next start', error);
     });
     this.purges.add(purge);
@@ -329,8 +380,8 @@ export class TableCatalog {
    * only delete keys twice. No item of the table can appear meanwhile: the write guard
    * rejects every write to a table whose catalog entry is gone.
    */
-  private async purgeItems(storageId: Buffer): Promise<void> {
-    const range = tableRange(storageId);
+  private async purgeItems(storageId: Buffer, tag: number): Promise<void> {
+    const range = tableRange(storageId, tag);
     while (!this.closing) {
       const keys = (await collect(this.engine.range({ ...range, limit: ITEM_PURGE_BATCH }))).map(({ key }) => Buffer.from(key));
       if (keys.length === 0) {

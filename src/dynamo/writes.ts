@@ -2,9 +2,10 @@
  * The item write path: PutItem, UpdateItem, DeleteItem and BatchWriteItem describe what they
  * write as item changes, and `writeItemChanges` turns them into one atomic engine batch.
  */
-import type { OpFailure, WriteOp } from '../storage/engine.js';
+import { MAX_ENGINE_KEY_BYTES, type DerivedWrite, type OpFailure, type WriteOp } from '../storage/engine.js';
+import { checkIndexKeys, encodeEntry, indexEntryKey } from './indexes.js';
 import { AwsError } from '../errors.js';
-import { DYNAMODB_NAMESPACE } from './errors.js';
+import { DYNAMODB_NAMESPACE, validationError } from './errors.js';
 import { evaluateCondition, type Condition } from './expressions/index.js';
 import { decodeItem, encodeItem, storageKeyOf, storedItemSize } from './items.js';
 import type { Table, TableCatalog } from './tables.js';
@@ -102,9 +103,10 @@ export type ItemChangesResult<R> = { readonly ok: true; readonly outcomes: ItemC
 /**
  * THE one place items are written: expands item changes into every write they imply and
  * commits them in one atomic engine batch, through `TableCatalog.writeItems` (which adds the
- * table-incarnation guard). Today a change is its base item only; secondary index entries,
- * stream records and transactions (TransactWriteItems) join the batch here, derived from the
- * old and new items of each change, never in the operations.
+ * table-incarnation guard). A change writes its base item and, through the engine's derived
+ * writes, its secondary index entries (from the old and new item, inside the transaction);
+ * stream records will join here too, never in the operations. TransactWriteItems is a batch of
+ * changes like any other.
  *
  * Throws the batch's error: a failed check (ConditionalCheckFailedException), a decision
  * function's throw, a deleted table. Returns, in change order, what each change found and
@@ -155,8 +157,9 @@ class ChangeRun<R> {
 }
 
 function itemOp<R>(change: ItemChange<R>, run: ChangeRun<R>): WriteOp<AwsError> {
-  const { decide, check } = change;
+  const { decide, check, table } = change;
   const condition = check?.condition;
+  if (typeof decide !== 'function') checkIndexKeysOf(table, decide.write);
   return {
     key: change.storageKey,
     condition: condition && ((current) => checkFailure(condition, check.returnValuesOnConditionCheckFailure, run.oldItem(current))),
@@ -164,10 +167,45 @@ function itemOp<R>(change: ItemChange<R>, run: ChangeRun<R>): WriteOp<AwsError> 
       typeof decide === 'function'
         ? (current) => {
             run.decision = decide(run.oldItem(current));
+            checkIndexKeysOf(table, run.decision.write);
             return storedValue(run.decision.write);
           }
         : constantValue(decide.write),
+    ...(table.indexes.length > 0
+      ? { derive: (current: Buffer | undefined) => indexWrites(table, change.storageKey, run.oldItem(current), (typeof decide === 'function' ? run.decision! : decide).write) }
+      : {}),
   };
+}
+
+/** An item written must carry its index key attributes with the index's types (DynamoDB refuses it otherwise). */
+function checkIndexKeysOf(table: Table, write: ItemWrite): void {
+  if (write.kind === 'put' && table.indexes.length > 0) checkIndexKeys(table.indexes, write.item.item);
+}
+
+/**
+ * The index entries a change moves: the old item's entry leaves each index whose key it had
+ * (unless the new item has the same), the new item's enters each index whose key it has (an
+ * item without an index's key attributes is not in it: sparse indexes).
+ */
+function indexWrites(table: Table, storageKey: Buffer, old: OldItem | undefined, write: ItemWrite): DerivedWrite[] {
+  if (write.kind === 'unchanged') return [];
+  const newItem = write.kind === 'put' ? write.item : undefined;
+  const writes: DerivedWrite[] = [];
+  for (const index of table.indexes) {
+    const oldKey = old && indexEntryKey(index, old.item, storageKey);
+    const newKey = newItem && indexEntryKey(index, newItem.item, storageKey);
+    if (oldKey && !(newKey && newKey.equals(oldKey))) writes.push({ key: oldKey, value: null });
+    if (newKey) {
+      if (newKey.length > MAX_ENGINE_KEY_BYTES) throw indexKeyTooLong(index.name);
+      writes.push({ key: newKey, value: encodeEntry(index, newItem.item, newItem.sizeBytes) });
+    }
+  }
+  return writes;
+}
+
+/** cove's own limit, not DynamoDB's: an index key whose stored form exceeds what every engine takes. */
+function indexKeyTooLong(indexName: string): AwsError {
+  return validationError(`One or more parameter values were invalid: cove cannot store this item's key in index ${indexName}: its sort key has too many zero bytes to fit the storage engine's key limit`);
 }
 
 /** A decision known up front, encoded now; the engine takes "leave the key" only from a function. */

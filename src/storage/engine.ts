@@ -30,6 +30,16 @@ export interface RangeOptions {
  * The buffers an engine hands to these functions (and returns as `previous`) are the caller's:
  * an engine never reuses or mutates them, so a caller may recognize a value by identity.
  */
+/** Every engine takes keys of 1 to this many bytes (LMDB's compiled-in limit is the smallest). */
+export const MAX_ENGINE_KEY_BYTES = 1978;
+
+/** A write to another key that follows from an op's change (a secondary index entry). */
+export interface DerivedWrite {
+  key: Buffer;
+  /** The new value, or null to delete the key. */
+  value: Buffer | null;
+}
+
 export interface WriteOp<E> {
   key: Buffer;
   /**
@@ -41,6 +51,14 @@ export interface WriteOp<E> {
    */
   value: Buffer | null | ((current: Buffer | undefined) => Buffer | null | undefined);
   condition?: (current: Buffer | undefined) => E | undefined;
+  /**
+   * Writes to other keys that follow from this key's change, from its value before and after
+   * the batch (`next`: the new value, null when deleted, `current` when left as it is). Runs
+   * after every condition passed and every value was computed, in the same transaction; pure,
+   * like the others; a throw fails the batch. The keys must be no op's key and no other derived
+   * write's, and at most MAX_ENGINE_KEY_BYTES long (a longer one fails the batch).
+   */
+  derive?: (current: Buffer | undefined, next: Buffer | null | undefined) => DerivedWrite[];
 }
 
 /** One op that vetoed a batch: its index in the batch and the error its condition (or value function) gave. */

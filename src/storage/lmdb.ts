@@ -1,5 +1,5 @@
 import { open, type Database, type RootDatabase } from 'lmdb';
-import type { BatchOutcome, Entry, OpFailure, RangeOptions, StorageEngine, WriteOp } from './engine.js';
+import { MAX_ENGINE_KEY_BYTES, type BatchOutcome, type DerivedWrite, type Entry, type OpFailure, type RangeOptions, type StorageEngine, type WriteOp } from './engine.js';
 
 export interface LmdbEngineOptions {
   /** Directory holding the LMDB environment. */
@@ -11,8 +11,8 @@ export interface LmdbEngineOptions {
 }
 
 const DEFAULT_MAP_SIZE_BYTES = 64 * 1024 ** 3;
-/** lmdb-js's compiled-in key limit. */
-export const MAX_KEY_BYTES = 1978;
+/** lmdb-js's compiled-in key limit, which the contract promises every engine takes. */
+export const MAX_KEY_BYTES = MAX_ENGINE_KEY_BYTES;
 
 /**
  * The embedded engine. Reads are synchronous memory-mapped lookups. Writes go
@@ -127,11 +127,29 @@ export class LmdbEngine implements StorageEngine {
           return { ok: false, failedIndex: i, error: thrown as E, failures: [{ index: i, error: thrown as E }], previous };
         }
       }
+      const derived: DerivedWrite[] = [];
+      for (let i = 0; i < ops.length; i++) {
+        const derive = ops[i].derive;
+        if (!derive) continue;
+        try {
+          for (const write of derive(previous[i], values[i] === undefined ? previous[i] : values[i])) {
+            // A bad key must fail this batch, never throw into the shared transaction.
+            if (write.key.length === 0 || write.key.length > MAX_KEY_BYTES) throw new RangeError(`derived engine key of ${write.key.length} bytes is outside 1..${MAX_KEY_BYTES}`);
+            derived.push(write);
+          }
+        } catch (thrown) {
+          return { ok: false, failedIndex: i, error: thrown as E, failures: [{ index: i, error: thrown as E }], previous };
+        }
+      }
       for (let i = 0; i < ops.length; i++) {
         const value = values[i];
         if (value === undefined) continue;
         if (value === null) db.removeSync(ops[i].key);
         else db.putSync(ops[i].key, value);
+      }
+      for (const write of derived) {
+        if (write.value === null) db.removeSync(write.key);
+        else db.putSync(write.key, write.value);
       }
       return { ok: true, previous };
     });

@@ -1,15 +1,25 @@
 import { validationError } from '../errors.js';
 import { LIMITS } from '../limits.js';
-import { tableArn, type Operation } from '../operation.js';
-import type { TableDescription } from '../tables.js';
+import { tableArn, type Operation, type OperationContext } from '../operation.js';
+import type { GlobalIndexDescription, IndexDescription, TableDescription } from '../tables.js';
+import type { ProjectionType } from '../indexes.js';
 import { checkTags, tagsForAudit, type Tag } from '../tags.js';
 import type { AttributeDefinition, KeySchemaElement } from '../types.js';
 import { rejectUnsupported } from '../unsupported.js';
+
+interface IndexInput {
+  IndexName: string;
+  KeySchema: KeySchemaElement[];
+  Projection: { ProjectionType?: ProjectionType; NonKeyAttributes?: string[] };
+  ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
+}
 
 interface CreateTableInput {
   TableName: string;
   AttributeDefinitions: AttributeDefinition[];
   KeySchema: KeySchemaElement[];
+  LocalSecondaryIndexes?: IndexInput[];
+  GlobalSecondaryIndexes?: IndexInput[];
   BillingMode?: 'PROVISIONED' | 'PAY_PER_REQUEST';
   ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
   DeletionProtectionEnabled?: boolean;
@@ -17,7 +27,7 @@ interface CreateTableInput {
   [other: string]: unknown;
 }
 
-const PARAMETERS_NOT_YET_SUPPORTED = ['LocalSecondaryIndexes', 'GlobalSecondaryIndexes', 'StreamSpecification', 'ResourcePolicy', 'OnDemandThroughput', 'WarmThroughput', 'SSESpecification', 'TableClass'];
+const PARAMETERS_NOT_YET_SUPPORTED = ['StreamSpecification', 'ResourcePolicy', 'OnDemandThroughput', 'WarmThroughput', 'SSESpecification', 'TableClass'];
 
 const invalid = (detail: string) => validationError(`One or more parameter values were invalid: ${detail}`);
 
@@ -49,9 +59,109 @@ function checkSchema(input: CreateTableInput): void {
   if (input.KeySchema[1] && input.KeySchema[1].KeyType !== 'RANGE') {
     throw validationError('Invalid KeySchema: The second KeySchemaElement is not a RANGE key type');
   }
-  if (keys.length !== definitions.length) {
+  if (input.LocalSecondaryIndexes === undefined && input.GlobalSecondaryIndexes === undefined && keys.length !== definitions.length) {
     throw invalid('Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions');
   }
+  checkIndexes(input, definitions);
+}
+
+/**
+ * DynamoDB's checks of LocalSecondaryIndexes and GlobalSecondaryIndexes, in its order and words
+ * (dynalite recorded them from the live service): each index's key schema, projection and
+ * throughput, duplicate names across both lists, the per-table counts, and then every attribute
+ * definition used by some key.
+ */
+function checkIndexes(input: CreateTableInput, definitions: readonly string[]): void {
+  const names = new Set<string>();
+  const local = input.LocalSecondaryIndexes;
+  if (local) {
+    if (local.length === 0) throw invalid('List of LocalSecondaryIndexes is empty');
+    if (input.KeySchema.length !== 2) throw invalid('Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex');
+    const tableHash = input.KeySchema[0].AttributeName;
+    for (const index of local) {
+      checkIndexKeySchema(index, definitions);
+      if (index.KeySchema.length !== 2) throw invalid(`Index KeySchema does not have a range key for index: ${index.IndexName}`);
+      const indexHash = index.KeySchema[0].AttributeName;
+      if (indexHash !== tableHash) throw invalid(`Index KeySchema does not have the same leading hash key as table KeySchema for index: ${index.IndexName}. index hash key: ${indexHash}, table hash key: ${tableHash}`);
+      checkProjection(index);
+      checkUniqueName(names, index.IndexName);
+    }
+    if (local.length > LIMITS.maxLocalSecondaryIndexes) throw invalid(`Number of LocalSecondaryIndexes exceeds per-table limit of ${LIMITS.maxLocalSecondaryIndexes}`);
+  }
+  const global = input.GlobalSecondaryIndexes;
+  if (global) {
+    if (global.length === 0) throw invalid('List of GlobalSecondaryIndexes is empty');
+    for (const index of global) {
+      checkIndexKeySchema(index, definitions);
+      checkProjection(index);
+      checkIndexThroughput(index, input.BillingMode ?? 'PROVISIONED');
+      checkUniqueName(names, index.IndexName);
+    }
+    if (global.length > LIMITS.maxGlobalSecondaryIndexes) throw invalid(`GlobalSecondaryIndex count exceeds the per-table limit of ${LIMITS.maxGlobalSecondaryIndexes}`);
+  }
+  if (local || global) checkDefinitionsUsed(input, definitions);
+}
+
+function checkIndexKeySchema(index: IndexInput, definitions: readonly string[]): void {
+  const keys = index.KeySchema.map((k) => k.AttributeName);
+  if (keys.some((key) => !definitions.includes(key))) {
+    throw invalid(`Some index key attributes are not defined in AttributeDefinitions. Keys: [${keys.join(', ')}], AttributeDefinitions: [${definitions.join(', ')}]`);
+  }
+  if (keys.length > 2) throw validationError('cove does not support multi-attribute keys in secondary indexes yet');
+  if (keys.length === 2 && keys[0] === keys[1]) throw validationError('Both the Hash Key and the Range Key element in the KeySchema have the same name');
+  if (index.KeySchema[0].KeyType !== 'HASH') throw validationError('Invalid KeySchema: The first KeySchemaElement is not a HASH key type');
+  if (index.KeySchema[1] && index.KeySchema[1].KeyType !== 'RANGE') throw validationError('Invalid KeySchema: The second KeySchemaElement is not a RANGE key type');
+}
+
+function checkProjection(index: IndexInput): void {
+  const type = index.Projection.ProjectionType;
+  if (type === undefined) throw invalid('Unknown ProjectionType: null');
+  if (index.Projection.NonKeyAttributes && type !== 'INCLUDE') throw invalid(`ProjectionType is ${type}, but NonKeyAttributes is specified`);
+}
+
+function checkIndexThroughput(index: IndexInput, billingMode: string): void {
+  if (billingMode === 'PAY_PER_REQUEST' && index.ProvisionedThroughput) {
+    throw invalid(`ProvisionedThroughput should not be specified for index: ${index.IndexName} when BillingMode is PAY_PER_REQUEST`);
+  }
+  if (billingMode === 'PROVISIONED' && !index.ProvisionedThroughput) throw invalid(`ProvisionedThroughput is not specified for index: ${index.IndexName}`);
+}
+
+function checkUniqueName(names: Set<string>, name: string): void {
+  if (names.has(name)) throw invalid(`Duplicate index name: ${name}`);
+  names.add(name);
+}
+
+/** Only key attributes are declared: a definition no key of the table or an index uses is refused. */
+function checkDefinitionsUsed(input: CreateTableInput, definitions: readonly string[]): void {
+  const used = new Set<string>();
+  for (const schema of [input.KeySchema, ...[...(input.LocalSecondaryIndexes ?? []), ...(input.GlobalSecondaryIndexes ?? [])].map((i) => i.KeySchema)]) {
+    for (const key of schema) used.add(key.AttributeName);
+  }
+  if (definitions.some((name) => !used.has(name))) {
+    // Unverified: the order DynamoDB lists the keys used in (this lists the table's first).
+    throw invalid(`Some AttributeDefinitions are not used. AttributeDefinitions: [${definitions.join(', ')}], keys used: [${[...used].join(', ')}]`);
+  }
+}
+
+function indexDescription(ctx: OperationContext, tableName: string, index: IndexInput): IndexDescription {
+  const { ProjectionType, NonKeyAttributes } = index.Projection;
+  return {
+    IndexName: index.IndexName,
+    KeySchema: index.KeySchema.map((k) => ({ AttributeName: k.AttributeName, KeyType: k.KeyType })),
+    Projection: { ProjectionType: ProjectionType!, ...(NonKeyAttributes ? { NonKeyAttributes: [...NonKeyAttributes] } : {}) },
+    IndexSizeBytes: 0,
+    ItemCount: 0,
+    IndexArn: `${tableArn(ctx, tableName)}/index/${index.IndexName}`,
+  };
+}
+
+/** cove's indexes are usable at once: the stored status is ACTIVE (CreateTable answers CREATING, as for the table). */
+function globalIndexDescription(ctx: OperationContext, tableName: string, index: IndexInput): GlobalIndexDescription {
+  return {
+    ...indexDescription(ctx, tableName, index),
+    IndexStatus: 'ACTIVE',
+    ProvisionedThroughput: { NumberOfDecreasesToday: 0, ReadCapacityUnits: index.ProvisionedThroughput?.ReadCapacityUnits ?? 0, WriteCapacityUnits: index.ProvisionedThroughput?.WriteCapacityUnits ?? 0 },
+  };
 }
 
 export const createTable: Operation<CreateTableInput> = {
@@ -95,11 +205,20 @@ export const createTable: Operation<CreateTableInput> = {
       TableSizeBytes: 0,
       ItemCount: 0,
       DeletionProtectionEnabled: input.DeletionProtectionEnabled ?? false,
+      ...(input.LocalSecondaryIndexes ? { LocalSecondaryIndexes: input.LocalSecondaryIndexes.map((index) => indexDescription(ctx, input.TableName, index)) } : {}),
+      ...(input.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: input.GlobalSecondaryIndexes.map((index) => globalIndexDescription(ctx, input.TableName, index)) } : {}),
     };
     const tags = input.Tags?.map((t): [string, string] => [t.Key, t.Value]);
     const table = await ctx.catalog.create(description, tags && tags.length > 0 ? { tags } : undefined);
     // DynamoDB answers CreateTable with CREATING; cove's tables are usable at once,
     // so DescribeTable (and SDK waiters) see ACTIVE immediately after.
-    return { TableDescription: { ...table.record.description, TableStatus: 'CREATING' } };
+    const created = table.record.description;
+    return {
+      TableDescription: {
+        ...created,
+        TableStatus: 'CREATING',
+        ...(created.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: created.GlobalSecondaryIndexes.map((index) => ({ ...index, IndexStatus: 'CREATING' })) } : {}),
+      },
+    };
   },
 };

@@ -2,8 +2,10 @@ import { validationError } from '../errors.js';
 import { consumedCapacity, type ReturnConsumedCapacity } from '../capacity.js';
 import { evaluateCondition, project, type CompiledExpressions } from '../expressions/index.js';
 import type { OperationContext } from '../operation.js';
-import { readPage, type KeyRange, type Page } from '../reads.js';
+import { readPage, type KeyRange, type KeySpace, type Page } from '../reads.js';
 import type { Table } from '../tables.js';
+import { storageKeyOf, StoredItem } from '../items.js';
+import { pathsReferenced } from '../expressions/index.js';
 import type { Item } from '../types.js';
 import type { RawJson } from '../../server/protocols/rawJson.js';
 
@@ -16,7 +18,8 @@ export function readSelect(input: { Select?: string; IndexName?: string; Project
   const hasProjection = expressions.projection !== undefined;
   switch (select) {
     case undefined:
-      return hasProjection ? 'SPECIFIC_ATTRIBUTES' : 'ALL_ATTRIBUTES';
+      // DynamoDB's default: everything the table or index holds.
+      return hasProjection ? 'SPECIFIC_ATTRIBUTES' : input.IndexName !== undefined ? 'ALL_PROJECTED_ATTRIBUTES' : 'ALL_ATTRIBUTES';
     case 'ALL_ATTRIBUTES':
       if (hasProjection) throw validationError(`Cannot specify the ${projectionName} when choosing to get ALL_ATTRIBUTES`);
       return select;
@@ -53,7 +56,7 @@ export function readUnitsOf(bytesRead: number, consistentRead: boolean): number 
 }
 
 export interface PageQuery {
-  table: Table;
+  space: KeySpace;
   range: KeyRange;
   reverse: boolean;
   select: Select;
@@ -63,14 +66,16 @@ export interface PageQuery {
 
 /** The part Query and Scan share: read one page, filter, project, and answer with counts and capacity. */
 export async function readPageResult(ctx: OperationContext, query: PageQuery): Promise<Record<string, unknown>> {
-  const { table, range, reverse, select, expressions, input } = query;
+  const { space, range, reverse, select, expressions, input } = query;
+  const table = space.table;
   const filter = expressions.filter;
   const page = await readPage(ctx.engine, {
-    table,
+    space,
     range,
     reverse,
     limit: input.Limit,
     filter: filter && ((item) => evaluateCondition(filter, item)),
+    fetch: fetchesFromTable(space, select, expressions) ? (entry) => tableItemOf(ctx, table, entry) : undefined,
   });
   const projection = expressions.projection;
   // Without a projection the stored items answer as their stored text (StoredItem is RawJson).
@@ -79,4 +84,26 @@ export async function readPageResult(ctx: OperationContext, query: PageQuery): P
     ...shapeReadResult(select, items, page),
     ...consumedCapacity(input.ReturnConsumedCapacity, table.name, readUnitsOf(page.bytesRead, input.ConsistentRead === true)),
   };
+}
+
+/**
+ * A local secondary index answers for attributes it does not project by fetching the item from
+ * the table (DynamoDB does, at extra read cost); a global one cannot (keySpaceOf refuses it).
+ */
+function fetchesFromTable(space: KeySpace, select: Select, expressions: CompiledExpressions): boolean {
+  const index = space.index;
+  if (!index || index.kind !== 'local' || index.projectionType === 'ALL') return false;
+  if (select === 'ALL_ATTRIBUTES') return true;
+  const projected = new Set([...index.tableKeys.map((k) => k.name), index.hashKey.name, ...(index.rangeKey ? [index.rangeKey.name] : []), ...index.nonKeyAttributes]);
+  return [...pathsReferenced({ projection: expressions.projection, filter: expressions.filter })].some((name) => !projected.has(name));
+}
+
+function tableItemOf(ctx: OperationContext, table: Table, entry: StoredItem): StoredItem | Promise<StoredItem> {
+  const item = (stored: Buffer | undefined) => {
+    // The entry and the item are written in one transaction: an entry without its item is corruption.
+    if (!stored) throw new Error(`index entry of table ${table.name} without its item`);
+    return new StoredItem(stored);
+  };
+  const stored = ctx.engine.get(storageKeyOf(table, entry.item));
+  return stored instanceof Promise ? stored.then(item) : item(stored);
 }

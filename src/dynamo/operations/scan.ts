@@ -3,13 +3,13 @@ import type { ReturnConsumedCapacity } from '../capacity.js';
 import { checkNestedKeyAccess, compileRequestExpressions } from '../expressions/index.js';
 import { keyNamesOf } from '../items.js';
 import { itemConditionKeys } from '../conditionKeys.js';
-import { tableArn, type Operation } from '../operation.js';
-import { rangeContains, resumeAfter, segmentRange, startKeyOf } from '../reads.js';
-import { rejectUnsupported } from '../unsupported.js';
+import { readResourceArn, type Operation } from '../operation.js';
+import { keySpaceOf, rangeContains, resumeAfter, segmentRange } from '../reads.js';
 import { readPageResult, readSelect } from './readResult.js';
 
 interface ScanInput {
   TableName: string;
+  IndexName?: string;
   Limit?: number;
   Segment?: number;
   TotalSegments?: number;
@@ -27,7 +27,7 @@ export const scan: Operation<ScanInput> = {
   authorization: (input, ctx) => [
     {
       action: 'dynamodb:Scan',
-      resource: tableArn(ctx, input.TableName),
+      resource: readResourceArn(ctx, input.TableName, input.IndexName),
       conditionKeys: () => itemConditionKeys(ctx, input.TableName, { kind: 'Scan', input, items: [], returnsItems: true, takesReturnValues: false, returnConsumedCapacity: input.ReturnConsumedCapacity }),
     },
   ],
@@ -35,9 +35,9 @@ export const scan: Operation<ScanInput> = {
     tableName: input.TableName,
     ...(input.Limit !== undefined ? { limit: input.Limit } : {}),
     ...(input.TotalSegments !== undefined ? { segment: input.Segment, totalSegments: input.TotalSegments } : {}),
+    ...(input.IndexName !== undefined ? { indexName: input.IndexName } : {}),
   }),
   async execute(input, ctx) {
-    rejectUnsupported(input, 'Scan', ['IndexName']);
     const { Segment: segment, TotalSegments: totalSegments } = input;
     if ((segment === undefined) !== (totalSegments === undefined)) {
       throw validationError(
@@ -52,14 +52,15 @@ export const scan: Operation<ScanInput> = {
     const expressions = compileRequestExpressions(input, 'Scan');
     const select = readSelect(input, expressions, 'Scan');
     const table = ctx.catalog.require(input.TableName);
+    const space = keySpaceOf(table, input.IndexName, input.ConsistentRead, select);
     checkNestedKeyAccess(expressions, keyNamesOf(table));
-    const segmentKeys = segmentRange(table, segment ?? 0, totalSegments ?? 1);
-    const startKey = input.ExclusiveStartKey === undefined ? undefined : startKeyOf(table, input.ExclusiveStartKey);
+    const segmentKeys = segmentRange(space, segment ?? 0, totalSegments ?? 1);
+    const startKey = input.ExclusiveStartKey === undefined ? undefined : space.startKeyOf(input.ExclusiveStartKey);
     if (startKey && !rangeContains(segmentKeys, startKey)) {
       // Unverified text: DynamoDB's answer for a start key hashed outside the segment.
       throw validationError('The provided Exclusive start key does not map to the provided segment');
     }
     const range = resumeAfter(segmentKeys, startKey, false);
-    return readPageResult(ctx, { table, range, reverse: false, select, expressions, input });
+    return readPageResult(ctx, { space, range, reverse: false, select, expressions, input });
   },
 };

@@ -1,0 +1,80 @@
+import { validationError } from './errors.js';
+import { encodeItem } from './items.js';
+import { itemSizeBytes } from './attributeValue.js';
+import { escapeSortBytes, INDEX_TAG, keyValueBytes, partitionPrefix, SORT_TERMINATOR, sortKeyBytes, tableKeyHash } from './keys.js';
+import type { AttributeValue, Item, KeyAttribute } from './types.js';
+
+export type ProjectionType = 'ALL' | 'KEYS_ONLY' | 'INCLUDE';
+
+/** A secondary index as the write and read paths use it, resolved once from the table's record. */
+export interface SecondaryIndex {
+  name: string;
+  kind: 'local' | 'global';
+  arn: string;
+  storageId: Buffer;
+  hashKey: KeyAttribute;
+  rangeKey: KeyAttribute | undefined;
+  projectionType: ProjectionType;
+  /** The attributes an entry carries besides the keys (INCLUDE); every attribute for ALL. */
+  nonKeyAttributes: ReadonlySet<string>;
+  /** The table's key attributes: every entry carries them. */
+  tableKeys: readonly KeyAttribute[];
+}
+
+/** The engine key of an item's entry in the index, or undefined when the item is not in it (sparse). */
+export function indexEntryKey(index: SecondaryIndex, item: Item, tableStorageKey: Buffer): Buffer | undefined {
+  const hashValue = item[index.hashKey.name];
+  if (hashValue === undefined || typeOf(hashValue) !== index.hashKey.type) return undefined;
+  const partition = partitionPrefix(index.storageId, index.hashKey, hashValue, INDEX_TAG);
+  const parts = [partition];
+  if (index.rangeKey) {
+    const rangeValue = item[index.rangeKey.name];
+    if (rangeValue === undefined || typeOf(rangeValue) !== index.rangeKey.type) return undefined;
+    parts.push(escapeSortBytes(sortKeyBytes(index.rangeKey.type, rangeValue)), SORT_TERMINATOR);
+  }
+  parts.push(tableKeyHash(tableStorageKey));
+  return Buffer.concat(parts);
+}
+
+/** The item as the index holds it: its keys and the projected attributes. */
+export function projectedItem(index: SecondaryIndex, item: Item): Item {
+  if (index.projectionType === 'ALL') return item;
+  const out: Item = Object.create(null) as Item;
+  for (const key of [...index.tableKeys, index.hashKey, index.rangeKey]) {
+    if (key && item[key.name] !== undefined) out[key.name] = item[key.name];
+  }
+  for (const name of index.nonKeyAttributes) if (Object.hasOwn(item, name)) out[name] = item[name];
+  return out;
+}
+
+/** The stored entry: the projected item in the item format (its size, then its text). */
+export function encodeEntry(index: SecondaryIndex, item: Item, itemSize: number): Buffer {
+  if (index.projectionType === 'ALL') return encodeItem(item, itemSize);
+  const projected = projectedItem(index, item);
+  return encodeItem(projected, itemSizeBytes(projected));
+}
+
+function typeOf(value: AttributeValue): string {
+  return Object.keys(value)[0];
+}
+
+/**
+ * DynamoDB refuses a write whose item carries an index key attribute of another type than the
+ * index declares, or an empty string or binary there; an absent attribute only keeps the item out.
+ */
+export function checkIndexKeys(indexes: readonly SecondaryIndex[], item: Item): void {
+  for (const index of indexes) {
+    for (const key of [index.hashKey, index.rangeKey]) {
+      const value = key && item[key.name];
+      if (!key || value === undefined) continue;
+      const actual = typeOf(value);
+      if (actual !== key.type) {
+        throw validationError(`One or more parameter values were invalid: Type mismatch for Index Key ${key.name} Expected: ${key.type} Actual: ${actual} IndexName: ${index.name}`);
+      }
+      if (key.type !== 'N' && keyValueBytes(key.type, value).length === 0) {
+        // Unverified text: DynamoDB's answer for an empty string or binary as a secondary index key.
+        throw validationError(`One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty ${key.type === 'S' ? 'string' : 'binary'} value. IndexName: ${index.name}, IndexKey: ${key.name}`);
+      }
+    }
+  }
+}
