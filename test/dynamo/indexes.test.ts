@@ -9,6 +9,7 @@ import {
   PutItemCommand,
   QueryCommand,
   ScanCommand,
+  TransactWriteItemsCommand,
   UpdateItemCommand,
   type AttributeValue,
   type CreateTableCommandInput,
@@ -181,6 +182,32 @@ describe('secondary indexes', () => {
     assert.match(denied.message, /not authorized to perform: dynamodb:Query on resource: arn:aws:dynamodb:us-east-1:123456789012:table\/games because/);
     const otherIndex = await rejection(reader.send(new ScanCommand({ TableName: 'games', IndexName: 'byLevel' })));
     assert.match(otherIndex.message, /dynamodb:Scan on resource: arn:aws:dynamodb:us-east-1:123456789012:table\/games\/index\/byLevel because/);
+  });
+
+  it('transactions keep the indexes: a committed one moves entries, a cancelled one leaves them', async () => {
+    await put({ player: S('tx1'), game: S('poker'), score: N(1) });
+    await client.send(
+      new TransactWriteItemsCommand({
+        TransactItems: [
+          { Put: { TableName: 'games', Item: { player: S('tx2'), game: S('poker'), score: N(2) } } },
+          { Update: { TableName: 'games', Key: { player: S('tx1'), game: S('poker') }, UpdateExpression: 'SET score = :s', ExpressionAttributeValues: { ':s': N(3) } } },
+        ],
+      }),
+    );
+    const poker = async () => (await byScore('poker')).Items?.map((i) => [i.player.S, i.score.N]);
+    assert.deepEqual(await poker(), [['tx2', '2'], ['tx1', '3']]);
+    const cancelled = await rejection(
+      client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Delete: { TableName: 'games', Key: { player: S('tx2'), game: S('poker') } } },
+            { Put: { TableName: 'games', Item: { player: S('tx3'), game: S('poker'), score: N(0) }, ConditionExpression: 'attribute_exists(player)' } },
+          ],
+        }),
+      ),
+    );
+    assert.equal(cancelled.name, 'TransactionCanceledException');
+    assert.deepEqual(await poker(), [['tx2', '2'], ['tx1', '3']]);
   });
 
   it('a table deleted and created again has empty indexes', async () => {
