@@ -408,3 +408,14 @@ describe('item size', () => {
     expectError(() => checkItemSize(itemSize(sized(LIMITS.maxItemBytes + 1)), 'put'), VALIDATION, 'Item size has exceeded the maximum allowed size');
   });
 });
+
+describe('members the live service requires beyond the model', () => {
+  it('CreateTable without AttributeDefinitions or KeySchema (absent or null) is a ValidationException, never a 500', () => {
+    const keySchema = [{ AttributeName: 'a', KeyType: 'HASH' }];
+    const definitions = [{ AttributeName: 'a', AttributeType: 'S' }];
+    validation('CreateTable', { TableName: 'abc', KeySchema: keySchema }, detected(err(null, 'attributeDefinitions', NOT_NULL)));
+    validation('CreateTable', { TableName: 'abc', AttributeDefinitions: null, KeySchema: keySchema }, detected(err(null, 'attributeDefinitions', NOT_NULL)));
+    validation('CreateTable', { TableName: 'abc', AttributeDefinitions: definitions }, detected(err(null, 'keySchema', NOT_NULL)));
+    validation('CreateTable', { TableName: 'abc' }, detected(err(null, 'attributeDefinitions', NOT_NULL), err(null, 'keySchema', NOT_NULL)));
+  });
+});
