@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { AwsError, CORAL_NAMESPACE, coralError } from '../errors.js';
 import { dynamoError, validationError } from './errors.js';
 import type { InterpretedRequest, Service, ServiceDescription } from '../service.js';
@@ -59,6 +60,9 @@ export function dynamoService(state: DynamoState): Service {
 export function interpretDynamoRequest(name: string | undefined, body: Buffer, state: DynamoState): InterpretedRequest {
   const operation = name === undefined ? undefined : (OPERATIONS.get(name) as Operation<Record<string, unknown>> | undefined);
   if (!operation) throw coralError('UnknownOperationException', '');
+  // Decoding would turn invalid bytes into U+FFFD, and two different keys into one item: DynamoDB
+  // refuses a body that is not UTF-8 as it refuses one that is not JSON.
+  if (!isUtf8(body)) throw coralError('SerializationException', '');
   let input: unknown;
   try {
     input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));

@@ -15,6 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { removeDirectory, startCove, type CoveProcess, fullAccessConfig } from '../support/cove.js';
 import { rejection } from '../support/errors.js';
+import { signedCall } from '../support/signed.js';
 
 const CONFIG = fullAccessConfig('app', 'AKIAAPP000000000001', 'app-secret');
 
@@ -41,6 +42,17 @@ describe('the DynamoDB data plane', () => {
   after(async () => {
     await cove.stop();
     removeDirectory(cove.dataDirectory);
+  });
+
+  it('refuses a body that is not UTF-8 with a SerializationException, storing nothing (two such keys never become one item)', async () => {
+    const json = (key: string) => Buffer.concat([Buffer.from('{"TableName":"texts","Item":{"pk":{"S":"'), Buffer.from(key, 'latin1'), Buffer.from('"},"sk":{"S":"bytes"}}}')]);
+    for (const key of ['k\xFFb', 'k\xE2\x82b']) {
+      const reply = await signedCall({ endpoint: cove.endpoint, target: 'DynamoDB_20120810.PutItem', body: json(key), accessKeyId: 'AKIAAPP000000000001', secretAccessKey: 'app-secret' });
+      assert.equal(reply.status, 400);
+      assert.deepEqual(JSON.parse(reply.body), { __type: 'com.amazon.coral.service#SerializationException' });
+    }
+    const stored = await db.send(new ScanCommand({ TableName: 'texts', FilterExpression: 'sk = :s', ExpressionAttributeValues: { ':s': { S: 'bytes' } } }));
+    assert.equal(stored.Count, 0);
   });
 
   describe('conditional writes', () => {

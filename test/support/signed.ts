@@ -26,7 +26,7 @@ class Sha256 {
 export interface SignedCallOptions {
   endpoint: string;
   target: string;
-  body: string;
+  body: string | Buffer;
   accessKeyId: string;
   secretAccessKey: string;
   region?: string;
@@ -61,6 +61,7 @@ export async function signedCall(options: SignedCallOptions): Promise<{ status: 
     },
     { signingDate: options.signingDate },
   );
-  const response = await fetch(options.endpoint, { method: 'POST', headers: request.headers as Record<string, string>, body: options.body });
+  const body = typeof options.body === 'string' ? options.body : new Uint8Array(options.body);
+  const response = await fetch(options.endpoint, { method: 'POST', headers: request.headers as Record<string, string>, body });
   return { status: response.status, headers: response.headers, body: await response.text() };
 }
