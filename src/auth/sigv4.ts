@@ -509,6 +509,8 @@ export interface SigningFields {
   signature: string | undefined;
   /** The first parameter without `=`, which AWS refuses (check 2). */
   malformedParam: string | undefined;
+  /** The first of Credential, SignedHeaders, Signature given twice, which cove refuses (check 2b). */
+  repeatedParam: string | undefined;
 }
 
 /**
@@ -544,7 +546,7 @@ export function readSigning(req: RawRequest): SigningFields {
       }
     }
   }
-  const fields: SigningFields = { authValue, amzDateValue, dateValue, sessionToken, contentSha256, algorithm: undefined, credential: undefined, signedHeaders: undefined, signature: undefined, malformedParam: undefined };
+  const fields: SigningFields = { authValue, amzDateValue, dateValue, sessionToken, contentSha256, algorithm: undefined, credential: undefined, signedHeaders: undefined, signature: undefined, malformedParam: undefined, repeatedParam: undefined };
   if (authValue !== undefined) parseAuthorizationValue(trimWs(authValue), fields);
   return fields;
 }
@@ -596,7 +598,12 @@ export function checkAuthorization(fields: SigningFields, expect: ScopeExpectati
     //    code inferred (dynalite lists it with the other header-shape errors). Splitting on
     //    whitespace as well as commas is inferred from API Gateway's report of
     //    "'AWS4-HMAC-SHA256' not a valid key=value pair" for "Authorization: AWS4-HMAC-SHA256 ...".
-    throw incomplete(`'${fields.malformedParam}' not a valid key=value pair (missing equal-sign) in Authorization header: '${authValue}'.`);
+    throw incomplete(`'${fields.malformedParam}' not a valid key=value pair (missing equal-sign) in Authorization header: '${redactSignature(authValue)}'.`);
+  }
+  if (fields.repeatedParam !== undefined) {
+    // 2b. cove's own rule and text (unverified against AWS, which is reported to take the last):
+    //     a header naming two credentials or two signatures is ambiguous, so it is refused.
+    throw incomplete(`Authorization header has more than one '${fields.repeatedParam}' parameter. Authorization=${redactSignature(authValue)}`);
   }
   const credential = fields.credential;
   const signedHeadersText = fields.signedHeaders;
@@ -615,7 +622,7 @@ export function checkAuthorization(fields: SigningFields, expect: ScopeExpectati
     if (amzDate === undefined) {
       msg += "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ";
     }
-    throw incomplete(msg + 'Authorization=' + authValue);
+    throw incomplete(msg + 'Authorization=' + redactSignature(authValue));
   }
 
   // 4. Confirmed text and code (dynalite recording). A `Date` header must be ISO basic as well
@@ -707,17 +714,36 @@ function takeParam(token: string, fields: SigningFields): void {
     fields.malformedParam ??= token;
     return;
   }
-  switch (token.slice(0, eq)) {
+  const name = token.slice(0, eq);
+  const value = token.slice(eq + 1);
+  let previous: string | undefined;
+  switch (name) {
     case 'Credential':
-      fields.credential = token.slice(eq + 1);
+      previous = fields.credential;
+      fields.credential = value;
       break;
     case 'SignedHeaders':
-      fields.signedHeaders = token.slice(eq + 1);
+      previous = fields.signedHeaders;
+      fields.signedHeaders = value;
       break;
     case 'Signature':
-      fields.signature = token.slice(eq + 1);
+      previous = fields.signature;
+      fields.signature = value;
       break;
+    default:
+      return;
   }
+  if (previous !== undefined) fields.repeatedParam ??= name;
+}
+
+const SIGNATURE_VALUE = /(Signature=)[^,\s]*/g;
+
+/**
+ * The Authorization header as error messages (and so the audit trail) show it: AWS echoes the
+ * whole header; cove echoes it without the signature's value, which is never written anywhere.
+ */
+export function redactSignature(authValue: string): string {
+  return authValue.replace(SIGNATURE_VALUE, '$1[redacted]');
 }
 
 function trimWs(s: string): string {

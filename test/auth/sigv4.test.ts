@@ -375,6 +375,8 @@ describe('errors, exactly as DynamoDB words them', () => {
     if (authorization !== undefined) raw.push('Authorization', authorization);
     return { method: 'POST', url: '/', rawHeaders: raw, body: Buffer.from('{}') };
   }
+  /** How cove echoes a header in its messages: as AWS does, but never with the signature's value. */
+  const redacted = (header: string) => header.replace(/Signature=[^,\s]*/g, 'Signature=[redacted]');
   const full = (cred = CRED, signed = 'host;x-amz-date', alg = 'AWS4-HMAC-SHA256') =>
     `${alg} Credential=${cred}, SignedHeaders=${signed}, Signature=${SIG}`;
 
@@ -412,13 +414,13 @@ describe('errors, exactly as DynamoDB words them', () => {
     assertAwsError(
       () => parse(req(full(), {})),
       'IncompleteSignatureException',
-      "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + full(),
+      "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=" + redacted(full()),
     );
     const emptyCred = `AWS4-HMAC-SHA256 Credential=, SignedHeaders=host, Signature=${SIG}`;
     assertAwsError(
       () => parse(req(emptyCred)),
       'IncompleteSignatureException',
-      `Authorization header requires 'Credential' parameter. Authorization=${emptyCred}`,
+      `Authorization header requires 'Credential' parameter. Authorization=${redacted(emptyCred)}`,
     );
   });
 
@@ -431,7 +433,7 @@ describe('errors, exactly as DynamoDB words them', () => {
     assertAwsError(
       () => parse(req(h)),
       'IncompleteSignatureException',
-      `'Signature' not a valid key=value pair (missing equal-sign) in Authorization header: '${h}'.`,
+      `'Signature' not a valid key=value pair (missing equal-sign) in Authorization header: '${redacted(h)}'.`,
     );
   });
 
@@ -440,7 +442,7 @@ describe('errors, exactly as DynamoDB words them', () => {
     assertAwsError(
       () => parse(req(h)),
       'IncompleteSignatureException',
-      `'Credential' not a valid key=value pair (missing equal-sign) in Authorization header: '${h}'.`,
+      `'Credential' not a valid key=value pair (missing equal-sign) in Authorization header: '${redacted(h)}'.`,
     );
   });
 
@@ -625,5 +627,34 @@ describe('readSigning: the one reader of the SigV4 headers, before anything is c
     assert.equal(region('AWS4-HMAC-SHA256 Credential=AKID/20150830'), undefined);
     assert.equal(region('AWS4-HMAC-SHA256 Credential=AKID/20150830//dynamodb/aws4_request'), undefined);
     assert.equal(region('Bearer Credential=AKID/20150830/eu-west-1/dynamodb/aws4_request'), undefined);
+  });
+});
+
+describe('the Authorization header is never ambiguous, and never echoed with its signature', () => {
+  const request = (authorization: string) => ({ method: 'POST', url: '/', rawHeaders: ['Host', 'h', 'X-Amz-Date', '20240101T000000Z', 'Authorization', authorization], body: Buffer.alloc(0) });
+  const expect = { region: 'us-east-1', service: 'dynamodb', nowMs: Date.UTC(2024, 0, 1) };
+  const CREDENTIAL = 'AKIDEXAMPLE/20240101/us-east-1/dynamodb/aws4_request';
+
+  test('a Credential, SignedHeaders or Signature given twice is refused, whichever comes last', () => {
+    for (const [name, header] of [
+      ['Credential', `AWS4-HMAC-SHA256 Credential=${CREDENTIAL}, Credential=AKIDOTHER/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=abc`],
+      ['SignedHeaders', `AWS4-HMAC-SHA256 Credential=${CREDENTIAL}, SignedHeaders=host, SignedHeaders=host;x-amz-date, Signature=abc`],
+      ['Signature', `AWS4-HMAC-SHA256 Credential=${CREDENTIAL}, SignedHeaders=host, Signature=abc, Signature=def`],
+    ]) {
+      assert.throws(
+        () => parseAuthorization(request(header), expect),
+        (error: unknown) => error instanceof AwsError && error.code === 'IncompleteSignatureException' && error.message.startsWith(`Authorization header has more than one '${name}' parameter.`) && !/abc|def/.test(error.message),
+        name,
+      );
+    }
+  });
+
+  test("an IncompleteSignatureException quotes the header without the signature's value", () => {
+    const secretLooking = 'f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41';
+    const header = `AWS4-HMAC-SHA256 Credential=${CREDENTIAL}, Signature=${secretLooking}`;
+    assert.throws(
+      () => parseAuthorization(request(header), expect),
+      (error: unknown) => error instanceof AwsError && error.message.endsWith(`Authorization=AWS4-HMAC-SHA256 Credential=${CREDENTIAL}, Signature=[redacted]`) && !error.message.includes(secretLooking),
+    );
   });
 });
