@@ -74,7 +74,8 @@ export function storageKeyOf(table: Table, item: Item): Buffer {
 export function keyForAudit(table: Table | undefined, key: Item | undefined): Record<string, unknown> | undefined {
   // Without the table we cannot tell key attributes from others: record nothing.
   if (!key || !table) return undefined;
-  const out: Record<string, unknown> = {};
+  // Attribute names are the user's (`__proto__` is one): no prototype to assign through.
+  const out = Object.create(null) as Record<string, unknown>;
   for (const attribute of [table.hashKey, table.rangeKey]) {
     const value = attribute && key[attribute.name];
     if (value && typeOf(value) === attribute.type) out[attribute.name] = Object.values(value)[0];

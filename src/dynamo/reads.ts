@@ -138,7 +138,9 @@ export interface Page {
 }
 
 export function keyOf(table: Table, item: Item): Item {
-  const key: Item = { [table.hashKey.name]: item[table.hashKey.name] };
+  // Attribute names are the user's (`__proto__` is one): no prototype to assign through.
+  const key = Object.create(null) as Item;
+  key[table.hashKey.name] = item[table.hashKey.name];
   if (table.rangeKey) key[table.rangeKey.name] = item[table.rangeKey.name];
   return key;
 }
