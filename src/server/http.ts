@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { coralError } from '../errors.js';
 import type { RequestContext } from '../context.js';
 import type { Pipeline } from '../pipeline.js';
@@ -34,6 +34,8 @@ function send(res: ServerResponse, protocol: Protocol, statusCode: number, reque
  */
 export class HttpListener {
   private readonly server: Server;
+  /** Each connection's last request, which its next one waits for. */
+  private readonly connectionTails = new WeakMap<Socket, Promise<void>>();
   private closing = false;
 
   get name(): string {
@@ -46,11 +48,11 @@ export class HttpListener {
     private readonly services: ServiceRegistry,
     private readonly region: string,
   ) {
-    this.server = createServer({ keepAlive: true }, (req, res) => {
-      // A client that aborts mid-body must cost us its socket, never the process.
-      this.onRequest(req, res).catch(() => res.destroy());
-    });
+    this.server = createServer({ keepAlive: true }, (req, res) => this.inOrder(req, res));
     this.server.keepAliveTimeout = 60_000;
+    // A client that half-closes after pipelining requests still gets the answers of those that
+    // run (node:http would otherwise abort them and end the socket: executed, never answered).
+    (this.server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   }
 
   listen(): Promise<{ host: string; port: number }> {
@@ -70,6 +72,21 @@ export class HttpListener {
     this.server.closeIdleConnections();
     const grace = setTimeout(() => this.server.closeAllConnections(), CLOSE_GRACE_MS);
     return closed.finally(() => clearTimeout(grace));
+  }
+
+  /**
+   * One connection's requests run one after another, in the order they arrived: node:http hands
+   * over pipelined requests at once, and a GetItem must see the PutItem sent before it.
+   */
+  private inOrder(req: IncomingMessage, res: ServerResponse): void {
+    const socket = req.socket;
+    const previous = this.connectionTails.get(socket);
+    // A client that aborts mid-body must cost us its socket, never the process.
+    const run = () =>
+      this.onRequest(req, res).catch(() => {
+        res.destroy();
+      });
+    this.connectionTails.set(socket, previous ? previous.then(run) : run());
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -35,8 +35,8 @@ export interface SignedCallOptions {
   extraHeaders?: Record<string, string>;
 }
 
-/** POSTs one DynamoDB request signed by AWS's own signer and returns the raw response. */
-export async function signedCall(options: SignedCallOptions): Promise<{ status: number; headers: Headers; body: string }> {
+/** The headers AWS's own signer gives one DynamoDB request (host, content type, target, date, signature). */
+export async function signedHeaders(options: SignedCallOptions): Promise<Record<string, string>> {
   const url = new URL(options.endpoint);
   const signer = new SignatureV4({
     service: 'dynamodb',
@@ -61,7 +61,20 @@ export async function signedCall(options: SignedCallOptions): Promise<{ status: 
     },
     { signingDate: options.signingDate },
   );
+  return request.headers as Record<string, string>;
+}
+
+/** POSTs one DynamoDB request signed by AWS's own signer and returns the raw response. */
+export async function signedCall(options: SignedCallOptions): Promise<{ status: number; headers: Headers; body: string }> {
+  const headers = await signedHeaders(options);
   const body = typeof options.body === 'string' ? options.body : new Uint8Array(options.body);
-  const response = await fetch(options.endpoint, { method: 'POST', headers: request.headers as Record<string, string>, body });
+  const response = await fetch(options.endpoint, { method: 'POST', headers, body });
   return { status: response.status, headers: response.headers, body: await response.text() };
+}
+
+/** One signed request as raw HTTP/1.1 text, for tests that write to a socket themselves (pipelining). */
+export async function signedRawRequest(options: SignedCallOptions & { body: string }): Promise<string> {
+  const headers = await signedHeaders(options);
+  const lines = Object.entries(headers).map(([name, value]) => `${name}: ${value}`);
+  return `POST / HTTP/1.1\r\n${lines.join('\r\n')}\r\ncontent-length: ${Buffer.byteLength(options.body)}\r\n\r\n${options.body}`;
 }
