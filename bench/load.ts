@@ -3,7 +3,7 @@
  * It prints one JSON line with the result on stdout.
  *
  * Tasks:
- *  - setup: create the two tables, wait for ACTIVE, preload items (BatchWriteItem of 25).
+ *  - setup: create the tables, wait for ACTIVE, preload items (BatchWriteItem of 25).
  *  - fill:  write items [from, to) to the items table (used for the RSS measurement).
  *  - run:   one workload against one server: warm-up, then the measured window.
  *

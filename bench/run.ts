@@ -270,9 +270,11 @@ function rss(pid: number): { rssMb: number; anonMb: number; fileMb: number; proc
 // Reporting
 // ------------------------------------------------------------------------------------------------
 
-type Outcome = RunResult | { error: string };
+/** `unsupported`: the system does not serve the workload's operation (not run, not a failure). */
+type Outcome = RunResult | { error: string; unsupported?: true };
 const SYSTEMS = ['cove', 'dynalite-mem', 'dynalite-disk', 'ceiling'] as const;
 type SystemName = (typeof SYSTEMS)[number];
+const DYNALITES: readonly SystemName[] = ['dynalite-mem', 'dynalite-disk'];
 
 function ok(outcome: Outcome | undefined): outcome is RunResult {
   return outcome !== undefined && !('error' in outcome);
@@ -330,6 +332,11 @@ async function main(): Promise<void> {
       // rotates so that no system is always first (or always right after a write-heavy run).
       const order = SYSTEMS.map((_, i) => SYSTEMS[(i + w) % SYSTEMS.length]);
       for (const system of order) {
+        if (workload.dynalite === false && DYNALITES.includes(system)) {
+          results[workload.name][system] = { error: `dynalite does not serve ${workload.target}`, unsupported: true };
+          log(`  ${pad(workload.name, 19)} ${pad(system, 14)} not run: dynalite does not serve ${workload.target}`);
+          continue;
+        }
         const server = servers[system]!;
         const task: Task = {
           kind: 'run',
@@ -402,7 +409,7 @@ async function main(): Promise<void> {
       if (ok(outcome)) {
         log(`${pad(label, 42)}${pad(system, 15)}${pad(fixed(outcome.requestsPerSecond, 0), 9, true)}${pad(fixed(outcome.p50Ms, 2), 9, true)}${pad(fixed(outcome.p99Ms, 2), 9, true)}${pad(String(outcome.errors + outcome.checkFailures), 8, true)}`);
       } else {
-        log(`${pad(label, 42)}${pad(system, 15)}  failed`);
+        log(`${pad(label, 42)}${pad(system, 15)}  ${outcome && 'unsupported' in outcome ? 'not supported' : 'failed'}`);
       }
     }
   }
@@ -421,11 +428,12 @@ async function main(): Promise<void> {
     const vsDynalite = ok(cove) && best ? cove.requestsPerSecond / (row[best] as RunResult).requestsPerSecond : undefined;
     const vsCeiling = ok(cove) && ok(ceiling) ? cove.requestsPerSecond / ceiling.requestsPerSecond : undefined;
     ratios[workload.name] = { vsDynalite, dynaliteMode: best, vsCeiling };
-    log(`  ${pad(workload.title, 36)} cove/dynalite ${pad(fixed(vsDynalite, 2), 6, true)} (vs ${best ?? 'na'})   cove/ceiling ${pad(fixed(vsCeiling, 2), 6, true)}`);
+    const versus = workload.dynalite === false ? `dynalite lacks ${workload.target}` : `vs ${best ?? 'na'}`;
+    log(`  ${pad(workload.title, 36)} cove/dynalite ${pad(fixed(vsDynalite, 2), 6, true)} (${versus})   cove/ceiling ${pad(fixed(vsCeiling, 2), 6, true)}`);
     summary[`${workload.name}_vs_dynalite`] = fixed(vsDynalite, 2);
     summary[`${workload.name}_vs_ceiling`] = fixed(vsCeiling, 2);
   }
-  log('  (PutItem, UpdateItem, BatchWriteItem: cove acknowledges after fsync, group-committed; dynalite --path does not fsync)');
+  log('  (PutItem, UpdateItem, BatchWriteItem, TransactWriteItems: cove acknowledges after fsync, group-committed; dynalite --path does not fsync)');
   const getitem = results.getitem?.cove;
   const sequential = results.sequential_getitem?.cove;
   summary.getitem_rps = fixed(ok(getitem) ? getitem.requestsPerSecond : undefined, 0);

@@ -5,6 +5,10 @@
 
 export const ITEMS_TABLE = 'bench_items';
 export const QUERY_TABLE = 'bench_query';
+/** The items table's key and item shape, plus two global secondary indexes (one ALL, one KEYS_ONLY). */
+export const GSI_TABLE = 'bench_gsi';
+/** Distinct values of the GSIs' partition keys. */
+const GSI_GROUPS = 64;
 /** Items per partition of the query table, each about 100 bytes (DynamoDB item size). */
 export const QUERY_ITEMS_PER_PARTITION = 100;
 
@@ -47,7 +51,27 @@ export function createTableBodies(): Array<Record<string, unknown>> {
       ],
       BillingMode: 'PAY_PER_REQUEST',
     },
+    {
+      TableName: GSI_TABLE,
+      AttributeDefinitions: [
+        { AttributeName: 'id', AttributeType: 'S' },
+        { AttributeName: 'group', AttributeType: 'S' },
+        { AttributeName: 'owner', AttributeType: 'S' },
+        { AttributeName: 'n', AttributeType: 'N' },
+      ],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      GlobalSecondaryIndexes: [
+        { IndexName: 'byGroup', KeySchema: [{ AttributeName: 'group', KeyType: 'HASH' }, { AttributeName: 'n', KeyType: 'RANGE' }], Projection: { ProjectionType: 'ALL' } },
+        { IndexName: 'byOwner', KeySchema: [{ AttributeName: 'owner', KeyType: 'HASH' }], Projection: { ProjectionType: 'KEYS_ONLY' } },
+      ],
+      BillingMode: 'PAY_PER_REQUEST',
+    },
   ];
+}
+
+/** A ~1 KB item of the GSI table, in both of its indexes. */
+function gsiItem(id: string, i: number): Record<string, unknown> {
+  return { ...item(id), group: { S: `g${i % GSI_GROUPS}` }, owner: { S: `o${(i * 7) % GSI_GROUPS}` }, n: { N: String(i) } };
 }
 
 /** What the load generator needs to know about the data already loaded. */
@@ -72,6 +96,8 @@ export interface Workload {
   request(i: number, tag: string, shape: DataShape, random: () => number): Buffer;
   /** Whether a 200 reply's body is what this workload expects. */
   check(reply: unknown): boolean;
+  /** False when dynalite does not serve the operation (it has no TransactWriteItems): cove and the ceiling only. */
+  dynalite?: boolean;
 }
 
 function json(value: unknown): Buffer {
@@ -150,6 +176,45 @@ export const WORKLOADS: Workload[] = [
     check: (reply) => isRecord(reply) && isRecord(reply.UnprocessedItems) && Object.keys(reply.UnprocessedItems).length === 0,
   },
   getItem(1, 'sequential_getitem', 'GetItem, sequential'),
+  {
+    name: 'putitem_gsi',
+    title: 'PutItem (new key, 1 KB, 2 GSIs)',
+    target: 'PutItem',
+    connections: 50,
+    unique: true,
+    request: (i, tag) => json({ TableName: GSI_TABLE, Item: gsiItem(`put-${tag}-${i}`, i) }),
+    check: (reply) => isRecord(reply),
+  },
+  {
+    name: 'transact4',
+    title: 'TransactWriteItems (4 actions)',
+    target: 'TransactWriteItems',
+    connections: 50,
+    unique: true,
+    dynalite: false,
+    request: (i, tag, shape, random) => {
+      // Two existing items, never the same one (one transaction may not touch an item twice).
+      const existing = Math.floor(random() * shape.items);
+      const checked = (existing + 1) % shape.items;
+      return json({
+        TransactItems: [
+          { Put: { TableName: ITEMS_TABLE, Item: item(`tx-${tag}-${i}-a`) } },
+          { Put: { TableName: ITEMS_TABLE, Item: item(`tx-${tag}-${i}-b`) } },
+          {
+            Update: {
+              TableName: ITEMS_TABLE,
+              Key: { id: { S: itemId(existing) } },
+              UpdateExpression: 'SET #n = #n + :one',
+              ExpressionAttributeNames: { '#n': 'n' },
+              ExpressionAttributeValues: { ':one': { N: '1' } },
+            },
+          },
+          { ConditionCheck: { TableName: ITEMS_TABLE, Key: { id: { S: itemId(checked) } }, ConditionExpression: 'attribute_exists(id)' } },
+        ],
+      });
+    },
+    check: (reply) => isRecord(reply),
+  },
 ];
 
 /** The ceiling's fixed replies, one per operation, shaped like DynamoDB's (sizes included). */
@@ -164,6 +229,7 @@ export function ceilingReplies(): Record<string, Buffer> {
       ScannedCount: QUERY_ITEMS_PER_PARTITION,
     }),
     BatchWriteItem: json({ UnprocessedItems: {} }),
+    TransactWriteItems: json({}),
     CreateTable: json({ TableDescription: { TableStatus: 'ACTIVE' } }),
     DescribeTable: json({ Table: { TableStatus: 'ACTIVE' } }),
   };

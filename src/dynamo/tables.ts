@@ -5,6 +5,7 @@ import { dynamoError } from './errors.js';
 import { catalogKey, CATALOG_RANGE, CATALOG_VERSION_KEY, INDEX_TAG, ITEM_TAG, PURGE_MARKER_RANGE, purgeMarkerKey, TABLE_ID_BYTES, tableRange } from './keys.js';
 import type { AttributeDefinition, KeyAttribute, KeySchemaElement } from './types.js';
 import type { ProjectionType, SecondaryIndex } from './indexes.js';
+import { statsRecountIntervalMs, TableStats, type StatsState } from './tableStats.js';
 import assert from 'node:assert/strict';
 
 /** What the catalog persists per table: DynamoDB's description plus cove's storage ids. */
@@ -18,6 +19,8 @@ export interface TableRecord {
   settings?: Partial<TableSettings>;
   /** Each secondary index's storage id (hex), by index name; absent in records of tables without indexes. */
   indexStorageIds?: { name: string; storageId: string }[];
+  /** When the description's ItemCount and sizes were counted (tableStats.ts); absent: never since creation. */
+  stats?: StatsState;
 }
 
 /**
@@ -160,6 +163,8 @@ export interface CatalogOptions {
    * Among processes sharing one store, one resumes them; the purge is idempotent anyway.
    */
   resumePurges?: boolean;
+  /** How often at most a table's counts are recounted (default: tableStats.ts's interval, or its test override). */
+  statsRecountIntervalMs?: number;
 }
 
 const ITEM_PURGE_BATCH = 1000;
@@ -182,11 +187,18 @@ export class TableCatalog {
   private version: Buffer | undefined;
   private readonly purges = new Set<Promise<void>>();
   private closing = false;
+  /** DescribeTable's counts, recounted in the background (tableStats.ts). */
+  readonly stats: TableStats;
 
-  private constructor(private readonly engine: StorageEngine) {}
+  private constructor(
+    private readonly engine: StorageEngine,
+    statsIntervalMs: number,
+  ) {
+    this.stats = new TableStats(engine, this, statsIntervalMs);
+  }
 
   static async load(engine: StorageEngine, options: CatalogOptions = {}): Promise<TableCatalog> {
-    const catalog = new TableCatalog(engine);
+    const catalog = new TableCatalog(engine, options.statsRecountIntervalMs ?? statsRecountIntervalMs());
     await catalog.reload(await engine.get(CATALOG_VERSION_KEY));
     if (options.resumePurges ?? true) {
       // Resume the purges a stop or crash interrupted.
@@ -368,10 +380,10 @@ export class TableCatalog {
     void purge.finally(() => this.purges.delete(purge));
   }
 
-  /** Stops background purges at their next batch and waits for them. */
+  /** Stops background purges and recounts at their next batch and waits for them. */
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all(this.purges);
+    await Promise.all([...this.purges, this.stats.close()]);
   }
 
   /**

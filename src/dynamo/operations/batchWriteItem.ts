@@ -4,6 +4,7 @@ import { itemSizeBytes, normalizeItem } from '../attributeValue.js';
 import { writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
 import { checkItemKey, checkKey } from '../items.js';
 import { tableArn, type Operation } from '../operation.js';
+import { metricsByTable, metricsResponse, type ReturnItemCollectionMetrics } from '../itemCollections.js';
 import type { Table } from '../tables.js';
 import { checkItemSize, LIMITS } from '../limits.js';
 import type { Item } from '../types.js';
@@ -17,6 +18,7 @@ interface WriteRequest {
 interface BatchWriteItemInput {
   RequestItems: Record<string, WriteRequest[]>;
   ReturnConsumedCapacity?: ReturnConsumedCapacity;
+  ReturnItemCollectionMetrics?: ReturnItemCollectionMetrics;
   [other: string]: unknown;
 }
 
@@ -67,8 +69,10 @@ export const batchWriteItem: Operation<BatchWriteItemInput> = {
       unitsByTable.set(tableName, (unitsByTable.get(tableName) ?? 0) + units);
     });
     const mode = input.ReturnConsumedCapacity;
+    const metrics = await metricsByTable(ctx.engine, changes, input.ReturnItemCollectionMetrics);
     return {
       UnprocessedItems: {},
+      ...metricsResponse(metrics),
       ...(mode === 'TOTAL' || mode === 'INDEXES'
         ? {
             ConsumedCapacity: [...unitsByTable].map(([TableName, CapacityUnits]) => ({

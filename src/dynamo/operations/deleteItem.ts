@@ -5,6 +5,7 @@ import { checkNestedKeyAccess, compileRequestExpressions } from '../expressions/
 import { checkKey, keyForAudit, keyNamesOf } from '../items.js';
 import { itemConditionKeys } from '../conditionKeys.js';
 import { tableArn, type Operation } from '../operation.js';
+import { singleWriteMetrics, type ReturnItemCollectionMetrics } from '../itemCollections.js';
 import type { Item } from '../types.js';
 import { deleteItemChange, writeItemChanges, type ReturnValuesOnConditionCheckFailure } from '../writes.js';
 
@@ -13,6 +14,7 @@ interface DeleteItemInput {
   Key: Item;
   ReturnValues?: string;
   ReturnConsumedCapacity?: ReturnConsumedCapacity;
+  ReturnItemCollectionMetrics?: ReturnItemCollectionMetrics;
   ReturnValuesOnConditionCheckFailure?: ReturnValuesOnConditionCheckFailure;
   [other: string]: unknown;
 }
@@ -44,6 +46,7 @@ export const deleteItem: Operation<DeleteItemInput> = {
     return {
       ...(input.ReturnValues === 'ALL_OLD' && old ? { Attributes: old.item } : {}),
       ...consumedCapacity(input.ReturnConsumedCapacity, table.name, units),
+      ...(await singleWriteMetrics(ctx.engine, table, key, input.ReturnItemCollectionMetrics)),
     };
   },
 };

@@ -14,6 +14,8 @@ export const describeTable: Operation<DescribeTableInput> = {
   async execute(input, ctx) {
     const table = ctx.catalog.get(input.TableName);
     if (!table) throw dynamoError('ResourceNotFoundException', `Requested resource not found: Table: ${input.TableName} not found`);
+    // Answers with the last counts; stale ones are recounted in the background for a later call.
+    ctx.catalog.stats.recountIfStale(table, ctx.nowMs);
     return { Table: table.record.description };
   },
 };

@@ -5,6 +5,7 @@ import { checkNestedKeyAccess, compileRequestExpressions } from '../expressions/
 import { checkItemKey, keyNamesOf } from '../items.js';
 import { itemConditionKeys } from '../conditionKeys.js';
 import { tableArn, type Operation } from '../operation.js';
+import { singleWriteMetrics, type ReturnItemCollectionMetrics } from '../itemCollections.js';
 import { checkItemSize } from '../limits.js';
 import type { Item } from '../types.js';
 import { putItemChange, writeItemChanges, type ReturnValuesOnConditionCheckFailure } from '../writes.js';
@@ -14,6 +15,7 @@ interface PutItemInput {
   Item: Item;
   ReturnValues?: string;
   ReturnConsumedCapacity?: ReturnConsumedCapacity;
+  ReturnItemCollectionMetrics?: ReturnItemCollectionMetrics;
   ReturnValuesOnConditionCheckFailure?: ReturnValuesOnConditionCheckFailure;
   [other: string]: unknown;
 }
@@ -47,6 +49,7 @@ export const putItem: Operation<PutItemInput> = {
     return {
       ...(input.ReturnValues === 'ALL_OLD' && old ? { Attributes: old.item } : {}),
       ...consumedCapacity(input.ReturnConsumedCapacity, table.name, units),
+      ...(await singleWriteMetrics(ctx.engine, table, item, input.ReturnItemCollectionMetrics)),
     };
   },
 };

@@ -19,6 +19,7 @@ import { checkNestedKeyAccess, checkUpdateKeyAttributes, compileRequestExpressio
 import { checkItemKey, checkKey, keyForAudit, keyNamesOf, storedItemSize } from '../items.js';
 import { checkItemSize, LIMITS } from '../limits.js';
 import { tableArn, type OperationContext, type Operation } from '../operation.js';
+import { metricsByTable, metricsResponse, type ReturnItemCollectionMetrics } from '../itemCollections.js';
 import type { TableCatalog, Table } from '../tables.js';
 import { TRANSACTIONAL_UNIT_FACTOR, TransactionItems, transactionCanceled, UnitsByTable, type CancellationReason } from '../transactions.js';
 import type { Item } from '../types.js';
@@ -42,7 +43,7 @@ interface TransactWriteItemsInput {
   TransactItems: TransactWriteItem[];
   ClientRequestToken?: string;
   ReturnConsumedCapacity?: ReturnConsumedCapacity;
-  ReturnItemCollectionMetrics?: 'SIZE' | 'NONE';
+  ReturnItemCollectionMetrics?: ReturnItemCollectionMetrics;
   [other: string]: unknown;
 }
 
@@ -127,7 +128,10 @@ export const transactWriteItems: Operation<TransactWriteItemsInput> = {
       extraOps,
     );
     if (!result.ok) return notCommitted(ctx, { token, hash, plans, mode: input.ReturnConsumedCapacity }, result.failures);
-    return committedAnswer(plans, result.outcomes, input.ReturnConsumedCapacity);
+    // ConditionChecks write nothing: their collections are not reported.
+    const written = plans.filter((plan) => plan.name !== 'ConditionCheck').map((plan) => plan.change);
+    const metrics = await metricsByTable(ctx.engine, written, input.ReturnItemCollectionMetrics);
+    return { ...committedAnswer(plans, result.outcomes, input.ReturnConsumedCapacity), ...metricsResponse(metrics) };
   },
 };
 
@@ -231,7 +235,6 @@ function cancellationReason(error: unknown): CancellationReason {
 /**
  * Capacity per table: twice a plain write's units for each action, on the larger of the old and
  * new item (a ConditionCheck on the item it checked; unverified: AWS may count it as a read).
- * ItemCollectionMetrics concern local secondary indexes only, which cove does not have: none.
  */
 function committedAnswer(plans: readonly PlannedAction[], outcomes: readonly ItemChangeOutcome<unknown>[], mode: ReturnConsumedCapacity): Record<string, unknown> {
   const units = new UnitsByTable();

@@ -4,6 +4,7 @@ import { applyUpdate, checkNestedKeyAccess, checkUpdateKeyAttributes, compileReq
 import { checkKey, keyForAudit, keyNamesOf } from '../items.js';
 import { itemConditionKeys } from '../conditionKeys.js';
 import { tableArn, type Operation } from '../operation.js';
+import { singleWriteMetrics, type ReturnItemCollectionMetrics } from '../itemCollections.js';
 import type { Item } from '../types.js';
 import { itemChange, writeItemChanges, type ItemDecision, type OldItem, type ReturnValuesOnConditionCheckFailure } from '../writes.js';
 
@@ -12,6 +13,7 @@ interface UpdateItemInput {
   Key: Item;
   ReturnValues?: 'NONE' | 'ALL_OLD' | 'UPDATED_OLD' | 'ALL_NEW' | 'UPDATED_NEW';
   ReturnConsumedCapacity?: ReturnConsumedCapacity;
+  ReturnItemCollectionMetrics?: ReturnItemCollectionMetrics;
   ReturnValuesOnConditionCheckFailure?: ReturnValuesOnConditionCheckFailure;
   [other: string]: unknown;
 }
@@ -46,6 +48,7 @@ export const updateItem: Operation<UpdateItemInput> = {
     return {
       ...returnedAttributes(newItem ? input.ReturnValues : 'NONE', old, newItem?.item, updatedPaths),
       ...consumedCapacity(input.ReturnConsumedCapacity, table.name, units),
+      ...(await singleWriteMetrics(ctx.engine, table, key, input.ReturnItemCollectionMetrics)),
     };
   },
 };
