@@ -1,0 +1,264 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CreateTableCommand,
+  DeleteItemCommand,
+  DescribeTableCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+  type QueryCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { fullAccessConfig, removeDirectory, startCove, type CoveProcess } from '../support/cove.js';
+import { rejection } from '../support/errors.js';
+
+const CONFIG = fullAccessConfig('multikey', 'AKIAMULTIKEY00000001', 'multikey-secret');
+const INVALID = 'One or more parameter values were invalid: ';
+
+type Item = Record<string, AttributeValue>;
+const S = (s: string): AttributeValue => ({ S: s });
+const N = (n: number): AttributeValue => ({ N: String(n) });
+
+/** matches: p (hash); byTour: HASH tour (S), region (N), RANGE round (S), seq (N), ALL; byPair: HASH a, b, KEYS_ONLY. */
+const MATCHES: CreateTableCommandInput = {
+  TableName: 'matches',
+  AttributeDefinitions: [
+    { AttributeName: 'p', AttributeType: 'S' },
+    { AttributeName: 'tour', AttributeType: 'S' },
+    { AttributeName: 'region', AttributeType: 'N' },
+    { AttributeName: 'round', AttributeType: 'S' },
+    { AttributeName: 'seq', AttributeType: 'N' },
+    { AttributeName: 'a', AttributeType: 'S' },
+    { AttributeName: 'b', AttributeType: 'S' },
+  ],
+  KeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }],
+  GlobalSecondaryIndexes: [
+    {
+      IndexName: 'byTour',
+      KeySchema: [
+        { AttributeName: 'tour', KeyType: 'HASH' },
+        { AttributeName: 'region', KeyType: 'HASH' },
+        { AttributeName: 'round', KeyType: 'RANGE' },
+        { AttributeName: 'seq', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    },
+    {
+      IndexName: 'byPair',
+      KeySchema: [
+        { AttributeName: 'a', KeyType: 'HASH' },
+        { AttributeName: 'b', KeyType: 'HASH' },
+      ],
+      Projection: { ProjectionType: 'KEYS_ONLY' },
+    },
+  ],
+  BillingMode: 'PAY_PER_REQUEST',
+};
+
+/** Rounds with shared prefixes and NUL bytes, so the escaped, terminated sort values are exercised. */
+const ROUNDS = ['final', 'q', 'q\u0000', 'qa', 'semi'];
+
+describe('GSIs with multi-attribute keys', () => {
+  let cove: CoveProcess;
+  let client: DynamoDBClient;
+  before(async () => {
+    cove = await startCove({ config: CONFIG });
+    client = cove.client('AKIAMULTIKEY00000001', 'multikey-secret');
+    await client.send(new CreateTableCommand(MATCHES));
+    let n = 0;
+    for (const round of ROUNDS) {
+      for (const seq of [3, 1, 2]) await put({ p: S(`m${n++}`), tour: S('w24'), region: N(1), round: S(round), seq: N(seq) });
+    }
+    await put({ p: S('other-region'), tour: S('w24'), region: N(2), round: S('final'), seq: N(1) });
+    await put({ p: S('no-seq'), tour: S('w24'), region: N(1), round: S('final') }); // sparse: a sort attribute missing
+    await put({ p: S('no-region'), tour: S('w24'), round: S('final'), seq: N(1) }); // sparse: a partition attribute missing
+  });
+  after(async () => {
+    await cove.stop();
+    removeDirectory(cove.dataDirectory);
+  });
+
+  const put = (item: Item) => client.send(new PutItemCommand({ TableName: 'matches', Item: item }));
+  const byTour = (condition: string, values: Record<string, AttributeValue> = {}, extra: Partial<QueryCommandInput> = {}) =>
+    client.send(
+      new QueryCommand({
+        TableName: 'matches',
+        IndexName: 'byTour',
+        KeyConditionExpression: `tour = :t AND #r = :r${condition ? ` AND ${condition}` : ''}`,
+        ExpressionAttributeNames: { '#r': 'region' },
+        ExpressionAttributeValues: { ':t': S('w24'), ':r': N(1), ...values },
+        ...extra,
+      }),
+    );
+  const pairs = (items: Item[] | undefined) => (items ?? []).map((i) => `${i.round.S}/${i.seq.N}`);
+
+  it('CreateTable and DescribeTable show the KeySchema as given', async () => {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: 'matches' }));
+    assert.deepEqual(Table?.GlobalSecondaryIndexes?.map((i) => i.KeySchema), MATCHES.GlobalSecondaryIndexes?.map((i) => i.KeySchema));
+  });
+
+  it('holds exactly the items with every key attribute, in tuple order', async () => {
+    const all = await byTour('');
+    const expected = ROUNDS.flatMap((round) => [1, 2, 3].map((seq) => `${round}/${seq}`));
+    assert.deepEqual(pairs(all.Items), expected);
+    const reversed = await byTour('', {}, { ScanIndexForward: false });
+    assert.deepEqual(pairs(reversed.Items), [...expected].reverse());
+    const scan = await client.send(new ScanCommand({ TableName: 'matches', IndexName: 'byTour' }));
+    assert.deepEqual(scan.Items?.map((i) => i.p.S).sort(), [...all.Items!.map((i) => i.p.S), 'other-region'].sort());
+  });
+
+  it('answers every allowed condition shape: equality on a sort prefix, then one range condition', async () => {
+    const cases: [string, Record<string, AttributeValue>, string[]][] = [
+      ['round = :a', { ':a': S('q') }, ['q/1', 'q/2', 'q/3']],
+      ['round = :a AND seq = :b', { ':a': S('q'), ':b': N(2) }, ['q/2']],
+      ['seq < :b AND round = :a', { ':a': S('q'), ':b': N(2) }, ['q/1']],
+      ['round = :a AND seq <= :b', { ':a': S('q\u0000'), ':b': N(2) }, ['q\u0000/1', 'q\u0000/2']],
+      ['round = :a AND seq > :b', { ':a': S('qa'), ':b': N(2) }, ['qa/3']],
+      ['round = :a AND seq >= :b', { ':a': S('qa'), ':b': N(2) }, ['qa/2', 'qa/3']],
+      ['round = :a AND seq BETWEEN :b AND :c', { ':a': S('semi'), ':b': N(2), ':c': N(3) }, ['semi/2', 'semi/3']],
+      ['round < :a', { ':a': S('q\u0000') }, ['final/1', 'final/2', 'final/3', 'q/1', 'q/2', 'q/3']],
+      ['round <= :a', { ':a': S('q') }, ['final/1', 'final/2', 'final/3', 'q/1', 'q/2', 'q/3']],
+      ['round > :a', { ':a': S('q\u0000') }, ['qa/1', 'qa/2', 'qa/3', 'semi/1', 'semi/2', 'semi/3']],
+      ['round >= :a', { ':a': S('qa') }, ['qa/1', 'qa/2', 'qa/3', 'semi/1', 'semi/2', 'semi/3']],
+      ['round BETWEEN :a AND :c', { ':a': S('q'), ':c': S('qa') }, ['q/1', 'q/2', 'q/3', 'q\u0000/1', 'q\u0000/2', 'q\u0000/3', 'qa/1', 'qa/2', 'qa/3']],
+      ['begins_with(round, :a)', { ':a': S('q') }, ['q/1', 'q/2', 'q/3', 'q\u0000/1', 'q\u0000/2', 'q\u0000/3', 'qa/1', 'qa/2', 'qa/3']],
+      ['begins_with(round, :a)', { ':a': S('q\u0000') }, ['q\u0000/1', 'q\u0000/2', 'q\u0000/3']],
+    ];
+    for (const [condition, values, expected] of cases) {
+      const result = await byTour(condition, values);
+      assert.deepEqual(pairs(result.Items), expected, condition);
+    }
+    const legacy = await client.send(
+      new QueryCommand({
+        TableName: 'matches',
+        IndexName: 'byTour',
+        KeyConditions: {
+          tour: { ComparisonOperator: 'EQ', AttributeValueList: [S('w24')] },
+          region: { ComparisonOperator: 'EQ', AttributeValueList: [N(1)] },
+          round: { ComparisonOperator: 'EQ', AttributeValueList: [S('final')] },
+          seq: { ComparisonOperator: 'GT', AttributeValueList: [N(1)] },
+        },
+      }),
+    );
+    assert.deepEqual(pairs(legacy.Items), ['final/2', 'final/3']);
+  });
+
+  it('refuses each other shape, with its text', async () => {
+    const hashRule = (name: string) => `Query key condition not supported: an equality condition is required on every HASH key attribute of the index; missing or not an equality: ${name}`;
+    const rangeRule = (name: string) =>
+      `Query key condition not supported: RANGE key attributes of the index must be conditioned left to right, with an equality condition on each before the last one conditioned; out of order: ${name}`;
+    const query = (expression: string, values: Record<string, AttributeValue>, extra: Partial<QueryCommandInput> = {}) =>
+      client.send(
+        new QueryCommand({ TableName: 'matches', IndexName: 'byTour', KeyConditionExpression: expression, ExpressionAttributeNames: { '#r': 'region' }, ExpressionAttributeValues: values, ...extra }),
+      );
+    const cases: [Promise<unknown>, string][] = [
+      [query('tour = :t', { ':t': S('w24') }, { ExpressionAttributeNames: undefined }), hashRule('region')],
+      [query('tour = :t AND #r > :r', { ':t': S('w24'), ':r': N(1) }), hashRule('region')],
+      [query('tour = :t AND #r BETWEEN :r AND :s', { ':t': S('w24'), ':r': N(1), ':s': N(2) }), hashRule('region')],
+      [byTour('seq = :b', { ':b': N(1) }), rangeRule('seq')],
+      [byTour('round > :a AND seq = :b', { ':a': S('q'), ':b': N(1) }), rangeRule('seq')],
+      [byTour('round > :a AND seq > :b', { ':a': S('q'), ':b': N(1) }), rangeRule('seq')],
+      [byTour('begins_with(round, :a) AND seq = :b', { ':a': S('q'), ':b': N(1) }), rangeRule('seq')],
+      [byTour('round = :a AND begins_with(seq, :b)', { ':a': S('q'), ':b': N(1) }), 'Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N'],
+      [byTour('round = :a', { ':a': N(1) }), `${INVALID}Condition parameter type does not match schema type`],
+      [query('tour = :t AND #r = :r', { ':t': S('w24'), ':r': S('1') }), `${INVALID}Condition parameter type does not match schema type`],
+      [byTour('round = :a', { ':a': S('') }), 'One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: round'],
+      [byTour('note = :a', { ':a': S('x') }), 'Query condition missed key schema element: round'],
+      [byTour('', { ':a': S('x') }, { FilterExpression: 'seq = :a' }), 'Filter Expression can only contain non-primary key attributes: Primary key attribute: seq'],
+      [put({ p: S('bad'), tour: S('w24'), region: N(1), round: S('q'), seq: S('one') }), `${INVALID}Type mismatch for Index Key seq Expected: N Actual: S IndexName: byTour`],
+      [put({ p: S('bad'), tour: S('w24'), region: S('1') }), `${INVALID}Type mismatch for Index Key region Expected: N Actual: S IndexName: byTour`],
+    ];
+    for (const [request, message] of cases) {
+      const error = await rejection(request);
+      assert.equal(error.name, 'ValidationException', message);
+      assert.equal(error.message, message);
+    }
+  });
+
+  it('pages with every index key and the table key in LastEvaluatedKey, and resumes from it', async () => {
+    const first = await byTour('', {}, { Limit: 4 });
+    assert.deepEqual(first.LastEvaluatedKey as Item, { p: first.Items![3].p, tour: S('w24'), region: N(1), round: S('q'), seq: N(1) });
+    const items: Item[] = [...first.Items!];
+    let start = first.LastEvaluatedKey;
+    while (start) {
+      const page = await byTour('', {}, { Limit: 4, ExclusiveStartKey: start });
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    }
+    assert.deepEqual(pairs(items), pairs((await byTour('')).Items));
+    const incomplete = await rejection(byTour('', {}, { ExclusiveStartKey: { p: S('m0'), tour: S('w24'), region: N(1), round: S('q') } }));
+    assert.equal(incomplete.message, 'The provided starting key is invalid: The provided key element does not match the schema');
+    const outside = await rejection(byTour('round = :a', { ':a': S('semi') }, { ExclusiveStartKey: first.LastEvaluatedKey }));
+    assert.equal(outside.message, 'The provided starting key does not match the range key predicate');
+  });
+
+  it('moves an item in and out of the index as updates add and remove key attributes', async () => {
+    const pair = async () =>
+      (await client.send(new QueryCommand({ TableName: 'matches', IndexName: 'byPair', KeyConditionExpression: 'a = :a AND b = :b', ExpressionAttributeValues: { ':a': S('x'), ':b': S('y') } }))).Items;
+    await put({ p: S('pair'), a: S('x'), extra: S('e') });
+    assert.deepEqual(await pair(), []);
+    await client.send(new UpdateItemCommand({ TableName: 'matches', Key: { p: S('pair') }, UpdateExpression: 'SET b = :b', ExpressionAttributeValues: { ':b': S('y') } }));
+    assert.deepEqual(await pair(), [{ p: S('pair'), a: S('x'), b: S('y') }]); // KEYS_ONLY: no extra
+    await client.send(new UpdateItemCommand({ TableName: 'matches', Key: { p: S('pair') }, UpdateExpression: 'REMOVE a' }));
+    assert.deepEqual(await pair(), []);
+  });
+});
+
+describe('CreateTable with multi-attribute GSI keys: the checks', () => {
+  let cove: CoveProcess;
+  let client: DynamoDBClient;
+  before(async () => {
+    cove = await startCove({ config: CONFIG });
+    client = cove.client('AKIAMULTIKEY00000001', 'multikey-secret');
+  });
+  after(async () => {
+    await cove.stop();
+    removeDirectory(cove.dataDirectory);
+  });
+
+  const names = Array.from({ length: 9 }, (_, i) => `k${i}`);
+  const table = (keySchema: [string, 'HASH' | 'RANGE'][], local = false): CreateTableCommandInput => ({
+    TableName: 'multikey',
+    AttributeDefinitions: [{ AttributeName: 'p', AttributeType: 'S' }, { AttributeName: 's', AttributeType: 'S' }, ...names.map((AttributeName) => ({ AttributeName, AttributeType: 'S' as const }))],
+    KeySchema: [{ AttributeName: 'p', KeyType: 'HASH' }, { AttributeName: 's', KeyType: 'RANGE' }],
+    [local ? 'LocalSecondaryIndexes' : 'GlobalSecondaryIndexes']: [
+      { IndexName: 'idx', KeySchema: keySchema.map(([AttributeName, KeyType]) => ({ AttributeName, KeyType })), Projection: { ProjectionType: 'ALL' } },
+    ],
+    BillingMode: 'PAY_PER_REQUEST',
+  });
+
+  it('refuses each wrong KeySchema with its message', async () => {
+    const keys = (hash: number, range: number): [string, 'HASH' | 'RANGE'][] => [
+      ...names.slice(0, hash).map((n): [string, 'HASH'] => [n, 'HASH']),
+      ...names.slice(hash, hash + range).map((n): [string, 'RANGE'] => [n, 'RANGE']),
+    ];
+    const cases: [CreateTableCommandInput, string | RegExp][] = [
+      [table(keys(5, 0)), `${INVALID}Index KeySchema has more than 4 HASH key elements for index: idx`],
+      [table(keys(1, 5)), `${INVALID}Index KeySchema has more than 4 RANGE key elements for index: idx`],
+      [table([['k0', 'HASH'], ['k1', 'RANGE'], ['k2', 'HASH']]), 'Invalid KeySchema: HASH key elements must precede RANGE key elements'],
+      [table([['k0', 'RANGE'], ['k1', 'HASH']]), 'Invalid KeySchema: The first KeySchemaElement is not a HASH key type'],
+      [table([['k0', 'HASH'], ['k1', 'HASH'], ['k0', 'RANGE']]), 'Invalid KeySchema: More than one KeySchemaElement has the same name: k0'],
+      [table([['k0', 'HASH'], ['zz', 'HASH']]), `${INVALID}Some index key attributes are not defined in AttributeDefinitions. Keys: [k0, zz], AttributeDefinitions: [p, s, ${names.join(', ')}]`],
+      [table(keys(4, 5)), /^1 validation error detected: Value .* at 'globalSecondaryIndexes\.1\.member\.keySchema' failed to satisfy constraint: Member must have length less than or equal to 8$/],
+      [table([['p', 'HASH'], ['s', 'RANGE'], ['k0', 'RANGE']], true), /at 'localSecondaryIndexes\.1\.member\.keySchema' failed to satisfy constraint: Member must have length less than or equal to 2$/],
+    ];
+    for (const [input, message] of cases) {
+      const error = await rejection(client.send(new CreateTableCommand(input)));
+      assert.equal(error.name, 'ValidationException', String(message));
+      if (typeof message === 'string') assert.equal(error.message, message);
+      else assert.match(error.message, message);
+    }
+  });
+
+  it('accepts four HASH and four RANGE elements, or several HASH elements alone', async () => {
+    const eight: [string, 'HASH' | 'RANGE'][] = names.slice(0, 8).map((n, i) => [n, i < 4 ? 'HASH' : 'RANGE']);
+    const created = await client.send(new CreateTableCommand({ ...table(eight), AttributeDefinitions: table(eight).AttributeDefinitions!.slice(0, 10) }));
+    assert.equal(created.TableDescription?.GlobalSecondaryIndexes?.[0].KeySchema?.length, 8);
+    const hashOnly = { ...table([['k0', 'HASH'], ['k1', 'HASH']]), TableName: 'multikey2' };
+    await client.send(new CreateTableCommand({ ...hashOnly, AttributeDefinitions: hashOnly.AttributeDefinitions!.slice(0, 4) }));
+  });
+});
