@@ -1,7 +1,7 @@
 import { validationError } from './errors.js';
 import { encodeItem } from './items.js';
 import { itemSizeBytes } from './attributeValue.js';
-import { escapeSortBytes, INDEX_TAG, keyValueBytes, partitionPrefix, SORT_TERMINATOR, sortKeyBytes, tableKeyHash } from './keys.js';
+import { escapeSortBytes, INDEX_TAG, keyValueBytes, partitionPrefix, SORT_TERMINATOR, sortKeyBytes, tableKeyHash, tuplePartitionPrefix } from './keys.js';
 import type { AttributeValue, Item, KeyAttribute } from './types.js';
 
 export type ProjectionType = 'ALL' | 'KEYS_ONLY' | 'INCLUDE';
@@ -12,8 +12,12 @@ export interface SecondaryIndex {
   kind: 'local' | 'global';
   arn: string;
   storageId: Buffer;
-  hashKey: KeyAttribute;
-  rangeKey: KeyAttribute | undefined;
+  /** The HASH attributes in KeySchema order: one, or up to four for a GSI's multi-attribute key. */
+  partitionKeys: readonly KeyAttribute[];
+  /** The RANGE attributes in KeySchema order: none, one, or up to four for a GSI. */
+  sortKeys: readonly KeyAttribute[];
+  /** partitionKeys then sortKeys. */
+  keyAttributes: readonly KeyAttribute[];
   projectionType: ProjectionType;
   /** The attributes an entry carries besides the keys (INCLUDE); every attribute for ALL. */
   nonKeyAttributes: ReadonlySet<string>;
@@ -21,16 +25,37 @@ export interface SecondaryIndex {
   tableKeys: readonly KeyAttribute[];
 }
 
-/** The engine key of an item's entry in the index, or undefined when the item is not in it (sparse). */
+/**
+ * The engine key of an item's entry in the index, or undefined when the item is not in it
+ * (sparse: every key attribute must be there, with its declared type). Each sort value is
+ * escaped and terminated, so a prefix of the sort tuple is a key prefix (reads.ts).
+ */
 export function indexEntryKey(index: SecondaryIndex, item: Item, tableStorageKey: Buffer): Buffer | undefined {
-  const hashValue = item[index.hashKey.name];
-  if (hashValue === undefined || typeOf(hashValue) !== index.hashKey.type) return undefined;
-  const partition = partitionPrefix(index.storageId, index.hashKey, hashValue, INDEX_TAG);
-  const parts = [partition];
-  if (index.rangeKey) {
-    const rangeValue = item[index.rangeKey.name];
-    if (rangeValue === undefined || typeOf(rangeValue) !== index.rangeKey.type) return undefined;
-    parts.push(escapeSortBytes(sortKeyBytes(index.rangeKey.type, rangeValue)), SORT_TERMINATOR);
+  if (index.partitionKeys.length === 1 && index.sortKeys.length <= 1) return singleEntryKey(index, item, tableStorageKey);
+  const values: AttributeValue[] = [];
+  for (const key of index.keyAttributes) {
+    const value = item[key.name];
+    if (value === undefined || typeOf(value) !== key.type) return undefined;
+    values.push(value);
+  }
+  const partitionCount = index.partitionKeys.length;
+  const parts = [tuplePartitionPrefix(index.storageId, index.partitionKeys, values.slice(0, partitionCount), INDEX_TAG)];
+  index.sortKeys.forEach((key, i) => parts.push(escapeSortBytes(sortKeyBytes(key.type, values[partitionCount + i])), SORT_TERMINATOR));
+  parts.push(tableKeyHash(tableStorageKey));
+  return Buffer.concat(parts);
+}
+
+/** indexEntryKey of a single-attribute partition key and at most one sort key: the hot path, without the tuple's arrays. */
+function singleEntryKey(index: SecondaryIndex, item: Item, tableStorageKey: Buffer): Buffer | undefined {
+  const hashKey = index.partitionKeys[0];
+  const hashValue = item[hashKey.name];
+  if (hashValue === undefined || typeOf(hashValue) !== hashKey.type) return undefined;
+  const parts = [partitionPrefix(index.storageId, hashKey, hashValue, INDEX_TAG)];
+  const rangeKey = index.sortKeys[0];
+  if (rangeKey) {
+    const rangeValue = item[rangeKey.name];
+    if (rangeValue === undefined || typeOf(rangeValue) !== rangeKey.type) return undefined;
+    parts.push(escapeSortBytes(sortKeyBytes(rangeKey.type, rangeValue)), SORT_TERMINATOR);
   }
   parts.push(tableKeyHash(tableStorageKey));
   return Buffer.concat(parts);
@@ -40,8 +65,8 @@ export function indexEntryKey(index: SecondaryIndex, item: Item, tableStorageKey
 export function projectedItem(index: SecondaryIndex, item: Item): Item {
   if (index.projectionType === 'ALL') return item;
   const out: Item = Object.create(null) as Item;
-  for (const key of [...index.tableKeys, index.hashKey, index.rangeKey]) {
-    if (key && item[key.name] !== undefined) out[key.name] = item[key.name];
+  for (const key of [...index.tableKeys, ...index.keyAttributes]) {
+    if (item[key.name] !== undefined) out[key.name] = item[key.name];
   }
   for (const name of index.nonKeyAttributes) if (Object.hasOwn(item, name)) out[name] = item[name];
   return out;
@@ -64,9 +89,9 @@ function typeOf(value: AttributeValue): string {
  */
 export function checkIndexKeys(indexes: readonly SecondaryIndex[], item: Item): void {
   for (const index of indexes) {
-    for (const key of [index.hashKey, index.rangeKey]) {
-      const value = key && item[key.name];
-      if (!key || value === undefined) continue;
+    for (const key of index.keyAttributes) {
+      const value = item[key.name];
+      if (value === undefined) continue;
       const actual = typeOf(value);
       if (actual !== key.type) {
         throw validationError(`One or more parameter values were invalid: Type mismatch for Index Key ${key.name} Expected: ${key.type} Actual: ${actual} IndexName: ${index.name}`);

@@ -44,7 +44,7 @@ export function sizeEstimateRangeGB(sizeBytes: number): [number, number] {
 export async function itemCollectionMetrics(engine: StorageEngine, table: Table, partitionValue: AttributeValue): Promise<ItemCollectionMetrics> {
   let sizeBytes = await rangeSizeBytes(engine, partitionPrefix(table.storageId, table.hashKey, partitionValue, ITEM_TAG));
   for (const index of table.indexes) {
-    if (index.kind === 'local') sizeBytes += await rangeSizeBytes(engine, partitionPrefix(index.storageId, index.hashKey, partitionValue, INDEX_TAG));
+    if (index.kind === 'local') sizeBytes += await rangeSizeBytes(engine, partitionPrefix(index.storageId, index.partitionKeys[0], partitionValue, INDEX_TAG));
   }
   // A null-prototype map: the key attribute's name is the user's (`__proto__` is a name like any other).
   const key = Object.create(null) as Item;

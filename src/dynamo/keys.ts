@@ -13,6 +13,9 @@ import { encodeNumberOrderPreserving } from './numbers.js';
  *   token expiry   11 | expiry time (ms, uint64 BE) | token   (which tokens to remove, oldest first)
  *   index entry    04 | index id (8 bytes) | partition hash (16 bytes) | escaped sort key, 00 00 |
  *                  table key hash (16 bytes)
+ *                  (a GSI with multi-attribute keys: the partition hash covers the tuple of its
+ *                  HASH values, see tuplePartitionPrefix, and each RANGE value in KeySchema order
+ *                  is escaped and followed by 00 00, so the tuple sorts left to right)
  *
  * The partition key is hashed (SHA-256, truncated), as DynamoDB distributes
  * partitions by hash: it bounds the engine key (LMDB allows 1978 bytes, a
@@ -100,6 +103,30 @@ export function partitionPrefix(tableId: Buffer, hashKey: KeyAttribute, value: A
   const out = Buffer.allocUnsafe(1 + TABLE_ID_BYTES + PARTITION_HASH_BYTES);
   out[0] = tag;
   tableId.copy(out, 1);
+  digest.copy(out, 1 + TABLE_ID_BYTES, 0, PARTITION_HASH_BYTES);
+  return out;
+}
+
+/**
+ * The partition prefix of a multi-attribute partition key (a GSI's up to four HASH attributes):
+ * the hash covers each value as its type, its length (uint32 BE) and its bytes, so the encoding
+ * of the tuple is self-delimiting — ("ab", "c") and ("a", "bc") hash differently. One attribute
+ * hashes as `partitionPrefix` does, so single-attribute entries keep their layout.
+ */
+export function tuplePartitionPrefix(storageId: Buffer, keys: readonly KeyAttribute[], values: readonly AttributeValue[], tag: number): Buffer {
+  if (keys.length === 1) return partitionPrefix(storageId, keys[0], values[0], tag);
+  const parts: Buffer[] = [];
+  keys.forEach((key, i) => {
+    const bytes = keyValueBytes(key.type, values[i]);
+    const header = Buffer.alloc(5);
+    header.write(key.type, 0, 'latin1');
+    header.writeUInt32BE(bytes.length, 1);
+    parts.push(header, bytes);
+  });
+  const digest = sha256(Buffer.concat(parts));
+  const out = Buffer.allocUnsafe(1 + TABLE_ID_BYTES + PARTITION_HASH_BYTES);
+  out[0] = tag;
+  storageId.copy(out, 1);
   digest.copy(out, 1 + TABLE_ID_BYTES, 0, PARTITION_HASH_BYTES);
   return out;
 }

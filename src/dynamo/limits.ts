@@ -42,6 +42,10 @@ export const LIMITS = {
   maxTablesPerAccount: 2500,
   maxLocalSecondaryIndexes: 5,
   maxGlobalSecondaryIndexes: 20,
+  /** HASH elements of a global secondary index's KeySchema (multi-attribute keys); tables and LSIs have one. */
+  maxIndexPartitionKeyAttributes: 4,
+  /** RANGE elements of a global secondary index's KeySchema; tables and LSIs have at most one. */
+  maxIndexSortKeyAttributes: 4,
   /** ReadCapacityUnits / WriteCapacityUnits of a provisioned table. */
   maxProvisionedCapacityUnits: 1_000_000_000_000,
   /**

@@ -2,7 +2,7 @@ import type { StorageEngine } from '../storage/engine.js';
 import { validationError } from './errors.js';
 import { normalizeItem } from './attributeValue.js';
 import { checkKey, checkKeyValue, StoredItem, storageKeyOf } from './items.js';
-import { escapeSortBytes, INDEX_TAG, partitionPrefix, SORT_PAST_TERMINATOR, SORT_TERMINATOR, sortKeyBytes, successor, tablePrefix } from './keys.js';
+import { escapeSortBytes, INDEX_TAG, partitionPrefix, SORT_PAST_TERMINATOR, SORT_TERMINATOR, sortKeyBytes, successor, tablePrefix, tuplePartitionPrefix } from './keys.js';
 import { indexEntryKey, type SecondaryIndex } from './indexes.js';
 import type { Table } from './tables.js';
 import type { AttributeValue, Item, KeyAttribute } from './types.js';
@@ -17,23 +17,30 @@ export interface KeyRange {
 
 /**
  * What Query and Scan read: a table's items or an index's entries, with its key schema and how
- * its keys are laid out in the engine (keys.ts). An index's sort key is escaped and followed by
- * the table key, so its bounds differ from a table's.
+ * its keys are laid out in the engine (keys.ts). An index's sort values are escaped and
+ * terminated, then followed by the table key, so its bounds differ from a table's; a GSI with a
+ * multi-attribute key has several partition values (hashed as one tuple) and several sort values
+ * in KeySchema order, so equality on leading sort values is a key prefix (`sortBase`).
  */
 export interface KeySpace {
   table: Table;
   index: SecondaryIndex | undefined;
-  hashKey: KeyAttribute;
-  rangeKey: KeyAttribute | undefined;
+  /** HASH attributes in KeySchema order: the table's one, or an index's (up to four for a GSI). */
+  partitionKeys: readonly KeyAttribute[];
+  /** RANGE attributes in KeySchema order (at most one but for a GSI's multi-attribute key). */
+  sortKeys: readonly KeyAttribute[];
   /** Every key of the space starts with it. */
   prefix: Buffer;
-  partition(hashValue: AttributeValue): Buffer;
-  /** The first key in `partition` whose sort key is `value`. */
-  sortAt(partition: Buffer, value: AttributeValue): Buffer;
-  /** The first key in `partition` whose sort key is greater than `value`. */
-  sortAfter(partition: Buffer, value: AttributeValue): Buffer;
-  /** The prefix shared by the keys in `partition` whose sort key begins with `value`. */
-  sortPrefix(partition: Buffer, value: AttributeValue): Buffer;
+  /** The prefix of the partition of these values (one per partition key, in order). */
+  partition(values: readonly AttributeValue[]): Buffer;
+  /** The prefix of the keys in `partition` whose leading sort values are `values` (in sortKeys order). */
+  sortBase(partition: Buffer, values: readonly AttributeValue[]): Buffer;
+  /** The first key under `base` whose next sort value (of `key`) is `value`. */
+  sortAt(base: Buffer, key: KeyAttribute, value: AttributeValue): Buffer;
+  /** The first key under `base` whose next sort value is greater than `value`. */
+  sortAfter(base: Buffer, key: KeyAttribute, value: AttributeValue): Buffer;
+  /** The prefix shared by the keys under `base` whose next sort value begins with `value`. */
+  sortPrefix(base: Buffer, key: KeyAttribute, value: AttributeValue): Buffer;
   /** LastEvaluatedKey: the keys that resume a read after `item`. */
   lastKeyOf(item: Item): Item;
   /** The engine key of an ExclusiveStartKey, checked against the space's keys. */
@@ -41,16 +48,18 @@ export interface KeySpace {
 }
 
 export function tableKeySpace(table: Table): KeySpace {
-  const raw = (partition: Buffer, value: AttributeValue) => Buffer.concat([partition, sortKeyBytes(table.rangeKey!.type, value)]);
+  const raw = (base: Buffer, key: KeyAttribute, value: AttributeValue) => Buffer.concat([base, sortKeyBytes(key.type, value)]);
   return {
     table,
     index: undefined,
-    hashKey: table.hashKey,
-    rangeKey: table.rangeKey,
+    partitionKeys: [table.hashKey],
+    sortKeys: table.rangeKey ? [table.rangeKey] : [],
     prefix: tablePrefix(table.storageId),
-    partition: (value) => partitionPrefix(table.storageId, table.hashKey, value),
+    partition: (values) => partitionPrefix(table.storageId, table.hashKey, values[0]),
+    // A table's one sort key is never followed by another: no leading sort values to encode.
+    sortBase: (partition) => partition,
     sortAt: raw,
-    sortAfter: (partition, value) => Buffer.concat([raw(partition, value), Buffer.of(0)]),
+    sortAfter: (base, key, value) => Buffer.concat([raw(base, key, value), Buffer.of(0)]),
     sortPrefix: raw,
     lastKeyOf: (item) => keyOf(table, item),
     startKeyOf: (key) => startKeyOf(table, key),
@@ -58,18 +67,20 @@ export function tableKeySpace(table: Table): KeySpace {
 }
 
 export function indexKeySpace(table: Table, index: SecondaryIndex): KeySpace {
-  const escaped = (value: AttributeValue) => escapeSortBytes(sortKeyBytes(index.rangeKey!.type, value));
-  const keys = [...index.tableKeys, index.hashKey, ...(index.rangeKey ? [index.rangeKey] : [])];
+  const escaped = (key: KeyAttribute, value: AttributeValue) => escapeSortBytes(sortKeyBytes(key.type, value));
+  const keys = [...index.tableKeys, ...index.keyAttributes];
   return {
     table,
     index,
-    hashKey: index.hashKey,
-    rangeKey: index.rangeKey,
+    partitionKeys: index.partitionKeys,
+    sortKeys: index.sortKeys,
     prefix: tablePrefix(index.storageId, INDEX_TAG),
-    partition: (value) => partitionPrefix(index.storageId, index.hashKey, value, INDEX_TAG),
-    sortAt: (partition, value) => Buffer.concat([partition, escaped(value), SORT_TERMINATOR]),
-    sortAfter: (partition, value) => Buffer.concat([partition, escaped(value), SORT_PAST_TERMINATOR]),
-    sortPrefix: (partition, value) => Buffer.concat([partition, escaped(value)]),
+    partition: (values) => tuplePartitionPrefix(index.storageId, index.partitionKeys, values, INDEX_TAG),
+    sortBase: (partition, values) =>
+      values.length === 0 ? partition : Buffer.concat([partition, ...values.flatMap((value, i) => [escaped(index.sortKeys[i], value), SORT_TERMINATOR])]),
+    sortAt: (base, key, value) => Buffer.concat([base, escaped(key, value), SORT_TERMINATOR]),
+    sortAfter: (base, key, value) => Buffer.concat([base, escaped(key, value), SORT_PAST_TERMINATOR]),
+    sortPrefix: (base, key, value) => Buffer.concat([base, escaped(key, value)]),
     lastKeyOf: (item) => pick(item, keys),
     startKeyOf: (exclusiveStartKey) => indexStartKey(table, index, keys, exclusiveStartKey),
   };
@@ -82,7 +93,7 @@ function pick(item: Item, keys: readonly KeyAttribute[]): Item {
   return out;
 }
 
-/** An index's ExclusiveStartKey carries the table's key and the index's (DynamoDB's LastEvaluatedKey does). */
+/** An index's ExclusiveStartKey carries the table's key and every key attribute of the index (DynamoDB's LastEvaluatedKey does). */
 function indexStartKey(table: Table, index: SecondaryIndex, keys: readonly KeyAttribute[], exclusiveStartKey: unknown): Buffer {
   const key = normalizeItem(exclusiveStartKey);
   const invalid = (why: string) => validationError(`The provided starting key is invalid: ${why}`);
@@ -90,8 +101,10 @@ function indexStartKey(table: Table, index: SecondaryIndex, keys: readonly KeyAt
   if (Object.keys(key).length !== names.size || Object.keys(key).some((name) => !names.has(name))) throw invalid('The provided key element does not match the schema');
   try {
     checkKey(table, pick(key, index.tableKeys));
-    for (const [attribute, isHash] of [[index.hashKey, true], [index.rangeKey, false]] as const) {
-      if (attribute) checkKeyValue(attribute, key[attribute.name], isHash);
+    for (const attribute of index.keyAttributes) {
+      const value = key[attribute.name];
+      if (Object.keys(value)[0] !== attribute.type) throw validationError('The provided key element does not match the schema');
+      checkKeyValue(attribute, value, index.partitionKeys.includes(attribute));
     }
   } catch (error) {
     throw invalid((error as Error).message);

@@ -105,6 +105,13 @@ function toTable(record: TableRecord, recordBytes: Buffer): Table {
     return { hashKey: { name: hash.AttributeName, type: typeOf(hash.AttributeName) }, rangeKey: range && { name: range.AttributeName, type: typeOf(range.AttributeName) } };
   };
   const tableKeys = keysOf(d.KeySchema);
+  // An index's KeySchema lists its HASH attributes, then its RANGE ones (several for a GSI's multi-attribute key).
+  const indexKeysOf = (schema: KeySchemaElement[]) => {
+    const attributes = (type: KeySchemaElement['KeyType']) => schema.filter((k) => k.KeyType === type).map((k) => ({ name: k.AttributeName, type: typeOf(k.AttributeName) }));
+    const partitionKeys = attributes('HASH');
+    const sortKeys = attributes('RANGE');
+    return { partitionKeys, sortKeys, keyAttributes: [...partitionKeys, ...sortKeys] };
+  };
   const storageIds = new Map((record.indexStorageIds ?? []).map((entry) => [entry.name, entry.storageId]));
   const index = (description: IndexDescription, kind: SecondaryIndex['kind']): SecondaryIndex => {
     const storageId = storageIds.get(description.IndexName);
@@ -115,7 +122,7 @@ function toTable(record: TableRecord, recordBytes: Buffer): Table {
       kind,
       arn: description.IndexArn,
       storageId: Buffer.from(storageId, 'hex'),
-      ...keysOf(description.KeySchema),
+      ...indexKeysOf(description.KeySchema),
       projectionType,
       nonKeyAttributes: new Set(description.Projection.NonKeyAttributes ?? []),
       tableKeys: tableKeys.rangeKey ? [tableKeys.hashKey, tableKeys.rangeKey] : [tableKeys.hashKey],

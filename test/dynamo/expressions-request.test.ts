@@ -203,28 +203,29 @@ describe('checkKeyCondition', () => {
   const kc = (expr: string, values: Record<string, AttributeValue>) =>
     compileExpressions({ KeyConditionExpression: expr, ExpressionAttributeValues: values }).keyCondition!;
   it('resolves partition and sort key', () => {
-    assert.deepEqual(checkKeyCondition(kc('pk = :p', { ':p': S('a') }), hash, range), { partitionKey: { name: 'pk', value: S('a') } });
-    assert.deepEqual(checkKeyCondition(kc('sk BETWEEN :a AND :b AND pk = :p', { ':p': S('a'), ':a': N('1'), ':b': N('2') }), hash, range), {
-      partitionKey: { name: 'pk', value: S('a') },
+    assert.deepEqual(checkKeyCondition(kc('pk = :p', { ':p': S('a') }), [hash], [range]), { partitionKeys: [{ name: 'pk', value: S('a') }], sortEquals: [] });
+    assert.deepEqual(checkKeyCondition(kc('sk BETWEEN :a AND :b AND pk = :p', { ':p': S('a'), ':a': N('1'), ':b': N('2') }), [hash], [range]), {
+      partitionKeys: [{ name: 'pk', value: S('a') }],
+      sortEquals: [],
       sortKey: { name: 'sk', op: 'BETWEEN', values: [N('1'), N('2')] },
     });
   });
   it("DynamoDB's messages", () => {
-    fails(() => checkKeyCondition(kc('sk = :v', { ':v': N('1') }), hash, range), 'Query condition missed key schema element: pk');
-    fails(() => checkKeyCondition(kc('attr1 = :v', { ':v': S('val') }), hash, range), 'Query condition missed key schema element: pk');
-    fails(() => checkKeyCondition(kc('pk = :p AND x = :v', { ':p': S('a'), ':v': N('1') }), hash, range), 'Query condition missed key schema element: sk');
-    fails(() => checkKeyCondition(kc('pk = :p AND sk = :v', { ':p': S('a'), ':v': N('1') }), hash), 'Query key condition not supported');
-    fails(() => checkKeyCondition(kc('pk < :p', { ':p': S('a') }), hash, range), 'Query key condition not supported');
+    fails(() => checkKeyCondition(kc('sk = :v', { ':v': N('1') }), [hash], [range]), 'Query condition missed key schema element: pk');
+    fails(() => checkKeyCondition(kc('attr1 = :v', { ':v': S('val') }), [hash], [range]), 'Query condition missed key schema element: pk');
+    fails(() => checkKeyCondition(kc('pk = :p AND x = :v', { ':p': S('a'), ':v': N('1') }), [hash], [range]), 'Query condition missed key schema element: sk');
+    fails(() => checkKeyCondition(kc('pk = :p AND sk = :v', { ':p': S('a'), ':v': N('1') }), [hash], []), 'Query key condition not supported');
+    fails(() => checkKeyCondition(kc('pk < :p', { ':p': S('a') }), [hash], [range]), 'Query key condition not supported');
     fails(
-      () => checkKeyCondition(kc('pk = :p', { ':p': N('1') }), hash, range),
+      () => checkKeyCondition(kc('pk = :p', { ':p': N('1') }), [hash], [range]),
       `${INVALID}Condition parameter type does not match schema type`,
     );
     fails(
-      () => checkKeyCondition(kc('pk = :p AND sk = :v', { ':p': S('a'), ':v': S('1') }), hash, range),
+      () => checkKeyCondition(kc('pk = :p AND sk = :v', { ':p': S('a'), ':v': S('1') }), [hash], [range]),
       `${INVALID}Condition parameter type does not match schema type`,
     );
     fails(
-      () => checkKeyCondition(kc('pk = :p', { ':p': S('') }), hash, range),
+      () => checkKeyCondition(kc('pk = :p', { ':p': S('') }), [hash], [range]),
       'One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: pk',
     );
   });
@@ -233,7 +234,7 @@ describe('checkKeyCondition', () => {
       { KeyConditions: { pk: { ComparisonOperator: 'EQ', AttributeValueList: [S('a')] }, sk: { ComparisonOperator: 'NE', AttributeValueList: [N('1')] } } },
       'Query',
     );
-    fails(() => checkKeyCondition(c.keyCondition!, hash, range), 'Attempted conditional constraint is not an indexable operation');
+    fails(() => checkKeyCondition(c.keyCondition!, [hash], [range]), 'Attempted conditional constraint is not an indexable operation');
     fails(() => compileRequestExpressions({ KeyConditions: {} }, 'Query'), 'Conditions can be of length 1 or 2 only');
   });
 });

@@ -57,9 +57,19 @@ export interface KeyCondition {
   readonly terms: readonly KeyConditionTerm[];
 }
 
+/** A key attribute and the value a key condition requires of it. */
+export interface KeyEquality {
+  readonly name: string;
+  readonly value: AttributeValue;
+}
+
 /** A KeyCondition matched against a key schema by `checkKeyCondition`. */
 export interface ResolvedKeyCondition {
-  readonly partitionKey: { readonly name: string; readonly value: AttributeValue };
+  /** Equality on every partition key attribute, in KeySchema order (several for a GSI's multi-attribute key). */
+  readonly partitionKeys: readonly KeyEquality[];
+  /** Equality on the leading sort key attributes, in KeySchema order: only a multi-attribute sort key has them. */
+  readonly sortEquals: readonly KeyEquality[];
+  /** The condition on the next sort key attribute (a single sort key's, whatever its operator). */
   readonly sortKey?: { readonly name: string; readonly op: KeyOperator; readonly values: readonly AttributeValue[] };
 }
 

@@ -6,7 +6,8 @@
 import { validationError } from '../errors.js';
 import type { AttributeValue, KeyAttribute } from '../types.js';
 import { attributeValueSize } from '../attributeValue.js';
-import type { Condition, KeyCondition, KeyConditionTerm, KeyOperator, Operand, ResolvedKeyCondition } from './ast.js';
+import type { Condition, KeyCondition, KeyConditionTerm, KeyEquality, KeyOperator, Operand, ResolvedKeyCondition } from './ast.js';
+import { LIMITS } from '../limits.js';
 import { compareScalars, typeOf, type TypeCode } from './values.js';
 
 const INVALID = 'One or more parameter values were invalid: ';
@@ -148,11 +149,19 @@ function extract(c: Condition, terms: KeyConditionTerm[]): void {
 
 export const MSG_CONDITIONS_LENGTH = 'Conditions can be of length 1 or 2 only';
 
+/**
+ * The most key terms a key condition can have before the schema is known: one per attribute of a
+ * GSI's largest multi-attribute key. `checkKeyCondition` holds a single-attribute schema to two
+ * (DynamoDB's "Conditions can be of length 1 or 2 only"). Unverified: the answer for more terms
+ * than this (cove keeps the two-term text).
+ */
+export const MAX_KEY_CONDITION_TERMS = LIMITS.maxIndexPartitionKeyAttributes + LIMITS.maxIndexSortKeyAttributes;
+
 /** The key terms of a compiled KeyConditionExpression, with DynamoDB's messages. */
 export function extractKeyCondition(condition: Condition): KeyCondition {
   const terms: KeyConditionTerm[] = [];
   extract(condition, terms);
-  if (terms.length === 0 || terms.length > 2) throw validationError(MSG_CONDITIONS_LENGTH);
+  if (terms.length === 0 || terms.length > MAX_KEY_CONDITION_TERMS) throw validationError(MSG_CONDITIONS_LENGTH);
   return { terms };
 }
 
@@ -176,36 +185,87 @@ function emptyKeyValue(key: KeyAttribute, values: readonly AttributeValue[]): vo
 /**
  * Matches a key condition against the key schema of the table or index queried, raising
  * DynamoDB's messages ("Query condition missed key schema element: id", "Query key condition not
- * supported", ...), and returns it as partition key value plus optional sort key condition.
+ * supported", ...), and returns it as partition key values plus the sort key conditions. A GSI
+ * with a multi-attribute key (several HASH or RANGE attributes) has its own rules
+ * (`checkMultiAttributeKeyCondition`).
  */
-export function checkKeyCondition(kc: KeyCondition, hashKey: KeyAttribute, rangeKey?: KeyAttribute): ResolvedKeyCondition {
+export function checkKeyCondition(kc: KeyCondition, partitionKeys: readonly KeyAttribute[], sortKeys: readonly KeyAttribute[]): ResolvedKeyCondition {
+  if (partitionKeys.length > 1 || sortKeys.length > 1) return checkMultiAttributeKeyCondition(kc, partitionKeys, sortKeys);
+  const [hashKey] = partitionKeys;
+  const rangeKey = sortKeys[0] as KeyAttribute | undefined;
   const terms = kc.terms;
+  if (terms.length > 2) throw validationError(MSG_CONDITIONS_LENGTH);
   if (terms.length > (rangeKey ? 2 : 1)) throw validationError('Query key condition not supported');
   const hash = terms.find((t) => t.name === hashKey.name);
   if (hash === undefined) throw validationError(`Query condition missed key schema element: ${hashKey.name}`);
-  if (!INDEXABLE.has(hash.op)) throw validationError('Attempted conditional constraint is not an indexable operation');
-  if (typeOf(hash.values[0]) !== hashKey.type) {
-    throw validationError(`${INVALID}Condition parameter type does not match schema type`);
-  }
+  checkKeyTerm(hash, hashKey);
   if (hash.op !== 'EQ') throw validationError('Query key condition not supported');
   emptyKeyValue(hashKey, hash.values);
-  const resolved: { partitionKey: ResolvedKeyCondition['partitionKey']; sortKey?: ResolvedKeyCondition['sortKey'] } = {
-    partitionKey: { name: hashKey.name, value: hash.values[0] },
-  };
-  if (rangeKey === undefined) return resolved;
+  const partition = { partitionKeys: [{ name: hashKey.name, value: hash.values[0] }], sortEquals: [] };
+  if (rangeKey === undefined) return partition;
   const range = terms.find((t) => t.name === rangeKey.name);
   if (range === undefined) {
     if (terms.length > 1) throw validationError(`Query condition missed key schema element: ${rangeKey.name}`);
-    return resolved;
+    return partition;
   }
-  if (!INDEXABLE.has(range.op)) throw validationError('Attempted conditional constraint is not an indexable operation');
-  for (const value of range.values) {
-    if (attributeValueSize(value) > 1024) {
-      throw validationError(`${INVALID}Aggregated size of all range keys has exceeded the size limit of 1024 bytes`);
-    }
-    if (typeOf(value) !== rangeKey.type) throw validationError(`${INVALID}Condition parameter type does not match schema type`);
-  }
+  checkKeyTerm(range, rangeKey);
   emptyKeyValue(rangeKey, range.values);
-  resolved.sortKey = { name: rangeKey.name, op: range.op as KeyOperator, values: range.values };
-  return resolved;
+  return { ...partition, sortKey: { name: rangeKey.name, op: range.op as KeyOperator, values: range.values } };
+}
+
+/** A term on a key attribute: an indexable operator, values of the key's type (sort values within their size). */
+function checkKeyTerm(term: KeyConditionTerm, key: KeyAttribute, isSortKey = false): void {
+  if (!INDEXABLE.has(term.op)) throw validationError('Attempted conditional constraint is not an indexable operation');
+  for (const value of isSortKey ? term.values : term.values.slice(0, 1)) {
+    if (isSortKey && attributeValueSize(value) > LIMITS.maxSortKeyBytes) {
+      throw validationError(`${INVALID}Aggregated size of all range keys has exceeded the size limit of ${LIMITS.maxSortKeyBytes} bytes`);
+    }
+    if (typeOf(value) !== key.type) throw validationError(`${INVALID}Condition parameter type does not match schema type`);
+  }
+}
+
+/**
+ * DynamoDB's rules for a GSI whose KeySchema has several HASH or RANGE attributes: an equality
+ * condition on every HASH attribute; RANGE attributes conditioned left to right in KeySchema
+ * order — equality on a prefix of them, then at most one other condition (<, <=, >, >=, BETWEEN,
+ * begins_with) on the next one, and nothing after it. Conditions may be written in any order.
+ */
+function checkMultiAttributeKeyCondition(kc: KeyCondition, partitionKeys: readonly KeyAttribute[], sortKeys: readonly KeyAttribute[]): ResolvedKeyCondition {
+  const byName = new Map(kc.terms.map((t) => [t.name, t]));
+  const keyNames = new Set([...partitionKeys, ...sortKeys].map((k) => k.name));
+  const stray = kc.terms.find((t) => !keyNames.has(t.name));
+  if (stray !== undefined) {
+    const missed = [...partitionKeys, ...sortKeys].find((k) => !byName.has(k.name));
+    // Unverified text: what DynamoDB says for a condition on an attribute that is not a key of a multi-attribute-key index.
+    throw validationError(missed ? `Query condition missed key schema element: ${missed.name}` : 'Query key condition not supported');
+  }
+  for (const key of partitionKeys) {
+    const term = byName.get(key.name);
+    // Unverified text: DynamoDB's message names HASH and equality (the Alternator conformance tests match /HASH.*equality/).
+    if (term === undefined || term.op !== 'EQ') throw validationError(`Query key condition not supported: an equality condition is required on every HASH key attribute of the index; missing or not an equality: ${key.name}`);
+    checkKeyTerm(term, key);
+    emptyKeyValue(key, term.values);
+  }
+  return { partitionKeys: partitionKeys.map((key) => ({ name: key.name, value: byName.get(key.name)!.values[0] })), ...sortConditions(byName, sortKeys) };
+}
+
+/** The sort part of a multi-attribute key condition: equality on a prefix of the RANGE attributes, then at most one other condition. */
+function sortConditions(byName: ReadonlyMap<string, KeyConditionTerm>, sortKeys: readonly KeyAttribute[]): Pick<ResolvedKeyCondition, 'sortEquals' | 'sortKey'> {
+  const sortEquals: KeyEquality[] = [];
+  let sortKey: ResolvedKeyCondition['sortKey'];
+  for (const key of sortKeys) {
+    const term = byName.get(key.name);
+    if (term !== undefined && (sortKey !== undefined || sortEquals.length < sortKeys.indexOf(key))) {
+      // Unverified text: DynamoDB's message names RANGE and equality (the Alternator conformance tests match /RANGE.*equality/).
+      throw validationError(
+        `Query key condition not supported: RANGE key attributes of the index must be conditioned left to right, with an equality condition on each before the last one conditioned; out of order: ${key.name}`,
+      );
+    }
+    if (term === undefined) continue;
+    checkKeyTerm(term, key, true);
+    emptyKeyValue(key, term.values);
+    if (term.op === 'EQ') sortEquals.push({ name: key.name, value: term.values[0] });
+    else sortKey = { name: key.name, op: term.op as KeyOperator, values: term.values };
+  }
+  return sortKey ? { sortEquals, sortKey } : { sortEquals };
 }

@@ -18,7 +18,7 @@ import { checkItemSize } from '../limits.js';
 import type { AttributeValue } from '../types.js';
 import type { Condition, KeyCondition, KeyConditionTerm, LeafAction, Operand, Path, SetAction, UpdateActions, ValueAction } from './ast.js';
 import { stringMapOrder } from './javaHash.js';
-import { type ComparisonOperator, MSG_CONDITIONS_LENGTH, validateComparisonArguments } from './keyCondition.js';
+import { type ComparisonOperator, MAX_KEY_CONDITION_TERMS, MSG_CONDITIONS_LENGTH, validateComparisonArguments } from './keyCondition.js';
 import { legacyUpdateTree } from './semantics.js';
 import { typeOf } from './values.js';
 
@@ -169,7 +169,8 @@ export function compileFilter(filter: unknown, operator: unknown): Condition | u
 /** Query's KeyConditions. */
 export function compileKeyConditions(keyConditions: unknown): KeyCondition {
   const terms: KeyConditionTerm[] = isObject(keyConditions) ? compileConditions(keyConditions) : [];
-  if (terms.length === 0 || terms.length > 2) throw validationError(MSG_CONDITIONS_LENGTH);
+  // DynamoDB accepts KeyConditions on a GSI with a multi-attribute key (ScyllaDB's Alternator issue 31393 records it).
+  if (terms.length === 0 || terms.length > MAX_KEY_CONDITION_TERMS) throw validationError(MSG_CONDITIONS_LENGTH);
   return { terms };
 }
 

@@ -7,7 +7,7 @@ import { checkTags, tagsForAudit, type Tag } from '../tags.js';
 import type { AttributeDefinition, KeySchemaElement } from '../types.js';
 import { rejectUnsupported } from '../unsupported.js';
 
-interface IndexInput {
+export interface IndexInput {
   IndexName: string;
   KeySchema: KeySchemaElement[];
   Projection: { ProjectionType?: ProjectionType; NonKeyAttributes?: string[] };
@@ -79,7 +79,7 @@ function checkIndexes(input: CreateTableInput, definitions: readonly string[]): 
     if (input.KeySchema.length !== 2) throw invalid('Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex');
     const tableHash = input.KeySchema[0].AttributeName;
     for (const index of local) {
-      checkIndexKeySchema(index, definitions);
+      checkLocalIndexKeySchema(index, definitions);
       if (index.KeySchema.length !== 2) throw invalid(`Index KeySchema does not have a range key for index: ${index.IndexName}`);
       const indexHash = index.KeySchema[0].AttributeName;
       if (indexHash !== tableHash) throw invalid(`Index KeySchema does not have the same leading hash key as table KeySchema for index: ${index.IndexName}. index hash key: ${indexHash}, table hash key: ${tableHash}`);
@@ -92,7 +92,7 @@ function checkIndexes(input: CreateTableInput, definitions: readonly string[]): 
   if (global) {
     if (global.length === 0) throw invalid('List of GlobalSecondaryIndexes is empty');
     for (const index of global) {
-      checkIndexKeySchema(index, definitions);
+      checkGlobalIndexKeySchema(index, definitions);
       checkProjection(index);
       checkIndexThroughput(index, input.BillingMode ?? 'PROVISIONED');
       checkUniqueName(names, index.IndexName);
@@ -102,15 +102,43 @@ function checkIndexes(input: CreateTableInput, definitions: readonly string[]): 
   if (local || global) checkDefinitionsUsed(input, definitions);
 }
 
+/** The checks every index's KeySchema passes; a local index's (two elements at most, by the model's bound) ends here. */
 function checkIndexKeySchema(index: IndexInput, definitions: readonly string[]): void {
   const keys = index.KeySchema.map((k) => k.AttributeName);
   if (keys.some((key) => !definitions.includes(key))) {
     throw invalid(`Some index key attributes are not defined in AttributeDefinitions. Keys: [${keys.join(', ')}], AttributeDefinitions: [${definitions.join(', ')}]`);
   }
-  if (keys.length > 2) throw validationError('cove does not support multi-attribute keys in secondary indexes yet');
   if (keys.length === 2 && keys[0] === keys[1]) throw validationError('Both the Hash Key and the Range Key element in the KeySchema have the same name');
   if (index.KeySchema[0].KeyType !== 'HASH') throw validationError('Invalid KeySchema: The first KeySchemaElement is not a HASH key type');
+}
+
+/** A local index: one HASH then one RANGE element. */
+function checkLocalIndexKeySchema(index: IndexInput, definitions: readonly string[]): void {
+  checkIndexKeySchema(index, definitions);
   if (index.KeySchema[1] && index.KeySchema[1].KeyType !== 'RANGE') throw validationError('Invalid KeySchema: The second KeySchemaElement is not a RANGE key type');
+}
+
+/**
+ * A global index may have a multi-attribute key: up to four HASH elements, then up to four RANGE
+ * elements, each attribute once. Exported for UpdateTable's index creation.
+ */
+export function checkGlobalIndexKeySchema(index: IndexInput, definitions: readonly string[]): void {
+  checkIndexKeySchema(index, definitions);
+  const schema = index.KeySchema;
+  const duplicate = schema.find((k, i) => schema.findIndex((other) => other.AttributeName === k.AttributeName) !== i);
+  // Unverified text: DynamoDB's message for a repeated attribute in a multi-attribute KeySchema (Alternator's conformance tests match /same name/).
+  if (duplicate) throw validationError(`Invalid KeySchema: More than one KeySchemaElement has the same name: ${duplicate.AttributeName}`);
+  const firstRange = schema.findIndex((k) => k.KeyType === 'RANGE');
+  // Unverified text: DynamoDB's message for a HASH element after a RANGE one (Alternator's conformance tests match /HASH.*precede.*RANGE/).
+  if (firstRange >= 0 && schema.slice(firstRange).some((k) => k.KeyType === 'HASH')) throw validationError('Invalid KeySchema: HASH key elements must precede RANGE key elements');
+  const counts = [
+    ['HASH', LIMITS.maxIndexPartitionKeyAttributes],
+    ['RANGE', LIMITS.maxIndexSortKeyAttributes],
+  ] as const;
+  for (const [keyType, max] of counts) {
+    // Unverified text: DynamoDB's message for more than four HASH (or RANGE) elements in a GSI's KeySchema.
+    if (schema.filter((k) => k.KeyType === keyType).length > max) throw invalid(`Index KeySchema has more than ${max} ${keyType} key elements for index: ${index.IndexName}`);
+  }
 }
 
 function checkProjection(index: IndexInput): void {

@@ -21,32 +21,38 @@ interface QueryInput {
   [other: string]: unknown;
 }
 
-/** The engine-key range a key condition selects, in one partition of the table or index. */
+/**
+ * The engine-key range a key condition selects, in one partition of the table or index: equality
+ * on leading sort values (a multi-attribute sort key) is a key prefix, and the condition on the
+ * next sort value bounds the range within it.
+ */
 function keyRange(space: KeySpace, condition: ResolvedKeyCondition): KeyRange {
-  const partition = space.partition(normalizeAttributeValue(condition.partitionKey.value));
-  const partitionEnd = successor(partition);
+  const partition = space.partition(condition.partitionKeys.map((k) => normalizeAttributeValue(k.value)));
+  const base = space.sortBase(partition, condition.sortEquals.map((k) => normalizeAttributeValue(k.value)));
+  const baseEnd = successor(base);
   const sort = condition.sortKey;
-  if (!sort || !space.rangeKey) return { start: partition, end: partitionEnd };
+  const key = sort && space.sortKeys.find((k) => k.name === sort.name);
+  if (!sort || !key) return { start: base, end: baseEnd };
   const value = (index: number) => normalizeAttributeValue(sort.values[index]);
-  const at = (index: number) => space.sortAt(partition, value(index));
-  const after = (index: number) => space.sortAfter(partition, value(index));
+  const at = (index: number) => space.sortAt(base, key, value(index));
+  const after = (index: number) => space.sortAfter(base, key, value(index));
   switch (sort.op) {
     case 'EQ':
       return { start: at(0), end: after(0) };
     case 'LT':
-      return { start: partition, end: at(0) };
+      return { start: base, end: at(0) };
     case 'LE':
-      return { start: partition, end: after(0) };
+      return { start: base, end: after(0) };
     case 'GT':
-      return { start: after(0), end: partitionEnd };
+      return { start: after(0), end: baseEnd };
     case 'GE':
-      return { start: at(0), end: partitionEnd };
+      return { start: at(0), end: baseEnd };
     case 'BETWEEN':
       return { start: at(0), end: after(1) };
     case 'BEGINS_WITH': {
-      const prefix = space.sortPrefix(partition, value(0));
-      // An empty prefix selects the whole partition.
-      return { start: prefix, end: prefix.length === partition.length ? partitionEnd : successor(prefix) };
+      const prefix = space.sortPrefix(base, key, value(0));
+      // An empty prefix selects everything under the base.
+      return { start: prefix, end: prefix.length === base.length ? baseEnd : successor(prefix) };
     }
   }
 }
@@ -77,10 +83,10 @@ export const query: Operation<QueryInput> = {
     const select = readSelect(input, expressions, 'Query');
     const table = ctx.catalog.require(input.TableName);
     const space = keySpaceOf(table, input.IndexName, input.ConsistentRead, select);
-    const keyCondition = checkKeyCondition(expressions.keyCondition, space.hashKey, space.rangeKey);
-    checkKeyValue(space.hashKey, normalizeAttributeValue(keyCondition.partitionKey.value), true);
+    const keyCondition = checkKeyCondition(expressions.keyCondition, space.partitionKeys, space.sortKeys);
+    space.partitionKeys.forEach((key, i) => checkKeyValue(key, normalizeAttributeValue(keyCondition.partitionKeys[i].value), true));
     checkNestedKeyAccess(expressions, keyNamesOf(table));
-    const spaceKeys = [space.hashKey.name, ...(space.rangeKey ? [space.rangeKey.name] : [])];
+    const spaceKeys = [...space.partitionKeys, ...space.sortKeys].map((key) => key.name);
     if (expressions.filter) checkFilterKeyAttributes(expressions.filter, spaceKeys, input.QueryFilter !== undefined);
     const reverse = input.ScanIndexForward === false;
     const conditionRange = keyRange(space, keyCondition);
@@ -88,7 +94,8 @@ export const query: Operation<QueryInput> = {
     if (startKey && !rangeContains(conditionRange, startKey)) {
       // DynamoDB names the sort-key predicate first, whatever the partition key says.
       const startItem = normalizeItem(input.ExclusiveStartKey);
-      const sortRangeAtStart = keyCondition.sortKey && keyRange(space, { ...keyCondition, partitionKey: { name: space.hashKey.name, value: startItem[space.hashKey.name] } });
+      const partitionAtStart = space.partitionKeys.map((key) => ({ name: key.name, value: startItem[key.name] }));
+      const sortRangeAtStart = (keyCondition.sortKey || keyCondition.sortEquals.length > 0) && keyRange(space, { ...keyCondition, partitionKeys: partitionAtStart });
       throw validationError(
         sortRangeAtStart && !rangeContains(sortRangeAtStart, startKey)
           ? 'The provided starting key does not match the range key predicate'

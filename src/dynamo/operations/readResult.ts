@@ -94,7 +94,7 @@ function fetchesFromTable(space: KeySpace, select: Select, expressions: Compiled
   const index = space.index;
   if (!index || index.kind !== 'local' || index.projectionType === 'ALL') return false;
   if (select === 'ALL_ATTRIBUTES') return true;
-  const projected = new Set([...index.tableKeys.map((k) => k.name), index.hashKey.name, ...(index.rangeKey ? [index.rangeKey.name] : []), ...index.nonKeyAttributes]);
+  const projected = new Set([...index.tableKeys.map((k) => k.name), ...index.keyAttributes.map((k) => k.name), ...index.nonKeyAttributes]);
   return [...pathsReferenced({ projection: expressions.projection, filter: expressions.filter })].some((name) => !projected.has(name));
 }
 

@@ -103,6 +103,17 @@ const SHAPE_OVERLAYS: Record<string, Partial<ModelShape>> = {
   KeySchema: { max: 2 },
 };
 
+/**
+ * A GSI's KeySchema may have up to four HASH and four RANGE elements (multi-attribute keys), so
+ * CreateTable's GlobalSecondaryIndex.KeySchema is its own shape, without the tables' bound of 2.
+ * Unverified: DynamoDB's answer for more than 8 elements (this gives the model-style length text).
+ */
+const GSI_KEY_SCHEMA_SHAPE = 'GlobalSecondaryIndexKeySchema';
+const MEMBER_SHAPE_OVERLAYS: ReadonlyMap<string, string> = new Map([['GlobalSecondaryIndex.KeySchema', GSI_KEY_SCHEMA_SHAPE]]);
+const SYNTHETIC_SHAPES: Readonly<Record<string, (shapes: Record<string, ModelShape>) => ModelShape>> = {
+  [GSI_KEY_SCHEMA_SHAPE]: (shapes) => ({ ...shapes.KeySchema, max: LIMITS.maxIndexPartitionKeyAttributes + LIMITS.maxIndexSortKeyAttributes }),
+};
+
 /** Shape used for the name form of a TableName member whose model shape is TableArn. */
 const TABLE_NAME_SHAPE = 'TableName';
 const TABLE_ARN_SHAPE = 'TableArn';
@@ -143,7 +154,7 @@ class Compiler {
   compile(shapeName: string): Node {
     const existing = this.nodes.get(shapeName);
     if (existing) return existing;
-    const raw = this.shapes[shapeName];
+    const raw = Object.hasOwn(SYNTHETIC_SHAPES, shapeName) ? SYNTHETIC_SHAPES[shapeName](this.shapes) : this.shapes[shapeName];
     if (!raw) throw new Error(`DynamoDB model has no shape ${shapeName}`);
     const shape: ModelShape = { ...raw, ...SHAPE_OVERLAYS[shapeName] };
     let node: Node;
@@ -156,7 +167,8 @@ class Compiler {
         this.register(shapeName, struct);
         const required = new Set(shape.required ?? []);
         for (const [name, ref] of Object.entries(shape.members ?? {})) {
-          const member: Member = { name, path: toLowerFirst(name), node: this.compile(ref.shape), required: required.has(name) };
+          const memberShape = MEMBER_SHAPE_OVERLAYS.get(`${shapeName}.${name}`) ?? ref.shape;
+          const member: Member = { name, path: toLowerFirst(name), node: this.compile(memberShape), required: required.has(name) };
           if (name === 'TableName' && ref.shape === TABLE_ARN_SHAPE) {
             member.tableName = this.compile(TABLE_NAME_SHAPE) as ScalarNode;
           }
