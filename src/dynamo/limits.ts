@@ -42,6 +42,11 @@ export const LIMITS = {
   maxTablesPerAccount: 2500,
   maxLocalSecondaryIndexes: 5,
   maxGlobalSecondaryIndexes: 20,
+  /**
+   * Global secondary indexes being created or deleted on one table at once (UpdateTable): one
+   * per request, and none while an earlier one is still CREATING.
+   */
+  maxOnlineIndexOperationsPerTable: 1,
   /** ReadCapacityUnits / WriteCapacityUnits of a provisioned table. */
   maxProvisionedCapacityUnits: 1_000_000_000_000,
   /**

@@ -7,7 +7,7 @@ import { checkTags, tagsForAudit, type Tag } from '../tags.js';
 import type { AttributeDefinition, KeySchemaElement } from '../types.js';
 import { rejectUnsupported } from '../unsupported.js';
 
-interface IndexInput {
+export interface IndexInput {
   IndexName: string;
   KeySchema: KeySchemaElement[];
   Projection: { ProjectionType?: ProjectionType; NonKeyAttributes?: string[] };
@@ -102,7 +102,7 @@ function checkIndexes(input: CreateTableInput, definitions: readonly string[]): 
   if (local || global) checkDefinitionsUsed(input, definitions);
 }
 
-function checkIndexKeySchema(index: IndexInput, definitions: readonly string[]): void {
+export function checkIndexKeySchema(index: IndexInput, definitions: readonly string[]): void {
   const keys = index.KeySchema.map((k) => k.AttributeName);
   if (keys.some((key) => !definitions.includes(key))) {
     throw invalid(`Some index key attributes are not defined in AttributeDefinitions. Keys: [${keys.join(', ')}], AttributeDefinitions: [${definitions.join(', ')}]`);
@@ -113,7 +113,7 @@ function checkIndexKeySchema(index: IndexInput, definitions: readonly string[]):
   if (index.KeySchema[1] && index.KeySchema[1].KeyType !== 'RANGE') throw validationError('Invalid KeySchema: The second KeySchemaElement is not a RANGE key type');
 }
 
-function checkProjection(index: IndexInput): void {
+export function checkProjection(index: IndexInput): void {
   const type = index.Projection.ProjectionType;
   if (type === undefined) throw invalid('Unknown ProjectionType: null');
   if (index.Projection.NonKeyAttributes && type !== 'INCLUDE') throw invalid(`ProjectionType is ${type}, but NonKeyAttributes is specified`);
@@ -143,7 +143,7 @@ function checkDefinitionsUsed(input: CreateTableInput, definitions: readonly str
   }
 }
 
-function indexDescription(ctx: OperationContext, tableName: string, index: IndexInput): IndexDescription {
+export function indexDescription(ctx: OperationContext, tableName: string, index: IndexInput): IndexDescription {
   const { ProjectionType, NonKeyAttributes } = index.Projection;
   return {
     IndexName: index.IndexName,
@@ -156,7 +156,7 @@ function indexDescription(ctx: OperationContext, tableName: string, index: Index
 }
 
 /** cove's indexes are usable at once: the stored status is ACTIVE (CreateTable answers CREATING, as for the table). */
-function globalIndexDescription(ctx: OperationContext, tableName: string, index: IndexInput): GlobalIndexDescription {
+export function globalIndexDescription(ctx: OperationContext, tableName: string, index: IndexInput): GlobalIndexDescription {
   return {
     ...indexDescription(ctx, tableName, index),
     IndexStatus: 'ACTIVE',
