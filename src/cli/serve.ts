@@ -182,13 +182,22 @@ async function openStores(dataDirectory: string, loaded: LoadedConfig, options: 
   const engine = new LmdbEngine({ path: join(dataDirectory, 'db'), sharedWithOtherProcesses: options.sharedStore });
   let catalog: TableCatalog;
   try {
-    catalog = await TableCatalog.load(engine, { resumePurges: options.resumePurges });
+    catalog = await TableCatalog.load(engine, { resumePurges: options.resumePurges, backfillPauseMs: backfillPauseMs() });
   } catch (error) {
     await engine.close();
     throw error;
   }
   const audit = new AuditWriter({ directory: join(dataDirectory, 'audit'), accountId: config.accountId, region: config.region });
   return { engine, catalog, audit };
+}
+
+/**
+ * COVE_BACKFILL_PAUSE_MS: a pause between the batches of an index backfill, for tests that must
+ * interrupt one (a restart during a backfill). Unset in production: no pause.
+ */
+function backfillPauseMs(): number {
+  const value = Number(process.env.COVE_BACKFILL_PAUSE_MS ?? 0);
+  return Number.isFinite(value) && value > 0 ? value : 0;
 }
 
 /** The catalog first: closing waits for its purges, which write through the engine; the engine last. */

@@ -1,6 +1,8 @@
+import { MAX_ENGINE_KEY_BYTES, type DerivedWrite } from '../storage/engine.js';
 import { validationError } from './errors.js';
-import { encodeItem } from './items.js';
+import { decodeItem, encodeItem, storedItemSize } from './items.js';
 import { itemSizeBytes } from './attributeValue.js';
+import { LIMITS } from './limits.js';
 import { escapeSortBytes, INDEX_TAG, keyValueBytes, partitionPrefix, SORT_TERMINATOR, sortKeyBytes, tableKeyHash, tuplePartitionPrefix } from './keys.js';
 import type { AttributeValue, Item, KeyAttribute } from './types.js';
 
@@ -23,6 +25,11 @@ export interface SecondaryIndex {
   nonKeyAttributes: ReadonlySet<string>;
   /** The table's key attributes: every entry carries them. */
   tableKeys: readonly KeyAttribute[];
+  /**
+   * False while a global index added by UpdateTable is being backfilled (IndexStatus CREATING):
+   * writes keep its entries, but Query and Scan on it are refused until the backfill is done.
+   */
+  readable: boolean;
 }
 
 /**
@@ -102,4 +109,24 @@ export function checkIndexKeys(indexes: readonly SecondaryIndex[], item: Item): 
       }
     }
   }
+}
+
+/**
+ * The entry a backfill writes for an item already stored (its engine key and stored bytes), or
+ * undefined. The backfill skips what a write would refuse — DynamoDB leaves such items out of
+ * the new index instead of failing its creation: a key attribute of another type, an empty string
+ * or binary, a value over DynamoDB's key size limits; and what the engine cannot store as a key.
+ */
+export function backfillEntry(index: SecondaryIndex, storageKey: Buffer, stored: Buffer): DerivedWrite | undefined {
+  const item = decodeItem(stored);
+  const limits = [...index.partitionKeys.map((key) => [key, LIMITS.maxPartitionKeyBytes] as const), ...index.sortKeys.map((key) => [key, LIMITS.maxSortKeyBytes] as const)];
+  for (const [key, maxBytes] of limits) {
+    const value = item[key.name];
+    if (value === undefined || typeOf(value) !== key.type) continue;
+    const bytes = keyValueBytes(key.type, value).length;
+    if ((key.type !== 'N' && bytes === 0) || bytes > maxBytes) return undefined;
+  }
+  const entryKey = indexEntryKey(index, item, storageKey);
+  if (!entryKey || entryKey.length > MAX_ENGINE_KEY_BYTES) return undefined;
+  return { key: entryKey, value: encodeEntry(index, item, storedItemSize(stored)) };
 }

@@ -46,6 +46,11 @@ export const LIMITS = {
   maxIndexPartitionKeyAttributes: 4,
   /** RANGE elements of a global secondary index's KeySchema; tables and LSIs have at most one. */
   maxIndexSortKeyAttributes: 4,
+  /**
+   * Global secondary indexes being created or deleted on one table at once (UpdateTable): one
+   * per request, and none while an earlier one is still CREATING.
+   */
+  maxOnlineIndexOperationsPerTable: 1,
   /** ReadCapacityUnits / WriteCapacityUnits of a provisioned table. */
   maxProvisionedCapacityUnits: 1_000_000_000_000,
   /**

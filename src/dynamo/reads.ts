@@ -116,13 +116,15 @@ function indexStartKey(table: Table, index: SecondaryIndex, keys: readonly KeyAt
 
 /**
  * The key space a Query or Scan reads: the table's, or the index named (DynamoDB's texts for an
- * unknown index, a strongly consistent read of a GSI, and ALL_ATTRIBUTES from a GSI that does
+ * unknown index, an index still being backfilled, a strongly consistent read of a GSI, and ALL_ATTRIBUTES from a GSI that does
  * not project them all).
  */
 export function keySpaceOf(table: Table, indexName: string | undefined, consistentRead: boolean | undefined, select: string): KeySpace {
   if (indexName === undefined) return tableKeySpace(table);
   const index = table.indexNamed.get(indexName);
   if (!index) throw validationError(`The table does not have the specified index: ${indexName}`);
+  // DynamoDB's text, as clients report it (aws-cli issue 4845 quotes it with the index name).
+  if (!index.readable) throw validationError(`Cannot read from backfilling global secondary index: ${indexName}`);
   if (index.kind === 'global' && consistentRead === true) throw validationError('Consistent reads are not supported on global secondary indexes');
   if (index.kind === 'global' && select === 'ALL_ATTRIBUTES' && index.projectionType !== 'ALL') {
     throw validationError(`One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index ${indexName} because its projection type is not ALL`);

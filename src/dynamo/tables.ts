@@ -1,11 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { BatchOutcome, Entry, StorageEngine, WriteOp } from '../storage/engine.js';
-import { type AwsError } from '../errors.js';
+import { AwsError } from '../errors.js';
 import { dynamoError } from './errors.js';
 import { catalogKey, CATALOG_RANGE, CATALOG_VERSION_KEY, INDEX_TAG, ITEM_TAG, PURGE_MARKER_RANGE, purgeMarkerKey, TABLE_ID_BYTES, tableRange } from './keys.js';
 import type { AttributeDefinition, KeyAttribute, KeySchemaElement } from './types.js';
 import type { ProjectionType, SecondaryIndex } from './indexes.js';
 import { statsRecountIntervalMs, TableStats, type StatsState } from './tableStats.js';
+import { backfillIndex } from './backfill.js';
 import assert from 'node:assert/strict';
 
 /** What the catalog persists per table: DynamoDB's description plus cove's storage ids. */
@@ -55,6 +56,8 @@ export interface IndexDescription {
 
 export interface GlobalIndexDescription extends IndexDescription {
   IndexStatus: 'CREATING' | 'UPDATING' | 'DELETING' | 'ACTIVE';
+  /** True while an index added by UpdateTable is being backfilled (with IndexStatus CREATING); absent otherwise. */
+  Backfilling?: boolean;
   ProvisionedThroughput: { NumberOfDecreasesToday: number; ReadCapacityUnits: number; WriteCapacityUnits: number };
 }
 
@@ -113,7 +116,7 @@ function toTable(record: TableRecord, recordBytes: Buffer): Table {
     return { partitionKeys, sortKeys, keyAttributes: [...partitionKeys, ...sortKeys] };
   };
   const storageIds = new Map((record.indexStorageIds ?? []).map((entry) => [entry.name, entry.storageId]));
-  const index = (description: IndexDescription, kind: SecondaryIndex['kind']): SecondaryIndex => {
+  const index = (description: IndexDescription | GlobalIndexDescription, kind: SecondaryIndex['kind']): SecondaryIndex => {
     const storageId = storageIds.get(description.IndexName);
     assert(storageId !== undefined, `index ${description.IndexName} of table ${d.TableName} has no storage id`);
     const projectionType = description.Projection.ProjectionType;
@@ -126,6 +129,7 @@ function toTable(record: TableRecord, recordBytes: Buffer): Table {
       projectionType,
       nonKeyAttributes: new Set(description.Projection.NonKeyAttributes ?? []),
       tableKeys: tableKeys.rangeKey ? [tableKeys.hashKey, tableKeys.rangeKey] : [tableKeys.hashKey],
+      readable: !('IndexStatus' in description) || description.IndexStatus === 'ACTIVE',
     };
   };
   const indexes = [...(d.LocalSecondaryIndexes ?? []).map((i) => index(i, 'local')), ...(d.GlobalSecondaryIndexes ?? []).map((i) => index(i, 'global'))];
@@ -143,6 +147,39 @@ function toTable(record: TableRecord, recordBytes: Buffer): Table {
 function parseRecord(value: Buffer): TableRecord {
   return JSON.parse(value.toString('utf8')) as TableRecord;
 }
+
+/** The storage ids (hex) of the record's secondary indexes. */
+function indexStorageIdsOf(record: TableRecord): string[] {
+  return (record.indexStorageIds ?? []).map((entry) => entry.storageId);
+}
+
+/** The storage ids in `from` that `to` lacks: indexes removed (from → to) or added (to → from). */
+function indexIdsMissing(from: TableRecord, to: TableRecord): string[] {
+  const kept = new Set(indexStorageIdsOf(to));
+  return indexStorageIdsOf(from).filter((id) => !kept.has(id));
+}
+
+function sameIndexes(a: TableRecord, b: TableRecord): boolean {
+  return indexIdsMissing(a, b).length === 0 && indexIdsMissing(b, a).length === 0;
+}
+
+/** Whether the record is this incarnation of the table with `index` still being backfilled. */
+function isBackfilling(record: TableRecord, tableStorageId: string, index: SecondaryIndex): boolean {
+  const storageId = index.storageId.toString('hex');
+  if (record.storageId !== tableStorageId || !(record.indexStorageIds ?? []).some((entry) => entry.name === index.name && entry.storageId === storageId)) return false;
+  return (record.description.GlobalSecondaryIndexes ?? []).some((gsi) => gsi.IndexName === index.name && gsi.IndexStatus === 'CREATING');
+}
+
+/**
+ * The write guard's veto of a write resolved against a Table whose set of indexes is no longer the
+ * record's (UpdateTable added or removed an index since, in this process or another): the write
+ * would miss a new index's entry or write a removed one's. `tryWriteItemChanges` retries such a
+ * write against the refreshed catalog; this answer is only seen if the indexes change again meanwhile.
+ */
+export const INDEXES_CHANGED = dynamoError('InternalServerError', "The table's secondary indexes changed while the request was under way; please retry", 500);
+
+/** Why a backfill stops before its end: the index (or its table) is gone. */
+const INDEX_GONE = dynamoError('ResourceNotFoundException', 'Requested resource not found');
 
 /** Bumps the catalog version inside the batch of a catalog change (see CATALOG_VERSION_KEY). */
 const BUMP_VERSION: WriteOp<never> = {
@@ -166,12 +203,15 @@ async function collect(entries: Iterable<Entry> | AsyncIterable<Entry>): Promise
 
 export interface CatalogOptions {
   /**
-   * Resume the purges of deleted tables that a stop or crash interrupted (default true).
-   * Among processes sharing one store, one resumes them; the purge is idempotent anyway.
+   * Resume the purges of deleted tables and indexes, and the backfills of indexes being created,
+   * that a stop or crash interrupted (default true). Among processes sharing one store, one
+   * resumes them; both are idempotent anyway.
    */
   resumePurges?: boolean;
   /** How often at most a table's counts are recounted (default: tableStats.ts's interval, or its test override). */
   statsRecountIntervalMs?: number;
+  /** A pause between backfill batches (default 0): tests slow a backfill down to interrupt it. */
+  backfillPauseMs?: number;
 }
 
 const ITEM_PURGE_BATCH = 1000;
@@ -192,26 +232,29 @@ export class TableCatalog {
   private tables = new Map<string, Table>();
   /** The catalog version the mirror was read at; undefined before the first catalog change. */
   private version: Buffer | undefined;
-  private readonly purges = new Set<Promise<void>>();
+  /** Purges and backfills under way, which `close` stops and waits for. */
+  private readonly background = new Set<Promise<void>>();
   private closing = false;
   /** DescribeTable's counts, recounted in the background (tableStats.ts). */
   readonly stats: TableStats;
 
   private constructor(
     private readonly engine: StorageEngine,
-    statsIntervalMs: number,
+    private readonly options: CatalogOptions,
   ) {
-    this.stats = new TableStats(engine, this, statsIntervalMs);
+    this.stats = new TableStats(engine, this, options.statsRecountIntervalMs ?? statsRecountIntervalMs());
   }
 
   static async load(engine: StorageEngine, options: CatalogOptions = {}): Promise<TableCatalog> {
-    const catalog = new TableCatalog(engine, options.statsRecountIntervalMs ?? statsRecountIntervalMs());
+    const catalog = new TableCatalog(engine, options);
     await catalog.reload(await engine.get(CATALOG_VERSION_KEY));
     if (options.resumePurges ?? true) {
       // Resume the purges a stop or crash interrupted.
       // A marker's value is the tag of the range to purge (ITEM_TAG for a table, INDEX_TAG for an index).
       const pending = (await collect(engine.range(PURGE_MARKER_RANGE))).map(({ key, value }) => ({ storageId: Buffer.from(key.subarray(1)), tag: value[0] }));
       for (const { storageId, tag } of pending) catalog.startPurge(storageId, tag);
+      // An index still CREATING was being backfilled when the store was last closed.
+      for (const table of catalog.tables.values()) for (const index of table.indexes) if (!index.readable) catalog.startBackfill(table, index);
     }
     return catalog;
   }
@@ -243,6 +286,19 @@ export class TableCatalog {
     };
     if (Symbol.asyncIterator in entries) return collect(entries).then(install);
     install(entries);
+  }
+
+  /** `refresh` after renewing the engine's read snapshot: the catalog as every commit so far left it. */
+  async refreshNow(): Promise<void> {
+    await this.engine.refreshSnapshot?.();
+    await this.refresh();
+  }
+
+  /** The mirror's Table of `table`'s name if it is the same incarnation, else ResourceNotFoundException (as the write guard answers). */
+  sameIncarnation(table: Table): Table {
+    const current = this.tables.get(table.name);
+    if (current?.record.storageId !== table.record.storageId) throw dynamoError('ResourceNotFoundException', 'Requested resource not found');
+    return current;
   }
 
   get(name: string): Table | undefined {
@@ -277,15 +333,22 @@ export class TableCatalog {
     return { ok: false, failedIndex: shifted(outcome.failedIndex), error: outcome.error, failures, previous };
   }
 
-  /** A batch op that leaves the table's catalog entry as it is and vetoes the batch unless the entry is this incarnation's. */
+  /**
+   * A batch op that leaves the table's catalog entry as it is and vetoes the batch unless the entry
+   * is this incarnation's (ResourceNotFoundException) with the same set of indexes (INDEXES_CHANGED):
+   * once an index is added, no write without its entry commits, so its backfill misses no item.
+   */
   private guard(table: Table): WriteOp<AwsError> {
     return {
       key: catalogKey(table.name),
       value: () => undefined,
-      condition: (current) =>
-        current !== undefined && (current.equals(table.recordBytes) || parseRecord(current).storageId === table.record.storageId)
-          ? undefined
-          : dynamoError('ResourceNotFoundException', 'Requested resource not found'),
+      condition: (current) => {
+        if (current === undefined) return dynamoError('ResourceNotFoundException', 'Requested resource not found');
+        if (current.equals(table.recordBytes)) return undefined;
+        const record = parseRecord(current);
+        if (record.storageId !== table.record.storageId) return dynamoError('ResourceNotFoundException', 'Requested resource not found');
+        return sameIndexes(record, table.record) ? undefined : INDEXES_CHANGED;
+      },
     };
   }
 
@@ -320,10 +383,15 @@ export class TableCatalog {
    * must be pure and may run more than once; what it throws (an AwsError: "TimeToLive is already
    * enabled", ...) fails the request and changes nothing. Returns the new Table; the old one is
    * left as it was (Tables are immutable).
+   *
+   * Indexes follow their record: an index storage id the change drops gets its purge marker in the
+   * same batch (its entries are purged in the background), and an index the change adds in state
+   * CREATING is backfilled in the background from the commit on.
    */
   async update(table: Table, change: (record: TableRecord) => TableRecord): Promise<Table> {
     const notFound = dynamoError('ResourceNotFoundException', 'Requested resource not found');
     let written: { record: TableRecord; bytes: Buffer } | undefined;
+    let indexIds: { dropped: string[]; added: string[] } = { dropped: [], added: [] };
     const outcome = await this.engine.writeBatch<AwsError>([
       {
         key: catalogKey(table.name),
@@ -333,6 +401,11 @@ export class TableCatalog {
           written = { record, bytes: Buffer.from(JSON.stringify(record)) };
           return written.bytes;
         },
+        derive: (current) => {
+          const before = parseRecord(current!);
+          indexIds = { dropped: indexIdsMissing(before, written!.record), added: indexIdsMissing(written!.record, before) };
+          return indexIds.dropped.map((id) => ({ key: purgeMarkerKey(Buffer.from(id, 'hex')), value: Buffer.of(INDEX_TAG) }));
+        },
       },
       BUMP_VERSION,
     ]);
@@ -340,6 +413,10 @@ export class TableCatalog {
     const updated = toTable(written!.record, written!.bytes);
     // Another process may have replaced the table meanwhile; the version bump re-reads it then.
     if (this.tables.get(table.name)?.record.storageId === updated.record.storageId) this.tables.set(table.name, updated);
+    for (const id of indexIds.dropped) this.startPurge(Buffer.from(id, 'hex'), INDEX_TAG);
+    for (const index of updated.indexes) {
+      if (!index.readable && indexIds.added.includes(index.storageId.toString('hex'))) this.startBackfill(updated, index);
+    }
     return updated;
   }
 
@@ -354,6 +431,7 @@ export class TableCatalog {
     this.tables.delete(name);
     const notFound = dynamoError('ResourceNotFoundException', `Requested resource not found: Table: ${name} not found`);
     let outcome;
+    let indexIds: Buffer[] = [];
     try {
       outcome = await this.engine.writeBatch<AwsError>([
         {
@@ -361,9 +439,13 @@ export class TableCatalog {
           value: null,
           // Only this incarnation of the table may be removed.
           condition: (current) => (current && parseRecord(current).storageId === table.record.storageId ? undefined : notFound),
+          // The indexes of the record as it is now: another process may have added or removed one since this one read it.
+          derive: (current) => {
+            indexIds = indexStorageIdsOf(parseRecord(current!)).map((id) => Buffer.from(id, 'hex'));
+            return indexIds.map((id) => ({ key: purgeMarkerKey(id), value: Buffer.of(INDEX_TAG) }));
+          },
         },
         { key: purgeMarkerKey(table.storageId), value: Buffer.of(ITEM_TAG) },
-        ...table.indexes.map((index) => ({ key: purgeMarkerKey(index.storageId), value: Buffer.of(INDEX_TAG) })),
         BUMP_VERSION,
       ]);
     } catch (error) {
@@ -375,22 +457,58 @@ export class TableCatalog {
       throw outcome.error;
     }
     this.startPurge(table.storageId, ITEM_TAG);
-    for (const index of table.indexes) this.startPurge(index.storageId, INDEX_TAG);
+    for (const id of indexIds) this.startPurge(id, INDEX_TAG);
     return table;
   }
 
   private startPurge(storageId: Buffer, tag: number): void {
-    const purge = this.purgeItems(storageId, tag).catch((error: unknown) => {
-      if (!this.closing) console.error('cove: purge of a deleted table failed; it resumes at next start', error);
-    });
-    this.purges.add(purge);
-    void purge.finally(() => this.purges.delete(purge));
+    this.runInBackground(this.purgeItems(storageId, tag), 'purge of a deleted table or index');
   }
 
-  /** Stops background purges and recounts at their next batch and waits for them. */
+  /**
+   * Backfills a global index added by UpdateTable (backfill.ts), then makes it ACTIVE in one
+   * catalog update. Stops quietly when the index or its table is deleted meanwhile.
+   */
+  private startBackfill(table: Table, index: SecondaryIndex): void {
+    const tableStorageId = table.record.storageId;
+    const guard: WriteOp<AwsError> = {
+      key: catalogKey(table.name),
+      value: () => undefined,
+      condition: (current) => (current && isBackfilling(parseRecord(current), tableStorageId, index) ? undefined : INDEX_GONE),
+    };
+    const job = { tableStorageId: table.storageId, index, guard, stopping: () => this.closing, pauseMs: this.options.backfillPauseMs ?? 0 };
+    const activate = (record: TableRecord): TableRecord => {
+      if (!isBackfilling(record, tableStorageId, index)) throw INDEX_GONE;
+      const d = record.description;
+      const active = (gsi: GlobalIndexDescription): GlobalIndexDescription => {
+        const { Backfilling: _done, ...rest } = gsi;
+        return { ...rest, IndexStatus: 'ACTIVE' };
+      };
+      return { ...record, description: { ...d, GlobalSecondaryIndexes: d.GlobalSecondaryIndexes!.map((gsi) => (gsi.IndexName === index.name ? active(gsi) : gsi)) } };
+    };
+    const run = async () => {
+      if (!(await backfillIndex(this.engine, job))) return;
+      try {
+        await this.update(table, activate);
+      } catch (error) {
+        if (!(error instanceof AwsError && error.code === 'ResourceNotFoundException')) throw error;
+      }
+    };
+    this.runInBackground(run(), `backfill of index ${index.name} of table ${table.name}`);
+  }
+
+  private runInBackground(work: Promise<void>, what: string): void {
+    const task = work.catch((error: unknown) => {
+      if (!this.closing) console.error(`cove: ${what} failed; it resumes at next start`, error);
+    });
+    this.background.add(task);
+    void task.finally(() => this.background.delete(task));
+  }
+
+  /** Stops background purges, backfills and recounts at their next batch and waits for them. */
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all([...this.purges, this.stats.close()]);
+    await Promise.all([...this.background, this.stats.close()]);
   }
 
   /**

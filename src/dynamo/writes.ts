@@ -8,7 +8,7 @@ import { AwsError } from '../errors.js';
 import { DYNAMODB_NAMESPACE, validationError } from './errors.js';
 import { evaluateCondition, type Condition } from './expressions/index.js';
 import { decodeItem, encodeItem, storageKeyOf, storedItemSize } from './items.js';
-import type { Table, TableCatalog } from './tables.js';
+import { INDEXES_CHANGED, type Table, type TableCatalog } from './tables.js';
 import type { Item } from './types.js';
 
 export type ReturnValuesOnConditionCheckFailure = 'ALL_OLD' | 'NONE' | undefined;
@@ -124,6 +124,15 @@ export async function writeItemChanges<R>(catalog: TableCatalog, changes: readon
  * the changes' own ops (the transaction's idempotency token).
  */
 export async function tryWriteItemChanges<R>(catalog: TableCatalog, changes: readonly ItemChange<R>[], extraOps: readonly WriteOp<AwsError>[] = []): Promise<ItemChangesResult<R>> {
+  const result = await tryWriteOnce(catalog, changes, extraOps);
+  if (result.ok || !result.failures.some((failure) => failure.error === INDEXES_CHANGED)) return result;
+  // A table's indexes changed since the request resolved it (UpdateTable, maybe in another
+  // process): once more against the catalog as it is now, so the write carries every index's entry.
+  await catalog.refreshNow();
+  return tryWriteOnce(catalog, changes.map((change) => ({ ...change, table: catalog.sameIncarnation(change.table) })), extraOps);
+}
+
+async function tryWriteOnce<R>(catalog: TableCatalog, changes: readonly ItemChange<R>[], extraOps: readonly WriteOp<AwsError>[]): Promise<ItemChangesResult<R>> {
   const runs = changes.map(() => new ChangeRun<R>());
   const ops = changes.map((change, i) => itemOp(change, runs[i]));
   const outcome = await catalog.writeItems(

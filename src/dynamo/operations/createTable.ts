@@ -141,7 +141,7 @@ export function checkGlobalIndexKeySchema(index: IndexInput, definitions: readon
   }
 }
 
-function checkProjection(index: IndexInput): void {
+export function checkProjection(index: IndexInput): void {
   const type = index.Projection.ProjectionType;
   if (type === undefined) throw invalid('Unknown ProjectionType: null');
   if (index.Projection.NonKeyAttributes && type !== 'INCLUDE') throw invalid(`ProjectionType is ${type}, but NonKeyAttributes is specified`);
@@ -171,7 +171,7 @@ function checkDefinitionsUsed(input: CreateTableInput, definitions: readonly str
   }
 }
 
-function indexDescription(ctx: OperationContext, tableName: string, index: IndexInput): IndexDescription {
+export function indexDescription(ctx: OperationContext, tableName: string, index: IndexInput): IndexDescription {
   const { ProjectionType, NonKeyAttributes } = index.Projection;
   return {
     IndexName: index.IndexName,
@@ -184,7 +184,7 @@ function indexDescription(ctx: OperationContext, tableName: string, index: Index
 }
 
 /** cove's indexes are usable at once: the stored status is ACTIVE (CreateTable answers CREATING, as for the table). */
-function globalIndexDescription(ctx: OperationContext, tableName: string, index: IndexInput): GlobalIndexDescription {
+export function globalIndexDescription(ctx: OperationContext, tableName: string, index: IndexInput): GlobalIndexDescription {
   return {
     ...indexDescription(ctx, tableName, index),
     IndexStatus: 'ACTIVE',

@@ -1,8 +1,12 @@
+import { randomBytes } from 'node:crypto';
 import { dynamoError, validationError } from '../errors.js';
+import { TABLE_ID_BYTES } from '../keys.js';
 import { LIMITS } from '../limits.js';
 import { tableArn, type Operation } from '../operation.js';
 import type { TableDescription, TableRecord } from '../tables.js';
+import type { AttributeDefinition } from '../types.js';
 import { rejectUnsupported } from '../unsupported.js';
+import { applyIndexUpdates, checkIndexUpdatesRequest, indexUpdatesForAudit, type GlobalSecondaryIndexUpdate, type IndexUpdateContext } from './indexUpdates.js';
 
 type BillingMode = 'PROVISIONED' | 'PAY_PER_REQUEST';
 
@@ -16,13 +20,13 @@ interface UpdateTableInput {
   BillingMode?: BillingMode;
   ProvisionedThroughput?: Throughput;
   DeletionProtectionEnabled?: boolean;
-  /** Only meaningful with a new index; ignored, as DynamoDB ignores it alone. */
-  AttributeDefinitions?: unknown;
+  /** The definitions of a new index's keys; ignored otherwise, as DynamoDB ignores it alone. */
+  AttributeDefinitions?: AttributeDefinition[];
+  GlobalSecondaryIndexUpdates?: GlobalSecondaryIndexUpdate[];
   [other: string]: unknown;
 }
 
 const PARAMETERS_NOT_YET_SUPPORTED = [
-  'GlobalSecondaryIndexUpdates',
   'StreamSpecification',
   'SSESpecification',
   'ReplicaUpdates',
@@ -48,8 +52,10 @@ const invalid = (detail: string) => validationError(`One or more parameter value
 function checkRequest(input: UpdateTableInput): void {
   rejectUnsupported(input, 'UpdateTable', PARAMETERS_NOT_YET_SUPPORTED);
   const changesBilling = input.BillingMode !== undefined || input.ProvisionedThroughput !== undefined;
-  if (!changesBilling && input.DeletionProtectionEnabled === undefined) throw validationError(MSG_NOTHING_TO_UPDATE);
-  if (changesBilling && input.DeletionProtectionEnabled !== undefined) throw invalid('DeletionProtection modification must be the only operation in the request');
+  const indexUpdates = input.GlobalSecondaryIndexUpdates;
+  if (!changesBilling && input.DeletionProtectionEnabled === undefined && indexUpdates === undefined) throw validationError(MSG_NOTHING_TO_UPDATE);
+  if ((changesBilling || indexUpdates) && input.DeletionProtectionEnabled !== undefined) throw invalid('DeletionProtection modification must be the only operation in the request');
+  if (indexUpdates) checkIndexUpdatesRequest(indexUpdates, input.ProvisionedThroughput !== undefined);
   const throughput = input.ProvisionedThroughput;
   if (input.BillingMode === 'PAY_PER_REQUEST' && throughput) {
     // Unverified which of DynamoDB's two texts for this rule answers an explicit BillingMode; this one names it.
@@ -107,10 +113,17 @@ function newThroughput(d: TableDescription, target: BillingMode, requested: Thro
 }
 
 /** Pure: runs inside the catalog's write transaction, on the record as it is there. */
-function applyUpdate(record: TableRecord, input: UpdateTableInput, nowSeconds: number): TableRecord {
+function applyUpdate(record: TableRecord, input: UpdateTableInput, nowSeconds: number, indexContext: Omit<IndexUpdateContext, 'billingMode'>): TableRecord {
   const d = record.description;
   checkAgainstTable(input, d);
   if (input.DeletionProtectionEnabled !== undefined) return { ...record, description: { ...d, DeletionProtectionEnabled: input.DeletionProtectionEnabled } };
+  const billed = input.BillingMode !== undefined || input.ProvisionedThroughput !== undefined ? applyBilling(record, input, nowSeconds) : record;
+  const updates = input.GlobalSecondaryIndexUpdates;
+  return updates ? applyIndexUpdates(billed, updates, { ...indexContext, billingMode: modeOf(billed.description) }) : billed;
+}
+
+function applyBilling(record: TableRecord, input: UpdateTableInput, nowSeconds: number): TableRecord {
+  const d = record.description;
   const target = input.BillingMode ?? modeOf(d);
   const summary = d.BillingModeSummary;
   const billing =
@@ -121,6 +134,11 @@ function applyUpdate(record: TableRecord, input: UpdateTableInput, nowSeconds: n
     ...record,
     description: { ...d, ProvisionedThroughput: newThroughput(d, target, input.ProvisionedThroughput, nowSeconds), ...(billing ? { BillingModeSummary: billing } : {}) },
   };
+}
+
+function deletedIndexes(before: TableDescription, after: TableDescription): NonNullable<TableDescription['GlobalSecondaryIndexes']> {
+  const kept = new Set((after.GlobalSecondaryIndexes ?? []).map((gsi) => gsi.IndexName));
+  return (before.GlobalSecondaryIndexes ?? []).filter((gsi) => !kept.has(gsi.IndexName)).map((gsi) => ({ ...gsi, IndexStatus: 'DELETING' as const }));
 }
 
 export const updateTable: Operation<UpdateTableInput> = {
@@ -135,15 +153,23 @@ export const updateTable: Operation<UpdateTableInput> = {
       ? { provisionedThroughput: { readCapacityUnits: input.ProvisionedThroughput.ReadCapacityUnits, writeCapacityUnits: input.ProvisionedThroughput.WriteCapacityUnits } }
       : {}),
     ...(input.DeletionProtectionEnabled !== undefined ? { deletionProtectionEnabled: input.DeletionProtectionEnabled } : {}),
+    ...(input.AttributeDefinitions ? { attributeDefinitions: input.AttributeDefinitions.map((d) => ({ attributeName: d.AttributeName, attributeType: d.AttributeType })) } : {}),
+    ...(input.GlobalSecondaryIndexUpdates ? { globalSecondaryIndexUpdates: indexUpdatesForAudit(input.GlobalSecondaryIndexUpdates) } : {}),
   }),
   async execute(input, ctx) {
     checkRequest(input);
     const table = ctx.catalog.get(input.TableName);
     // Unverified text: taken to be DescribeTable's.
     if (!table) throw dynamoError('ResourceNotFoundException', `Requested resource not found: Table: ${input.TableName} not found`);
-    const updated = await ctx.catalog.update(table, (record) => applyUpdate(record, input, ctx.nowMs / 1000));
+    const indexContext = { operation: ctx, definitions: input.AttributeDefinitions ?? [], newStorageId: randomBytes(TABLE_ID_BYTES).toString('hex') };
+    const updated = await ctx.catalog.update(table, (record) => applyUpdate(record, input, ctx.nowMs / 1000, indexContext));
     // DynamoDB answers UPDATING (even for a change that changes nothing); cove's change is done,
-    // so DescribeTable shows ACTIVE at once, as after CreateTable.
-    return { TableDescription: { ...updated.record.description, TableStatus: 'UPDATING' } };
+    // so DescribeTable shows ACTIVE at once, as after CreateTable. A new index stays CREATING
+    // until its backfill is done. A deleted index is gone from the record at once; the answer
+    // shows it DELETING, as DynamoDB's does.
+    const description = updated.record.description;
+    const deleted = deletedIndexes(table.record.description, description);
+    const indexes = [...(description.GlobalSecondaryIndexes ?? []), ...deleted];
+    return { TableDescription: { ...description, TableStatus: 'UPDATING', ...(indexes.length > 0 ? { GlobalSecondaryIndexes: indexes } : {}) } };
   },
 };

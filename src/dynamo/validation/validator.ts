@@ -109,7 +109,10 @@ const SHAPE_OVERLAYS: Record<string, Partial<ModelShape>> = {
  * Unverified: DynamoDB's answer for more than 8 elements (this gives the model-style length text).
  */
 const GSI_KEY_SCHEMA_SHAPE = 'GlobalSecondaryIndexKeySchema';
-const MEMBER_SHAPE_OVERLAYS: ReadonlyMap<string, string> = new Map([['GlobalSecondaryIndex.KeySchema', GSI_KEY_SCHEMA_SHAPE]]);
+const MEMBER_SHAPE_OVERLAYS: ReadonlyMap<string, string> = new Map([
+  ['GlobalSecondaryIndex.KeySchema', GSI_KEY_SCHEMA_SHAPE],
+  ['CreateGlobalSecondaryIndexAction.KeySchema', GSI_KEY_SCHEMA_SHAPE],
+]);
 const SYNTHETIC_SHAPES: Readonly<Record<string, (shapes: Record<string, ModelShape>) => ModelShape>> = {
   [GSI_KEY_SCHEMA_SHAPE]: (shapes) => ({ ...shapes.KeySchema, max: LIMITS.maxIndexPartitionKeyAttributes + LIMITS.maxIndexSortKeyAttributes }),
 };
