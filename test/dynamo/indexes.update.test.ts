@@ -225,6 +225,24 @@ describe('UpdateTable GlobalSecondaryIndexUpdates', () => {
     assert.match(mismatch.message, /Type mismatch for Index Key tag Expected: S Actual: N IndexName: byTag/);
   });
 
+  it('creates a GSI with a multi-attribute key (two HASH, one RANGE) and backfills it', async () => {
+    const table = 'pairs';
+    await createEvents(client, table);
+    const items = Array.from({ length: 60 }, (_, i) => ({ pk: S(`p${i}`), sk: N(i), a: S(`a${i % 3}`), b: S(`b${i % 2}`), rank: N(i) }));
+    await load(client, table, items);
+    await client.send(
+      new UpdateTableCommand({
+        TableName: table,
+        AttributeDefinitions: [{ AttributeName: 'a', AttributeType: 'S' }, { AttributeName: 'b', AttributeType: 'S' }, { AttributeName: 'rank', AttributeType: 'N' }],
+        GlobalSecondaryIndexUpdates: [{ Create: { IndexName: 'byPair', KeySchema: [{ AttributeName: 'a', KeyType: 'HASH' }, { AttributeName: 'b', KeyType: 'HASH' }, { AttributeName: 'rank', KeyType: 'RANGE' }], Projection: { ProjectionType: 'KEYS_ONLY' } } }],
+      }),
+    );
+    await waitActive(client, table, 'byPair');
+    const found = await client.send(new QueryCommand({ TableName: table, IndexName: 'byPair', KeyConditionExpression: 'a = :a AND b = :b AND #r >= :r', ExpressionAttributeNames: { '#r': 'rank' }, ExpressionAttributeValues: { ':a': S('a1'), ':b': S('b0'), ':r': N(10) } }));
+    const expected = items.filter((item) => item.a.S === 'a1' && item.b.S === 'b0' && Number(item.rank.N) >= 10).map((item) => Number(item.rank.N));
+    assert.deepEqual(found.Items?.map((item) => Number(item.rank.N)), expected);
+  });
+
   it('deletes a GSI: gone from DescribeTable at once (DELETING in the answer), its entries purged, a new index of the same name starts empty', async () => {
     const table = 'tagged';
     await createEvents(client, table);
