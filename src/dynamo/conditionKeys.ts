@@ -57,9 +57,13 @@ export function itemConditionKeys(ctx: InterpretContext, tableName: string, acce
   const names = new Set<string>();
   for (const item of access.items) for (const name of Object.keys(item)) names.add(name);
   for (const name of pathsReferenced(compiled)) names.add(name);
-  const partitionTerm = table && compiled.keyCondition?.terms.find((term) => term.name === table.hashKey.name && term.op === 'EQ');
   const input = access.input;
-  const select = typeof input.Select === 'string' ? input.Select : compiled.projection ? 'SPECIFIC_ATTRIBUTES' : 'ALL_ATTRIBUTES';
+  const indexName = typeof input.IndexName === 'string' ? input.IndexName : undefined;
+  // A query of an index names the index's partition key (AWS's per-user policies rely on it there too).
+  const partitionName = indexName === undefined ? table?.hashKey.name : table?.indexNamed.get(indexName)?.partitionKeys[0].name;
+  const partitionTerm = partitionName !== undefined ? compiled.keyCondition?.terms.find((term) => term.name === partitionName && term.op === 'EQ') : undefined;
+  // The request's own default: everything the table holds, or everything an index projects.
+  const select = typeof input.Select === 'string' ? input.Select : compiled.projection ? 'SPECIFIC_ATTRIBUTES' : indexName !== undefined ? 'ALL_PROJECTED_ATTRIBUTES' : 'ALL_ATTRIBUTES';
   return {
     'dynamodb:LeadingKeys': leadingKeysOf(table, access, partitionTerm?.values[0]),
     'dynamodb:Attributes': names.size > 0 ? [...names] : undefined,

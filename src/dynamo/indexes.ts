@@ -41,7 +41,7 @@ export function indexEntryKey(index: SecondaryIndex, item: Item, tableStorageKey
   if (index.partitionKeys.length === 1 && index.sortKeys.length <= 1) return singleEntryKey(index, item, tableStorageKey);
   const values: AttributeValue[] = [];
   for (const key of index.keyAttributes) {
-    const value = item[key.name];
+    const value = attributeOf(item, key.name);
     if (value === undefined || typeOf(value) !== key.type) return undefined;
     values.push(value);
   }
@@ -55,12 +55,12 @@ export function indexEntryKey(index: SecondaryIndex, item: Item, tableStorageKey
 /** indexEntryKey of a single-attribute partition key and at most one sort key: the hot path, without the tuple's arrays. */
 function singleEntryKey(index: SecondaryIndex, item: Item, tableStorageKey: Buffer): Buffer | undefined {
   const hashKey = index.partitionKeys[0];
-  const hashValue = item[hashKey.name];
+  const hashValue = attributeOf(item, hashKey.name);
   if (hashValue === undefined || typeOf(hashValue) !== hashKey.type) return undefined;
   const parts = [partitionPrefix(index.storageId, hashKey, hashValue, INDEX_TAG)];
   const rangeKey = index.sortKeys[0];
   if (rangeKey) {
-    const rangeValue = item[rangeKey.name];
+    const rangeValue = attributeOf(item, rangeKey.name);
     if (rangeValue === undefined || typeOf(rangeValue) !== rangeKey.type) return undefined;
     parts.push(escapeSortBytes(sortKeyBytes(rangeKey.type, rangeValue)), SORT_TERMINATOR);
   }
@@ -73,7 +73,7 @@ export function projectedItem(index: SecondaryIndex, item: Item): Item {
   if (index.projectionType === 'ALL') return item;
   const out: Item = Object.create(null) as Item;
   for (const key of [...index.tableKeys, ...index.keyAttributes]) {
-    if (item[key.name] !== undefined) out[key.name] = item[key.name];
+    if (Object.hasOwn(item, key.name)) out[key.name] = item[key.name];
   }
   for (const name of index.nonKeyAttributes) if (Object.hasOwn(item, name)) out[name] = item[name];
   return out;
@@ -97,7 +97,7 @@ function typeOf(value: AttributeValue): string {
 export function checkIndexKeys(indexes: readonly SecondaryIndex[], item: Item): void {
   for (const index of indexes) {
     for (const key of index.keyAttributes) {
-      const value = item[key.name];
+      const value = attributeOf(item, key.name);
       if (value === undefined) continue;
       const actual = typeOf(value);
       if (actual !== key.type) {
@@ -106,6 +106,10 @@ export function checkIndexKeys(indexes: readonly SecondaryIndex[], item: Item): 
       if (key.type !== 'N' && keyValueBytes(key.type, value).length === 0) {
         // Unverified text: DynamoDB's answer for an empty string or binary as a secondary index key.
         throw validationError(`One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty ${key.type === 'S' ? 'string' : 'binary'} value. IndexName: ${index.name}, IndexKey: ${key.name}`);
+      }
+      if (!withinKeySizeLimit(index, key, value)) {
+        // Unverified text: DynamoDB's answer for a secondary index key value over the key size limits.
+        throw validationError(`One or more parameter values were invalid: Size of index key ${key.name} has exceeded the maximum size limit of ${isPartitionKey(index, key) ? LIMITS.maxPartitionKeyBytes : LIMITS.maxSortKeyBytes} bytes IndexName: ${index.name}`);
       }
     }
   }
@@ -119,14 +123,40 @@ export function checkIndexKeys(indexes: readonly SecondaryIndex[], item: Item): 
  */
 export function backfillEntry(index: SecondaryIndex, storageKey: Buffer, stored: Buffer): DerivedWrite | undefined {
   const item = decodeItem(stored);
-  const limits = [...index.partitionKeys.map((key) => [key, LIMITS.maxPartitionKeyBytes] as const), ...index.sortKeys.map((key) => [key, LIMITS.maxSortKeyBytes] as const)];
-  for (const [key, maxBytes] of limits) {
-    const value = item[key.name];
-    if (value === undefined || typeOf(value) !== key.type) continue;
-    const bytes = keyValueBytes(key.type, value).length;
-    if ((key.type !== 'N' && bytes === 0) || bytes > maxBytes) return undefined;
+  const entryKey = storedEntryKey(index, item, storageKey);
+  if (entryKey === undefined || entryKey === TOO_LONG) return undefined;
+  return { key: entryKey, value: encodeEntry(index, item, storedItemSize(stored)) };
+}
+
+/** An entry key longer than every engine takes (an index sort key of many zero bytes). */
+export const TOO_LONG = 'too long';
+
+/**
+ * The engine key of the item's entry as cove stores entries — the one rule writes and the backfill
+ * share, so a write always finds the entry an earlier write or the backfill left: undefined when
+ * the item is not in the index (a key attribute absent or of another type, or a value a write
+ * would refuse: empty, or over DynamoDB's key size limits), TOO_LONG when no engine could store it.
+ */
+export function storedEntryKey(index: SecondaryIndex, item: Item, storageKey: Buffer): Buffer | typeof TOO_LONG | undefined {
+  for (const key of index.keyAttributes) {
+    const value = attributeOf(item, key.name);
+    if (value === undefined || typeOf(value) !== key.type) return undefined;
+    if ((key.type !== 'N' && keyValueBytes(key.type, value).length === 0) || !withinKeySizeLimit(index, key, value)) return undefined;
   }
   const entryKey = indexEntryKey(index, item, storageKey);
-  if (!entryKey || entryKey.length > MAX_ENGINE_KEY_BYTES) return undefined;
-  return { key: entryKey, value: encodeEntry(index, item, storedItemSize(stored)) };
+  if (entryKey === undefined) return undefined;
+  return entryKey.length > MAX_ENGINE_KEY_BYTES ? TOO_LONG : entryKey;
+}
+
+function isPartitionKey(index: SecondaryIndex, key: KeyAttribute): boolean {
+  return index.partitionKeys.includes(key);
+}
+
+function withinKeySizeLimit(index: SecondaryIndex, key: KeyAttribute, value: AttributeValue): boolean {
+  return keyValueBytes(key.type, value).length <= (isPartitionKey(index, key) ? LIMITS.maxPartitionKeyBytes : LIMITS.maxSortKeyBytes);
+}
+
+/** An item's own attribute: attribute names are the user's, and `constructor` must not read Object's. */
+function attributeOf(item: Item, name: string): AttributeValue | undefined {
+  return Object.hasOwn(item, name) ? item[name] : undefined;
 }

@@ -3,7 +3,7 @@
  * write as item changes, and `writeItemChanges` turns them into one atomic engine batch.
  */
 import { MAX_ENGINE_KEY_BYTES, type DerivedWrite, type OpFailure, type WriteOp } from '../storage/engine.js';
-import { checkIndexKeys, encodeEntry, indexEntryKey } from './indexes.js';
+import { checkIndexKeys, encodeEntry, storedEntryKey, TOO_LONG } from './indexes.js';
 import { AwsError } from '../errors.js';
 import { DYNAMODB_NAMESPACE, validationError } from './errors.js';
 import { evaluateCondition, type Condition } from './expressions/index.js';
@@ -201,13 +201,13 @@ function indexWrites(table: Table, storageKey: Buffer, old: OldItem | undefined,
   const newItem = write.kind === 'put' ? write.item : undefined;
   const writes: DerivedWrite[] = [];
   for (const index of table.indexes) {
-    const oldKey = old && indexEntryKey(index, old.item, storageKey);
-    const newKey = newItem && indexEntryKey(index, newItem.item, storageKey);
+    // An old key no engine could store was never written: nothing to remove.
+    const oldEntry = old && storedEntryKey(index, old.item, storageKey);
+    const oldKey = oldEntry === TOO_LONG ? undefined : oldEntry;
+    const newKey = newItem && storedEntryKey(index, newItem.item, storageKey);
+    if (newKey === TOO_LONG) throw indexKeyTooLong(index.name);
     if (oldKey && !(newKey && newKey.equals(oldKey))) writes.push({ key: oldKey, value: null });
-    if (newKey) {
-      if (newKey.length > MAX_ENGINE_KEY_BYTES) throw indexKeyTooLong(index.name);
-      writes.push({ key: newKey, value: encodeEntry(index, newItem.item, newItem.sizeBytes) });
-    }
+    if (newKey) writes.push({ key: newKey, value: encodeEntry(index, newItem!.item, newItem!.sizeBytes) });
   }
   return writes;
 }

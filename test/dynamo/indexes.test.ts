@@ -28,6 +28,9 @@ iam:
     - name: owner
       accessKeys: [{ id: AKIAINDEXOWNER000001, secret: owner-secret }]
       policies: [{ name: all, document: { Version: "2012-10-17", Statement: [{ Effect: Allow, Action: "dynamodb:*", Resource: "*" }] } }]
+    - name: ann
+      accessKeys: [{ id: AKIAINDEXANN00000001, secret: ann-secret }]
+      policies: [{ name: own-games, document: { Version: "2012-10-17", Statement: [{ Effect: Allow, Action: "dynamodb:Query", Resource: ["${ARN}/games", "${ARN}/games/index/*"], Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["\${aws:username}"] } } }] } }]
     - name: reader
       accessKeys: [{ id: AKIAINDEXREADER00001, secret: reader-secret }]
       policies: [{ name: index-only, document: { Version: "2012-10-17", Statement: [{ Effect: Allow, Action: ["dynamodb:Query", "dynamodb:Scan"], Resource: "${ARN}/games/index/byScore" }] } }]
@@ -210,6 +213,15 @@ describe('secondary indexes', () => {
     assert.deepEqual(await poker(), [['tx2', '2'], ['tx1', '3']]);
   });
 
+  it("dynamodb:LeadingKeys of an index query is the index's partition key value: a per-user policy holds through indexes", async () => {
+    const ann = cove.client('AKIAINDEXANN00000001', 'ann-secret');
+    const own = await ann.send(new QueryCommand({ TableName: 'games', IndexName: 'byLevel', KeyConditionExpression: '#l = :l', ExpressionAttributeNames: { '#l': 'level' }, ExpressionAttributeValues: { ':l': N(7) } })).catch((error: Error) => error);
+    // The index's partition value (7) is not ann: denied, though the table's key is never named.
+    assert.equal((own as Error).name, 'AccessDeniedException');
+    const table = await ann.send(new QueryCommand({ TableName: 'games', KeyConditionExpression: 'player = :p', ExpressionAttributeValues: { ':p': S('ann') } }));
+    assert.ok((table.Count ?? 0) > 0);
+  });
+
   it('a table deleted and created again has empty indexes', async () => {
     const create = { ...GAMES, TableName: 'again' };
     await client.send(new CreateTableCommand(create));
@@ -347,5 +359,34 @@ describe('CreateTable with secondary indexes: DynamoDB validation', () => {
     assert.equal(created.TableDescription?.GlobalSecondaryIndexes?.[0].IndexStatus, 'CREATING');
     const described = await client.send(new DescribeTableCommand({ TableName: 'vvv' }));
     assert.equal(described.Table?.GlobalSecondaryIndexes?.[0].IndexStatus, 'ACTIVE');
+  });
+});
+
+describe('an index keyed on an attribute named like an Object member', () => {
+  let cove: CoveProcess;
+  let client: DynamoDBClient;
+  before(async () => {
+    cove = await startCove({ config: CONFIG });
+    client = cove.client('AKIAINDEXOWNER000001', 'owner-secret');
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'shapes',
+        AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }, { AttributeName: 'constructor', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [{ IndexName: 'byConstructor', KeySchema: [{ AttributeName: 'constructor', KeyType: 'HASH' }], Projection: { ProjectionType: 'ALL' } }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  });
+  after(async () => {
+    await cove.stop();
+    removeDirectory(cove.dataDirectory);
+  });
+
+  it('keeps items without the attribute out of the index (sparse), and items with it in', async () => {
+    await client.send(new PutItemCommand({ TableName: 'shapes', Item: { id: S('plain') } }));
+    await client.send(new PutItemCommand({ TableName: 'shapes', Item: { id: S('built'), constructor: S('Circle') } }));
+    const scan = await client.send(new ScanCommand({ TableName: 'shapes', IndexName: 'byConstructor' }));
+    assert.deepEqual(scan.Items?.map((i) => i.id.S), ['built']);
   });
 });
