@@ -139,8 +139,10 @@ export interface PageRequest {
   /** Items to read (before the filter), as DynamoDB's Limit counts them. */
   limit: number | undefined;
   filter?: (item: Item) => boolean;
-  /** What an entry read stands for, when it is not the entry itself (an LSI's item fetched from the table). */
+  /** The whole item an entry stands for (an LSI's, fetched from the table), for the filter and, with `answerFetched`, the answer. */
   fetch?: (entry: StoredItem) => StoredItem | Promise<StoredItem>;
+  /** Answer with the fetched item (ALL_ATTRIBUTES, or a projection of unprojected attributes) rather than the entry. */
+  answerFetched?: boolean;
 }
 
 export interface Page {
@@ -166,7 +168,7 @@ export function keyOf(table: Table, item: Item): Item {
  * so a page that ends exactly at the last item still carries one).
  */
 export async function readPage(engine: StorageEngine, request: PageRequest): Promise<Page> {
-  const { space, range, reverse, limit, filter, fetch } = request;
+  const { space, range, reverse, limit, filter, fetch, answerFetched = false } = request;
   const items: StoredItem[] = [];
   let scannedCount = 0;
   let bytesRead = 0;
@@ -176,9 +178,11 @@ export async function readPage(engine: StorageEngine, request: PageRequest): Pro
     scannedCount++;
     bytesRead += entry.sizeBytes;
     // Awaited only when the engine's reads are asynchronous: lmdb's range stays in one snapshot.
-    const fetched = fetch ? fetch(entry) : entry;
-    const stored = fetched instanceof Promise ? await fetched : fetched;
-    if (!filter || filter(stored.item)) items.push(stored);
+    const fetching = fetch ? fetch(entry) : entry;
+    const fetched = fetching instanceof Promise ? await fetching : fetching;
+    // A fetch from the table reads (and is charged for) the whole item too.
+    if (fetched !== entry) bytesRead += fetched.sizeBytes;
+    if (!filter || filter(fetched.item)) items.push(answerFetched ? fetched : entry);
     if ((limit !== undefined && scannedCount >= limit) || bytesRead >= LIMITS.maxPageReadBytes) {
       return { items, scannedCount, bytesRead, lastEvaluatedKey: space.lastKeyOf(entry.item) };
     }

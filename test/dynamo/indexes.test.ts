@@ -141,6 +141,9 @@ describe('secondary indexes', () => {
     assert.deepEqual(keysOnly.Items, [{ player: S('ann'), game: S('chess'), date: S('2026-01-03') }]);
     const all = await client.send(new QueryCommand({ TableName: 'games', IndexName: 'byDate', Select: 'ALL_ATTRIBUTES', KeyConditionExpression: 'player = :p', ExpressionAttributeValues: { ':p': S('ann') } }));
     assert.deepEqual(all.Items?.[0].note, S('a'));
+    // A filter on an attribute the index does not project reads the item, but the answer is what the index projects.
+    const filtered = await client.send(new QueryCommand({ TableName: 'games', IndexName: 'byDate', KeyConditionExpression: 'player = :p', FilterExpression: 'attribute_exists(note)', ExpressionAttributeValues: { ':p': S('ann') } }));
+    assert.deepEqual(filtered.Items, [{ player: S('ann'), game: S('chess'), date: S('2026-01-03') }]);
   });
 
   it('scans an index, whole or in segments, holding exactly the items with its keys', async () => {

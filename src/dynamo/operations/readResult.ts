@@ -76,6 +76,8 @@ export async function readPageResult(ctx: OperationContext, query: PageQuery): P
     limit: input.Limit,
     filter: filter && ((item) => evaluateCondition(filter, item)),
     fetch: fetchesFromTable(space, select, expressions) ? (entry) => tableItemOf(ctx, table, entry) : undefined,
+    // Without ALL_ATTRIBUTES or a projection, an index answers with what it projects, whatever the filter read.
+    answerFetched: select === 'ALL_ATTRIBUTES' || select === 'SPECIFIC_ATTRIBUTES',
   });
   const projection = expressions.projection;
   // Without a projection the stored items answer as their stored text (StoredItem is RawJson).
