@@ -184,12 +184,14 @@ const INDEX_GONE = dynamoError('ResourceNotFoundException', 'Requested resource 
 /** Bumps the catalog version inside the batch of a catalog change (see CATALOG_VERSION_KEY). */
 const BUMP_VERSION: WriteOp<never> = {
   key: CATALOG_VERSION_KEY,
-  value: (current) => {
-    const next = Buffer.alloc(8);
-    next.writeBigUInt64BE(current?.length === 8 ? current.readBigUInt64BE(0) + 1n : 1n);
-    return next;
-  },
+  value: (current) => nextVersion(current),
 };
+
+function nextVersion(current: Buffer | undefined): Buffer {
+  const next = Buffer.alloc(8);
+  next.writeBigUInt64BE(current?.length === 8 ? current.readBigUInt64BE(0) + 1n : 1n);
+  return next;
+}
 
 function sameVersion(a: Buffer | undefined, b: Buffer | undefined): boolean {
   return a === undefined || b === undefined ? a === b : a.equals(b);
@@ -371,8 +373,20 @@ export class TableCatalog {
     ]);
     if (!outcome.ok) throw outcome.error;
     const table = toTable(record, bytes);
-    this.tables.set(table.name, table);
+    this.installOwnChange(outcome.previous[1], () => this.tables.set(table.name, table));
     return table;
+  }
+
+  /**
+   * Puts this process's committed catalog change into the mirror, but only when the mirror was
+   * read at the version just before it: otherwise another process's change came between (and a
+   * request may already have re-read the catalog with it), so installing ours would roll the
+   * mirror back; the next `refresh` re-reads the catalog, ours included, instead.
+   */
+  private installOwnChange(versionBefore: Buffer | undefined, install: () => void): void {
+    if (!sameVersion(versionBefore, this.version)) return;
+    install();
+    this.version = nextVersion(versionBefore);
   }
 
   /**
@@ -411,8 +425,7 @@ export class TableCatalog {
     ]);
     if (!outcome.ok) throw outcome.error;
     const updated = toTable(written!.record, written!.bytes);
-    // Another process may have replaced the table meanwhile; the version bump re-reads it then.
-    if (this.tables.get(table.name)?.record.storageId === updated.record.storageId) this.tables.set(table.name, updated);
+    this.installOwnChange(outcome.previous[1], () => this.tables.set(table.name, updated));
     for (const id of indexIds.dropped) this.startPurge(Buffer.from(id, 'hex'), INDEX_TAG);
     for (const index of updated.indexes) {
       if (!index.readable && indexIds.added.includes(index.storageId.toString('hex'))) this.startBackfill(updated, index);
