@@ -58,7 +58,7 @@ export interface GlobalIndexDescription extends IndexDescription {
   IndexStatus: 'CREATING' | 'UPDATING' | 'DELETING' | 'ACTIVE';
   /** True while an index added by UpdateTable is being backfilled (with IndexStatus CREATING); absent otherwise. */
   Backfilling?: boolean;
-  ProvisionedThroughput: { NumberOfDecreasesToday: number; ReadCapacityUnits: number; WriteCapacityUnits: number };
+  ProvisionedThroughput: { NumberOfDecreasesToday: number; ReadCapacityUnits: number; WriteCapacityUnits: number; LastIncreaseDateTime?: number; LastDecreaseDateTime?: number };
 }
 
 export interface TableDescription {

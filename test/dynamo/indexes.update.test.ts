@@ -370,6 +370,110 @@ describe('UpdateTable GlobalSecondaryIndexUpdates', () => {
   });
 });
 
+describe('UpdateTable GlobalSecondaryIndexUpdates Update (an index\'s throughput)', () => {
+  let cove: CoveProcess;
+  let client: DynamoDBClient;
+
+  before(async () => {
+    cove = await startCove({ config: CONFIG });
+    client = cove.client('AKIAGSIUPDATE0000001', 'owner-secret');
+  });
+
+  after(async () => {
+    await cove?.stop();
+    if (cove) removeDirectory(cove.dataDirectory);
+  });
+
+  const gsi = (name: string, attribute: string, units?: { ReadCapacityUnits: number; WriteCapacityUnits: number }) => ({
+    IndexName: name,
+    KeySchema: [{ AttributeName: attribute, KeyType: 'HASH' as const }],
+    Projection: { ProjectionType: 'KEYS_ONLY' as const },
+    ...(units ? { ProvisionedThroughput: units } : {}),
+  });
+  const definitions = ['pk', 'a', 'b'].map((name) => ({ AttributeName: name, AttributeType: 'S' as const }));
+  const describeIndex = async (table: string, name: string) => (await client.send(new DescribeTableCommand({ TableName: table }))).Table!.GlobalSecondaryIndexes!.find((g) => g.IndexName === name)!;
+
+  it('changes the throughput of several indexes in one request, stamping increases and counting decreases', async () => {
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'metered',
+        AttributeDefinitions: definitions,
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [gsi('byA', 'a', { ReadCapacityUnits: 5, WriteCapacityUnits: 5 }), gsi('byB', 'b', { ReadCapacityUnits: 5, WriteCapacityUnits: 5 })],
+        ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 },
+      }),
+    );
+    const started = Date.now() / 1000 - 1;
+    const { TableDescription } = await client.send(
+      new UpdateTableCommand({
+        TableName: 'metered',
+        GlobalSecondaryIndexUpdates: [
+          { Update: { IndexName: 'byA', ProvisionedThroughput: { ReadCapacityUnits: 10, WriteCapacityUnits: 5 } } },
+          { Update: { IndexName: 'byB', ProvisionedThroughput: { ReadCapacityUnits: 2, WriteCapacityUnits: 5 } } },
+        ],
+      }),
+    );
+    assert.equal(TableDescription!.TableStatus, 'UPDATING');
+    const byA = await describeIndex('metered', 'byA');
+    const byB = await describeIndex('metered', 'byB');
+    assert.deepEqual([byA.ProvisionedThroughput!.ReadCapacityUnits, byA.ProvisionedThroughput!.WriteCapacityUnits, byA.ProvisionedThroughput!.NumberOfDecreasesToday], [10, 5, 0]);
+    assert.ok(byA.ProvisionedThroughput!.LastIncreaseDateTime!.getTime() / 1000 >= started);
+    assert.equal(byA.ProvisionedThroughput!.LastDecreaseDateTime, undefined);
+    assert.deepEqual([byB.ProvisionedThroughput!.ReadCapacityUnits, byB.ProvisionedThroughput!.NumberOfDecreasesToday], [2, 1]);
+    assert.ok(byB.ProvisionedThroughput!.LastDecreaseDateTime!.getTime() / 1000 >= started);
+    assert.equal(byB.ProvisionedThroughput!.LastIncreaseDateTime, undefined);
+    await client.send(new UpdateTableCommand({ TableName: 'metered', GlobalSecondaryIndexUpdates: [{ Update: { IndexName: 'byB', ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 5 } } }] }));
+    assert.equal((await describeIndex('metered', 'byB')).ProvisionedThroughput!.NumberOfDecreasesToday, 2);
+    // The table's own throughput is untouched.
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: 'metered' }));
+    assert.deepEqual([Table!.ProvisionedThroughput!.ReadCapacityUnits, Table!.ProvisionedThroughput!.WriteCapacityUnits], [1, 1]);
+  });
+
+  it("answers DynamoDB's texts for an invalid Update", async () => {
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'onDemand',
+        AttributeDefinitions: definitions.slice(0, 2),
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [gsi('byA', 'a')],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    const units = (r: number, w: number) => ({ ReadCapacityUnits: r, WriteCapacityUnits: w });
+    const cases: [string, UpdateTableCommandInput['GlobalSecondaryIndexUpdates'], string, string][] = [
+      ['metered', [{ Update: { IndexName: 'nope', ProvisionedThroughput: units(3, 3) } }], 'ResourceNotFoundException', 'Requested resource not found: Index nope for table metered'],
+      ['onDemand', [{ Update: { IndexName: 'byA', ProvisionedThroughput: units(3, 3) } }], 'ValidationException', 'One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified for index: byA when BillingMode is PAY_PER_REQUEST'],
+      [
+        'metered',
+        [{ Update: { IndexName: 'byA', ProvisionedThroughput: units(10, 5) } }],
+        'ValidationException',
+        'The provisioned throughput for the index byA will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the index: 10. Requested ReadCapacityUnits: 10. ' +
+          'Current WriteCapacityUnits provisioned for the index: 5. Requested WriteCapacityUnits: 5. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.',
+      ],
+      [
+        'metered',
+        [{ Update: { IndexName: 'byA', ProvisionedThroughput: units(3, 3) } }, { Update: { IndexName: 'byA', ProvisionedThroughput: units(4, 4) } }],
+        'ValidationException',
+        'One or more parameter values were invalid: Only one global secondary index update per index is allowed simultaneously. Index: byA',
+      ],
+    ];
+    for (const [table, updates, name, message] of cases) {
+      const error = await rejection(client.send(new UpdateTableCommand({ TableName: table, GlobalSecondaryIndexUpdates: updates })));
+      assert.deepEqual([error.name, error.message], [name, message], JSON.stringify(updates));
+    }
+    // A refused request changes nothing, even an Update listed before the refused one.
+    await rejection(
+      client.send(
+        new UpdateTableCommand({
+          TableName: 'metered',
+          GlobalSecondaryIndexUpdates: [{ Update: { IndexName: 'byB', ProvisionedThroughput: units(7, 7) } }, { Update: { IndexName: 'nope', ProvisionedThroughput: units(3, 3) } }],
+        }),
+      ),
+    );
+    assert.equal((await describeIndex('metered', 'byB')).ProvisionedThroughput!.ReadCapacityUnits, 1);
+  });
+});
+
 describe('a backfill interrupted by kill -9', () => {
   it('resumes at the next start and completes', async () => {
     const dataDirectory = tempDirectory();

@@ -113,13 +113,13 @@ function newThroughput(d: TableDescription, target: BillingMode, requested: Thro
 }
 
 /** Pure: runs inside the catalog's write transaction, on the record as it is there. */
-function applyUpdate(record: TableRecord, input: UpdateTableInput, nowSeconds: number, indexContext: Omit<IndexUpdateContext, 'billingMode'>): TableRecord {
+function applyUpdate(record: TableRecord, input: UpdateTableInput, nowSeconds: number, indexContext: Omit<IndexUpdateContext, 'billingMode' | 'nowSeconds' | 'wasOnDemand'>): TableRecord {
   const d = record.description;
   checkAgainstTable(input, d);
   if (input.DeletionProtectionEnabled !== undefined) return { ...record, description: { ...d, DeletionProtectionEnabled: input.DeletionProtectionEnabled } };
   const billed = input.BillingMode !== undefined || input.ProvisionedThroughput !== undefined ? applyBilling(record, input, nowSeconds) : record;
   const updates = input.GlobalSecondaryIndexUpdates;
-  return updates ? applyIndexUpdates(billed, updates, { ...indexContext, billingMode: modeOf(billed.description) }) : billed;
+  return updates ? applyIndexUpdates(billed, updates, { ...indexContext, billingMode: modeOf(billed.description), nowSeconds, wasOnDemand: modeOf(d) === 'PAY_PER_REQUEST' }) : billed;
 }
 
 function applyBilling(record: TableRecord, input: UpdateTableInput, nowSeconds: number): TableRecord {
