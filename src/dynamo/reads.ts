@@ -151,6 +151,8 @@ export interface Page {
   scannedCount: number;
   /** Item bytes read, as capacity is charged (before the filter). */
   bytesRead: number;
+  /** Of bytesRead, the bytes of the items fetched from the table (a local index's query). */
+  fetchedBytes: number;
   lastEvaluatedKey?: Item;
 }
 
@@ -172,7 +174,8 @@ export async function readPage(engine: StorageEngine, request: PageRequest): Pro
   const items: StoredItem[] = [];
   let scannedCount = 0;
   let bytesRead = 0;
-  if (range.start.compare(range.end) >= 0) return { items, scannedCount, bytesRead };
+  let fetchedBytes = 0;
+  if (range.start.compare(range.end) >= 0) return { items, scannedCount, bytesRead, fetchedBytes };
   for await (const { value } of engine.range({ start: range.start, end: range.end, reverse })) {
     const entry = new StoredItem(value);
     scannedCount++;
@@ -181,13 +184,16 @@ export async function readPage(engine: StorageEngine, request: PageRequest): Pro
     const fetching = fetch ? fetch(entry) : entry;
     const fetched = fetching instanceof Promise ? await fetching : fetching;
     // A fetch from the table reads (and is charged for) the whole item too.
-    if (fetched !== entry) bytesRead += fetched.sizeBytes;
+    if (fetched !== entry) {
+      bytesRead += fetched.sizeBytes;
+      fetchedBytes += fetched.sizeBytes;
+    }
     if (!filter || filter(fetched.item)) items.push(answerFetched ? fetched : entry);
     if ((limit !== undefined && scannedCount >= limit) || bytesRead >= LIMITS.maxPageReadBytes) {
-      return { items, scannedCount, bytesRead, lastEvaluatedKey: space.lastKeyOf(entry.item) };
+      return { items, scannedCount, bytesRead, fetchedBytes, lastEvaluatedKey: space.lastKeyOf(entry.item) };
     }
   }
-  return { items, scannedCount, bytesRead };
+  return { items, scannedCount, bytesRead, fetchedBytes };
 }
 
 /** The storage key of an ExclusiveStartKey, checked against the table's key schema. */

@@ -5,7 +5,7 @@
  */
 import { AwsError } from '../errors.js';
 import { DYNAMODB_NAMESPACE, validationError } from './errors.js';
-import type { ReturnConsumedCapacity } from './capacity.js';
+import { TableConsumption, type IndexUnits, type ReturnConsumedCapacity } from './capacity.js';
 import type { Item } from './types.js';
 
 export const MSG_MULTIPLE_OPERATIONS_ON_ONE_ITEM = 'Transaction request cannot include multiple operations on one item';
@@ -40,17 +40,21 @@ export function transactionCanceled(reasons: readonly CancellationReason[]): Aws
 
 /** Capacity units per table name (a Map: table names are user-controlled, `__proto__` included). */
 export class UnitsByTable {
-  readonly units = new Map<string, number>();
+  readonly units = new Map<string, TableConsumption>();
 
-  add(tableName: string, units: number): void {
-    this.units.set(tableName, (this.units.get(tableName) ?? 0) + units);
+  /** Units on the table, and on its indexes (each times `factor`: a transaction's twice). */
+  add(tableName: string, units: number, indexUnits?: readonly IndexUnits[], factor = 1): void {
+    let consumption = this.units.get(tableName);
+    if (!consumption) this.units.set(tableName, (consumption = new TableConsumption()));
+    consumption.table += units;
+    consumption.addIndexes(indexUnits, factor);
   }
 
   /** ConsumedCapacity as the transaction operations answer it: a list, one entry per table. */
   response(mode: ReturnConsumedCapacity): { ConsumedCapacity?: Record<string, unknown>[] } {
     if (mode !== 'TOTAL' && mode !== 'INDEXES') return {};
     return {
-      ConsumedCapacity: [...this.units].map(([TableName, CapacityUnits]) => ({ TableName, CapacityUnits, ...(mode === 'INDEXES' ? { Table: { CapacityUnits } } : {}) })),
+      ConsumedCapacity: [...this.units].map(([tableName, consumption]) => consumption.entry(mode, tableName)!),
     };
   }
 }

@@ -3,7 +3,8 @@
  * write as item changes, and `writeItemChanges` turns them into one atomic engine batch.
  */
 import { MAX_ENGINE_KEY_BYTES, type DerivedWrite, type OpFailure, type WriteOp } from '../storage/engine.js';
-import { checkIndexKeys, encodeEntry, storedEntryKey, TOO_LONG } from './indexes.js';
+import { checkIndexKeys, encodeEntry, storedEntryKey, TOO_LONG, type SecondaryIndex } from './indexes.js';
+import { writeUnits, type IndexUnits } from './capacity.js';
 import { AwsError } from '../errors.js';
 import { DYNAMODB_NAMESPACE, validationError } from './errors.js';
 import { evaluateCondition, type Condition } from './expressions/index.js';
@@ -76,6 +77,8 @@ export interface WriteCheck {
 export interface ItemChangeOutcome<R> extends ItemDecision<R> {
   /** The item the change replaced, deleted or left; undefined when the key held none. */
   readonly old: OldItem | undefined;
+  /** The write units the change consumed on each secondary index it wrote (none: undefined). */
+  readonly indexUnits?: readonly IndexUnits[];
 }
 
 export function itemChange<R>(table: Table, key: Item, decide: ItemChange<R>['decide'], check?: WriteCheck): ItemChange<R> {
@@ -143,7 +146,8 @@ async function tryWriteOnce<R>(catalog: TableCatalog, changes: readonly ItemChan
   const outcomes = changes.map((change, i) => {
     const run = runs[i];
     const decision = typeof change.decide === 'function' ? run.decision! : change.decide;
-    return { old: run.oldItem(outcome.previous[i]), write: decision.write, result: decision.result };
+    const old = run.oldItem(outcome.previous[i]);
+    return run.indexUnits ? { old, write: decision.write, result: decision.result, indexUnits: run.indexUnits } : { old, write: decision.write, result: decision.result };
   });
   return { ok: true, outcomes };
 }
@@ -156,6 +160,8 @@ async function tryWriteOnce<R>(catalog: TableCatalog, changes: readonly ItemChan
 class ChangeRun<R> {
   private old: OldItem | undefined;
   decision: ItemDecision<R> | undefined;
+  /** The index write units of the run's derived writes (a table without indexes: undefined). */
+  indexUnits: IndexUnits[] | undefined;
 
   /** The stored value as an OldItem, decoded at most once for the check, the decision and the caller. */
   oldItem(current: Buffer | undefined): OldItem | undefined {
@@ -181,7 +187,13 @@ function itemOp<R>(change: ItemChange<R>, run: ChangeRun<R>): WriteOp<AwsError> 
           }
         : constantValue(decide.write),
     ...(table.indexes.length > 0
-      ? { derive: (current: Buffer | undefined) => indexWrites(table, change.storageKey, run.oldItem(current), (typeof decide === 'function' ? run.decision! : decide).write) }
+      ? {
+          derive: (current: Buffer | undefined) => {
+            const derived = indexWrites(table, change.storageKey, run.oldItem(current), (typeof decide === 'function' ? run.decision! : decide).write);
+            run.indexUnits = derived.units;
+            return derived.writes;
+          },
+        }
       : {}),
   };
 }
@@ -195,21 +207,52 @@ function checkIndexKeysOf(table: Table, write: ItemWrite): void {
  * The index entries a change moves: the old item's entry leaves each index whose key it had
  * (unless the new item has the same), the new item's enters each index whose key it has (an
  * item without an index's key attributes is not in it: sparse indexes).
+ *
+ * And the write units each index consumes (developer guide, "Provisioned throughput
+ * considerations for global secondary indexes", and the same list for local ones): an entry
+ * put, one write of the entry's size; an entry deleted, one write of the old entry's size; an
+ * entry whose index key changed, both; an entry kept under the same key, one write of the larger
+ * of the two only if what the index holds changed (a key or projected attribute); an item in
+ * neither the old nor the new state of the index, nothing. An entry's size is the projected
+ * item's size (unverified: whether DynamoDB's write units count the 100-byte index overhead it
+ * counts for storage; here they do not).
  */
-function indexWrites(table: Table, storageKey: Buffer, old: OldItem | undefined, write: ItemWrite): DerivedWrite[] {
-  if (write.kind === 'unchanged') return [];
-  const newItem = write.kind === 'put' ? write.item : undefined;
+function indexWrites(table: Table, storageKey: Buffer, old: OldItem | undefined, write: ItemWrite): { writes: DerivedWrite[]; units: IndexUnits[] } {
   const writes: DerivedWrite[] = [];
+  const units: IndexUnits[] = [];
+  if (write.kind === 'unchanged') return { writes, units };
+  const newItem = write.kind === 'put' ? write.item : undefined;
   for (const index of table.indexes) {
     // An old key no engine could store was never written: nothing to remove.
     const oldEntry = old && storedEntryKey(index, old.item, storageKey);
     const oldKey = oldEntry === TOO_LONG ? undefined : oldEntry;
     const newKey = newItem && storedEntryKey(index, newItem.item, storageKey);
     if (newKey === TOO_LONG) throw indexKeyTooLong(index.name);
-    if (oldKey && !(newKey && newKey.equals(oldKey))) writes.push({ key: oldKey, value: null });
-    if (newKey) writes.push({ key: newKey, value: encodeEntry(index, newItem!.item, newItem!.sizeBytes) });
+    const sameKey = oldKey !== undefined && newKey !== undefined && newKey.equals(oldKey);
+    let indexUnits = 0;
+    if (oldKey && !sameKey) {
+      writes.push({ key: oldKey, value: null });
+      indexUnits += writeUnits(storedItemSize(oldEntryOf(index, old!)));
+    }
+    if (newKey) {
+      const entry = encodeEntry(index, newItem!.item, newItem!.sizeBytes);
+      writes.push({ key: newKey, value: entry });
+      if (!sameKey) indexUnits += writeUnits(storedItemSize(entry));
+      else {
+        const oldStored = oldEntryOf(index, old!);
+        // Unverified: an entry rewritten with the same bytes (an update of attributes the index
+        // does not project) is charged nothing, as DynamoDB charges no write for it.
+        if (!oldStored.equals(entry)) indexUnits += writeUnits(Math.max(storedItemSize(oldStored), storedItemSize(entry)));
+      }
+    }
+    if (indexUnits > 0) units.push({ name: index.name, kind: index.kind, units: indexUnits });
   }
-  return writes;
+  return { writes, units };
+}
+
+/** The entry the old item has in the index, as stored (an ALL index's entry is the item itself). */
+function oldEntryOf(index: SecondaryIndex, old: OldItem): Buffer {
+  return index.projectionType === 'ALL' ? old.bytes : encodeEntry(index, old.item, old.sizeBytes);
 }
 
 /** cove's own limit, not DynamoDB's: an index key whose stored form exceeds what every engine takes. */

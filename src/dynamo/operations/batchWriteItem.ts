@@ -1,7 +1,7 @@
 import { dynamoError, validationError } from '../errors.js';
 import { itemConditionKeys } from '../conditionKeys.js';
 import { itemSizeBytes, normalizeItem } from '../attributeValue.js';
-import { writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
+import { TableConsumption, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
 import { checkItemKey, checkKey } from '../items.js';
 import { tableArn, type Operation } from '../operation.js';
 import { metricsByTable, metricsResponse, type ReturnItemCollectionMetrics } from '../itemCollections.js';
@@ -62,11 +62,13 @@ export const batchWriteItem: Operation<BatchWriteItemInput> = {
       }
     }
     const outcomes = await writeItemChanges(ctx.catalog, changes);
-    const unitsByTable = new Map<string, number>();
-    outcomes.forEach(({ old, write }, i) => {
-      const units = writeUnits(Math.max(write.kind === 'put' ? write.item.sizeBytes : 0, old ? old.sizeBytes : 0));
+    const unitsByTable = new Map<string, TableConsumption>();
+    outcomes.forEach(({ old, write, indexUnits }, i) => {
       const tableName = changes[i].table.name;
-      unitsByTable.set(tableName, (unitsByTable.get(tableName) ?? 0) + units);
+      let consumption = unitsByTable.get(tableName);
+      if (!consumption) unitsByTable.set(tableName, (consumption = new TableConsumption()));
+      consumption.table += writeUnits(Math.max(write.kind === 'put' ? write.item.sizeBytes : 0, old ? old.sizeBytes : 0));
+      consumption.addIndexes(indexUnits);
     });
     const mode = input.ReturnConsumedCapacity;
     const metrics = await metricsByTable(ctx.engine, changes, input.ReturnItemCollectionMetrics);
@@ -75,11 +77,7 @@ export const batchWriteItem: Operation<BatchWriteItemInput> = {
       ...metricsResponse(metrics),
       ...(mode === 'TOTAL' || mode === 'INDEXES'
         ? {
-            ConsumedCapacity: [...unitsByTable].map(([TableName, CapacityUnits]) => ({
-              TableName,
-              CapacityUnits,
-              ...(mode === 'INDEXES' ? { Table: { CapacityUnits } } : {}),
-            })),
+            ConsumedCapacity: [...unitsByTable].map(([tableName, consumption]) => consumption.entry(mode, tableName)),
           }
         : {}),
     };

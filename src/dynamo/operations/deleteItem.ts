@@ -1,6 +1,6 @@
 import { validationError } from '../errors.js';
 import { normalizeItem } from '../attributeValue.js';
-import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
+import { consumedCapacity, TableConsumption, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
 import { checkNestedKeyAccess, compileRequestExpressions } from '../expressions/index.js';
 import { checkKey, keyForAudit, keyNamesOf } from '../items.js';
 import { itemConditionKeys } from '../conditionKeys.js';
@@ -41,8 +41,9 @@ export const deleteItem: Operation<DeleteItemInput> = {
     const key = normalizeItem(input.Key);
     checkKey(table, key);
     const check = { condition: expressions.condition, returnValuesOnConditionCheckFailure: input.ReturnValuesOnConditionCheckFailure };
-    const [{ old }] = await writeItemChanges(ctx.catalog, [deleteItemChange(table, key, check)]);
-    const units = writeUnits(old ? old.sizeBytes : 0);
+    const [{ old, indexUnits }] = await writeItemChanges(ctx.catalog, [deleteItemChange(table, key, check)]);
+    const units = new TableConsumption(writeUnits(old ? old.sizeBytes : 0));
+    units.addIndexes(indexUnits);
     return {
       ...(input.ReturnValues === 'ALL_OLD' && old ? { Attributes: old.item } : {}),
       ...consumedCapacity(input.ReturnConsumedCapacity, table.name, units),

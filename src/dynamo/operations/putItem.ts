@@ -1,6 +1,6 @@
 import { validationError } from '../errors.js';
 import { normalizeItem, itemSizeBytes } from '../attributeValue.js';
-import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
+import { consumedCapacity, TableConsumption, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
 import { checkNestedKeyAccess, compileRequestExpressions } from '../expressions/index.js';
 import { checkItemKey, keyNamesOf } from '../items.js';
 import { itemConditionKeys } from '../conditionKeys.js';
@@ -44,8 +44,9 @@ export const putItem: Operation<PutItemInput> = {
     const sizeBytes = itemSizeBytes(item);
     checkItemSize(sizeBytes, 'put');
     const check = { condition: expressions.condition, returnValuesOnConditionCheckFailure: input.ReturnValuesOnConditionCheckFailure };
-    const [{ old }] = await writeItemChanges(ctx.catalog, [putItemChange(table, { item, sizeBytes }, check)]);
-    const units = writeUnits(Math.max(sizeBytes, old ? old.sizeBytes : 0));
+    const [{ old, indexUnits }] = await writeItemChanges(ctx.catalog, [putItemChange(table, { item, sizeBytes }, check)]);
+    const units = new TableConsumption(writeUnits(Math.max(sizeBytes, old ? old.sizeBytes : 0)));
+    units.addIndexes(indexUnits);
     return {
       ...(input.ReturnValues === 'ALL_OLD' && old ? { Attributes: old.item } : {}),
       ...consumedCapacity(input.ReturnConsumedCapacity, table.name, units),

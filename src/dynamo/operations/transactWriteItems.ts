@@ -234,13 +234,15 @@ function cancellationReason(error: unknown): CancellationReason {
 
 /**
  * Capacity per table: twice a plain write's units for each action, on the larger of the old and
- * new item (a ConditionCheck on the item it checked; unverified: AWS may count it as a read).
+ * new item (a ConditionCheck on the item it checked; unverified: AWS may count it as a read),
+ * and twice each index write's units on its index (writes.ts).
  */
 function committedAnswer(plans: readonly PlannedAction[], outcomes: readonly ItemChangeOutcome<unknown>[], mode: ReturnConsumedCapacity): Record<string, unknown> {
   const units = new UnitsByTable();
-  outcomes.forEach(({ old, write }, i) => {
+  outcomes.forEach(({ old, write, indexUnits }, i) => {
     const newBytes = write.kind === 'put' ? write.item.sizeBytes : 0;
-    units.add(plans[i].table.name, TRANSACTIONAL_UNIT_FACTOR * writeUnits(Math.max(newBytes, old ? old.sizeBytes : 0)));
+    // Unverified: a transaction's index writes doubled like its table writes.
+    units.add(plans[i].table.name, TRANSACTIONAL_UNIT_FACTOR * writeUnits(Math.max(newBytes, old ? old.sizeBytes : 0)), indexUnits, TRANSACTIONAL_UNIT_FACTOR);
   });
   return units.response(mode);
 }

@@ -1,5 +1,5 @@
 import { itemSizeBytes, normalizeItem } from '../attributeValue.js';
-import { consumedCapacity, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
+import { consumedCapacity, TableConsumption, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
 import { applyUpdate, checkNestedKeyAccess, checkUpdateKeyAttributes, compileRequestExpressions, project, type Path, type UpdateActions } from '../expressions/index.js';
 import { checkKey, keyForAudit, keyNamesOf } from '../items.js';
 import { itemConditionKeys } from '../conditionKeys.js';
@@ -41,10 +41,11 @@ export const updateItem: Operation<UpdateItemInput> = {
     const check = { condition: expressions.condition, returnValuesOnConditionCheckFailure: input.ReturnValuesOnConditionCheckFailure };
     // The update runs inside the write transaction: it sees the item as it is now.
     const change = itemChange(table, key, (old) => updatedItem(update, old, key), check);
-    const [{ old, write, result: updatedPaths }] = await writeItemChanges(ctx.catalog, [change]);
+    const [{ old, write, result: updatedPaths, indexUnits }] = await writeItemChanges(ctx.catalog, [change]);
     const newItem = write.kind === 'put' ? write.item : undefined;
     // Nothing written (a REMOVE on a missing item): charged as an item of the key's size.
-    const units = writeUnits(Math.max(newItem ? newItem.sizeBytes : itemSizeBytes(key), old ? old.sizeBytes : 0));
+    const units = new TableConsumption(writeUnits(Math.max(newItem ? newItem.sizeBytes : itemSizeBytes(key), old ? old.sizeBytes : 0)));
+    units.addIndexes(indexUnits);
     return {
       ...returnedAttributes(newItem ? input.ReturnValues : 'NONE', old, newItem?.item, updatedPaths),
       ...consumedCapacity(input.ReturnConsumedCapacity, table.name, units),
