@@ -110,7 +110,9 @@ export async function explain(options: ExplainOptions): Promise<{ output: string
     const port = options.port ?? 80;
     // The server's router, on the same configuration: the path is the one a request from there takes.
     const router = new Router({ model: loaded.network, places: listenerPlaces(loaded.config.listeners, loaded.attachments, loaded.sourceMaps), region: loaded.config.region, accountId: loaded.config.accountId, unreachable: 'explain' });
-    path = router.resolve({ kind: 'attachment', name: from.name, source: from.source }, region, port);
+    // The service is the action's (`sts:AssumeRole` goes to STS); a path alone is DynamoDB's.
+    const service = options.action?.split(':')[0]?.toLowerCase() || 'dynamodb';
+    path = router.resolve({ kind: 'attachment', name: from.name, source: from.source }, service, region, port);
     pathLines.push(...describePath(from, path, region, port));
     pathRecord = pathJson(from, path, region, port);
   }

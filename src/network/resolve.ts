@@ -2,9 +2,9 @@ import { cidrContains, parseCidr4, type Cidr4 } from './cidr.js';
 import type { AttachmentSource, EgressRule, GatewayEndpoint, NetworkModel, PrefixList, Route, RouteTable, Subnet, Vpc } from './model.js';
 
 /**
- * Path resolution: from where a client is (an attachment) to the regional
- * DynamoDB service of the request's region, with AWS's rules. Pure: the model
- * is data and nothing is contacted.
+ * Path resolution: from where a client is (an attachment) to a regional AWS
+ * service of the request's region (DynamoDB, STS, ...), with AWS's rules. Pure:
+ * the model is data and nothing is contacted.
  *
  * Explanation codes are VPC Reachability Analyzer's where one fits, cove's own
  * (DNS_RESOLUTION_DISABLED, VPCE_CROSS_REGION, VPCE_NOT_TRANSITIVE,
@@ -41,7 +41,14 @@ export type ResolvedPath =
 
 export interface ResolveRequest {
   source: AttachmentSource;
-  /** The request's region (its credential scope): the destination is that region's DynamoDB. */
+  /**
+   * The service's SigV4 signing name (`dynamodb`, `sts`, `iam`). A service with an AWS-managed
+   * prefix list (`com.amazonaws.REGION.dynamodb`) is addressed by it, so gateway endpoint
+   * routes and prefix-list security-group rules apply; any other is a public address outside
+   * every prefix list, which only a default route (NAT, internet gateway) reaches.
+   */
+  service: string;
+  /** The request's region (its credential scope): the destination is that region's service. */
   region: string;
   /** 80 for plain HTTP listeners, 443 for HTTPS, for security-group checks. */
   port: number;
@@ -90,11 +97,18 @@ export function routeTableOf(model: NetworkModel, subnet: Subnet): RouteTable | 
   return main;
 }
 
-export function servicePrefixList(model: NetworkModel, region: string): PrefixList | undefined {
-  const name = DYNAMODB_SERVICE(region);
+export function servicePrefixList(model: NetworkModel, region: string, service = 'dynamodb'): PrefixList | undefined {
+  const name = `com.amazonaws.${region}.${service}`;
   for (const list of model.prefixLists.values()) if (list.name === name) return list;
   return undefined;
 }
+
+/**
+ * The address that stands for the public endpoint of a service with no prefix list (STS, IAM):
+ * 52.46.0.0/18 is AWS's, and outside every DynamoDB prefix list, so exactly the routes and
+ * security-group rules that cover "anywhere" cover it. Which address it is changes nothing else.
+ */
+const PUBLIC_SERVICE_ADDRESS = { text: '52.46.0.10', value: ((52 << 24) | (46 << 16) | 10) >>> 0 };
 
 function dnsResolves(vpc: Vpc): boolean {
   return vpc.customDns ? vpc.customDns.resolvesAwsServices : vpc.enableDnsSupport;
@@ -134,22 +148,23 @@ function serviceAddress(list: PrefixList | undefined): { text: string; value: nu
 export function resolvePath(model: NetworkModel, request: ResolveRequest): ResolvedPath {
   const hops: Hop[] = [];
   const source = request.source;
-  const list = servicePrefixList(model, request.region);
-  const service = serviceAddress(list);
-  if (!service || !list) {
+  const list = servicePrefixList(model, request.region, request.service);
+  const service = list ? serviceAddress(list) : request.service === 'dynamodb' ? undefined : PUBLIC_SERVICE_ADDRESS;
+  if (!service) {
     return unreachable(hops, 'NO_POSSIBLE_DESTINATION', 'destination', `no DynamoDB prefix list is known for region ${request.region}`, source);
   }
-  if (source.kind === 'onPremises') return resolveOnPremises(model, source, list, service.value, hops);
+  const host = `${request.service}.${request.region}.amazonaws.com`;
+  if (source.kind === 'onPremises') return resolveOnPremises(model, source, list?.id ?? service.text, service.value, hops);
 
   const subnet = model.subnets.get(source.subnet)!;
   const vpc = model.vpcs.get(subnet.vpc)!;
   hops.push({ component: `subnet ${subnet.id}`, detail: `${source.privateIp} in ${subnet.cidr} of ${vpc.id} (${vpc.region})` });
   if (!dnsResolves(vpc)) {
-    return unreachable(hops, 'DNS_RESOLUTION_DISABLED', `vpc ${vpc.id}`, `DNS resolution is disabled in ${vpc.id}: dynamodb.${request.region}.amazonaws.com does not resolve`, source);
+    return unreachable(hops, 'DNS_RESOLUTION_DISABLED', `vpc ${vpc.id}`, `DNS resolution is disabled in ${vpc.id}: ${host} does not resolve`, source);
   }
   const table = routeTableOf(model, subnet);
   if (!table) return unreachable(hops, 'NO_ROUTE_TO_DESTINATION', `subnet ${subnet.id}`, `${vpc.id} has no route table for ${subnet.id}`, source);
-  hops.push({ component: `route table ${table.id}`, detail: `${table.main ? 'the main table' : 'explicitly associated'}; destination dynamodb.${request.region}.amazonaws.com (${service.text}, in ${list.id})` });
+  hops.push({ component: `route table ${table.id}`, detail: `${table.main ? 'the main table' : 'explicitly associated'}; destination ${host} (${service.text}, ${list ? `in ${list.id}` : 'a public address'})` });
 
   if (source.ipv6 !== undefined) {
     // IPv4 routes and rules never carry an IPv6 packet, and cove models no IPv6 routes.
@@ -177,9 +192,9 @@ export function resolvePath(model: NetworkModel, request: ResolveRequest): Resol
   }
 
   const groups = source.securityGroups.map((id) => model.securityGroups.get(id)!);
-  const egressOk = groups.some((group) => group.egress.some((rule) => egressAllows(rule, request.port, service.value, list.id)));
+  const egressOk = groups.some((group) => group.egress.some((rule) => egressAllows(rule, request.port, service.value, list?.id)));
   if (!egressOk) {
-    return unreachable(hops, 'ENI_SG_RULES_MISMATCH', `security groups ${source.securityGroups.join(', ') || '(none)'}`, `no egress rule allows tcp/${request.port} to ${service.text} or ${list.id}`, source);
+    return unreachable(hops, 'ENI_SG_RULES_MISMATCH', `security groups ${source.securityGroups.join(', ') || '(none)'}`, `no egress rule allows tcp/${request.port} to ${list ? `${service.text} or ${list.id}` : service.text}`, source);
   }
   hops.push({ component: `security groups ${source.securityGroups.join(', ')}`, detail: `egress allows tcp/${request.port} to the service` });
 
@@ -236,14 +251,15 @@ function throughPeering(model: NetworkModel, peeringId: string, from: Vpc, hops:
   return unreachable(hops, 'PCX_REQUIRES_ADDRESS_IN_VPC_CIDR', `peering ${peering.id}`, `${peerId} accepts over ${peering.id} only traffic for its own CIDR`, source);
 }
 
-function resolveOnPremises(model: NetworkModel, source: Extract<AttachmentSource, { kind: 'onPremises' }>, list: PrefixList, address: number, hops: Hop[]): ResolvedPath {
+/** `destination`: the service's addresses as hops name them (its prefix list's ID, or its address). */
+function resolveOnPremises(model: NetworkModel, source: Extract<AttachmentSource, { kind: 'onPremises' }>, destination: string, address: number, hops: Hop[]): ResolvedPath {
   const link = model.onPremisesLinks.get(source.via)!;
   const vpc = model.vpcs.get(link.vpc)!;
   const linkName = `${link.kind === 'vpn' ? 'VPN connection' : 'Direct Connect interface'} ${link.id}`;
   if (source.publicIp !== undefined) {
     // The virtual private gateway advertises only the VPC's CIDR on premises, so the
     // service's public addresses leave through the on-premises internet connection.
-    hops.push({ component: linkName, detail: `carries only traffic for ${vpc.id} (${vpc.cidr}); the service's addresses (${list.id}) are not routed into the VPC` });
+    hops.push({ component: linkName, detail: `carries only traffic for ${vpc.id} (${vpc.cidr}); the service's addresses (${destination}) are not routed into the VPC` });
     const endpoint = [...model.endpoints.values()].find((e) => e.vpc === vpc.id);
     if (endpoint) hops.push({ component: `endpoint ${endpoint.id}`, detail: `a gateway endpoint does not serve on-premises traffic`, code: 'VPCE_NOT_TRANSITIVE' });
     hops.push({ component: 'on-premises internet', detail: `to the public endpoint as ${source.publicIp}` });
@@ -256,5 +272,5 @@ function resolveOnPremises(model: NetworkModel, source: Extract<AttachmentSource
   const via = link.kind === 'vpn' ? 'VPN' : 'Direct Connect';
   if (chosen?.route.target.kind === 'vpce') hops.push({ component: `endpoint ${chosen.route.target.id}`, detail: `a gateway endpoint does not serve traffic that entered the VPC over ${via}`, code: 'VPCE_NOT_TRANSITIVE' });
   if (chosen?.route.target.kind === 'nat') hops.push({ component: `nat gateway ${chosen.route.target.id}`, detail: `a NAT gateway does not forward traffic that entered over ${via}`, code: 'NGW_REQUIRES_SOURCE_IN_VPC' });
-  return unreachable(hops, 'VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS', `virtual private gateway of ${vpc.id}`, `it accepts traffic from on premises only for private addresses in ${vpc.id} (${vpc.cidr}); the service's addresses (${list.id}) are not`, source);
+  return unreachable(hops, 'VGW_PRIVATE_IP_ASSOCIATION_FOR_INGRESS', `virtual private gateway of ${vpc.id}`, `it accepts traffic from on premises only for private addresses in ${vpc.id} (${vpc.cidr}); the service's addresses (${destination}) are not`, source);
 }

@@ -69,7 +69,7 @@ export function formatHops(hops: readonly Hop[]): string[] {
 /**
  * route: which network path reaches the service. A listener of an attachment
  * sends every request from that attachment's place in the model; the path is
- * resolved with AWS's rules (resolve.ts) once per (listener, region, port).
+ * resolved with AWS's rules (resolve.ts) once per (listener, service, region, port).
  */
 export class Router {
   private readonly cache = new Map<string, ResolvedPath>();
@@ -82,12 +82,12 @@ export class Router {
     this.cache.clear();
   }
 
-  /** The path from a place, for `cove explain --from` and for requests. */
-  resolve(place: AttachmentPlace, region: string, port: number): ResolvedPath {
-    const key = `${place.name}\0${region}\0${port}`;
+  /** The path from a place to a service (its signing name), for `cove explain --from` and for requests. */
+  resolve(place: AttachmentPlace, service: string, region: string, port: number): ResolvedPath {
+    const key = `${place.name}\0${service}\0${region}\0${port}`;
     let path = this.cache.get(key);
     if (!path) {
-      path = resolvePath(this.options.model, { source: place.source, region, port });
+      path = resolvePath(this.options.model, { source: place.source, service, region, port });
       // The region comes from the client's credential scope: keep the cache bounded whatever it sends.
       if (this.cache.size >= MAX_CACHED_PATHS) this.cache.clear();
       this.cache.set(key, path);
@@ -123,7 +123,7 @@ export class Router {
     // The destination is the service in the region the request is signed for.
     ctx.signing ??= readSigning(ctx.raw);
     const region = scopeRegion(ctx.signing) ?? this.options.region;
-    const path = this.resolve(place, region, attribution.secureTransport ? 443 : 80);
+    const path = this.resolve(place, ctx.service.signingName, region, attribution.secureTransport ? 443 : 80);
     const explanation = [`attachment ${place.name}${mappedBy}`, ...formatHops(path.hops)];
     if (path.kind === 'unreachable') {
       ctx.path = { kind: 'unreachable', sourceIp: path.sourceIp };

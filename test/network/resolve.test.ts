@@ -67,7 +67,7 @@ function model(o: Overrides = {}): NetworkModel {
 }
 
 const app: AttachmentSource = { kind: 'subnet', subnet: 'subnet-app', privateIp: '10.0.1.25', securityGroups: ['sg-app'] };
-const resolve = (m: NetworkModel, source: AttachmentSource = app, region = 'us-east-1', port = 80): ResolvedPath => resolvePath(m, { source, region, port });
+const resolve = (m: NetworkModel, source: AttachmentSource = app, region = 'us-east-1', port = 80): ResolvedPath => resolvePath(m, { source, service: 'dynamodb', region, port });
 const codes = (path: ResolvedPath) => path.hops.filter((h) => h.code).map((h) => h.code);
 
 describe('path resolution', () => {
@@ -96,6 +96,21 @@ describe('path resolution', () => {
     assert.deepEqual(codes(tie), ['HIGHER_PRIORITY_ROUTE']);
     const propagated = resolve(model({ appRoutes: [route('3.218.182.0/24', 'vgw-1', 'propagated'), route(PL, 'vpce-app', 'endpoint')] }));
     assert.equal(propagated.kind, 'endpoint', 'a prefix-list route beats a propagated route of the same length');
+  });
+
+  it('a service without a prefix list (STS) never takes the DynamoDB endpoint: the NAT, or nothing', () => {
+    const sts = (m: NetworkModel) => resolvePath(m, { source: app, service: 'sts', region: 'us-east-1', port: 443 });
+    const viaNat = sts(model());
+    assert.equal(viaNat.kind, 'public', 'the endpoint route covers only DynamoDB\'s prefix list; the default route takes STS');
+    assert.ok(viaNat.kind === 'public');
+    assert.equal(viaNat.sourceIp, '203.0.113.10');
+    assert.match(viaNat.hops[1].detail, /sts\.us-east-1\.amazonaws\.com \(52\.46\.0\.10, a public address\)/);
+    const endpointOnly = sts(model({ appRoutes: [route('10.0.0.0/16', 'local'), route(PL, 'vpce-app', 'endpoint')] }));
+    assert.ok(endpointOnly.kind === 'unreachable');
+    assert.equal(endpointOnly.code, 'NO_ROUTE_TO_DESTINATION');
+    const prefixListRuleOnly = sts(model({ sgEgress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, destination: { kind: 'prefixList', prefixListId: PL } }] }));
+    assert.ok(prefixListRuleOnly.kind === 'unreachable');
+    assert.equal(prefixListRuleOnly.code, 'ENI_SG_RULES_MISMATCH', 'a rule for DynamoDB\'s prefix list does not let STS traffic out');
   });
 
   it('no NAT and no endpoint route: unreachable, NO_ROUTE_TO_DESTINATION', () => {
