@@ -49,7 +49,7 @@ export class Pipeline {
         }
         for (const finding of decision.findings) ctx.trace.push({ stage: stage.name, ...finding });
         if (decision.end) {
-          ctx.error = decision.end.error;
+          ctx.error = ctx.service.protocol.wireError(decision.end.error);
           ctx.outcome = { stage: stage.name, decision: 'deny', code: decision.findings.at(-1)?.code, reset: decision.end.reset ?? false };
           return;
         }
@@ -62,7 +62,7 @@ export class Pipeline {
 
   private fail(ctx: RequestContext, stage: StageName, error: unknown): void {
     if (!(error instanceof AwsError)) console.error('cove: internal error', error);
-    ctx.error = error instanceof AwsError ? error : ctx.service.internalError();
+    ctx.error = ctx.service.protocol.wireError(error instanceof AwsError ? error : ctx.service.internalError());
     ctx.trace.push({ stage, decision: 'fail', detail: `${ctx.error.code}: ${ctx.error.message}` });
     ctx.outcome = { stage, decision: 'fail', reset: false };
   }

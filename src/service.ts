@@ -1,7 +1,9 @@
 import type { AwsError } from './errors.js';
 import type { RawRequest } from './auth/sigv4.js';
 import type { ContextValue } from './policy/conditionContext.js';
+import type { CompiledPolicy } from './policy/document.js';
 import type { Decision, Stage } from './context.js';
+import type { Principal } from './auth/identities.js';
 
 /** A request as the listener read it: the raw HTTP request and the headers it read on the way. */
 export interface WireRequest {
@@ -18,8 +20,10 @@ export interface Protocol {
   /** The operation the request names in this protocol's way, or undefined if it does not speak it. */
   operationName(request: WireRequest): string | undefined;
   contentType: string;
-  serializeResult(result: Record<string, unknown>): string;
+  serializeResult(result: Record<string, unknown>, request: { operationName: string; requestId: string }): string;
   serializeError(error: AwsError, requestId: string): string;
+  /** An error as this protocol's services name it on the wire (Query services rename coral's authentication errors). */
+  wireError(error: AwsError): AwsError;
   /** DynamoDB's JSON answers carry the body's CRC32 in `x-amz-crc32`, which botocore verifies. */
   sendsCrc32: boolean;
 }
@@ -30,6 +34,11 @@ export interface AuthorizationTarget {
   resource: string;
   /** The service's own condition keys for this target; computed only when a policy reads one. */
   conditionKeys?: () => Record<string, ContextValue | undefined>;
+  /**
+   * A role's trust policy, for sts:AssumeRole (and sts:TagSession) on that role: it must allow
+   * the caller too, and when it names the caller by ARN it is enough without an identity policy.
+   */
+  trustPolicy?: CompiledPolicy;
 }
 
 /** A request the service understood: what IAM must allow, what the audit records, and how to run it. */
@@ -77,7 +86,7 @@ export interface Service extends ServiceDescription {
    * here, before IAM; anything that needs the service's state to be current is brought up to date
    * here first.
    */
-  interpret(request: WireRequest, operationName: string | undefined, receivedAtMs: number): InterpretedRequest | Promise<InterpretedRequest>;
+  interpret(request: WireRequest, operationName: string | undefined, receivedAtMs: number, caller: Principal): InterpretedRequest | Promise<InterpretedRequest>;
 }
 
 /** The service a request is for, and the operation it names (undefined when no service recognizes it). */
@@ -123,7 +132,7 @@ export const interpretStage: Stage<unknown> = {
       ctx.request = request;
       return { findings: [{ decision: 'continue', detail: `${request.eventName} on ${request.targets.map((t) => t.resource).join(', ')}` }] };
     };
-    const pending = ctx.service.interpret({ raw: ctx.raw, target: ctx.target }, ctx.operationName, ctx.receivedAtMs);
+    const pending = ctx.service.interpret({ raw: ctx.raw, target: ctx.target }, ctx.operationName, ctx.receivedAtMs, ctx.principal!);
     return pending instanceof Promise ? pending.then(interpreted) : interpreted(pending);
   },
 };

@@ -4,12 +4,16 @@
  * folder beside `src/dynamo` with its description and its factory, added here.
  */
 import { DYNAMODB, dynamoService, type DynamoState } from './dynamo/service.js';
+import { STS, stsService, type StsState } from './sts/service.js';
 import { ServiceRegistry, type Service, type ServiceDescription } from './service.js';
 
 /** What the services are built from in a serving process. */
-export type ServiceState = DynamoState;
+export type ServiceState = DynamoState & StsState;
 
-const SERVICES: readonly { description: ServiceDescription; create(state: ServiceState): Service }[] = [{ description: DYNAMODB, create: dynamoService }];
+const SERVICES: readonly { description: ServiceDescription; create(state: ServiceState): Service }[] = [
+  { description: DYNAMODB, create: dynamoService },
+  { description: STS, create: stsService },
+];
 
 /** What `cove explain` knows of the services, without their state. */
 export const SERVICE_DESCRIPTIONS: readonly ServiceDescription[] = SERVICES.map((service) => service.description);

@@ -4,12 +4,18 @@
  * Field names and nesting follow CloudTrail's record contents reference.
  */
 export interface UserIdentity {
-  type: 'IAMUser' | 'AWSAccount' | 'Unknown';
+  type: 'IAMUser' | 'AssumedRole' | 'AWSAccount' | 'Unknown';
   principalId?: string;
   arn?: string;
   accountId?: string;
   accessKeyId?: string;
+  /** An IAM user's name (a role session has none here: its role is the session issuer's). */
   userName?: string;
+  /** Set for requests signed with STS temporary credentials. */
+  sessionContext?: {
+    sessionIssuer?: { type: 'Role'; principalId: string; arn: string; accountId: string; userName: string };
+    attributes: { creationDate: string; mfaAuthenticated: 'true' | 'false' };
+  };
 }
 
 export interface AuditResource {

@@ -11,13 +11,22 @@ export interface RecordOptions {
 function userIdentity(ctx: RequestContext, accountId: string): UserIdentity {
   const principal = ctx.principal;
   if (principal) {
+    const session = principal.session;
     return {
       type: principal.type,
       principalId: principal.principalId,
       arn: principal.arn,
       accountId: principal.accountId,
       accessKeyId: ctx.accessKeyId,
-      userName: principal.userName,
+      ...(principal.type === 'IAMUser' ? { userName: principal.userName } : {}),
+      ...(session
+        ? {
+            sessionContext: {
+              ...(session.issuer.type === 'Role' ? { sessionIssuer: { ...session.issuer, type: 'Role' as const } } : {}),
+              attributes: { creationDate: eventTime(session.createdAtMs), mfaAuthenticated: 'false' as const },
+            },
+          }
+        : {}),
     };
   }
   if (ctx.accessKeyId) return { type: 'Unknown', accountId, accessKeyId: ctx.accessKeyId };

@@ -4,6 +4,7 @@ import type { CredentialStore } from './identities.js';
 import { checkAuthorization, readSigning, verifySignature } from './sigv4.js';
 
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
+const EXPIRED_TOKEN = 'The security token included in the request is expired';
 
 /**
  * authenticate: SigV4 → principal, for the service the request was dispatched to (its signing
@@ -16,9 +17,14 @@ export const authenticateStage: Stage<{ region: string; credentials: CredentialS
     ctx.signing ??= readSigning(ctx.raw);
     const auth = checkAuthorization(ctx.signing, { region: env.region, service: ctx.service.signingName, nowMs: ctx.receivedAtMs });
     ctx.accessKeyId = auth.accessKeyId;
-    const credential = env.credentials.lookup(auth.accessKeyId);
-    // No temporary credentials exist yet, so any session token is one we did not issue.
-    if (!credential || auth.sessionToken !== undefined) throw coralError('UnrecognizedClientException', INVALID_TOKEN);
+    let credential = env.credentials.lookup(auth.accessKeyId);
+    if (auth.sessionToken !== undefined) {
+      // A long-term key never carries a token; a temporary key is only valid with its own.
+      const session = env.credentials.session(auth.accessKeyId, auth.sessionToken, ctx.receivedAtMs);
+      if (session.kind === 'expired') throw coralError('ExpiredTokenException', EXPIRED_TOKEN);
+      credential = session.kind === 'valid' ? session.credential : undefined;
+    }
+    if (!credential) throw coralError('UnrecognizedClientException', INVALID_TOKEN);
     verifySignature(ctx.raw, auth, credential.secretAccessKey);
     ctx.principal = credential.principal;
     return { findings: [{ decision: 'continue', detail: `SigV4 valid for ${credential.principal.arn} (key ${auth.accessKeyId})` }] };

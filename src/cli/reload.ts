@@ -100,7 +100,7 @@ export async function applyReloadPlan(target: ReloadTarget, plan: ReloadChanges,
   await logPolicyWarnings(plan.next, log);
 
   // The swap: from here to the router update nothing awaits.
-  target.credentials.replaceAll(plan.credentials);
+  target.credentials.replaceAll(plan.credentials, plan.next.roles);
   const retired = target.listeners.takeAttachments(plan.retire);
   // A retired listener is absent from the new places: what it still has in flight is dropped, never routed as public.
   target.router.update(plan.next.network, listenerPlacesOf(plan.next), unreachableModeOf(plan.next));

@@ -2,7 +2,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AuditWriter } from '../audit/writer.js';
-import { CredentialStore, userPrincipalFor } from '../auth/identities.js';
+import { CredentialStore, sessionPolicies, userPrincipalFor } from '../auth/identities.js';
+import { SessionTokens } from '../auth/sessionTokens.js';
 import { loadOrCreateAdminKey } from '../auth/sharedCredentials.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { watchConfigFile, type ConfigWatcher } from '../config/watch.js';
@@ -129,10 +130,14 @@ export interface Serving {
 /** The serving part: engine, catalog, audit, credentials, pipeline, listeners. Runs in each serving process. */
 export async function startServing(prepared: Prepared, options: ServingOptions): Promise<Serving> {
   const { loaded } = prepared;
-  const credentials = buildCredentials(loaded, prepared.adminKey);
+  const tokens = SessionTokens.forDataDirectory(prepared.dataDirectory);
+  // The configuration in force: a reload replaces it, and sessions read its managed policies.
+  let inForce = loaded;
+  const managedPolicyDocument = (arn: string) => inForce.managedPolicies.get(arn);
+  const credentials = buildCredentials(loaded, prepared.adminKey, tokens, managedPolicyDocument);
   const stores = await openStores(prepared.dataDirectory, loaded, options);
   const router = buildRouter(loaded);
-  const services = registerServices({ region: loaded.config.region, accountId: loaded.config.accountId, engine: stores.engine, catalog: stores.catalog });
+  const services = registerServices({ region: loaded.config.region, accountId: loaded.config.accountId, engine: stores.engine, catalog: stores.catalog, credentials, tokens, managedPolicyDocument });
   const pipeline = buildPipeline(loaded, credentials, stores.audit, router);
   const listeners = new ServingListeners(pipeline, services, loaded.config.region, options.onListening);
   try {
@@ -144,7 +149,10 @@ export async function startServing(prepared: Prepared, options: ServingOptions):
   }
 
   const target: ReloadTarget = { config: loaded, credentials, router, listeners };
-  const reload = (configFile: string, text: string) => reloadConfig(target, configFile, text, options.log);
+  const reload = async (configFile: string, text: string) => {
+    await reloadConfig(target, configFile, text, options.log);
+    inForce = target.config;
+  };
   const watcher = watchForEdits(prepared, options, reload);
   return {
     addresses: listeners.addresses,
@@ -160,9 +168,9 @@ export async function startServing(prepared: Prepared, options: ServingOptions):
 }
 
 /** The configured users' keys, and the generated admin user's when there is no config file. */
-function buildCredentials(loaded: LoadedConfig, adminKey: Prepared['adminKey']): CredentialStore {
-  const credentials = new CredentialStore();
-  credentials.replaceAll(configuredCredentials(loaded));
+function buildCredentials(loaded: LoadedConfig, adminKey: Prepared['adminKey'], tokens: SessionTokens, managedPolicyDocument: (arn: string) => unknown): CredentialStore {
+  const credentials = new CredentialStore(tokens, (identity) => sessionPolicies(identity, managedPolicyDocument));
+  credentials.replaceAll(configuredCredentials(loaded), loaded.roles);
   if (adminKey) {
     const principal = userPrincipalFor(loaded.config.accountId, { name: ADMIN_USER, path: '/', tags: {} }, { identityPolicies: [compilePolicy(`user/${ADMIN_USER}#AdministratorAccess`, ADMIN_POLICY)] });
     credentials.add({ ...adminKey, principal });

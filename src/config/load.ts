@@ -18,12 +18,25 @@ export interface UserPolicies {
   permissionsBoundary?: CompiledPolicy[];
 }
 
+/** A role of `iam.roles`, compiled: what AssumeRole checks and what its sessions may do. */
+export interface RoleDefinition extends UserPolicies {
+  name: string;
+  arn: string;
+  /** The trust policy: who may assume the role. */
+  trust: CompiledPolicy;
+  maxSessionDurationS: number;
+  tags: Readonly<Record<string, string>>;
+}
+
 /** Validated configuration plus the policies compiled from it. */
 export interface LoadedConfig {
   /** The file's text as loaded (a reload compares against it). */
   text: string;
   config: CoveConfig;
   users: Map<string, UserPolicies>;
+  roles: Map<string, RoleDefinition>;
+  /** Customer managed policies by ARN: their documents, as a session policy ARN names them. */
+  managedPolicies: Map<string, unknown>;
   /** The VPC model of `network:` (empty without it); `config.network.unreachable` says how an unreachable request ends. */
   network: NetworkModel;
   /** The listeners of `attachments:`, each with where its clients are in the model. */
@@ -62,7 +75,7 @@ export function loadConfig(file: string | undefined, text?: string): LoadedConfi
     throw new ConfigError(lines.join('\n'));
   }
   const config = parsed.data;
-  const users = compileIam(config, (path) => `${locate(path)}: ${formatPath(path)}`);
+  const { users, roles, managedPolicies } = compileIam(config, (path) => `${locate(path)}: ${formatPath(path)}`);
   const seenKeys = new Map<string, string>();
   config.iam.users.forEach((user, u) =>
     user.accessKeys.forEach((key, k) => {
@@ -86,7 +99,7 @@ export function loadConfig(file: string | undefined, text?: string): LoadedConfi
     if (!(error instanceof NetworkConfigError)) throw error;
     throw new ConfigError(error.issues.map((issue) => `${locate(issue.path)}: ${formatPath(issue.path)}${issue.within ? `.${issue.within}` : ''}: ${issue.message}`).join('\n'));
   }
-  return { text: source, config, users, network: built.network, attachments: built.attachments, sourceMaps: built.sourceMaps };
+  return { text: source, config, users, roles, managedPolicies, network: built.network, attachments: built.attachments, sourceMaps: built.sourceMaps };
 }
 
 type Where = (path: readonly PropertyKey[]) => string;
@@ -112,11 +125,12 @@ function unique<T extends { name: string }>(list: readonly T[], where: Where, pa
  * Compiles every policy in `iam` and resolves what applies to each user:
  * inline, attached managed, group policies, and the permissions boundary.
  */
-function compileIam(config: CoveConfig, where: Where): Map<string, UserPolicies> {
+function compileIam(config: CoveConfig, where: Where): { users: Map<string, UserPolicies>; roles: Map<string, RoleDefinition>; managedPolicies: Map<string, unknown> } {
   const { iam, accountId } = config;
   unique(iam.policies, where, ['iam', 'policies'], 'policy');
   unique(iam.groups, where, ['iam', 'groups'], 'group');
   unique(iam.users, where, ['iam', 'users'], 'user');
+  unique(iam.roles, where, ['iam', 'roles'], 'role');
   const managed = new Map<string, { index: number; arn: string; document: unknown; compiled: CompiledPolicy }>();
   iam.policies.forEach((policy, i) => {
     const arn = `arn:aws:iam::${accountId}:policy${policy.path}${policy.name}`;
@@ -136,33 +150,47 @@ function compileIam(config: CoveConfig, where: Where): Map<string, UserPolicies>
       ...group.managedPolicies.map((reference, m) => resolveManaged(reference, ['iam', 'groups', g, 'managedPolicies', m]).compiled),
     ]);
   });
+  /** Inline and attached managed policies, and the boundary, of a user or role (`entity` is its path in the file). */
+  const ownPolicies = (entity: 'users' | 'roles', index: number, kind: string, name: string, own: { policies: { name: string; document: unknown }[]; managedPolicies: string[]; permissionsBoundary?: string }): UserPolicies => {
+    const identityPolicies = [
+      ...own.policies.map((policy, p) => compileAt(where, ['iam', entity, index, 'policies', p, 'document'], `${kind}/${name}#${policy.name}`, policy.document, 'identity')),
+      ...own.managedPolicies.map((reference, m) => resolveManaged(reference, ['iam', entity, index, 'managedPolicies', m]).compiled),
+    ];
+    if (own.permissionsBoundary === undefined) return { identityPolicies };
+    const boundary = resolveManaged(own.permissionsBoundary, ['iam', entity, index, 'permissionsBoundary']);
+    return { identityPolicies, permissionsBoundary: [compileAt(where, ['iam', 'policies', boundary.index, 'document'], boundary.compiled.ref, boundary.document, 'permissionsBoundary')] };
+  };
   const users = new Map<string, UserPolicies>();
   iam.users.forEach((user, u) => {
-    const identityPolicies = [
-      ...user.policies.map((policy, p) => compileAt(where, ['iam', 'users', u, 'policies', p, 'document'], `user/${user.name}#${policy.name}`, policy.document, 'identity')),
-      ...user.managedPolicies.map((reference, m) => resolveManaged(reference, ['iam', 'users', u, 'managedPolicies', m]).compiled),
-    ];
+    const policies = ownPolicies('users', u, 'user', user.name, user);
     user.groups.forEach((name, g) => {
-      const policies = groups.get(name);
-      if (!policies) throw new ConfigError(`${where(['iam', 'users', u, 'groups', g])}: no group ${name}; declare it under iam.groups`);
-      identityPolicies.push(...policies);
+      const groupPolicies = groups.get(name);
+      if (!groupPolicies) throw new ConfigError(`${where(['iam', 'users', u, 'groups', g])}: no group ${name}; declare it under iam.groups`);
+      policies.identityPolicies.push(...groupPolicies);
     });
-    let permissionsBoundary: CompiledPolicy[] | undefined;
-    if (user.permissionsBoundary !== undefined) {
-      const boundary = resolveManaged(user.permissionsBoundary, ['iam', 'users', u, 'permissionsBoundary']);
-      permissionsBoundary = [compileAt(where, ['iam', 'policies', boundary.index, 'document'], boundary.compiled.ref, boundary.document, 'permissionsBoundary')];
-    }
-    users.set(user.name, { identityPolicies, ...(permissionsBoundary ? { permissionsBoundary } : {}) });
+    users.set(user.name, policies);
   });
-  return users;
+  const roles = new Map<string, RoleDefinition>();
+  iam.roles.forEach((role, r) => {
+    roles.set(role.name, {
+      ...ownPolicies('roles', r, 'role', role.name, role),
+      name: role.name,
+      arn: `arn:aws:iam::${accountId}:role${role.path}${role.name}`,
+      trust: compileAt(where, ['iam', 'roles', r, 'assumeRolePolicy'], `role/${role.name}#trust`, role.assumeRolePolicy, 'trust'),
+      maxSessionDurationS: role.maxSessionDuration,
+      tags: role.tags,
+    });
+  });
+  return { users, roles, managedPolicies: new Map([...byArn].map(([arn, policy]) => [arn, policy.document])) };
 }
 
 /** Every distinct policy the configuration compiled (a managed policy attached twice is listed once). */
 export function compiledPolicies(loaded: LoadedConfig): CompiledPolicy[] {
   const all = new Set<CompiledPolicy>();
-  for (const user of loaded.users.values()) {
-    for (const policy of [...user.identityPolicies, ...(user.permissionsBoundary ?? [])]) all.add(policy);
+  for (const entity of [...loaded.users.values(), ...loaded.roles.values()]) {
+    for (const policy of [...entity.identityPolicies, ...(entity.permissionsBoundary ?? [])]) all.add(policy);
   }
+  for (const role of loaded.roles.values()) all.add(role.trust);
   return [...all];
 }
 

@@ -18,6 +18,7 @@ const inlinePolicies = z.array(z.strictObject({ name: z.string().min(1).max(128)
 /** A customer managed policy declared under iam.policies, by name or by ARN. */
 const policyReference = z.string().min(1, { error: 'expected a policy name or ARN' });
 const policyReferences = z.array(policyReference).default([]);
+const iamTags = z.record(z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, { error: 'expected a tag key of 1-128 characters' }), z.string().max(256)).default({});
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const region = z.string().regex(REGION, { error: 'expected an AWS region name such as us-east-1' });
@@ -252,12 +253,28 @@ export const configSchema = z.strictObject({
             managedPolicies: policyReferences,
             groups: z.array(z.string()).default([]),
             permissionsBoundary: policyReference.optional(),
-            tags: z.record(z.string().regex(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u, { error: 'expected a tag key of 1-128 characters' }), z.string().max(256)).default({}),
+            tags: iamTags,
+          }),
+        )
+        .default([]),
+      roles: z
+        .array(
+          z.strictObject({
+            name: z.string().regex(/^[\w+=,.@-]{1,64}$/, { error: 'expected an IAM role name: 1-64 of letters, digits and +=,.@_-' }),
+            path: iamPath,
+            /** The trust policy: who may assume the role (sts:AssumeRole). */
+            assumeRolePolicy: policyDocument,
+            policies: inlinePolicies,
+            managedPolicies: policyReferences,
+            permissionsBoundary: policyReference.optional(),
+            /** The longest session AssumeRole may ask for, in seconds: IAM's 3600..43200, default 3600. */
+            maxSessionDuration: z.number().int().min(3600, { error: 'expected 3600..43200 seconds' }).max(43200, { error: 'expected 3600..43200 seconds' }).default(3600),
+            tags: iamTags,
           }),
         )
         .default([]),
     })
-    .default({ policies: [], groups: [], users: [] }),
+    .default({ policies: [], groups: [], users: [], roles: [] }),
   network: networkSchema,
   attachments: z.array(attachmentSchema).default([]),
 });

@@ -4,7 +4,8 @@ import type { Principal } from '../auth/identities.js';
 import type { AuthorizationTarget } from '../service.js';
 import { LayeredContext, contextFromRecord, type ConditionContext, type ContextValue } from './conditionContext.js';
 import { KIND_NAMES, type CompiledPolicy, type PolicyKind } from './document.js';
-import { deniedOnlyByEndpointPolicy, evaluateAuthorization, type AuthorizationDecision, type AuthorizationRequest, type AuthorizationResult, type PolicySets, type StatementTrace } from './evaluate.js';
+import { deniedOnlyByEndpointPolicy, evaluateAuthorization, evaluatePolicies, type AuthorizationDecision, type AuthorizationRequest, type AuthorizationResult, type PolicySets, type SetEvaluation, type StatementTrace } from './evaluate.js';
+import { namesPrincipal } from './principals.js';
 import { globalConditionContext, type RequestFacts } from './requestContext.js';
 
 const ARTICLE: Record<PolicyKind, string> = {
@@ -34,9 +35,10 @@ interface Reads {
 const policyReads = new WeakMap<CompiledPolicy, Reads>();
 
 /** What the policies read from the request context; most policies read nothing, and then nothing is built. */
-function readsOf(sets: PolicySets): Reads {
+function readsOf(sets: PolicySets, targets: readonly AuthorizationTarget[]): Reads {
   const reads: Reads = { context: false, serviceKeys: false };
-  for (const policies of [sets.identity, sets.permissionsBoundary, sets.session, sets.vpcEndpoint]) {
+  const trustPolicies = targets.flatMap((target) => (target.trustPolicy ? [target.trustPolicy] : []));
+  for (const policies of [sets.identity, sets.permissionsBoundary, sets.session, sets.vpcEndpoint, trustPolicies]) {
     for (const policy of policies ?? []) {
       let own = policyReads.get(policy);
       if (own === undefined) {
@@ -69,11 +71,12 @@ export interface AuthorizationInputs extends RequestFacts {
   contextOverrides?: ReadonlyMap<string, ContextValue>;
 }
 
-/** The policy sets that apply to a principal's request over a path: identity, boundary and endpoint policies (session policies join here with STS). */
+/** The policy sets that apply to a principal's request over a path: identity, boundary, session and endpoint policies. */
 export function policySetsFor(principal: Principal, path: AuthorizationInputs['path']): PolicySets {
   return {
     identity: principal.identityPolicies,
     permissionsBoundary: principal.permissionsBoundary,
+    ...(principal.sessionPolicies && principal.sessionPolicies.length > 0 ? { session: principal.sessionPolicies } : {}),
     ...(path.kind === 'endpoint' ? { vpcEndpoint: [path.endpointPolicy] } : {}),
   };
 }
@@ -101,7 +104,7 @@ export type TargetDecision =
  */
 export function decideAuthorization(inputs: AuthorizationInputs, targets: readonly AuthorizationTarget[], explain = false): TargetDecision[] {
   const sets = policySetsFor(inputs.principal, inputs.path);
-  const reads = explain ? { context: true, serviceKeys: true } : readsOf(sets);
+  const reads = explain ? { context: true, serviceKeys: true } : readsOf(sets, targets);
   const base = reads.context ? contextOf(inputs) : NO_CONTEXT;
   const decisions: TargetDecision[] = [];
   for (const target of targets) {
@@ -111,18 +114,41 @@ export function decideAuthorization(inputs: AuthorizationInputs, targets: readon
     }
     const context: ConditionContext = reads.serviceKeys && target.conditionKeys ? new LayeredContext(base, contextFromRecord(target.conditionKeys())) : base;
     const request = { action: target.action, resource: target.resource, principal: inputs.principal.asRequestPrincipal, context };
-    let decision = evaluateAuthorization(sets, request, explain);
+    let decision = target.trustPolicy ? decideWithTrust(sets, target.trustPolicy, request, explain) : evaluateAuthorization(sets, request, explain);
     if (decision.result === 'Allowed') {
       decisions.push({ target, result: 'Allowed', request, decision, endpointPolicyOnly: false });
       continue;
     }
     // Denials are rare: evaluate again with the full explanation.
-    if (!explain) decision = evaluateAuthorization(sets, request, true);
-    const message = accessDeniedMessage(inputs.principal.arn, target.action, target.resource, decision);
+    if (!explain) decision = target.trustPolicy ? decideWithTrust(sets, target.trustPolicy, request, true) : evaluateAuthorization(sets, request, true);
+    const message = decision.deniedBy === 'trust' ? `User: ${inputs.principal.arn} is not authorized to perform: ${target.action} on resource: ${target.resource}` : accessDeniedMessage(inputs.principal.arn, target.action, target.resource, decision);
     decisions.push({ target, result: decision.result, request, decision, message, endpointPolicyOnly: inputs.path.kind === 'endpoint' && deniedOnlyByEndpointPolicy(decision) });
     break;
   }
   return decisions;
+}
+
+/**
+ * A role's assumption, as AWS decides it in one account: the trust policy must allow the caller,
+ * and no policy may deny; the identity policies (with boundary and session policies) must allow
+ * too, unless the trust policy's allowing statement names the caller itself by ARN.
+ */
+function decideWithTrust(sets: PolicySets, trust: CompiledPolicy, request: AuthorizationRequest, explain: boolean): AuthorizationDecision {
+  const trusted = evaluatePolicies('trust', [trust], request, explain);
+  const identity = evaluateAuthorization(sets, request, explain);
+  const all = [trusted, ...identity.sets];
+  if (trusted.decision === 'ExplicitDeny' || (trusted.decision === 'ImplicitDeny' && identity.result !== 'ExplicitlyDenied')) {
+    return { result: trusted.decision === 'ExplicitDeny' ? 'ExplicitlyDenied' : 'ImplicitlyDenied', deniedBy: 'trust', blockedBy: ['trust', ...identity.blockedBy], ...(trusted.deciding ? { deciding: trusted.deciding } : {}), sets: all };
+  }
+  if (identity.result === 'ImplicitlyDenied' && namedByAllowingStatement(trust, trusted, request)) {
+    return { result: 'Allowed', blockedBy: [], deciding: trusted.deciding, sets: all };
+  }
+  return { ...identity, sets: all };
+}
+
+function namedByAllowingStatement(trust: CompiledPolicy, evaluation: SetEvaluation, request: AuthorizationRequest): boolean {
+  const principal = evaluation.deciding && trust.statements[evaluation.deciding.statementIndex]?.principal;
+  return principal !== undefined && namesPrincipal(principal, request.principal);
 }
 
 function contextOf(inputs: AuthorizationInputs): Map<string, ContextValue> {

@@ -98,3 +98,8 @@ function entryMatches(entry: PrincipalEntry, principal: RequestPrincipal, negate
 export function principalMatches(compiled: CompiledPrincipal, principal: RequestPrincipal): boolean {
   return compiled.entries.some((entry) => entryMatches(entry, principal, compiled.negated)) !== compiled.negated;
 }
+
+/** The statement names this very principal (its ARN, or its role's), not an account or everyone. */
+export function namesPrincipal(compiled: CompiledPrincipal, principal: RequestPrincipal): boolean {
+  return !compiled.negated && compiled.entries.some((entry) => entry.kind === 'arn' && (entry.arn === principal.arn || entry.arn === principal.roleArn));
+}

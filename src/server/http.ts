@@ -127,7 +127,7 @@ export class HttpListener {
     }
     if (this.closing) res.shouldKeepAlive = false;
     if (ctx.error) send(res, service.protocol, ctx.error.statusCode, requestId, service.protocol.serializeError(ctx.error, requestId));
-    else send(res, service.protocol, 200, requestId, service.protocol.serializeResult(ctx.response ?? {}));
+    else send(res, service.protocol, 200, requestId, service.protocol.serializeResult(ctx.response ?? {}, { operationName: operationName!, requestId }));
   }
 }
 

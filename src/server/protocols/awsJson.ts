@@ -13,6 +13,7 @@ export function awsJsonProtocol(options: { targetPrefix: string; version: '1.0' 
     contentType: `application/x-amz-json-${options.version}`,
     serializeResult: serializeResponse,
     serializeError: jsonErrorBody,
+    wireError: (error) => error,
     sendsCrc32: options.sendsCrc32,
   };
 }
