@@ -10,3 +10,10 @@ export async function rejection(promise: Promise<unknown>): Promise<DynamoDBServ
   }
   assert.fail('expected an error');
 }
+
+/** The error a request must fail with, checked to be of the named AWS code. */
+export async function rejectsWith(promise: Promise<unknown>, name: string): Promise<DynamoDBServiceException> {
+  const error = await rejection(promise);
+  assert.equal(error.name, name, `expected ${name}, got ${error.name}: ${error.message}`);
+  return error;
+}

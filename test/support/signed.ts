@@ -33,13 +33,21 @@ export interface SignedCallOptions {
   /** Override the signing clock. */
   signingDate?: Date;
   extraHeaders?: Record<string, string>;
+  /** The scope's service; default `dynamodb`. */
+  service?: string;
+}
+
+/** A Query-protocol request (STS, IAM): no target, the operation in a form body. */
+export function queryCall(options: Omit<SignedCallOptions, 'target' | 'body'> & { parameters: Record<string, string> }): Promise<{ status: number; headers: Headers; body: string }> {
+  const { parameters, ...rest } = options;
+  return signedCall({ ...rest, target: '', body: new URLSearchParams(parameters).toString(), extraHeaders: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', ...options.extraHeaders } });
 }
 
 /** The headers AWS's own signer gives one DynamoDB request (host, content type, target, date, signature). */
 export async function signedHeaders(options: SignedCallOptions): Promise<Record<string, string>> {
   const url = new URL(options.endpoint);
   const signer = new SignatureV4({
-    service: 'dynamodb',
+    service: options.service ?? 'dynamodb',
     region: options.region ?? 'us-east-1',
     credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
     sha256: Sha256,
@@ -54,7 +62,7 @@ export async function signedHeaders(options: SignedCallOptions): Promise<Record<
       headers: {
         host: url.host,
         'content-type': 'application/x-amz-json-1.0',
-        'x-amz-target': options.target,
+        ...(options.target ? { 'x-amz-target': options.target } : {}),
         ...options.extraHeaders,
       },
       body: options.body,

@@ -66,10 +66,11 @@ const QUERY_ERRORS: ReadonlyMap<string, { code: string; statusCode: number }> = 
   ['SerializationException', { code: 'MalformedQueryString', statusCode: 400 }],
 ]);
 
-const XML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+const XML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;' };
 
+/** Text content as XML: only what text cannot hold is escaped (answers have no attributes of the user's). */
 export function xmlEscape(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]);
+  return text.replace(/[&<>]/g, (c) => XML_ESCAPES[c]);
 }
 
 /**
