@@ -5,7 +5,8 @@ import type { InterpretedRequest, Service } from './service.js';
 import type { CompiledPolicy } from './policy/document.js';
 import type { StatementRef } from './policy/evaluate.js';
 
-export type StageName = 'attribute' | 'route' | 'authenticate' | 'interpret' | 'authorize' | 'execute';
+/** The stages, and `record`, which runs after them and refuses requests while the audit trail cannot be written. */
+export type StageName = 'attribute' | 'route' | 'authenticate' | 'interpret' | 'authorize' | 'execute' | 'record';
 
 /** One line of the decision trace: which stage decided what, and by which rule. */
 export interface TraceEntry {

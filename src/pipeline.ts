@@ -17,6 +17,9 @@ export interface PipelineEnv {
   router: Router;
 }
 
+/** Where the record stage puts each request's record; `unavailable` names a fault that keeps records from being kept. */
+export type AuditSink = Pick<AuditWriter, 'append'> & Partial<Pick<AuditWriter, 'unavailable'>>;
+
 /**
  * The stages, in order: who is on the wire, which network path reaches the service, who signed,
  * what the request asks, whether IAM and the endpoint policy allow it, and its execution. The
@@ -32,12 +35,13 @@ export const STAGES: readonly Stage<PipelineEnv>[] = [attributeStage, routeStage
 export class Pipeline {
   constructor(
     private readonly env: PipelineEnv,
-    private readonly audit: Pick<AuditWriter, 'append'>,
+    private readonly audit: AuditSink,
     private readonly stages: readonly Stage<PipelineEnv>[] = STAGES,
   ) {}
 
   async handle(ctx: RequestContext): Promise<void> {
     try {
+      if (this.refusedForAudit(ctx)) return;
       for (const stage of this.stages) {
         let decision: Decision;
         try {
@@ -58,6 +62,22 @@ export class Pipeline {
     } finally {
       this.audit.append(buildRecord(ctx, { region: this.env.region, accountId: this.env.accountId }));
     }
+  }
+
+  /**
+   * While the audit trail cannot be written (a full or failing disk), a request is refused before
+   * any stage runs: nothing is executed, and no answer but a 500 is given, for a request that would
+   * have no record (issue 17). One check per request; the writer lifts it once the trail is
+   * written and fsynced again. A request already past this check when the fault begins is still
+   * answered: its record is held in memory, and written when the fault clears.
+   */
+  private refusedForAudit(ctx: RequestContext): boolean {
+    const fault = this.audit.unavailable?.();
+    if (fault === undefined) return false;
+    ctx.error = ctx.service.internalError();
+    ctx.trace.push({ stage: 'record', decision: 'fail', detail: `the audit trail cannot be written (${fault}): refused, nothing executed` });
+    ctx.outcome = { stage: 'record', decision: 'fail', reset: false };
+    return true;
   }
 
   private fail(ctx: RequestContext, stage: StageName, error: unknown): void {

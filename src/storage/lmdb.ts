@@ -36,6 +36,7 @@ export class LmdbEngine implements StorageEngine {
 
   constructor(options: LmdbEngineOptions) {
     this.shared = options.sharedWithOtherProcesses ?? false;
+    ignoreOrphanedCommitFailures();
     this.root = open<Buffer, Buffer>({
       path: options.path,
       encoding: 'binary',
@@ -157,6 +158,10 @@ export class LmdbEngine implements StorageEngine {
     let outcome: BatchOutcome<E>;
     try {
       outcome = await commit;
+    } catch (error) {
+      // A failed commit (a full or failing disk): this batch is refused, the store is as it was.
+      observeCommitError(error);
+      throw error;
     } finally {
       this.writesInFlight--;
       // lmdb-js reset its read snapshot as this commit resolved: a read from here on renews it.
@@ -167,13 +172,55 @@ export class LmdbEngine implements StorageEngine {
       }
     }
     // The commit is visible now; acknowledge only once it is on disk.
-    if (outcome.ok) await db.flushed;
+    if (outcome.ok) {
+      try {
+        await db.flushed;
+      } catch (error) {
+        observeCommitError(error);
+        throw error;
+      }
+    }
     return outcome;
   }
 
   async close(): Promise<void> {
     await this.root.close();
   }
+}
+
+/**
+ * lmdb-js rejects each batch of a failed commit with an Error whose `commitError` is a second
+ * promise, rejected with the cause (ENOSPC, EIO); left unobserved, that promise would end the
+ * process as an unhandled rejection. The cause is logged once per failed commit.
+ */
+function observeCommitError(error: unknown): void {
+  const cause = (error as { commitError?: unknown } | undefined)?.commitError;
+  if (!(cause instanceof Promise) || observedCommitErrors.has(cause)) return;
+  observedCommitErrors.add(cause);
+  cause.catch((reason: unknown) => console.error('cove: storage commit failed; the batches in it are refused:', (reason as Error)?.message ?? reason));
+}
+
+const observedCommitErrors = new WeakSet<Promise<unknown>>();
+let orphanGuardInstalled = false;
+
+/**
+ * lmdb-js 3.5.6 opens each event turn's write batch with a commit promise that nobody holds
+ * (write.js, `writeBatchStart()`); when that transaction's commit fails (a full disk), the
+ * promise rejects unhandled and Node ends the process, although every batch of the transaction
+ * is also rejected to its caller, which answers it. Such a rejection is recognized by lmdb-js's
+ * `commitError` and observed; any other unhandled rejection still ends the process, as Node's
+ * default does.
+ */
+function ignoreOrphanedCommitFailures(): void {
+  if (orphanGuardInstalled) return;
+  orphanGuardInstalled = true;
+  process.on('unhandledRejection', (reason) => {
+    if ((reason as { commitError?: unknown } | undefined)?.commitError instanceof Promise) {
+      observeCommitError(reason);
+      return;
+    }
+    throw reason;
+  });
 }
 
 /**
