@@ -60,6 +60,8 @@ export interface ParsedAuthorization {
   requestTimeMs: number;
   /** X-Amz-Content-Sha256 (first occurrence, trimmed), if any. */
   contentSha256: string | undefined;
+  /** Signed in the query string: the canonical query leaves X-Amz-Signature out. */
+  presigned?: boolean;
 }
 
 export interface ScopeExpectation {
@@ -73,8 +75,8 @@ export interface ScopeExpectation {
 export interface CanonicalOptions {
   /** Remove dot segments and collapse repeated slashes in the path (non-S3 services). Default true. */
   normalizePath?: boolean;
-  /** A query parameter name (encoded form) to leave out, e.g. `X-Amz-Signature` for presigned URLs. */
-  excludeQueryParam?: string;
+  /** Query parameter names (encoded form) to leave out, e.g. `X-Amz-Signature` for presigned URLs. */
+  excludeQueryParam?: string | readonly string[];
 }
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
@@ -253,7 +255,7 @@ export function canonicalUri(path: string, normalize = true): string {
 }
 
 /** Canonical query string from the raw query (without `?`). */
-export function canonicalQueryString(query: string, excludeParam?: string): string {
+export function canonicalQueryString(query: string, excludeParam?: string | readonly string[]): string {
   if (query === '') return '';
   const pairs: [string, string][] = [];
   let start = 0;
@@ -272,7 +274,7 @@ export function canonicalQueryString(query: string, excludeParam?: string): stri
         key = uriEncode(query.slice(start, eq), false, true);
         value = uriEncode(query.slice(eq + 1, end), false, true);
       }
-      if (key !== excludeParam) pairs.push([key, value]);
+      if (excludeParam === undefined || (typeof excludeParam === 'string' ? key !== excludeParam : !excludeParam.includes(key))) pairs.push([key, value]);
     }
     start = end + 1;
   }
@@ -511,6 +513,10 @@ export interface SigningFields {
   malformedParam: string | undefined;
   /** The first of Credential, SignedHeaders, Signature given twice, which cove refuses (check 2b). */
   repeatedParam: string | undefined;
+  /** The signature travels in the query string (`X-Amz-Signature`), not an Authorization header. */
+  presigned: boolean;
+  /** A presigned request's `X-Amz-Expires`, as sent. */
+  expiresValue: string | undefined;
 }
 
 /**
@@ -546,9 +552,33 @@ export function readSigning(req: RawRequest): SigningFields {
       }
     }
   }
-  const fields: SigningFields = { authValue, amzDateValue, dateValue, sessionToken, contentSha256, algorithm: undefined, credential: undefined, signedHeaders: undefined, signature: undefined, malformedParam: undefined, repeatedParam: undefined };
+  const fields: SigningFields = { authValue, amzDateValue, dateValue, sessionToken, contentSha256, algorithm: undefined, credential: undefined, signedHeaders: undefined, signature: undefined, malformedParam: undefined, repeatedParam: undefined, presigned: false, expiresValue: undefined };
   if (authValue !== undefined) parseAuthorizationValue(trimWs(authValue), fields);
+  else if (hasPresignedQuery(req.url)) readPresignedQuery(req.url, fields);
   return fields;
+}
+
+/**
+ * A presigned request's fields, from its query string. Its signature, date and token are the
+ * query's; a parameter given twice is refused as in the header form.
+ */
+function readPresignedQuery(url: string, fields: SigningFields): void {
+  const query = new URLSearchParams(url.slice(url.indexOf('?') + 1));
+  fields.presigned = true;
+  const single = (name: string): string | undefined => {
+    const values = query.getAll(name);
+    if (values.length > 1) fields.repeatedParam ??= name;
+    return values[0];
+  };
+  const algorithm = single('X-Amz-Algorithm');
+  fields.algorithm = algorithm;
+  fields.credential = single('X-Amz-Credential');
+  fields.signedHeaders = single('X-Amz-SignedHeaders');
+  fields.signature = single('X-Amz-Signature');
+  fields.amzDateValue = single('X-Amz-Date');
+  fields.dateValue = undefined;
+  fields.expiresValue = single('X-Amz-Expires');
+  fields.sessionToken = single('X-Amz-Security-Token') ?? fields.sessionToken;
 }
 
 /** The credential scope's region, when the Credential parameter has the five parts of a scope. */
@@ -588,6 +618,7 @@ function parseAuthorizationValue(auth: string, fields: SigningFields): void {
 
 /** The checks of `parseAuthorization`, in AWS's order, on fields `readSigning` read. */
 export function checkAuthorization(fields: SigningFields, expect: ScopeExpectation): ParsedAuthorization {
+  if (fields.presigned) return checkPresigned(fields, expect);
   const { authValue, amzDateValue, dateValue, sessionToken, contentSha256, algorithm } = fields;
   // 1. Confirmed by dynalite's test against DynamoDB: "AWS4" → missing token, "AWS4-" → incomplete.
   if (authValue === undefined || algorithm === undefined) throw missingToken();
@@ -634,12 +665,18 @@ export function checkAuthorization(fields: SigningFields, expect: ScopeExpectati
 
   // 5. Confirmed texts (AWS-FACTS; dynalite recording with the then 15-minute window) and code
   //    InvalidSignatureException. "now" is taken to the whole second so the message is consistent.
+  checkFreshness(amzDate, requestTimeMs, expect.maxSkewMs ?? DEFAULT_MAX_SKEW_MS, expect);
+  return checkSignedParts(fields, expect, { credential, signedHeadersText, signature: sig, amzDate, requestTimeMs, algorithm, sessionToken, contentSha256 });
+}
+
+/** A signature made `validForMs` (the skew, or a presigned request's X-Amz-Expires) before now is expired; one made later than the skew ahead is not yet current. */
+function checkFreshness(amzDate: string, requestTimeMs: number, validForMs: number, expect: ScopeExpectation): void {
   const skew = expect.maxSkewMs ?? DEFAULT_MAX_SKEW_MS;
   const now = Math.floor(expect.nowMs / 1000) * 1000;
-  if (requestTimeMs < now - skew) {
+  if (requestTimeMs < now - validForMs) {
     throw invalid(
-      `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(now - skew)} ` +
-        `(${formatAmzDate(now)} - ${skewText(skew)}.)`,
+      `Signature expired: ${amzDate} is now earlier than ${formatAmzDate(now - validForMs)} ` +
+        `(${formatAmzDate(now)} - ${skewText(validForMs)}.)`,
     );
   }
   if (requestTimeMs > now + skew) {
@@ -648,7 +685,46 @@ export function checkAuthorization(fields: SigningFields, expect: ScopeExpectati
         `(${formatAmzDate(now)} + ${skewText(skew)}.)`,
     );
   }
+}
 
+/** The longest a presigned request stays valid: seven days (AWS's limit for X-Amz-Expires). */
+const MAX_PRESIGNED_EXPIRES_S = 604_800;
+
+/**
+ * The query-string form. Unverified texts throughout: no recording of a non-S3 service's answers
+ * to a malformed presigned request was found; the parameter list follows S3's wording, the
+ * expiry the header form's.
+ */
+function checkPresigned(fields: SigningFields, expect: ScopeExpectation): ParsedAuthorization {
+  const { credential, signedHeaders: signedHeadersText, signature: sig, amzDateValue: amzDate, expiresValue, algorithm } = fields;
+  if (fields.repeatedParam !== undefined) throw incomplete(`AWS query-string parameter '${fields.repeatedParam}' is given more than once.`);
+  if (!algorithm || !credential || !sig || signedHeadersText === undefined || !amzDate) {
+    throw incomplete("AWS query-string parameters must include 'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-SignedHeaders', 'X-Amz-Date'. Re-examine the query-string parameters.");
+  }
+  const requestTimeMs = parseAmzDate(amzDate);
+  if (Number.isNaN(requestTimeMs)) throw incomplete(`Date must be in ISO-8601 'basic format'. Got '${amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+  const expiresS = expiresValue !== undefined && /^\d{1,7}$/.test(expiresValue) ? Number(expiresValue) : NaN;
+  if (Number.isNaN(expiresS) || expiresS < 1) throw incomplete("X-Amz-Expires must be a whole number of seconds from 1 to 604800.");
+  if (expiresS > MAX_PRESIGNED_EXPIRES_S) throw incomplete(`X-Amz-Expires must be less than a week (in seconds) that is ${MAX_PRESIGNED_EXPIRES_S}`);
+  checkFreshness(amzDate, requestTimeMs, expiresS * 1000, expect);
+  return checkSignedParts(fields, expect, { credential, signedHeadersText, signature: sig, amzDate, requestTimeMs, algorithm, sessionToken: fields.sessionToken, contentSha256: fields.contentSha256 });
+}
+
+interface SignedParts {
+  credential: string;
+  signedHeadersText: string;
+  signature: string;
+  amzDate: string;
+  requestTimeMs: number;
+  algorithm: string;
+  sessionToken: string | undefined;
+  contentSha256: string | undefined;
+}
+
+/** Checks 6–9, the same for both forms: Host signed, the algorithm, the credential scope. */
+function checkSignedParts(fields: SigningFields, expect: ScopeExpectation, parts0: SignedParts): ParsedAuthorization {
+  const { credential, signedHeadersText, amzDate, requestTimeMs, algorithm, sessionToken, contentSha256 } = parts0;
+  const sig = parts0.signature;
   // 6. Confirmed text and code; the check is case-insensitive (dynalite recording).
   const signedHeaders = parseSignedHeaders(signedHeadersText);
   if (signedHeaders.indexOf('host') < 0) throw invalid(MSG_HOST_NOT_SIGNED);
@@ -703,6 +779,7 @@ export function checkAuthorization(fields: SigningFields, expect: ScopeExpectati
     credentialScope: credentialScope(dateStamp, region, service),
     requestTimeMs,
     contentSha256: contentSha256 === undefined ? undefined : trimWs(contentSha256),
+    presigned: fields.presigned,
   };
 }
 
@@ -800,13 +877,22 @@ export function verifySignature(
   if (auth.contentSha256 !== undefined && auth.contentSha256 !== payloadHash) {
     throw invalid(MSG_SIGNATURE_MISMATCH);
   }
-  const cr = canonicalRequest(req, auth.signedHeaders, payloadHash, opts);
-  const sts = stringToSign(auth.amzDate, auth.credentialScope, cr);
   const key = signingKey(secretAccessKey, auth.dateStamp, auth.region, auth.service);
-  const expected = createHmac('sha256', key).update(sts, 'latin1').digest('hex');
-  const provided = auth.signature;
-  if (provided.length !== expected.length) throw invalid(MSG_SIGNATURE_MISMATCH);
-  if (!timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(provided, 'latin1'))) {
+  const matches = (excluded: readonly string[] | undefined) => {
+    const cr = canonicalRequest(req, auth.signedHeaders, payloadHash, excluded ? { ...opts, excludeQueryParam: excluded } : opts);
+    const expected = createHmac('sha256', key).update(stringToSign(auth.amzDate, auth.credentialScope, cr), 'latin1').digest('hex');
+    return auth.signature.length === expected.length && timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(auth.signature, 'latin1'));
+  };
+  if (!auth.presigned) {
+    if (!matches(undefined)) throw invalid(MSG_SIGNATURE_MISMATCH);
+    return;
+  }
+  // Some signers add a presigned URL's X-Amz-Security-Token after signing (the suite's
+  // post-sts-header-after): the token still has to open to this very key, so either form is safe.
+  if (!matches(PRESIGNED_UNSIGNED) && !(req.url.includes('X-Amz-Security-Token=') && matches(PRESIGNED_UNSIGNED_WITH_TOKEN))) {
     throw invalid(MSG_SIGNATURE_MISMATCH);
   }
 }
+
+const PRESIGNED_UNSIGNED: readonly string[] = ['X-Amz-Signature'];
+const PRESIGNED_UNSIGNED_WITH_TOKEN: readonly string[] = ['X-Amz-Signature', 'X-Amz-Security-Token'];

@@ -658,3 +658,52 @@ describe('the Authorization header is never ambiguous, and never echoed with its
     );
   });
 });
+
+describe('official SigV4 suite, query (presigned) form', () => {
+  const queryVectors = readdirSync(SUITE)
+    .sort()
+    .filter((name) => existsSync(new URL(`${name}/query-signed-request.txt`, SUITE)))
+    .map((name) => {
+      const read = (f: string) => readFileSync(new URL(`${name}/${f}`, SUITE), 'utf8');
+      const ctx = JSON.parse(read('context.json')) as Context & { expiration_in_seconds: number };
+      return { name, ctx, req: parseHttp(read('query-signed-request.txt')), canonical: read('query-canonical-request.txt'), sig: read('query-signature.txt').trim(), nowMs: Date.parse(ctx.timestamp) };
+    });
+
+  test('the suite has query-form vectors', () => {
+    assert.ok(queryVectors.length >= 30, `only ${queryVectors.length} query vectors`);
+  });
+
+  for (const v of queryVectors) {
+    test(`${v.name} (query)`, () => {
+      const fields = readSigning(v.req);
+      assert.equal(fields.presigned, true);
+      const auth = checkAuthorization(fields, { region: v.ctx.region, service: v.ctx.service, nowMs: v.nowMs });
+      assert.equal(auth.signature, v.sig);
+      // omit_session_token: the token rides along but was added after signing.
+      assert.equal(auth.sessionToken, v.req.url.includes('X-Amz-Security-Token=') ? v.ctx.credentials.token : undefined);
+      const opts = { normalizePath: v.ctx.normalize, excludeQueryParam: v.ctx.omit_session_token ? ['X-Amz-Signature', 'X-Amz-Security-Token'] : 'X-Amz-Signature' };
+      assert.equal(canonicalRequest(v.req, auth.signedHeaders, sha256Hex(v.req.body), opts), v.canonical, 'canonical request');
+      verifySignature(v.req, auth, SECRET, { normalizePath: v.ctx.normalize });
+      // Changing the signature's own parameter, or any other, breaks it.
+      const tampered = { ...v.req, url: v.req.url.replace(/X-Amz-Signature=([0-9a-f])/, (_m, c: string) => `X-Amz-Signature=${c === '0' ? '1' : '0'}`) };
+      assertAwsError(() => verifySignature(tampered, checkAuthorization(readSigning(tampered), { region: v.ctx.region, service: v.ctx.service, nowMs: v.nowMs }), SECRET, { normalizePath: v.ctx.normalize }), 'InvalidSignatureException', MISMATCH);
+    });
+  }
+
+  test('X-Amz-Expires bounds the request\'s life, up to seven days; the parameters must all be there', () => {
+    const v = queryVectors.find((q) => q.name === 'get-vanilla')!;
+    const expect = (nowMs: number) => ({ region: 'us-east-1', service: 'service', nowMs });
+    checkAuthorization(readSigning(v.req), expect(v.nowMs + 3600_000));
+    assertAwsError(() => checkAuthorization(readSigning(v.req), expect(v.nowMs + 3601_000)), 'InvalidSignatureException', 'Signature expired: 20150830T123600Z is now earlier than 20150830T123601Z (20150830T133601Z - 60 min.)');
+    const week = { ...v.req, url: v.req.url.replace('X-Amz-Expires=3600', 'X-Amz-Expires=604801') };
+    assertAwsError(() => checkAuthorization(readSigning(week), expect(v.nowMs)), 'IncompleteSignatureException', 'X-Amz-Expires must be less than a week (in seconds) that is 604800');
+    const noDate = { ...v.req, url: v.req.url.replace(/&X-Amz-Date=[^&]*/, '') };
+    assertAwsError(
+      () => checkAuthorization(readSigning(noDate), expect(v.nowMs)),
+      'IncompleteSignatureException',
+      "AWS query-string parameters must include 'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-SignedHeaders', 'X-Amz-Date'. Re-examine the query-string parameters.",
+    );
+    const twice = { ...v.req, url: `${v.req.url}&X-Amz-Credential=other` };
+    assertAwsError(() => checkAuthorization(readSigning(twice), expect(v.nowMs)), 'IncompleteSignatureException', "AWS query-string parameter 'X-Amz-Credential' is given more than once.");
+  });
+});

@@ -210,6 +210,30 @@ describe('STS', () => {
     assert.match(wrongScope.body, /<Code>SignatureDoesNotMatch<\/Code><Message>Credential should be scoped to correct service: 'sts'\. <\/Message>/);
   });
 
+  it('answers a presigned GetCallerIdentity (the query-string form), until X-Amz-Expires runs out', async () => {
+    const { SignatureV4 } = await import('@smithy/signature-v4');
+    const { Sha256 } = await import('../support/signed.js');
+    const url = new URL(cove.endpoint);
+    const presign = async (credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, signingDate = new Date()) => {
+      const signer = new SignatureV4({ service: 'sts', region: 'us-east-1', credentials, sha256: Sha256 });
+      const request = await signer.presign(
+        { method: 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query: { Action: 'GetCallerIdentity', Version: '2011-06-15' }, headers: { host: url.host } },
+        { expiresIn: 60, signingDate },
+      );
+      const query = new URLSearchParams(request.query as Record<string, string>).toString();
+      return fetch(`${cove.endpoint}/?${query}`);
+    };
+    const answer = await presign(ALICE);
+    assert.equal(answer.status, 200);
+    assert.match(await answer.text(), new RegExp(`<Arn>arn:aws:iam::${ACCOUNT}:user/alice</Arn>`));
+    const session = temporary((await assume()).Credentials);
+    const asRole = await presign(session);
+    assert.match(await asRole.text(), /<Arn>arn:aws:sts::123456789012:assumed-role\/reader\/app<\/Arn>/);
+    const stale = await presign(ALICE, new Date(Date.now() - 120_000));
+    assert.equal(stale.status, 403);
+    assert.match(await stale.text(), /<Code>SignatureDoesNotMatch<\/Code><Message>Signature expired: /);
+  });
+
   it('the audit names the assumed role and its session', async () => {
     const credentials = temporary((await assume({ RoleSessionName: 'audited' })).Credentials);
     const listed = await dynamo(credentials).send(new ListTablesCommand({}));
