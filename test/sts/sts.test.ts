@@ -185,6 +185,16 @@ describe('STS', () => {
     await rejectsWith(sts(ALICE).send(new GetSessionTokenCommand({ DurationSeconds: 129_601 })), 'ValidationError');
   });
 
+  it('GetAccessKeyInfo: the account of a key, for a caller allowed sts:GetAccessKeyInfo', async () => {
+    const { GetAccessKeyInfoCommand } = await import('@aws-sdk/client-sts');
+    const denied = await rejectsWith(sts(BOB).send(new GetAccessKeyInfoCommand({ AccessKeyId: ALICE.accessKeyId })), 'AccessDenied');
+    assert.equal(denied.message, `User: arn:aws:iam::${ACCOUNT}:user/bob is not authorized to perform: sts:GetAccessKeyInfo on resource: * because no identity-based policy allows the sts:GetAccessKeyInfo action`);
+    const session = temporary((await assume({ RoleArn: role('untagged'), ExternalId: undefined })).Credentials);
+    const info = await sts(session).send(new GetAccessKeyInfoCommand({ AccessKeyId: ALICE.accessKeyId }));
+    assert.equal(info.Account, ACCOUNT);
+    await rejectsWith(sts(session).send(new GetAccessKeyInfoCommand({ AccessKeyId: 'short' })), 'ValidationError');
+  });
+
   it('speaks the Query protocol on the wire: XML answers, and errors in ErrorResponse with Query\'s codes', async () => {
     const call = (parameters: Record<string, string>, credentials = ALICE) => queryCall({ endpoint: cove.endpoint, service: 'sts', ...credentials, parameters });
     const ok = await call({ Action: 'GetCallerIdentity', Version: '2011-06-15' });
