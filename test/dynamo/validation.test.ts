@@ -92,6 +92,15 @@ describe('validateInput: compilation', () => {
     validateInput('Query', { TableName: 'abc', Limit: null, Select: null, KeyConditions: { a: null } });
     validation('GetItem', { TableName: null, Key: { a: { S: 'x' } } }, detected(err(null, 'tableName', NOT_NULL)));
   });
+
+  it('removes null members, so operations see them absent (a null NextToken was a 500)', () => {
+    const body = { ResourceArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/abc', NextToken: null };
+    validateInput('ListTagsOfResource', body);
+    assert.deepEqual(body, { ResourceArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/abc' });
+    const nested = { TableName: 'abc', Key: { a: { S: null, N: '1' } }, ReturnConsumedCapacity: null };
+    validateInput('GetItem', nested);
+    assert.deepEqual(nested, { TableName: 'abc', Key: { a: { N: '1' } } });
+  });
 });
 
 describe('validateInput: SerializationException', () => {
@@ -289,6 +298,14 @@ describe('validateInput: ValidationException', () => {
     validation('BatchWriteItem', { RequestItems: {} }, 'The requestItems parameter is required for BatchWriteItem');
     validation('BatchGetItem', { RequestItems: {} }, 'The requestItems parameter is required for BatchGetItem');
     validation('BatchWriteItem', {}, detected(err(null, 'requestItems', NOT_NULL)));
+  });
+
+  it('refuses null table entries in RequestItems and null list elements (each was a 500)', () => {
+    const put = [{ PutRequest: { Item: { pk: { S: 'a' } } } }];
+    validation('BatchWriteItem', { RequestItems: { tbl: put, __proto__x: null } }, 'The batch write request list for a table cannot be null or empty: __proto__x');
+    validation('BatchWriteItem', JSON.parse('{"RequestItems":{"__proto__":null}}'), 'The batch write request list for a table cannot be null or empty: __proto__');
+    validation('BatchGetItem', { RequestItems: { tbl: { Keys: [{ pk: { S: 'a' } }] }, other: null } }, 'The list of keys in RequestItems for BatchGetItem is required');
+    validation('UntagResource', { ResourceArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/abc', TagKeys: ['a', null] }, detected(err(null, 'tagKeys.2.member', NOT_NULL)));
   });
 });
 
