@@ -321,6 +321,13 @@ describe('normalizeItem / normalizeAttributeValue', () => {
     invalid({ S: 'a', BOOL: true }, 'Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
   });
 
+  it('refuses a null set element before anything sizes the set (it was a 500)', () => {
+    for (const value of [{ SS: ['a', null] }, { NS: [null] }, { BS: [null, 'YQ=='] }]) {
+      invalid(value, 'One or more parameter values were invalid: A set may not contain a null element');
+      expectError(() => normalizeAttributeValue({ L: [value] }), VALIDATION, 'One or more parameter values were invalid: A set may not contain a null element');
+    }
+  });
+
   it('checks sets, NULL and numbers with DynamoDB texts', () => {
     invalid({ NULL: false }, 'One or more parameter values were invalid: Null attribute value types must have the value of true');
     invalid({ NULL: 'no' }, 'One or more parameter values were invalid: Null attribute value types must have the value of true');
