@@ -23,7 +23,7 @@ const REGION = 'us-east-1';
 const ACCOUNT = '123456789012';
 const TARGET_PREFIX = 'DynamoDB_20120810.';
 
-const REQUESTS = scaled(2500, 125_000);
+const REQUESTS = scaled(4000, 200_000);
 /** Requests in flight at once: enough to overlap signing with the server's work on two cores. */
 const CONCURRENCY = 4;
 const SEED = process.env.COVE_MUTATION_SEED ? Number(process.env.COVE_MUTATION_SEED) : Date.now() % 2 ** 31;
@@ -368,13 +368,13 @@ function pathExpression(g: Generation): string {
 function operand(g: Generation): string {
   const name = attributeName(g);
   if (UNRESERVED_NAMES.has(name) && g.rng.chance(0.3)) return name;
-  const placeholder = `#n${g.rng.int(4)}`;
+  const placeholder = g.rng.chance(0.15) ? g.rng.pick(['#__proto__', '#constructor', '#toString']) : `#n${g.rng.int(4)}`;
   g.names.add(placeholder);
   return placeholder;
 }
 
 function valueRef(g: Generation): string {
-  const placeholder = `:v${g.rng.int(4)}`;
+  const placeholder = g.rng.chance(0.15) ? g.rng.pick([':__proto__', ':constructor', ':hasOwnProperty']) : `:v${g.rng.int(4)}`;
   g.values.add(placeholder);
   return placeholder;
 }
@@ -466,6 +466,7 @@ function generateSpecial(shapeName: string, memberName: string, shape: ModelShap
     case 'KeySchemaAttributeName':
     case 'NonKeyAttributeName': return attributeName(g);
     case 'ScalarAttributeType': return g.rng.pick(['S', 'N', 'B']);
+    case 'TagKeyString': return g.rng.chance(0.5) ? g.rng.pick(PROTOTYPE_NAMES) : word(g.rng, 1, 12);
   }
   if (shape.type === 'map' && (shapeName === 'BatchGetRequestMap' || shapeName === 'BatchWriteItemRequestMap')) {
     const entries: [string, Json][] = [];
