@@ -15,6 +15,7 @@ import { OPERATIONS } from '../../src/dynamo/operations/index.js';
 import { loadModel, type ModelShape, type ServiceModel } from '../../src/dynamo/validation/model.js';
 import { fullAccessConfig, removeDirectory, startCove, type CoveProcess } from '../support/cove.js';
 import { signedCall } from '../support/signed.js';
+import { SeededRandom } from '../support/random.js';
 import { reportFigures, scaled } from '../support/reliability.js';
 
 const KEY = 'AKIAMUTATION00000001';
@@ -74,35 +75,9 @@ function serialize(value: Json): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Seeded randomness: one generator per request, so a request is reproduced from (seed, index).
+// Seeded randomness: one generator per request (test/support/random.ts), so a request is
+// reproduced from (seed, index).
 // ---------------------------------------------------------------------------------------------
-
-class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  /** mulberry32 */
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  }
-  int(maxExclusive: number): number {
-    return Math.floor(this.next() * maxExclusive);
-  }
-  between(min: number, max: number): number {
-    return min + this.int(max - min + 1);
-  }
-  chance(probability: number): boolean {
-    return this.next() < probability;
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)];
-  }
-}
 
 /** Unicode strings from fast-check (lone surrogates, astral planes, controls), drawn once per seed. */
 const UNICODE_POOL: string[] = [
@@ -183,7 +158,7 @@ const tableArn = (name: string) => `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/
 // ---------------------------------------------------------------------------------------------
 
 interface Generation {
-  rng: Rng;
+  rng: SeededRandom;
   model: ServiceModel;
   operation: string;
   /** The table the innermost TableName chose: keys, items and index names follow it. */
@@ -211,11 +186,11 @@ function generate(shapeName: string, memberName: string, g: Generation): Json {
     case 'structure':
       return generateStructure(shape, g);
     case 'list': {
-      const count = g.depth > MAX_GENERATED_DEPTH ? 0 : g.rng.between(Math.max(shape.min ?? 0, 1), Math.max(Math.min(shape.max ?? 3, 3), 1));
+      const count = g.depth > MAX_GENERATED_DEPTH ? 0 : g.rng.int(Math.max(shape.min ?? 0, 1), Math.max(Math.min(shape.max ?? 3, 3), 1));
       return within(g, () => Array.from({ length: count }, () => generate(shape.member!.shape, memberName, g)));
     }
     case 'map': {
-      const count = g.depth > MAX_GENERATED_DEPTH ? 0 : g.rng.between(Math.max(shape.min ?? 0, 1), 3);
+      const count = g.depth > MAX_GENERATED_DEPTH ? 0 : g.rng.int(Math.max(shape.min ?? 0, 1), 3);
       return within(g, () => object(Array.from({ length: count }, () => [String(generate(shape.key!.shape, `${memberName}Key`, g)), generate(shape.value!.shape, memberName, g)])));
     }
     case 'string':
@@ -223,13 +198,13 @@ function generate(shapeName: string, memberName: string, g: Generation): Json {
       return word(g.rng, shape.min ?? 1, Math.min(shape.max ?? 16, 16));
     case 'integer':
     case 'long':
-      return g.rng.between(shape.min ?? 1, Math.min(shape.max ?? 100, 100));
+      return g.rng.int(shape.min ?? 1, Math.min(shape.max ?? 100, 100));
     case 'double':
       return g.rng.next() * 100;
     case 'boolean':
       return g.rng.chance(0.5);
     case 'timestamp':
-      return Math.floor(Date.now() / 1000) - g.rng.int(86_400);
+      return Math.floor(Date.now() / 1000) - g.rng.below(86_400);
     case 'blob':
       return Buffer.from(word(g.rng, 1, 8)).toString('base64');
     default:
@@ -281,17 +256,17 @@ function generateStructure(shape: ModelShape, g: Generation): JsonObject {
   g.values = outerValues;
   // Scan's parallel segments come as a pair, the segment below the total.
   if (result.Segment !== undefined || result.TotalSegments !== undefined) {
-    result.TotalSegments = g.rng.between(1, 4);
-    result.Segment = g.rng.int(result.TotalSegments);
+    result.TotalSegments = g.rng.int(1, 4);
+    result.Segment = g.rng.below(result.TotalSegments);
   }
   if (typeof result.ReturnValues === 'string' && (g.operation === 'PutItem' || g.operation === 'DeleteItem')) result.ReturnValues = g.rng.pick(['NONE', 'ALL_OLD']);
   return result;
 }
 
-function word(rng: Rng, minLength: number, maxLength: number): string {
-  const length = rng.between(Math.max(minLength, 1), Math.max(maxLength, minLength, 1));
+function word(rng: SeededRandom, minLength: number, maxLength: number): string {
+  const length = rng.int(Math.max(minLength, 1), Math.max(maxLength, minLength, 1));
   let text = '';
-  for (let i = 0; i < length; i += 1) text += 'abcdefghijklmnopqrstuvwxyz0123456789_.-'[rng.int(i === 0 ? 26 : 39)];
+  for (let i = 0; i < length; i += 1) text += 'abcdefghijklmnopqrstuvwxyz0123456789_.-'[rng.below(i === 0 ? 26 : 39)];
   return text;
 }
 
@@ -320,22 +295,22 @@ function attributeValue(g: Generation, depth = 0): JsonObject {
   const kind = rng.pick(depth > 3 ? ['S', 'N', 'B', 'BOOL', 'NULL'] : ['S', 'N', 'B', 'BOOL', 'NULL', 'SS', 'NS', 'BS', 'M', 'L']);
   switch (kind) {
     case 'S': return object([['S', rng.chance(0.1) ? rng.pick(UNICODE_POOL) : word(rng, 1, 10)]]);
-    case 'N': return object([['N', String(rng.chance(0.5) ? rng.int(1000) : (rng.next() - 0.5) * 1e6)]]);
+    case 'N': return object([['N', String(rng.chance(0.5) ? rng.below(1000) : (rng.next() - 0.5) * 1e6)]]);
     case 'B': return object([['B', Buffer.from(word(rng, 1, 10)).toString('base64')]]);
     case 'BOOL': return object([['BOOL', rng.chance(0.5)]]);
     case 'NULL': return object([['NULL', true]]);
-    case 'SS': return object([['SS', [...new Set(Array.from({ length: rng.between(1, 3) }, () => word(rng, 1, 5)))]]]);
-    case 'NS': return object([['NS', [...new Set(Array.from({ length: rng.between(1, 3) }, () => String(rng.int(100))))]]]);
-    case 'BS': return object([['BS', [...new Set(Array.from({ length: rng.between(1, 3) }, () => Buffer.from(word(rng, 1, 5)).toString('base64')))]]]);
-    case 'M': return object([['M', object(Array.from({ length: rng.between(0, 3) }, () => [attributeName(g), attributeValue(g, depth + 1)]))]]);
-    default: return object([['L', Array.from({ length: rng.between(0, 3) }, () => attributeValue(g, depth + 1))]]);
+    case 'SS': return object([['SS', [...new Set(Array.from({ length: rng.int(1, 3) }, () => word(rng, 1, 5)))]]]);
+    case 'NS': return object([['NS', [...new Set(Array.from({ length: rng.int(1, 3) }, () => String(rng.below(100))))]]]);
+    case 'BS': return object([['BS', [...new Set(Array.from({ length: rng.int(1, 3) }, () => Buffer.from(word(rng, 1, 5)).toString('base64')))]]]);
+    case 'M': return object([['M', object(Array.from({ length: rng.int(0, 3) }, () => [attributeName(g), attributeValue(g, depth + 1)]))]]);
+    default: return object([['L', Array.from({ length: rng.int(0, 3) }, () => attributeValue(g, depth + 1))]]);
   }
 }
 
-function keyValue(type: 'S' | 'N' | 'B', rng: Rng): JsonObject {
-  if (type === 'S') return object([['S', rng.chance(0.2) ? rng.pick(PROTOTYPE_NAMES) : `k${rng.int(20)}`]]);
-  if (type === 'N') return object([['N', String(rng.int(20))]]);
-  return object([['B', Buffer.from(`k${rng.int(20)}`).toString('base64')]]);
+function keyValue(type: 'S' | 'N' | 'B', rng: SeededRandom): JsonObject {
+  if (type === 'S') return object([['S', rng.chance(0.2) ? rng.pick(PROTOTYPE_NAMES) : `k${rng.below(20)}`]]);
+  if (type === 'N') return object([['N', String(rng.below(20))]]);
+  return object([['B', Buffer.from(`k${rng.below(20)}`).toString('base64')]]);
 }
 
 function keyOf(g: Generation): JsonObject {
@@ -346,7 +321,7 @@ function keyOf(g: Generation): JsonObject {
 function itemOf(g: Generation): JsonObject {
   const item = keyOf(g);
   for (const a of g.table!.attributes) if (!Object.hasOwn(item, a.name) && g.rng.chance(0.4)) item[a.name] = keyValue(a.type, g.rng);
-  for (let i = g.rng.int(4); i > 0; i -= 1) {
+  for (let i = g.rng.below(4); i > 0; i -= 1) {
     const name = attributeName(g);
     if (!g.table!.attributes.some((a) => a.name === name)) item[name] = attributeValue(g);
   }
@@ -361,27 +336,27 @@ const UNRESERVED_NAMES = new Set(['a', 'b', 'c', 'nested', 'pk', 'sk', 'lk', 'g'
 function pathExpression(g: Generation): string {
   const rng = g.rng;
   let path = operand(g);
-  for (let i = rng.int(3); i > 0; i -= 1) path += rng.chance(0.5) ? `[${rng.int(3)}]` : `.${operand(g)}`;
+  for (let i = rng.below(3); i > 0; i -= 1) path += rng.chance(0.5) ? `[${rng.below(3)}]` : `.${operand(g)}`;
   return path;
 }
 
 function operand(g: Generation): string {
   const name = attributeName(g);
   if (UNRESERVED_NAMES.has(name) && g.rng.chance(0.3)) return name;
-  const placeholder = g.rng.chance(0.15) ? g.rng.pick(['#__proto__', '#constructor', '#toString']) : `#n${g.rng.int(4)}`;
+  const placeholder = g.rng.chance(0.15) ? g.rng.pick(['#__proto__', '#constructor', '#toString']) : `#n${g.rng.below(4)}`;
   g.names.add(placeholder);
   return placeholder;
 }
 
 function valueRef(g: Generation): string {
-  const placeholder = g.rng.chance(0.15) ? g.rng.pick([':__proto__', ':constructor', ':hasOwnProperty']) : `:v${g.rng.int(4)}`;
+  const placeholder = g.rng.chance(0.15) ? g.rng.pick([':__proto__', ':constructor', ':hasOwnProperty']) : `:v${g.rng.below(4)}`;
   g.values.add(placeholder);
   return placeholder;
 }
 
 function condition(g: Generation, depth = 0): string {
   const rng = g.rng;
-  const choice = rng.int(depth > 2 ? 6 : 9);
+  const choice = rng.below(depth > 2 ? 6 : 9);
   switch (choice) {
     case 0: return `${pathExpression(g)} ${rng.pick(['=', '<>', '<', '<=', '>', '>='])} ${valueRef(g)}`;
     case 1: return `attribute_exists(${pathExpression(g)})`;
@@ -398,7 +373,7 @@ function condition(g: Generation, depth = 0): string {
 function updateExpression(g: Generation): string {
   const rng = g.rng;
   const clauses: string[] = [];
-  if (rng.chance(0.7)) clauses.push(`SET ${Array.from({ length: rng.between(1, 2) }, () => `${pathExpression(g)} = ${rng.pick([valueRef(g), `if_not_exists(${pathExpression(g)}, ${valueRef(g)})`, `list_append(${pathExpression(g)}, ${valueRef(g)})`, `${pathExpression(g)} + ${valueRef(g)}`])}`).join(', ')}`);
+  if (rng.chance(0.7)) clauses.push(`SET ${Array.from({ length: rng.int(1, 2) }, () => `${pathExpression(g)} = ${rng.pick([valueRef(g), `if_not_exists(${pathExpression(g)}, ${valueRef(g)})`, `list_append(${pathExpression(g)}, ${valueRef(g)})`, `${pathExpression(g)} + ${valueRef(g)}`])}`).join(', ')}`);
   if (rng.chance(0.3)) clauses.push(`REMOVE ${pathExpression(g)}`);
   if (rng.chance(0.3)) clauses.push(`ADD ${operand(g)} ${valueRef(g)}`);
   if (rng.chance(0.2)) clauses.push(`DELETE ${operand(g)} ${valueRef(g)}`);
@@ -447,7 +422,7 @@ function generateSpecial(shapeName: string, memberName: string, shape: ModelShap
     case 'UpdateExpression': return updateExpression(g);
     case 'ProjectionExpression': {
       // Paths under distinct names: overlapping paths are refused before anything runs.
-      const names = new Set(Array.from({ length: g.rng.between(1, 3) }, () => operand(g)));
+      const names = new Set(Array.from({ length: g.rng.int(1, 3) }, () => operand(g)));
       return [...names].map((name) => (g.rng.chance(0.3) ? `${name}.${operand(g)}` : name)).join(', ');
     }
     case 'ExpressionAttributeNames': return expressionAttributeNames(g);
@@ -470,7 +445,7 @@ function generateSpecial(shapeName: string, memberName: string, shape: ModelShap
   }
   if (shape.type === 'map' && (shapeName === 'BatchGetRequestMap' || shapeName === 'BatchWriteItemRequestMap')) {
     const entries: [string, Json][] = [];
-    for (let i = g.rng.between(1, 2); i > 0; i -= 1) {
+    for (let i = g.rng.int(1, 2); i > 0; i -= 1) {
       const name = tableNameValue(g, true);
       entries.push([name, within(g, () => generate(shape.value!.shape, memberName, g))]);
     }
@@ -534,8 +509,8 @@ function slots(root: { value: Json }): Slot[] {
 
 const WRONG_TYPES: Json[] = [0, -1, 1.5, true, false, 'text', '', [], object(), ['a', 1], object([['a', 1]]), new Raw('1e999')];
 
-function nest(depth: number, inner: Json, rng: Rng): Json {
-  const style = rng.int(4);
+function nest(depth: number, inner: Json, rng: SeededRandom): Json {
+  const style = rng.below(4);
   let value = inner;
   for (let i = 0; i < depth; i += 1) {
     if (style === 0) value = [value];
@@ -546,10 +521,10 @@ function nest(depth: number, inner: Json, rng: Rng): Json {
   return value;
 }
 
-function hugeValue(rng: Rng, current: Json): Json {
+function hugeValue(rng: SeededRandom, current: Json): Json {
   const count = rng.pick([101, 1000, 10_001]);
   const repeatable = typeof current === 'object' && current !== null && serialize(current).length < 1000;
-  switch (rng.int(4)) {
+  switch (rng.below(4)) {
     case 0: return 'x'.repeat(rng.pick([256, 1025, 4097, 65_537, 409_601, 1_100_000]));
     case 1: return Array.from({ length: count }, (_, i) => (repeatable ? copy(current) : `v${i}`));
     case 2: return object(Array.from({ length: count }, (_, i) => [`k${i}`, object([['S', 'v']])]));
@@ -563,11 +538,11 @@ const MALFORMED_ATTRIBUTE_VALUES: Json[] = [
   object([['L', null]]), object([['BS', ['', '']]]), object([['S', '']]), object([['M', object([['__proto__', object([['S', 'x']])]])]]), object([['Z', 'x']]),
 ];
 
-function mutate(rng: Rng, root: { value: Json }): string {
+function mutate(rng: SeededRandom, root: { value: Json }): string {
   const all = slots(root);
   const slot = rng.pick(all);
   const current = slot.get();
-  const kind = rng.int(14);
+  const kind = rng.below(14);
   switch (kind) {
     case 0:
       slot.set(null);
@@ -663,7 +638,7 @@ const ODD_TARGETS = [
 ];
 
 function probe(index: number, model: ServiceModel, operations: readonly string[], served: readonly string[]): Probe {
-  const rng = new Rng(SEED + index * 7919);
+  const rng = new SeededRandom(SEED + index * 7919);
   const roll = rng.next();
   if (roll < 0.02) return { index, target: rng.pick(ODD_TARGETS), body: '{}', mutations: ['odd target'] };
   // Most requests go to the operations cove serves; every other one of the model still comes up.
@@ -678,7 +653,7 @@ function probe(index: number, model: ServiceModel, operations: readonly string[]
   const mutations: string[] = [];
   // About a fifth go as generated; of the rest, most with one mutation, so that it gets past
   // the checks a second one would fail first.
-  if (roll > 0.2) for (let n = rng.chance(0.6) ? 1 : rng.between(2, 3); n > 0; n -= 1) mutations.push(mutate(rng, root));
+  if (roll > 0.2) for (let n = rng.chance(0.6) ? 1 : rng.int(2, 3); n > 0; n -= 1) mutations.push(mutate(rng, root));
   return { index, target, body: serialize(root.value), mutations };
 }
 
