@@ -196,6 +196,29 @@ describe('table lifecycle', () => {
     });
   });
 
+  describe('wire fidelity of CreateTable and PutItem', () => {
+    it('accepts a specification that only turns a feature off, and refuses one that turns it on', async () => {
+      await db.send(new CreateTableCommand(tableInput('streams-off', { StreamSpecification: { StreamEnabled: false }, SSESpecification: { Enabled: false } })));
+      const described = await db.send(new DescribeTableCommand({ TableName: 'streams-off' }));
+      assert.equal(described.Table?.StreamSpecification, undefined);
+      assert.equal(described.Table?.SSEDescription, undefined);
+      await assertRejects(db.send(new CreateTableCommand(tableInput('streams-on', { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } }))), 'ValidationException', 'cove does not support StreamSpecification on CreateTable yet');
+    });
+
+    it('refuses an attribute defined twice, in DynamoDB\'s words', async () => {
+      await assertRejects(
+        db.send(new CreateTableCommand(tableInput('twice', { AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'pk', AttributeType: 'N' }] }))),
+        'ValidationException',
+        'Attribute Name is duplicated: pk',
+      );
+    });
+
+    it('checks an item\'s size before looking the table up', async () => {
+      const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
+      await assertRejects(db.send(new PutItemCommand({ TableName: 'no-such-table', Item: { pk: { S: 'a' }, big: { S: 'x'.repeat(500_000) } } })), 'ValidationException', 'Item size has exceeded the maximum allowed size');
+    });
+  });
+
   it('answers DescribeLimits with the default quotas', async () => {
     const limits = await db.send(new DescribeLimitsCommand({}));
     assert.deepEqual(
