@@ -41,7 +41,9 @@ describe('credential chains: role_arn + source_profile', () => {
     writeFileSync(join(home, 'credentials'), '[base]\naws_access_key_id = AKIAALICE0000000001\naws_secret_access_key = alice-secret\n', { mode: 0o600 });
     env = { ...process.env };
     for (const name of ['AWS_REGION', 'AWS_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete env[name];
-    Object.assign(env, { AWS_CONFIG_FILE: join(home, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'), AWS_ENDPOINT_URL: cove.endpoint });
+    // HOME too: the AWS CLI caches assumed-role credentials under ~/.aws/cli/cache, and another
+    // run's (another cove's, whose tokens this one cannot open) would be reused.
+    Object.assign(env, { HOME: home, AWS_CONFIG_FILE: join(home, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'), AWS_ENDPOINT_URL: cove.endpoint });
   });
   after(async () => {
     await cove.stop();
