@@ -1,11 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
 import type { AddressInfo, Socket } from 'node:net';
-import { coralError } from '../errors.js';
+import { AwsError, CORAL_NAMESPACE, coralError } from '../errors.js';
 import type { RequestContext } from '../context.js';
 import type { Pipeline } from '../pipeline.js';
-import type { Protocol, ServiceRegistry } from '../service.js';
+import type { RawRequest } from '../auth/sigv4.js';
+import type { Protocol, Service, ServiceRegistry } from '../service.js';
+import { BodyReader } from './body.js';
+import { ByteBudget } from './byteBudget.js';
 import { newEventId, newRequestId } from './ids.js';
+import { SERVER_LIMITS, type HttpTimeouts } from './limits.js';
 
 export interface ListenerConfig {
   name: string;
@@ -13,7 +17,21 @@ export interface ListenerConfig {
   port: number;
 }
 
+/** What a listener shares with the process, or a test sets. */
+export interface ListenerOptions {
+  timeouts?: HttpTimeouts;
+  /** The budget of buffered body bytes; by default the one every listener of the process shares. */
+  budget?: ByteBudget;
+}
+
 const CLOSE_GRACE_MS = 2000;
+/** After answering a request it could not parse, the listener gives the client this long to read the answer before closing. */
+const LINGER_MS = 1000;
+
+/** One budget for every listener of a process: the bound is on the process's memory. */
+const PROCESS_BODY_BUDGET = new ByteBudget(SERVER_LIMITS.bufferedBodyBytesMax);
+
+const EMPTY_BODY = Buffer.alloc(0);
 
 /**
  * An AWS answer. The body goes to node:http as a string, which prepends the header block to it,
@@ -36,6 +54,7 @@ export class HttpListener {
   private readonly server: Server;
   /** Each connection's last request, which its next one waits for. */
   private readonly connectionTails = new WeakMap<Socket, Promise<void>>();
+  private readonly budget: ByteBudget;
   private closing = false;
 
   get name(): string {
@@ -47,9 +66,24 @@ export class HttpListener {
     private readonly pipeline: Pipeline,
     private readonly services: ServiceRegistry,
     private readonly region: string,
+    options: ListenerOptions = {},
   ) {
-    this.server = createServer({ keepAlive: true }, (req, res) => this.inOrder(req, res));
-    this.server.keepAliveTimeout = 60_000;
+    const timeouts = options.timeouts ?? SERVER_LIMITS;
+    this.budget = options.budget ?? PROCESS_BODY_BUDGET;
+    if (this.budget.capacityBytes < services.maxRequestBytes) throw new Error('the body budget must hold at least one largest request');
+    this.server = createServer(
+      {
+        keepAlive: true,
+        maxHeaderSize: SERVER_LIMITS.headerBytesMax,
+        headersTimeout: timeouts.headersTimeoutMs,
+        requestTimeout: timeouts.requestTimeoutMs,
+        connectionsCheckingInterval: SERVER_LIMITS.timeoutCheckIntervalMs,
+      },
+      (req, res) => this.inOrder(req, res),
+    );
+    this.server.keepAliveTimeout = SERVER_LIMITS.keepAliveTimeoutMs;
+    // Requests node:http cannot parse, and timeouts: answered in AWS's shape and recorded.
+    this.server.on('clientError', (error: ParserError, socket: Socket) => this.onClientError(error, socket));
     // A client that half-closes after pipelining requests still gets the answers of those that
     // run (node:http would otherwise abort them and end the socket: executed, never answered).
     (this.server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
@@ -97,17 +131,35 @@ export class HttpListener {
       return;
     }
     const requestId = newRequestId();
-    const body = await readBody(req, this.services.maxRequestBytes);
     const headers = requestHeaders(req);
-    const raw = { method: req.method ?? 'POST', url: req.url ?? '/', rawHeaders: req.rawHeaders, body: body ?? Buffer.alloc(0) };
+    const raw: RawRequest = { method: req.method ?? 'POST', url: req.url ?? '/', rawHeaders: req.rawHeaders, body: EMPTY_BODY };
     const { service, operationName } = this.services.dispatch({ raw, target: headers.target });
-    if (body === undefined) {
-      // Unverified against AWS: the exact code and text for a body over 16 MB.
-      const tooLarge = coralError('RequestEntityTooLarge', 'Request entity too large');
-      send(res, service.protocol, 413, requestId, service.protocol.serializeError(tooLarge, requestId));
+    const maxBytes = this.services.maxRequestBytes;
+    // A declared length over the limit is refused before a byte of the body is read.
+    if (headers.contentLength !== undefined && headers.contentLength > maxBytes) return tooLarge(res, service, requestId);
+    const ctx = this.context(req, requestId, raw, headers, service, operationName);
+    const body = new BodyReader(req, this.budget);
+    try {
+      const read = await body.read(headers.contentLength, maxBytes, this.cutAfterBytes(ctx, headers.contentLength));
+      if (read === 'tooLarge') return tooLarge(res, service, requestId);
+      // Cut short: the request runs without its body and ends in authentication as it would have with it.
+      if (read !== 'cut') raw.body = read;
+      await this.pipeline.handle(ctx);
+    } finally {
+      body.release();
+    }
+    if (ctx.outcome?.reset) {
+      // No path to the service: as the network would, the connection is reset, unanswered.
+      req.socket.resetAndDestroy();
       return;
     }
-    const ctx: RequestContext = {
+    if (this.closing) res.shouldKeepAlive = false;
+    if (ctx.error) send(res, service.protocol, ctx.error.statusCode, requestId, service.protocol.serializeError(ctx.error, requestId));
+    else send(res, service.protocol, 200, requestId, service.protocol.serializeResult(ctx.response ?? {}, { operationName: operationName!, requestId }));
+  }
+
+  private context(req: IncomingMessage, requestId: string, raw: RawRequest, headers: RequestHeaders, service: Service, operationName: string | undefined): RequestContext {
+    return {
       requestId,
       eventId: newEventId(),
       receivedAtMs: Date.now(),
@@ -119,48 +171,117 @@ export class HttpListener {
       operationName,
       trace: [],
     };
-    await this.pipeline.handle(ctx);
-    if (ctx.outcome?.reset) {
-      // No path to the service: as the network would, the connection is reset, unanswered.
-      req.socket.resetAndDestroy();
+  }
+
+  /**
+   * How much of a large body to read when its request is certain to fail authentication: a
+   * small body (the common case) is read whole without asking, so that it meets the checks in
+   * today's order; a larger one from a client that cannot be authenticated is not worth buffering.
+   */
+  private cutAfterBytes(ctx: RequestContext, declaredBytes: number | undefined): number | undefined {
+    const smallBytes = SERVER_LIMITS.unauthenticatedBodyBytesMax;
+    if (declaredBytes !== undefined && declaredBytes <= smallBytes) return undefined;
+    return this.pipeline.authenticationFailsWhateverTheBody(ctx) ? smallBytes : undefined;
+  }
+
+  /**
+   * A request node:http could not parse (duplicate or conflicting lengths, bad header bytes, an
+   * HTTP/2 preface, headers over the limit) or a client too slow (headersTimeout, requestTimeout):
+   * answered in AWS's shape, as the default service, and recorded. Socket errors (a reset) end
+   * the connection silently: there is no request to answer.
+   */
+  private onClientError(error: ParserError, socket: Socket): void {
+    const refusal = httpRefusal(error);
+    const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    if (refusal === undefined || !socket.writable || inFlight?.headersSent) {
+      socket.destroy();
       return;
     }
-    if (this.closing) res.shouldKeepAlive = false;
-    if (ctx.error) send(res, service.protocol, ctx.error.statusCode, requestId, service.protocol.serializeError(ctx.error, requestId));
-    else send(res, service.protocol, 200, requestId, service.protocol.serializeResult(ctx.response ?? {}, { operationName: operationName!, requestId }));
+    const service = this.services.defaultService;
+    const requestId = newRequestId();
+    const raw: RawRequest = { method: '', url: '', rawHeaders: [], body: EMPTY_BODY };
+    const ctx: RequestContext = {
+      requestId,
+      eventId: newEventId(),
+      receivedAtMs: Date.now(),
+      raw,
+      target: undefined,
+      userAgent: '',
+      connection: { listener: this.config.name, remoteAddress: socket.remoteAddress ?? '', remotePort: socket.remotePort ?? 0, secure: false },
+      service,
+      operationName: undefined,
+      trace: [],
+    };
+    this.pipeline.refuse(ctx, refusal).then(
+      () => {
+        if (ctx.outcome?.reset) return void socket.resetAndDestroy();
+        const body = service.protocol.serializeError(ctx.error ?? refusal, requestId);
+        socket.end(rawResponse(ctx.error?.statusCode ?? refusal.statusCode, service.protocol, requestId, body));
+        setTimeout(() => socket.destroy(), LINGER_MS).unref();
+      },
+      () => socket.destroy(),
+    );
   }
 }
 
 /**
- * The two headers the listener reads, from `rawHeaders` in one pass: reading `req.headers`
- * would make node:http build the whole lower-cased header object for every request. Same
- * values as `req.headers` gives: the first User-Agent (node:http drops repeats of it), and
- * repeated X-Amz-Target values joined with ", ".
+ * The answer to a request node:http refused, or undefined for a socket error. DynamoDB refuses
+ * more than 16 KB of headers with a plain 400 (ScyllaDB's Alternator maintainers, who test
+ * against DynamoDB: scylladb/scylladb#23438), not node's 431.
+ * Unverified against AWS: the body of these answers (codes and texts are cove's, in the shape of
+ * DynamoDB's front-end errors), and the 408 for a client too slow to send its request.
  */
-function requestHeaders(req: IncomingMessage): { userAgent: string | undefined; target: string | undefined } {
+function httpRefusal(error: ParserError): AwsError | undefined {
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return new AwsError(CORAL_NAMESPACE, 'RequestTimeoutException', 'Request timed out before the whole request was received', 408);
+  if (error.code === 'HPE_HEADER_OVERFLOW') return new AwsError(CORAL_NAMESPACE, 'BadRequestException', 'Request header section too large', 400);
+  if (error.code?.startsWith('HPE_')) return new AwsError(CORAL_NAMESPACE, 'BadRequestException', `Malformed HTTP request: ${error.reason ?? error.code}`, 400);
+  return undefined;
+}
+
+/** node:http's parser errors carry llhttp's code (`HPE_…`) and its reason. */
+type ParserError = NodeJS.ErrnoException & { reason?: string };
+
+/** A whole HTTP/1.1 answer for a socket whose request node:http could not parse; the connection closes after it. */
+function rawResponse(statusCode: number, protocol: Protocol, requestId: string, body: string): string {
+  const reason = STATUS_TEXT[statusCode] ?? 'Bad Request';
+  const crc = protocol.sendsCrc32 ? `x-amz-crc32: ${crc32(body)}\r\n` : '';
+  return (
+    `HTTP/1.1 ${statusCode} ${reason}\r\nContent-Type: ${protocol.contentType}\r\nContent-Length: ${Buffer.byteLength(body, 'utf8')}\r\n` +
+    `x-amzn-RequestId: ${requestId}\r\n${crc}Connection: close\r\n\r\n${body}`
+  );
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = { 400: 'Bad Request', 408: 'Request Timeout' };
+
+function tooLarge(res: ServerResponse, service: Service, requestId: string): void {
+  // Unverified against AWS: the exact code and text for a body over 16 MB.
+  const error = coralError('RequestEntityTooLarge', 'Request entity too large');
+  send(res, service.protocol, 413, requestId, service.protocol.serializeError(error, requestId));
+}
+
+interface RequestHeaders {
+  userAgent: string | undefined;
+  target: string | undefined;
+  /** The declared body length; undefined for a chunked body (node:http has checked the framing). */
+  contentLength: number | undefined;
+}
+
+/**
+ * The headers the listener reads, from `rawHeaders` in one pass: reading `req.headers` would
+ * make node:http build the whole lower-cased header object for every request. Same values as
+ * `req.headers` gives: the first User-Agent (node:http drops repeats of it), and repeated
+ * X-Amz-Target values joined with ", ". node:http has refused a request with two lengths.
+ */
+function requestHeaders(req: IncomingMessage): RequestHeaders {
   let userAgent: string | undefined;
   let target: string | undefined;
+  let contentLength: number | undefined;
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i];
     if (name.length === 10 && userAgent === undefined && name.toLowerCase() === 'user-agent') userAgent = raw[i + 1];
     else if (name.length === 12 && name.toLowerCase() === 'x-amz-target') target = target === undefined ? raw[i + 1] : `${target}, ${raw[i + 1]}`;
+    else if (name.length === 14 && name.toLowerCase() === 'content-length') contentLength = Number(raw[i + 1]);
   }
-  return { userAgent, target };
-}
-
-/** The whole body, or undefined once it exceeds `maxBytes` (the rest is drained, not buffered). */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) tooLarge = true;
-      if (!tooLarge) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+  return { userAgent, target, contentLength };
 }
