@@ -9,7 +9,10 @@ import { DESCRIBE_ENDPOINTS_ACTION } from './operations/describeEndpoints.js';
 import { LIMITS } from './limits.js';
 import { OPERATIONS } from './operations/index.js';
 import type { TableCatalog } from './tables.js';
-import { validateInput } from './validation/index.js';
+import { validateInput, validationException } from './validation/index.js';
+import { MAX_JSON_DEPTH } from './validation/validator.js';
+import { MSG_NESTING } from './attributeValue.js';
+import { jsonNestingExceeds } from '../server/protocols/jsonDepth.js';
 
 /** DynamoDB as cove serves it, without its state: signing name, protocol, endpoint, audit. */
 export const DYNAMODB: ServiceDescription = {
@@ -54,6 +57,12 @@ export function dynamoService(state: DynamoState): Service {
 }
 
 /**
+ * A body this small parses in about a microsecond however it nests, and validation bounds its own
+ * recursion: only larger ones are scanned, which keeps the scan off GetItem's path.
+ */
+const NESTING_SCAN_MIN_BYTES = 256;
+
+/**
  * Turns the operation name + body into an InterpretedRequest: unknown operation, malformed JSON
  * and model constraint violations are answered here, before IAM.
  */
@@ -63,6 +72,10 @@ export function interpretDynamoRequest(name: string | undefined, body: Buffer, s
   // Decoding would turn invalid bytes into U+FFFD, and two different keys into one item: DynamoDB
   // refuses a body that is not UTF-8 as it refuses one that is not JSON.
   if (!isUtf8(body)) throw coralError('SerializationException', '');
+  // Refused before the parse, which is what takes seconds on a deep body. Unverified against AWS:
+  // DynamoDB's answer for JSON nested past any AttributeValue (cove answers its attribute
+  // nesting text, which is also what the validator answers after a parse).
+  if (body.length >= NESTING_SCAN_MIN_BYTES && jsonNestingExceeds(body, MAX_JSON_DEPTH + 1)) throw validationException(MSG_NESTING);
   let input: unknown;
   try {
     input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));

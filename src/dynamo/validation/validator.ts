@@ -324,7 +324,7 @@ function typeStruct(node: StructNode, obj: Record<string, unknown>, depth = 0): 
  * JSON nesting beyond any legal AttributeValue (32 levels, two JSON objects each)
  * is refused before recursing further, so a hostile body cannot exhaust the stack.
  */
-const MAX_JSON_DEPTH = 2 * LIMITS.maxNestingLevels + 8;
+export const MAX_JSON_DEPTH = 2 * LIMITS.maxNestingLevels + 8;
 
 function typeValue(node: Node, value: unknown, position: Position, depth = 0): void {
   if (depth > MAX_JSON_DEPTH) throw validationException(MSG_NESTING);
