@@ -114,6 +114,10 @@ export class ServiceRegistry {
     return this.services[0];
   }
 
+  /** The service signed for as `signingName` (a credential scope's service), if cove serves it. */
+  bySigningName(signingName: string | undefined): Service | undefined {
+    return this.services.find((service) => service.signingName === signingName);
+  }
 
   dispatch(request: WireRequest): Dispatch {
     for (const service of this.services) {

@@ -4,7 +4,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { AwsError, CORAL_NAMESPACE, coralError } from '../errors.js';
 import type { RequestContext } from '../context.js';
 import type { Pipeline } from '../pipeline.js';
-import type { RawRequest } from '../auth/sigv4.js';
+import { readSigning, scopeService, type RawRequest, type SigningFields } from '../auth/sigv4.js';
 import type { Protocol, Service, ServiceRegistry } from '../service.js';
 import { BodyReader } from './body.js';
 import { ByteBudget } from './byteBudget.js';
@@ -131,19 +131,20 @@ export class HttpListener {
       return;
     }
     const requestId = newRequestId();
+    const receivedAtMs = Date.now();
     const headers = requestHeaders(req);
-    const raw: RawRequest = { method: req.method ?? 'POST', url: req.url ?? '/', rawHeaders: req.rawHeaders, body: EMPTY_BODY };
-    const { service, operationName } = this.services.dispatch({ raw, target: headers.target });
     const maxBytes = this.services.maxRequestBytes;
-    // A declared length over the limit is refused before a byte of the body is read.
-    if (headers.contentLength !== undefined && headers.contentLength > maxBytes) return tooLarge(res, service, requestId);
-    const ctx = this.context(req, requestId, raw, headers, service, operationName);
+    // A declared length over the limit is refused before a byte of the body is read, as the
+    // default service (a Query protocol names its service in the body).
+    if (headers.contentLength !== undefined && headers.contentLength > maxBytes) return tooLarge(res, this.services.defaultService, requestId);
+    const failing = this.failingWhateverTheBody(req, requestId, receivedAtMs, headers);
     const body = new BodyReader(req, this.budget);
+    let ctx: RequestContext;
     try {
-      const read = await body.read(headers.contentLength, maxBytes, this.cutAfterBytes(ctx, headers.contentLength));
-      if (read === 'tooLarge') return tooLarge(res, service, requestId);
-      // Cut short: the request runs without its body and ends in authentication as it would have with it.
-      if (read !== 'cut') raw.body = read;
+      const read = await body.read(headers.contentLength, maxBytes, failing === undefined ? undefined : SERVER_LIMITS.unauthenticatedBodyBytesMax);
+      if (read === 'tooLarge') return tooLarge(res, this.services.defaultService, requestId);
+      // Cut short, the request runs without its body and ends in authentication as it would with it.
+      ctx = read === 'cut' ? failing! : this.context(req, requestId, receivedAtMs, headers, read);
       await this.pipeline.handle(ctx);
     } finally {
       body.release();
@@ -153,16 +154,20 @@ export class HttpListener {
       req.socket.resetAndDestroy();
       return;
     }
+    const { service, operationName } = ctx;
     if (this.closing) res.shouldKeepAlive = false;
     if (ctx.error) send(res, service.protocol, ctx.error.statusCode, requestId, service.protocol.serializeError(ctx.error, requestId));
     else send(res, service.protocol, 200, requestId, service.protocol.serializeResult(ctx.response ?? {}, { operationName: operationName!, requestId }));
   }
 
-  private context(req: IncomingMessage, requestId: string, raw: RawRequest, headers: RequestHeaders, service: Service, operationName: string | undefined): RequestContext {
+  /** The request's context once its body is read: the service is the one its protocol names. */
+  private context(req: IncomingMessage, requestId: string, receivedAtMs: number, headers: RequestHeaders, body: Buffer): RequestContext {
+    const raw: RawRequest = { method: req.method ?? 'POST', url: req.url ?? '/', rawHeaders: req.rawHeaders, body };
+    const { service, operationName } = this.services.dispatch({ raw, target: headers.target });
     return {
       requestId,
       eventId: newEventId(),
-      receivedAtMs: Date.now(),
+      receivedAtMs,
       raw,
       target: headers.target,
       userAgent: headers.userAgent ?? '',
@@ -174,14 +179,19 @@ export class HttpListener {
   }
 
   /**
-   * How much of a large body to read when its request is certain to fail authentication: a
-   * small body (the common case) is read whole without asking, so that it meets the checks in
-   * today's order; a larger one from a client that cannot be authenticated is not worth buffering.
+   * For a body larger than a small one (or of unknown length), the context of the request without
+   * its body when authentication is certain to refuse it whatever the body, else undefined. A
+   * small body (the common case) is read whole without asking, so that it meets every check in
+   * the usual order; a larger one from a client that cannot be authenticated is not worth
+   * buffering. Without its body the service is the one the headers name (X-Amz-Target), else
+   * the one the credential scope is signed for, else the default.
    */
-  private cutAfterBytes(ctx: RequestContext, declaredBytes: number | undefined): number | undefined {
-    const smallBytes = SERVER_LIMITS.unauthenticatedBodyBytesMax;
-    if (declaredBytes !== undefined && declaredBytes <= smallBytes) return undefined;
-    return this.pipeline.authenticationFailsWhateverTheBody(ctx) ? smallBytes : undefined;
+  private failingWhateverTheBody(req: IncomingMessage, requestId: string, receivedAtMs: number, headers: RequestHeaders): RequestContext | undefined {
+    if (headers.contentLength !== undefined && headers.contentLength <= SERVER_LIMITS.unauthenticatedBodyBytesMax) return undefined;
+    const ctx = this.context(req, requestId, receivedAtMs, headers, EMPTY_BODY);
+    ctx.signing = readSigning(ctx.raw); // from the request line and headers only
+    if (ctx.operationName === undefined) ctx.service = this.services.bySigningName(scopeService(ctx.signing)) ?? ctx.service;
+    return this.pipeline.authenticationFailsWhateverTheBody(ctx) ? ctx : undefined;
   }
 
   /**

@@ -194,6 +194,28 @@ describe('protocol probes', () => {
     await stillServing();
   });
 
+  it('a large body whose key is unknown is answered unread, by the service its credential scope names', async () => {
+    const day = new Date().toISOString().replace(/[-:]/g, '').slice(0, 8);
+    const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+/, '');
+    const bodyBytes = 8 * MB;
+    const head = (service: string, contentType: string) =>
+      `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: ${contentType}\r\nX-Amz-Date: ${amzDate}\r\n` +
+      `Authorization: AWS4-HMAC-SHA256 Credential=AKIAUNKNOWN00000001/${day}/us-east-1/${service}/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}\r\n` +
+      `Content-Length: ${bodyBytes}\r\n\r\n`;
+    // STS names its operation in the (form) body, which is never read: the scope says it is STS's.
+    const sts = connection(cove.port, 1);
+    sts.socket.write(head('sts', 'application/x-www-form-urlencoded') + 'Action=GetCallerIdentity&Version=2011-06-15&Pad=');
+    const [stsReply] = await sts.closed;
+    count([stsReply]);
+    assert.equal(stsReply.status, 403);
+    assert.match(stsReply.body, /<ErrorResponse[\s\S]*<Code>InvalidClientTokenId<\/Code>/);
+    const dynamo = connection(cove.port, 1);
+    dynamo.socket.write(head('dynamodb', 'application/x-amz-json-1.0').replace('\r\n\r\n', '\r\nX-Amz-Target: DynamoDB_20120810.PutItem\r\n\r\n') + '{');
+    const [dynamoReply] = await dynamo.closed;
+    count([dynamoReply]);
+    assert.equal(errorType(dynamoReply), 'UnrecognizedClientException');
+  });
+
   it('many concurrent 16 MB uploads that cannot be authenticated leave the memory bounded', async () => {
     const uploads = scaled(12, 40);
     const body = Buffer.alloc(LIMITS.maxRequestBytes, 'x');
