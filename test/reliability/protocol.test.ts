@@ -7,13 +7,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
 import { CreateTableCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { MSG_NESTING } from '../../src/dynamo/attributeValue.js';
 import { LIMITS } from '../../src/dynamo/limits.js';
 import { SERVER_LIMITS } from '../../src/server/limits.js';
 import { removeDirectory, startCove, type CoveProcess } from '../support/cove.js';
 import { reportFigures, scaled } from '../support/reliability.js';
+import { rawConnection as connection, type RawReply as Reply } from '../support/rawHttp.js';
 import { signedRawRequest } from '../support/signed.js';
 
 const KEY = 'AKIAPROTOCOL0000001';
@@ -32,43 +32,6 @@ iam:
       accessKeys: [{ id: ${KEY}, secret: ${SECRET} }]
       policies: [{ name: all, document: { Version: "2012-10-17", Statement: [{ Effect: Allow, Action: "dynamodb:*", Resource: "*" }] } }]
 `;
-
-interface Reply {
-  status: number;
-  body: string;
-}
-
-/**
- * One connection: writes what it is given and parses the replies (Content-Length framed) as they
- * come; `closed` resolves with every reply once the server closes or `count` have arrived.
- */
-function connection(port: number, count = Infinity): { socket: Socket; replies: Reply[]; closed: Promise<Reply[]> } {
-  const socket = connect(port, '127.0.0.1');
-  const replies: Reply[] = [];
-  let buffered = Buffer.alloc(0);
-  const closed = new Promise<Reply[]>((resolve) => {
-    const done = () => {
-      socket.destroy();
-      resolve(replies);
-    };
-    socket.on('error', () => {}); // a reset is the probe's own doing, or the server's answer
-    socket.on('close', done);
-    socket.on('data', (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      for (;;) {
-        const end = buffered.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const head = buffered.subarray(0, end).toString('latin1');
-        const length = Number(/content-length: *(\d+)/i.exec(head)?.[1] ?? 0);
-        if (buffered.length < end + 4 + length) return;
-        replies.push({ status: Number(head.split(' ')[1]), body: buffered.subarray(end + 4, end + 4 + length).toString('utf8') });
-        buffered = buffered.subarray(end + 4 + length);
-        if (replies.length >= count) return done();
-      }
-    });
-  });
-  return { socket, replies, closed };
-}
 
 const errorType = (reply: Reply | undefined) => (reply === undefined ? 'no reply' : ((JSON.parse(reply.body) as { __type?: string }).__type ?? '').split('#')[1]);
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

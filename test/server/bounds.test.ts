@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { CloudTrailRecord } from '../../src/audit/record.js';
 import { formatAmzDate } from '../../src/auth/sigv4.js';
 import { loadConfig } from '../../src/config/load.js';
@@ -14,6 +14,7 @@ import { HttpListener, type ListenerOptions } from '../../src/server/http.js';
 import { SERVER_LIMITS } from '../../src/server/limits.js';
 import { ServiceRegistry } from '../../src/service.js';
 import { DESCRIBED_DYNAMODB } from '../support/context.js';
+import { rawConnection, type RawReply } from '../support/rawHttp.js';
 
 const KEY = 'AKIABOUNDS000000001';
 const MB = 1024 * 1024;
@@ -61,32 +62,12 @@ function server(options: ListenerOptions = {}) {
   };
 }
 
-interface Reply {
-  status: number;
-  headers: Map<string, string>;
-  body: string;
-}
-
-/** Opens a connection, writes `head` (and `body` when given), and resolves with the first reply (Content-Length framed). */
-function request(port: number, head: string, body?: Buffer | string): { reply: Promise<Reply>; socket: Socket } {
-  const socket = connect(port, '127.0.0.1');
-  const reply = new Promise<Reply>((resolve, reject) => {
-    let buffered = Buffer.alloc(0);
-    socket.on('error', reject);
-    socket.on('close', () => reject(new Error(`closed before a reply: ${buffered.toString('latin1')}`)));
-    socket.on('data', (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      const end = buffered.indexOf('\r\n\r\n');
-      if (end < 0) return;
-      const [statusLine, ...lines] = buffered.subarray(0, end).toString('latin1').split('\r\n');
-      const headers = new Map(lines.map((line): [string, string] => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]));
-      const length = Number(headers.get('content-length') ?? 0);
-      if (buffered.length < end + 4 + length) return;
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: buffered.subarray(end + 4, end + 4 + length).toString('utf8') });
-    });
-  });
+/** Opens a connection, writes `head` (and `body` when given); `reply` is the first answer. */
+function request(port: number, head: string, body?: Buffer | string): { reply: Promise<RawReply>; socket: Socket } {
+  const { socket, closed } = rawConnection(port, 1);
   socket.write(head);
   if (body !== undefined) socket.write(body);
+  const reply = closed.then((replies) => replies[0] ?? Promise.reject(new Error('closed before a reply')));
   return { reply, socket };
 }
 
@@ -103,7 +84,7 @@ function authorization(keyId: string): string {
   return `AWS4-HMAC-SHA256 Credential=${keyId}/${day}/us-east-1/dynamodb/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`;
 }
 
-const type = (reply: Reply) => (JSON.parse(reply.body) as { __type: string }).__type.split('#')[1];
+const type = (reply: RawReply) => (JSON.parse(reply.body) as { __type: string }).__type.split('#')[1];
 const waitFor = async (condition: () => boolean, what: string) => {
   for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
   assert.ok(condition(), what);
