@@ -25,16 +25,19 @@ export class BodyReader {
   /**
    * The body, or `tooLarge` past `maxBytes`, or `cut` past `cutAfterBytes` (a request certain to
    * be refused whatever its body: the rest is drained, never buffered; a declared length past it
-   * is not read at all, node:http discards it once the answer is sent).
+   * is not read at all, node:http discards it once the answer is sent). `beforeReading` runs once
+   * the body has its share of the budget, before its first byte is read (a `100 Continue`).
    */
-  async read(declaredBytes: number | undefined, maxBytes: number, cutAfterBytes: number | undefined): Promise<BodyOutcome> {
+  async read(declaredBytes: number | undefined, maxBytes: number, cutAfterBytes: number | undefined, beforeReading?: () => void): Promise<BodyOutcome> {
     if (declaredBytes === undefined) {
       await this.reserve(Math.min(cutAfterBytes ?? SERVER_LIMITS.unauthenticatedBodyBytesMax, maxBytes));
+      beforeReading?.();
       return this.collect(maxBytes, cutAfterBytes, maxBytes);
     }
     if (cutAfterBytes !== undefined && declaredBytes > cutAfterBytes) return 'cut';
     if (declaredBytes === 0) return EMPTY;
     await this.reserve(declaredBytes);
+    beforeReading?.();
     return this.collectDeclared(declaredBytes);
   }
 

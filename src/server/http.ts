@@ -81,6 +81,9 @@ export class HttpListener {
       },
       (req, res) => this.inOrder(req, res),
     );
+    // `Expect: 100-continue` (the C++ SDK's default): the 100 goes out only once the body will be
+    // read (onRequest), so a body that would be refused, or must wait for the budget, is not sent yet.
+    this.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.inOrder(req, res));
     this.server.keepAliveTimeout = SERVER_LIMITS.keepAliveTimeoutMs;
     // Requests node:http cannot parse, and timeouts: answered in AWS's shape and recorded.
     this.server.on('clientError', (error: ParserError, socket: Socket) => this.onClientError(error, socket));
@@ -141,7 +144,8 @@ export class HttpListener {
     const body = new BodyReader(req, this.budget);
     let ctx: RequestContext;
     try {
-      const read = await body.read(headers.contentLength, maxBytes, failing === undefined ? undefined : SERVER_LIMITS.unauthenticatedBodyBytesMax);
+      const cutAfterBytes = failing === undefined ? undefined : SERVER_LIMITS.unauthenticatedBodyBytesMax;
+      const read = await body.read(headers.contentLength, maxBytes, cutAfterBytes, headers.expectsContinue ? () => res.writeContinue() : undefined);
       if (read === 'tooLarge') return tooLarge(res, this.services.defaultService, requestId);
       // Cut short, the request runs without its body and ends in authentication as it would with it.
       ctx = read === 'cut' ? failing! : this.context(req, requestId, receivedAtMs, headers, read);
@@ -274,6 +278,8 @@ interface RequestHeaders {
   target: string | undefined;
   /** The declared body length; undefined for a chunked body (node:http has checked the framing). */
   contentLength: number | undefined;
+  /** `Expect: 100-continue`: the client sends its body once told to. */
+  expectsContinue: boolean;
 }
 
 /**
@@ -286,12 +292,14 @@ function requestHeaders(req: IncomingMessage): RequestHeaders {
   let userAgent: string | undefined;
   let target: string | undefined;
   let contentLength: number | undefined;
+  let expectsContinue = false;
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i];
     if (name.length === 10 && userAgent === undefined && name.toLowerCase() === 'user-agent') userAgent = raw[i + 1];
     else if (name.length === 12 && name.toLowerCase() === 'x-amz-target') target = target === undefined ? raw[i + 1] : `${target}, ${raw[i + 1]}`;
     else if (name.length === 14 && name.toLowerCase() === 'content-length') contentLength = Number(raw[i + 1]);
+    else if (name.length === 6 && name.toLowerCase() === 'expect') expectsContinue = raw[i + 1].toLowerCase() === '100-continue';
   }
-  return { userAgent, target, contentLength };
+  return { userAgent, target, contentLength, expectsContinue };
 }

@@ -130,6 +130,22 @@ describe('bodies of requests that cannot be authenticated are not buffered', () 
     assert.equal(s.seen.at(-1)?.bodyBytes, 0);
   });
 
+  it('with Expect: 100-continue, invites the body only when it will be read', async () => {
+    const expecting = (text: string) => text.replace('\r\n\r\n', '\r\nExpect: 100-continue\r\n\r\n');
+    const refused = rawConnection(port, 1);
+    refused.socket.write(expecting(head(10 * MB)));
+    const [answer] = await refused.closed;
+    assert.equal(answer.status, 400, 'the final answer, never a 100: the body would not be read');
+    assert.equal(type(answer), 'MissingAuthenticationTokenException');
+    const invited = rawConnection(port, 2, (reply, socket) => {
+      if (reply.status === 100) socket.write('{}');
+    });
+    invited.socket.write(expecting(head(2, authorization(KEY))));
+    const replies = await invited.closed;
+    assert.deepEqual(replies.map((reply) => reply.status), [100, 400]);
+    assert.equal(type(replies[1]), 'InvalidSignatureException');
+  });
+
   it('reads a small body whole first, as before: the checks keep their order', async () => {
     const body = '{"TableName": "t"'.padEnd(SERVER_LIMITS.unauthenticatedBodyBytesMax, ' ');
     const { reply, socket } = request(port, head(body.length), body);
