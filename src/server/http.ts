@@ -206,11 +206,18 @@ export class HttpListener {
    */
   private onClientError(error: ParserError, socket: Socket): void {
     const refusal = httpRefusal(error);
+    if (refusal === undefined || !socket.writable) return void socket.destroy();
+    // A request whose own body timed out is answered at once; a malformed request that follows
+    // requests still being answered is answered after them, in order.
     const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
-    if (refusal === undefined || !socket.writable || inFlight?.headersSent) {
-      socket.destroy();
-      return;
-    }
+    const earlier = inFlight != null && inFlight.req.complete ? this.connectionTails.get(socket) : undefined;
+    if (earlier === undefined) this.refuse(refusal, socket);
+    else void earlier.then(() => this.refuse(refusal, socket));
+  }
+
+  /** Answers `refusal` on a socket node:http gave up on, records it, and closes the connection. */
+  private refuse(refusal: AwsError, socket: Socket): void {
+    if (!socket.writable) return void socket.destroy();
     const service = this.services.defaultService;
     const requestId = newRequestId();
     const raw: RawRequest = { method: '', url: '', rawHeaders: [], body: EMPTY_BODY };

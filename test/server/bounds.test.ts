@@ -247,6 +247,18 @@ describe('requests node:http cannot parse get an AWS-shaped answer and an audit 
     });
   }
 
+  it('a malformed request pipelined after one still running is answered after it, in order', async () => {
+    const open = s.hold();
+    const connection = rawConnection(port, 2);
+    connection.socket.write(head(2, authorization(KEY)) + '{}' + 'POST / HTTP/1.1\r\nHo st: x\r\n\r\n');
+    await waitFor(() => s.seen.length > 0 && connection.replies.length === 0, 'the first request is held');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(connection.replies.length, 0, 'nothing answered before the first request');
+    open();
+    const replies = await connection.closed;
+    assert.deepEqual(replies.map(type), ['InvalidSignatureException', 'BadRequestException']);
+  });
+
   it('cuts a client that sends its headers or its body too slowly with a 408, and serves others meanwhile', async () => {
     const trickle = (text: string) => {
       const { reply, socket } = request(port, text.slice(0, 1));
