@@ -40,6 +40,8 @@ function server(options: ListenerOptions = {}) {
   const spy: Stage<PipelineEnv> = {
     name: 'attribute',
     async run(ctx: RequestContext): Promise<Decision> {
+      // A request the listener refuses unparsed has no method: neither noted nor held.
+      if (ctx.raw.method === '') return { findings: [] };
       seen.push({ bodyBytes: ctx.raw.body.length });
       if (gate) await gate;
       return { findings: [] };
@@ -247,7 +249,7 @@ describe('requests node:http cannot parse get an AWS-shaped answer and an audit 
     });
   }
 
-  it('a malformed request pipelined after one still running is answered after it, in order', async () => {
+  it('a malformed request pipelined after one still running is answered after it, in order', { timeout: 10_000 }, async () => {
     const open = s.hold();
     const connection = rawConnection(port, 2);
     connection.socket.write(head(2, authorization(KEY)) + '{}' + 'POST / HTTP/1.1\r\nHo st: x\r\n\r\n');
