@@ -52,6 +52,8 @@ export interface InterpretedRequest {
   requestParameters: Record<string, unknown> | null;
   /** Runs the request; called only once every target is authorized. */
   execute(nowMs: number): Promise<Record<string, unknown>>;
+  /** The operation has no output in the service's model: its answer's body is empty, not `{}`. */
+  emptyAnswer?: boolean;
 }
 
 /** What is known of a service without its state: how it is signed, spoken, addressed and audited. */

@@ -30,6 +30,8 @@ export interface Operation<Input = Record<string, unknown>, Output = Record<stri
   /** CloudTrail's requestParameters: camelCase names, never non-key attribute values. */
   requestParameters(input: Input, ctx: InterpretContext): Record<string, unknown> | null;
   execute(input: Input, ctx: OperationContext): Promise<Output>;
+  /** The model gives the operation no output (TagResource, UntagResource): DynamoDB answers with an empty body. */
+  emptyAnswer?: true;
 }
 
 export function tableArn(ctx: Pick<OperationContext, 'region' | 'accountId'>, tableName: string): string {

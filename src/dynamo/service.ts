@@ -98,6 +98,7 @@ export function interpretDynamoRequest(name: string | undefined, body: Buffer, s
     requestParameters: operation.requestParameters(typedInput, state),
     // A literal, not a spread of `state`: this runs on every request.
     execute: (nowMs) => operation.execute(typedInput, { engine: state.engine, catalog: state.catalog, region: state.region, accountId: state.accountId, nowMs }),
+    ...(operation.emptyAnswer ? { emptyAnswer: true } : {}),
   };
 }
 

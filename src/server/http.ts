@@ -161,7 +161,7 @@ export class HttpListener {
     const { service, operationName } = ctx;
     if (this.closing) res.shouldKeepAlive = false;
     if (ctx.error) send(res, service.protocol, ctx.error.statusCode, requestId, service.protocol.serializeError(ctx.error, requestId));
-    else send(res, service.protocol, 200, requestId, service.protocol.serializeResult(ctx.response ?? {}, { operationName: operationName!, requestId }));
+    else send(res, service.protocol, 200, requestId, ctx.request?.emptyAnswer ? '' : service.protocol.serializeResult(ctx.response ?? {}, { operationName: operationName!, requestId }));
   }
 
   /** The request's context once its body is read: the service is the one its protocol names. */

@@ -83,6 +83,20 @@ describe('table lifecycle', () => {
       assert.deepEqual(await listTags('tagged'), [{ Key: 'team', Value: 'red' }, { Key: 'prototype', Value: 'x y' }]);
     });
 
+    it('answers TagResource and UntagResource with an empty body, as the model has no output for them', async () => {
+      const { signedCall } = await import('../support/signed.js');
+      await db.send(new CreateTableCommand(tableInput('empty-answers')));
+      const call = (target: string, body: unknown) => signedCall({ endpoint: cove.endpoint, target: `DynamoDB_20120810.${target}`, body: JSON.stringify(body), accessKeyId: 'AKIAADMIN000000001', secretAccessKey: 'admin-secret' });
+      const tagged = await call('TagResource', { ResourceArn: `${ARN}/empty-answers`, Tags: [{ Key: 'k', Value: 'v' }] });
+      assert.equal(tagged.status, 200);
+      assert.equal(tagged.body, '');
+      assert.equal(tagged.headers.get('x-amz-crc32'), '0');
+      const untagged = await call('UntagResource', { ResourceArn: `${ARN}/empty-answers`, TagKeys: ['k'] });
+      assert.equal(untagged.body, '');
+      const listed = await call('ListTagsOfResource', { ResourceArn: `${ARN}/empty-answers` });
+      assert.equal(listed.body, '{"Tags":[]}');
+    });
+
     it('refuses invalid tags with DynamoDB\'s texts, all or nothing', async () => {
       await db.send(new CreateTableCommand(tableInput('tagchecks')));
       const tag = (Tags: Tag[]) => db.send(new TagResourceCommand({ ResourceArn: `${ARN}/tagchecks`, Tags }));
