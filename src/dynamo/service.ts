@@ -48,10 +48,10 @@ export function dynamoService(state: DynamoState): Service {
       // Reads from here on see every commit acknowledged so far, by any process sharing the
       // store, and the catalog mirror every table created or deleted so far.
       const fresh = engine.refreshSnapshot?.();
-      if (fresh) return fresh.then(() => catalog.refresh()).then(() => interpretDynamoRequest(operationName, request.raw.body, state));
+      if (fresh) return fresh.then(() => catalog.refresh()).then(() => interpretDynamoRequest(operationName, request.raw.body, state, request.raw.rawHeaders));
       const refreshed = catalog.refresh();
-      if (refreshed) return refreshed.then(() => interpretDynamoRequest(operationName, request.raw.body, state));
-      return interpretDynamoRequest(operationName, request.raw.body, state);
+      if (refreshed) return refreshed.then(() => interpretDynamoRequest(operationName, request.raw.body, state, request.raw.rawHeaders));
+      return interpretDynamoRequest(operationName, request.raw.body, state, request.raw.rawHeaders);
     },
   };
 }
@@ -66,7 +66,7 @@ const NESTING_SCAN_MIN_BYTES = 256;
  * Turns the operation name + body into an InterpretedRequest: unknown operation, malformed JSON
  * and model constraint violations are answered here, before IAM.
  */
-export function interpretDynamoRequest(name: string | undefined, body: Buffer, state: DynamoState): InterpretedRequest {
+export function interpretDynamoRequest(name: string | undefined, body: Buffer, state: DynamoState, rawHeaders: readonly string[] = []): InterpretedRequest {
   const operation = name === undefined ? undefined : (OPERATIONS.get(name) as Operation<Record<string, unknown>> | undefined);
   if (!operation) throw coralError('UnknownOperationException', '');
   // Decoding would turn invalid bytes into U+FFFD, and two different keys into one item: DynamoDB
@@ -97,9 +97,17 @@ export function interpretDynamoRequest(name: string | undefined, body: Buffer, s
     targets: operation.authorization(typedInput, state),
     requestParameters: operation.requestParameters(typedInput, state),
     // A literal, not a spread of `state`: this runs on every request.
-    execute: (nowMs) => operation.execute(typedInput, { engine: state.engine, catalog: state.catalog, region: state.region, accountId: state.accountId, nowMs }),
+    execute: operation.readsHost
+      ? (nowMs) => operation.execute(typedInput, { engine: state.engine, catalog: state.catalog, region: state.region, accountId: state.accountId, nowMs, requestHost: hostHeader(rawHeaders) })
+      : (nowMs) => operation.execute(typedInput, { engine: state.engine, catalog: state.catalog, region: state.region, accountId: state.accountId, nowMs }),
     ...(operation.emptyAnswer ? { emptyAnswer: true } : {}),
   };
+}
+
+/** The Host header as the client sent it (host and port, as it named the endpoint). */
+function hostHeader(rawHeaders: readonly string[]): string | undefined {
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === 'host') return rawHeaders[i + 1];
+  return undefined;
 }
 
 const TABLE_ARN = /^arn:aws:dynamodb:([a-z0-9-]+):(\d{12}):table\/([a-zA-Z0-9_.-]{3,255})$/;

@@ -128,9 +128,10 @@ export class HttpListener {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method === 'GET' && (req.url === '/' || req.url === '')) {
-      // Health probe, answered as the default service (DynamoDB) answers it.
+      // Health probe, answered as the default service (DynamoDB) answers it: with the host the
+      // client named (DynamoDB's own answer names dynamodb.REGION.amazonaws.com, which it was called by).
       res.writeHead(200, { 'Content-Type': 'text/plain' });
-      res.end(`healthy: ${this.services.defaultService.endpointHost(this.region)} `);
+      res.end(`healthy: ${req.headers.host || this.services.defaultService.endpointHost(this.region)} `);
       return;
     }
     const requestId = newRequestId();
