@@ -1,12 +1,12 @@
 import type { AwsError } from './errors.js';
 import type { RawRequest, SigningFields } from './auth/sigv4.js';
 import type { Principal } from './auth/identities.js';
-import type { InterpretedRequest, Service } from './service.js';
+import type { InterpretedRequest, ParsedRequest, Service } from './service.js';
 import type { CompiledPolicy } from './policy/document.js';
 import type { StatementRef } from './policy/evaluate.js';
 
 /** The stages, and `record`, which runs after them and refuses requests while the audit trail cannot be written. */
-export type StageName = 'attribute' | 'route' | 'authenticate' | 'interpret' | 'authorize' | 'execute' | 'record';
+export type StageName = 'attribute' | 'route' | 'parse' | 'authenticate' | 'interpret' | 'authorize' | 'execute' | 'record';
 
 /** Who decided: a stage, or the listener itself for an HTTP request it could not read (Pipeline.refuse). */
 export type DeciderName = StageName | 'listener';
@@ -111,12 +111,18 @@ export interface RequestContext {
   raw: RawRequest;
   /** `X-Amz-Target`, as the listener read it. */
   target: string | undefined;
+  /** `Content-Type`, as the listener read it. */
+  contentType?: string;
   userAgent: string;
   connection: Connection;
   /** The service the request is for (the listener dispatched it by its protocol). */
   service: Service;
   /** The operation the request names, if its service recognized the protocol. */
   operationName: string | undefined;
+  /** The body as the parse stage read it (the service's wire checks, made before authentication). */
+  parsed?: ParsedRequest;
+  /** The listener did not read the body (authentication refuses the request whatever it holds): nothing parses it. */
+  bodyCut?: boolean;
   attribution?: Attribution;
   path?: NetworkPath;
   /** The request's SigV4 fields, read once (by the route stage, or else by authenticate). */

@@ -18,6 +18,8 @@ export class AwsError extends Error {
     readonly statusCode = 400,
     readonly messageKey: MessageKey = 'message',
     readonly extra?: Record<string, unknown>,
+    /** A body the service answers instead of its protocol's error shape (DynamoDB's 404 `<UnknownOperationException/>`). */
+    readonly rawBody?: string,
   ) {
     super(message);
   }

@@ -7,7 +7,7 @@ import type { AuditWriter } from './audit/writer.js';
 import { routeStage, type Router } from './network/route.js';
 import { authorizeStage } from './policy/authorize.js';
 import { attributeStage } from './server/attribute.js';
-import { executeStage, interpretStage } from './service.js';
+import { executeStage, interpretStage, parseStage } from './service.js';
 
 /** What the stages consult besides the request context. */
 export interface PipelineEnv {
@@ -21,11 +21,12 @@ export interface PipelineEnv {
 export type AuditSink = Pick<AuditWriter, 'append'> & Partial<Pick<AuditWriter, 'unavailable'>>;
 
 /**
- * The stages, in order: who is on the wire, which network path reaches the service, who signed,
- * what the request asks, whether IAM and the endpoint policy allow it, and its execution. The
- * record stage is not among them: it runs after them whatever they decided.
+ * The stages, in order: who is on the wire, which network path reaches the service, whether the
+ * request is well formed on the wire, who signed, what the request asks, whether IAM and the
+ * endpoint policy allow it, and its execution. The record stage is not among them: it runs after
+ * them whatever they decided.
  */
-export const STAGES: readonly Stage<PipelineEnv>[] = [attributeStage, routeStage, authenticateStage, interpretStage, authorizeStage, executeStage];
+export const STAGES: readonly Stage<PipelineEnv>[] = [attributeStage, routeStage, parseStage, authenticateStage, interpretStage, authorizeStage, executeStage];
 
 /**
  * The request pipeline. It runs the stages in order on one RequestContext and writes the trace
@@ -65,10 +66,11 @@ export class Pipeline {
    * way it is recorded (and, while the trail cannot be written, refused as every request is).
    */
   async refuse(ctx: RequestContext, error: AwsError): Promise<void> {
-    const authenticate = this.stages.findIndex((stage) => stage.name === 'authenticate');
+    // The network stages only: nothing of the request past its source is read.
+    const network = this.stages.findIndex((stage) => stage.name !== 'attribute' && stage.name !== 'route');
     try {
       if (this.refusedForAudit(ctx)) return;
-      if (await this.run(ctx, this.stages.slice(0, authenticate < 0 ? 0 : authenticate))) return;
+      if (await this.run(ctx, this.stages.slice(0, network < 0 ? this.stages.length : network))) return;
       ctx.error = ctx.service.protocol.wireError(error);
       ctx.trace.push({ stage: 'listener', decision: 'deny', detail: `${error.code}: ${error.message}` });
       ctx.outcome = { stage: 'listener', decision: 'deny', reset: false };

@@ -10,6 +10,8 @@ export interface WireRequest {
   raw: RawRequest;
   /** `X-Amz-Target`, the JSON protocols' operation selector (repeats joined with ", "). */
   target: string | undefined;
+  /** `Content-Type`, as sent. */
+  contentType?: string;
 }
 
 /**
@@ -81,14 +83,26 @@ export interface ServiceDescription {
   unreachableError(reason: string): AwsError;
 }
 
+/** A request's body as a service's wire checks read it, before authentication. */
+export interface ParsedRequest {
+  body: unknown;
+  /** The content type the answer is written with, when the request asked for another than the protocol's own (DynamoDB echoes `application/json`). */
+  answerContentType?: string;
+}
+
 /** A service with its state (storage, catalog): it turns wire requests into interpreted requests. */
 export interface Service extends ServiceDescription {
+  /**
+   * The checks DynamoDB makes at the HTTP layer, before authentication: method, content type, body
+   * syntax, a known operation. A service without them reads its request in `interpret` alone.
+   */
+  parse?(request: WireRequest, operationName: string | undefined): ParsedRequest;
   /**
    * Parses and validates the request and resolves what it names. Malformed requests are answered
    * here, before IAM; anything that needs the service's state to be current is brought up to date
    * here first.
    */
-  interpret(request: WireRequest, operationName: string | undefined, receivedAtMs: number, caller: Principal): InterpretedRequest | Promise<InterpretedRequest>;
+  interpret(request: WireRequest, operationName: string | undefined, receivedAtMs: number, caller: Principal, parsed: ParsedRequest | undefined): InterpretedRequest | Promise<InterpretedRequest>;
 }
 
 /** The service a request is for, and the operation it names (undefined when no service recognizes it). */
@@ -130,6 +144,19 @@ export class ServiceRegistry {
   }
 }
 
+/** parse: the service's wire checks, before authentication (DynamoDB's order: syntax before signature). */
+export const parseStage: Stage<unknown> = {
+  name: 'parse',
+  run(ctx) {
+    const parse = ctx.service.parse;
+    if (parse === undefined || ctx.bodyCut) return NO_FINDINGS;
+    ctx.parsed = parse({ raw: ctx.raw, target: ctx.target, contentType: ctx.contentType }, ctx.operationName);
+    return NO_FINDINGS;
+  },
+};
+
+const NO_FINDINGS: Decision = { findings: [] };
+
 /** interpret: the service parses, validates and resolves the request, and names its IAM targets. */
 export const interpretStage: Stage<unknown> = {
   name: 'interpret',
@@ -138,7 +165,7 @@ export const interpretStage: Stage<unknown> = {
       ctx.request = request;
       return { findings: [{ decision: 'continue', detail: `${request.eventName} on ${request.targets.map((t) => t.resource).join(', ')}` }] };
     };
-    const pending = ctx.service.interpret({ raw: ctx.raw, target: ctx.target }, ctx.operationName, ctx.receivedAtMs, ctx.principal!);
+    const pending = ctx.service.interpret({ raw: ctx.raw, target: ctx.target }, ctx.operationName, ctx.receivedAtMs, ctx.principal!, ctx.parsed);
     return pending instanceof Promise ? pending.then(interpreted) : interpreted(pending);
   },
 };

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { AwsError, CORAL_NAMESPACE, coralError } from '../errors.js';
 import { dynamoError, validationError } from './errors.js';
-import type { InterpretedRequest, Service, ServiceDescription } from '../service.js';
+import type { InterpretedRequest, ParsedRequest, Service, ServiceDescription, WireRequest } from '../service.js';
 import { awsJsonProtocol } from '../server/protocols/awsJson.js';
 import type { StorageEngine } from '../storage/engine.js';
 import type { InterpretContext, Operation } from './operation.js';
@@ -44,14 +44,17 @@ export function dynamoService(state: DynamoState): Service {
   const { engine, catalog } = state;
   return {
     ...DYNAMODB,
-    interpret(request, operationName) {
+    parse: (request, operationName) => parseDynamoRequest(request, operationName),
+    interpret(request, operationName, _receivedAtMs, _caller, parsed) {
+      const input = parsed?.body ?? parseDynamoRequest(request, operationName).body;
+      const interpret = () => interpretDynamoInput(operationName, input, state, request.raw.rawHeaders);
       // Reads from here on see every commit acknowledged so far, by any process sharing the
       // store, and the catalog mirror every table created or deleted so far.
       const fresh = engine.refreshSnapshot?.();
-      if (fresh) return fresh.then(() => catalog.refresh()).then(() => interpretDynamoRequest(operationName, request.raw.body, state, request.raw.rawHeaders));
+      if (fresh) return fresh.then(() => catalog.refresh()).then(interpret);
       const refreshed = catalog.refresh();
-      if (refreshed) return refreshed.then(() => interpretDynamoRequest(operationName, request.raw.body, state, request.raw.rawHeaders));
-      return interpretDynamoRequest(operationName, request.raw.body, state, request.raw.rawHeaders);
+      if (refreshed) return refreshed.then(interpret);
+      return interpret();
     },
   };
 }
@@ -63,12 +66,15 @@ export function dynamoService(state: DynamoState): Service {
 const NESTING_SCAN_MIN_BYTES = 256;
 
 /**
- * Turns the operation name + body into an InterpretedRequest: unknown operation, malformed JSON
- * and model constraint violations are answered here, before IAM.
+ * What DynamoDB checks at the HTTP layer, before the signature (its order, as dynalite recorded it
+ * against the live service): a POST with a JSON content type (anything else is a 404 with
+ * `<UnknownOperationException/>`), a body that is UTF-8 JSON of an object (SerializationException),
+ * then an operation it knows (UnknownOperationException). `application/json` is answered in kind.
  */
-export function interpretDynamoRequest(name: string | undefined, body: Buffer, state: DynamoState, rawHeaders: readonly string[] = []): InterpretedRequest {
-  const operation = name === undefined ? undefined : (OPERATIONS.get(name) as Operation<Record<string, unknown>> | undefined);
-  if (!operation) throw coralError('UnknownOperationException', '');
+export function parseDynamoRequest(request: WireRequest, name: string | undefined): ParsedRequest {
+  const body = request.raw.body;
+  const contentType = request.contentType?.split(';')[0].trim().toLowerCase();
+  if (request.raw.method !== 'POST' || (body.length > 0 && contentType !== JSON_1_0 && contentType !== 'application/json')) throw notFound();
   // Decoding would turn invalid bytes into U+FFFD, and two different keys into one item: DynamoDB
   // refuses a body that is not UTF-8 as it refuses one that is not JSON.
   if (!isUtf8(body)) throw coralError('SerializationException', '');
@@ -83,6 +89,33 @@ export function interpretDynamoRequest(name: string | undefined, body: Buffer, s
     throw coralError('SerializationException', '');
   }
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw coralError('SerializationException', '');
+  if (name === undefined || !OPERATIONS.has(name)) throw coralError('UnknownOperationException', '');
+  return contentType === 'application/json' ? { body: input, answerContentType: 'application/json' } : { body: input };
+}
+
+const JSON_1_0 = 'application/x-amz-json-1.0';
+
+/** DynamoDB's answer to a request that is not a JSON POST: a 404 whose body is a bare XML element. */
+function notFound(): AwsError {
+  return new AwsError(CORAL_NAMESPACE, 'UnknownOperationException', '', 404, 'message', undefined, '<UnknownOperationException/>\n');
+}
+
+/**
+ * Turns the operation name + body into an InterpretedRequest (parsing it as `parseDynamoRequest`
+ * does): kept for callers with a bare body.
+ */
+export function interpretDynamoRequest(name: string | undefined, body: Buffer, state: DynamoState, rawHeaders: readonly string[] = []): InterpretedRequest {
+  const parsed = parseDynamoRequest({ raw: { method: 'POST', url: '/', rawHeaders: [...rawHeaders], body }, target: undefined, contentType: JSON_1_0 }, name);
+  return interpretDynamoInput(name, parsed.body, state, rawHeaders);
+}
+
+/**
+ * Turns a parsed request into an InterpretedRequest: model constraint violations are answered
+ * here, after authentication and before IAM.
+ */
+export function interpretDynamoInput(name: string | undefined, input: unknown, state: DynamoState, rawHeaders: readonly string[] = []): InterpretedRequest {
+  const operation = name === undefined ? undefined : (OPERATIONS.get(name) as Operation<Record<string, unknown>> | undefined);
+  if (!operation || typeof input !== 'object' || input === null) throw coralError('UnknownOperationException', '');
   validateInput(operation.name, input);
   const typedInput = input as Record<string, unknown>;
   if (typeof typedInput.TableName === 'string') typedInput.TableName = resolveTableName(typedInput.TableName, state);

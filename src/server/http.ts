@@ -38,8 +38,8 @@ const EMPTY_BODY = Buffer.alloc(0);
  * so header and body are one chunk of the socket write (a Buffer body would be a chunk of its
  * own); the headers are a flat list, which node:http serializes as given, in order.
  */
-function send(res: ServerResponse, protocol: Protocol, statusCode: number, requestId: string, body: string): void {
-  const headers = ['Content-Type', protocol.contentType, 'Content-Length', String(Buffer.byteLength(body, 'utf8')), 'x-amzn-RequestId', requestId];
+function send(res: ServerResponse, protocol: Protocol, statusCode: number, requestId: string, body: string, contentType = protocol.contentType): void {
+  const headers = ['Server', 'Server', 'Content-Type', contentType, 'Content-Length', String(Buffer.byteLength(body, 'utf8')), 'x-amzn-RequestId', requestId];
   // The CRC32 of the body's bytes (zlib.crc32 encodes a string as UTF-8).
   if (protocol.sendsCrc32) headers.push('x-amz-crc32', String(crc32(body)));
   res.writeHead(statusCode, headers);
@@ -161,8 +161,9 @@ export class HttpListener {
     }
     const { service, operationName } = ctx;
     if (this.closing) res.shouldKeepAlive = false;
-    if (ctx.error) send(res, service.protocol, ctx.error.statusCode, requestId, service.protocol.serializeError(ctx.error, requestId));
-    else send(res, service.protocol, 200, requestId, ctx.request?.emptyAnswer ? '' : service.protocol.serializeResult(ctx.response ?? {}, { operationName: operationName!, requestId }));
+    const contentType = ctx.parsed?.answerContentType ?? service.protocol.contentType;
+    if (ctx.error) send(res, service.protocol, ctx.error.statusCode, requestId, service.protocol.serializeError(ctx.error, requestId), contentType);
+    else send(res, service.protocol, 200, requestId, ctx.request?.emptyAnswer ? '' : service.protocol.serializeResult(ctx.response ?? {}, { operationName: operationName!, requestId }), contentType);
   }
 
   /** The request's context once its body is read: the service is the one its protocol names. */
@@ -175,6 +176,7 @@ export class HttpListener {
       receivedAtMs,
       raw,
       target: headers.target,
+      contentType: headers.contentType,
       userAgent: headers.userAgent ?? '',
       connection: { listener: this.config.name, remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0, secure: false },
       service,
@@ -194,6 +196,7 @@ export class HttpListener {
   private failingWhateverTheBody(req: IncomingMessage, requestId: string, receivedAtMs: number, headers: RequestHeaders): RequestContext | undefined {
     if (headers.contentLength !== undefined && headers.contentLength <= SERVER_LIMITS.unauthenticatedBodyBytesMax) return undefined;
     const ctx = this.context(req, requestId, receivedAtMs, headers, EMPTY_BODY);
+    ctx.bodyCut = true;
     ctx.signing = readSigning(ctx.raw); // from the request line and headers only
     if (ctx.operationName === undefined) ctx.service = this.services.bySigningName(scopeService(ctx.signing)) ?? ctx.service;
     return this.pipeline.authenticationFailsWhateverTheBody(ctx) ? ctx : undefined;
@@ -288,6 +291,7 @@ interface RequestHeaders {
   contentLength: number | undefined;
   /** `Expect: 100-continue`: the client sends its body once told to. */
   expectsContinue: boolean;
+  contentType: string | undefined;
 }
 
 /**
@@ -301,13 +305,18 @@ function requestHeaders(req: IncomingMessage): RequestHeaders {
   let target: string | undefined;
   let contentLength: number | undefined;
   let expectsContinue = false;
+  let contentType: string | undefined;
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i];
     if (name.length === 10 && userAgent === undefined && name.toLowerCase() === 'user-agent') userAgent = raw[i + 1];
-    else if (name.length === 12 && name.toLowerCase() === 'x-amz-target') target = target === undefined ? raw[i + 1] : `${target}, ${raw[i + 1]}`;
+    else if (name.length === 12) {
+      const lower = name.toLowerCase();
+      if (lower === 'x-amz-target') target = target === undefined ? raw[i + 1] : `${target}, ${raw[i + 1]}`;
+      else if (lower === 'content-type' && contentType === undefined) contentType = raw[i + 1];
+    }
     else if (name.length === 14 && name.toLowerCase() === 'content-length') contentLength = Number(raw[i + 1]);
     else if (name.length === 6 && name.toLowerCase() === 'expect') expectsContinue = raw[i + 1].toLowerCase() === '100-continue';
   }
-  return { userAgent, target, contentLength, expectsContinue };
+  return { userAgent, target, contentLength, expectsContinue, contentType };
 }

@@ -281,6 +281,31 @@ describe('walking skeleton through the real SDK', () => {
     assert.equal(JSON.parse(malformed.body).__type, 'com.amazon.coral.service#SerializationException');
   });
 
+  it('checks the HTTP layer before the signature, in DynamoDB\'s order: method, content type, body syntax, operation', async () => {
+    const raw = (method: string, headers: Record<string, string>, body?: string) => fetch(cove.endpoint + '/', { method, headers, ...(body !== undefined ? { body } : {}) });
+    // No signature at all: each is answered for what is wrong on the wire, not for the missing signature.
+    const get = await raw('GET', {}, undefined).then(() => fetch(cove.endpoint + '/tables'));
+    assert.equal(get.status, 404);
+    assert.equal(await get.text(), '<UnknownOperationException/>\n');
+    const put = await raw('PUT', { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables' }, '{}');
+    assert.equal(put.status, 404);
+    const textPlain = await raw('POST', { 'content-type': 'text/plain', 'x-amz-target': 'DynamoDB_20120810.ListTables' }, '{}');
+    assert.equal(textPlain.status, 404);
+    assert.equal(await textPlain.text(), '<UnknownOperationException/>\n');
+    const malformed = await raw('POST', { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables' }, '{"Limit": ');
+    assert.equal(malformed.status, 400);
+    assert.deepEqual(await malformed.json(), { __type: 'com.amazon.coral.service#SerializationException' });
+    const unknown = await raw('POST', { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.FlyToTheMoon' }, '{}');
+    assert.deepEqual(await unknown.json(), { __type: 'com.amazon.coral.service#UnknownOperationException' });
+    const unsigned = await raw('POST', { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables' }, '{}');
+    assert.equal((await unsigned.json()).__type, 'com.amazon.coral.service#MissingAuthenticationTokenException');
+    // application/json is accepted, and answered in kind.
+    const json = await signedCall({ endpoint: cove.endpoint, target: 'DynamoDB_20120810.ListTables', body: '{}', accessKeyId: 'AKIAALICE0000000001', secretAccessKey: 'alice-secret', extraHeaders: { 'content-type': 'application/json' } });
+    assert.equal(json.status, 200);
+    assert.equal(json.headers.get('content-type'), 'application/json');
+    assert.equal(json.headers.get('server'), 'Server');
+  });
+
   it('answers the unsigned GET / health probe', async () => {
     const response = await fetch(cove.endpoint + '/');
     assert.equal(response.status, 200);

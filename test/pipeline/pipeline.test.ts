@@ -31,10 +31,10 @@ async function run(stages: Stage<PipelineEnv>[]): Promise<{ ctx: RequestContext;
 }
 
 describe('pipeline: the stage list', () => {
-  it('is the six stages in the order of the design, each named once', () => {
+  it('is the seven stages in the order of the design, each named once', () => {
     assert.deepEqual(
       STAGES.map((s) => s.name),
-      ['attribute', 'route', 'authenticate', 'interpret', 'authorize', 'execute'],
+      ['attribute', 'route', 'parse', 'authenticate', 'interpret', 'authorize', 'execute'],
     );
   });
 

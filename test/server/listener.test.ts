@@ -67,12 +67,13 @@ describe('HTTP listener: DynamoDB response shape on the wire', () => {
     assert.equal(ok.statusLine, 'HTTP/1.1 200 OK');
     assert.deepEqual(
       ok.headerList.map(([name]) => name),
-      ['Content-Type', 'Content-Length', 'x-amzn-RequestId', 'x-amz-crc32', 'Date', 'Connection', 'Keep-Alive'],
+      ['Server', 'Content-Type', 'Content-Length', 'x-amzn-RequestId', 'x-amz-crc32', 'Date', 'Connection', 'Keep-Alive'],
     );
     const header = (reply: RawReply, name: string) => reply.headerList.find(([n]) => n === name)?.[1];
     const expected = Buffer.from(JSON.stringify({ Item: { id: { S: 'k' }, text: { S: 'héllo wörld ✓ 😀' } } }), 'utf8');
     assert.deepEqual(ok.bodyBytes, expected);
     assert.equal(header(ok, 'Content-Type'), 'application/x-amz-json-1.0');
+    assert.equal(header(ok, 'Server'), 'Server', 'DynamoDB names its server "Server"');
     assert.equal(header(ok, 'Content-Length'), String(expected.length));
     assert.equal(header(ok, 'x-amz-crc32'), String(crc32(expected)));
     assert.equal(header(ok, 'Connection'), 'keep-alive');

@@ -20,5 +20,6 @@ export function awsJsonProtocol(options: { targetPrefix: string; version: '1.0' 
 
 /** An error's JSON body: its `__type`, its message under the key the service uses, and any members of its own. */
 export function jsonErrorBody(error: AwsError): string {
+  if (error.rawBody !== undefined) return error.rawBody;
   return JSON.stringify({ __type: error.type, ...(error.message ? { [error.messageKey]: error.message } : {}), ...error.extra });
 }
