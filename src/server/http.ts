@@ -38,12 +38,33 @@ const EMPTY_BODY = Buffer.alloc(0);
  * so header and body are one chunk of the socket write (a Buffer body would be a chunk of its
  * own); the headers are a flat list, which node:http serializes as given, in order.
  */
-function send(res: ServerResponse, protocol: Protocol, statusCode: number, requestId: string, body: string, contentType = protocol.contentType): void {
+function send(res: ServerResponse, protocol: Protocol, statusCode: number, requestId: string, body: string, contentType = protocol.contentType, crossOrigin = false): void {
   const headers = ['Server', 'Server', 'Content-Type', contentType, 'Content-Length', String(Buffer.byteLength(body, 'utf8')), 'x-amzn-RequestId', requestId];
   // The CRC32 of the body's bytes (zlib.crc32 encodes a string as UTF-8).
   if (protocol.sendsCrc32) headers.push('x-amz-crc32', String(crc32(body)));
+  if (crossOrigin) headers.push(...CORS_HEADERS);
   res.writeHead(statusCode, headers);
   res.end(body, 'utf8');
+}
+
+/**
+ * CORS, so that the SDK works from a browser page: a request with an Origin is answered with
+ * these (as DynamoDB answers, any origin); a preflight also echoes what it asks to send.
+ * Unverified: the exact list DynamoDB exposes (these are what the SDKs read from an answer).
+ */
+const CORS_HEADERS: readonly string[] = ['Access-Control-Allow-Origin', '*', 'Access-Control-Expose-Headers', 'x-amzn-RequestId,x-amzn-ErrorType,x-amzn-ErrorMessage,x-amz-crc32,Date'];
+/** How long a browser may cache a preflight's answer (dynalite's figure, from the live service). */
+const CORS_MAX_AGE_S = 172_800;
+
+/** A CORS preflight (OPTIONS with an Origin): allowed, echoing the method and headers it asks for. */
+function answerPreflight(req: IncomingMessage, res: ServerResponse): void {
+  const headers = [...CORS_HEADERS, 'Access-Control-Max-Age', String(CORS_MAX_AGE_S), 'Content-Length', '0'];
+  const method = req.headers['access-control-request-method'];
+  const requested = req.headers['access-control-request-headers'];
+  if (method) headers.push('Access-Control-Allow-Methods', method);
+  if (requested) headers.push('Access-Control-Allow-Headers', requested);
+  res.writeHead(200, headers);
+  res.end();
 }
 
 /**
@@ -127,10 +148,11 @@ export class HttpListener {
   }
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'OPTIONS' && req.headers.origin !== undefined) return answerPreflight(req, res);
     if (req.method === 'GET' && (req.url === '/' || req.url === '')) {
       // Health probe, answered as the default service (DynamoDB) answers it: with the host the
       // client named (DynamoDB's own answer names dynamodb.REGION.amazonaws.com, which it was called by).
-      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      res.writeHead(200, req.headers.origin !== undefined ? ['Content-Type', 'text/plain', ...CORS_HEADERS] : ['Content-Type', 'text/plain']);
       res.end(`healthy: ${req.headers.host || this.services.defaultService.endpointHost(this.region)} `);
       return;
     }
@@ -162,8 +184,8 @@ export class HttpListener {
     const { service, operationName } = ctx;
     if (this.closing) res.shouldKeepAlive = false;
     const contentType = ctx.parsed?.answerContentType ?? service.protocol.contentType;
-    if (ctx.error) send(res, service.protocol, ctx.error.statusCode, requestId, service.protocol.serializeError(ctx.error, requestId), contentType);
-    else send(res, service.protocol, 200, requestId, ctx.request?.emptyAnswer ? '' : service.protocol.serializeResult(ctx.response ?? {}, { operationName: operationName!, requestId }), contentType);
+    if (ctx.error) send(res, service.protocol, ctx.error.statusCode, requestId, service.protocol.serializeError(ctx.error, requestId), contentType, headers.origin);
+    else send(res, service.protocol, 200, requestId, ctx.request?.emptyAnswer ? '' : service.protocol.serializeResult(ctx.response ?? {}, { operationName: operationName!, requestId }), contentType, headers.origin);
   }
 
   /** The request's context once its body is read: the service is the one its protocol names. */
@@ -292,6 +314,8 @@ interface RequestHeaders {
   /** `Expect: 100-continue`: the client sends its body once told to. */
   expectsContinue: boolean;
   contentType: string | undefined;
+  /** An Origin header came: a browser's cross-origin request, answered with CORS headers. */
+  origin: boolean;
 }
 
 /**
@@ -306,6 +330,7 @@ function requestHeaders(req: IncomingMessage): RequestHeaders {
   let contentLength: number | undefined;
   let expectsContinue = false;
   let contentType: string | undefined;
+  let origin = false;
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i];
@@ -316,7 +341,11 @@ function requestHeaders(req: IncomingMessage): RequestHeaders {
       else if (lower === 'content-type' && contentType === undefined) contentType = raw[i + 1];
     }
     else if (name.length === 14 && name.toLowerCase() === 'content-length') contentLength = Number(raw[i + 1]);
-    else if (name.length === 6 && name.toLowerCase() === 'expect') expectsContinue = raw[i + 1].toLowerCase() === '100-continue';
+    else if (name.length === 6) {
+      const lower = name.toLowerCase();
+      if (lower === 'expect') expectsContinue = raw[i + 1].toLowerCase() === '100-continue';
+      else if (lower === 'origin') origin = true;
+    }
   }
-  return { userAgent, target, contentLength, expectsContinue, contentType };
+  return { userAgent, target, contentLength, expectsContinue, contentType, origin };
 }

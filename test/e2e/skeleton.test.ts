@@ -306,6 +306,21 @@ describe('walking skeleton through the real SDK', () => {
     assert.equal(json.headers.get('server'), 'Server');
   });
 
+  it('speaks CORS to browsers: a preflight is allowed, and answers carry Access-Control-Allow-Origin', async () => {
+    const preflight = await fetch(cove.endpoint + '/', { method: 'OPTIONS', headers: { origin: 'http://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, x-amz-date, x-amz-target' } });
+    assert.equal(preflight.status, 200);
+    assert.equal(preflight.headers.get('access-control-allow-origin'), '*');
+    assert.equal(preflight.headers.get('access-control-allow-methods'), 'POST');
+    assert.equal(preflight.headers.get('access-control-allow-headers'), 'authorization, content-type, x-amz-date, x-amz-target');
+    assert.equal(preflight.headers.get('access-control-max-age'), '172800');
+    const answer = await signedCall({ endpoint: cove.endpoint, target: 'DynamoDB_20120810.ListTables', body: '{}', accessKeyId: 'AKIAALICE0000000001', secretAccessKey: 'alice-secret', extraHeaders: { origin: 'http://app.example' } });
+    assert.equal(answer.headers.get('access-control-allow-origin'), '*');
+    assert.match(answer.headers.get('access-control-expose-headers') ?? '', /x-amzn-RequestId/);
+    assert.equal(answer.headers.get('access-control-max-age'), null, 'only a preflight has a max age');
+    const sameOrigin = await signedCall({ endpoint: cove.endpoint, target: 'DynamoDB_20120810.ListTables', body: '{}', accessKeyId: 'AKIAALICE0000000001', secretAccessKey: 'alice-secret' });
+    assert.equal(sameOrigin.headers.get('access-control-allow-origin'), null, 'no CORS headers without an Origin');
+  });
+
   it('answers the unsigned GET / health probe', async () => {
     const response = await fetch(cove.endpoint + '/');
     assert.equal(response.status, 200);
