@@ -15,6 +15,8 @@ export interface PipelineEnv {
   accountId: string;
   credentials: CredentialStore;
   router: Router;
+  /** Brings the credential store up to date with changes made by other processes (the IAM API), before authenticate. */
+  refreshCredentials?: () => void | Promise<void>;
 }
 
 /** Where the record stage puts each request's record; `unavailable` names a fault that keeps records from being kept. */

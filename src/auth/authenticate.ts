@@ -1,5 +1,5 @@
 import { coralError } from '../errors.js';
-import type { Stage } from '../context.js';
+import type { Decision, RequestContext, Stage } from '../context.js';
 import type { CredentialStore } from './identities.js';
 import { checkAuthorization, readSigning, verifySignature } from './sigv4.js';
 
@@ -11,11 +11,20 @@ const EXPIRED_TOKEN = 'The security token included in the request is expired';
  * name is the scope's service). AWS's check order: missing token, malformed header, date and
  * scope (checkAuthorization), unknown key, then signature.
  */
-export const authenticateStage: Stage<{ region: string; credentials: CredentialStore }> = {
+export const authenticateStage: Stage<{ region: string; credentials: CredentialStore; refreshCredentials?: () => void | Promise<void> }> = {
   name: 'authenticate',
   run(ctx, env) {
+    // A key created or deactivated through another process counts from the next request on.
+    const refreshed = env.refreshCredentials?.();
+    return refreshed instanceof Promise ? refreshed.then(() => authenticate(ctx, env)) : authenticate(ctx, env);
+  },
+};
+
+function authenticate(ctx: RequestContext, env: { region: string; credentials: CredentialStore }): Decision {
+  {
     ctx.signing ??= readSigning(ctx.raw);
-    const auth = checkAuthorization(ctx.signing, { region: env.region, service: ctx.service.signingName, nowMs: ctx.receivedAtMs });
+    const region = ctx.service.signingRegion?.(env.region) ?? env.region;
+    const auth = checkAuthorization(ctx.signing, { region, service: ctx.service.signingName, nowMs: ctx.receivedAtMs });
     ctx.accessKeyId = auth.accessKeyId;
     let credential = env.credentials.lookup(auth.accessKeyId);
     if (auth.sessionToken !== undefined) {
@@ -28,5 +37,5 @@ export const authenticateStage: Stage<{ region: string; credentials: CredentialS
     verifySignature(ctx.raw, auth, credential.secretAccessKey);
     ctx.principal = credential.principal;
     return { findings: [{ decision: 'continue', detail: `SigV4 valid for ${credential.principal.arn} (key ${auth.accessKeyId})` }] };
-  },
-};
+  }
+}
