@@ -1,6 +1,6 @@
 import { AwsError } from './errors.js';
 import type { Decision, RequestContext, Stage, StageName } from './context.js';
-import { authenticateStage } from './auth/authenticate.js';
+import { authenticateStage, type RefreshCredentials } from './auth/authenticate.js';
 import type { CredentialStore } from './auth/identities.js';
 import { buildRecord } from './audit/recordStage.js';
 import type { AuditWriter } from './audit/writer.js';
@@ -16,7 +16,7 @@ export interface PipelineEnv {
   credentials: CredentialStore;
   router: Router;
   /** Brings the credential store up to date with changes made by other processes (the IAM API), before authenticate. */
-  refreshCredentials?: () => void | Promise<void>;
+  refreshCredentials?: RefreshCredentials;
 }
 
 /** Where the record stage puts each request's record; `unavailable` names a fault that keeps records from being kept. */

@@ -1,41 +1,64 @@
 import { coralError } from '../errors.js';
 import type { Decision, RequestContext, Stage } from '../context.js';
-import type { CredentialStore } from './identities.js';
-import { checkAuthorization, readSigning, verifySignature } from './sigv4.js';
+import type { Credential, CredentialStore } from './identities.js';
+import { checkAuthorization, readSigning, verifySignature, type ParsedAuthorization as AuthorizationFields } from './sigv4.js';
 
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
 const EXPIRED_TOKEN = 'The security token included in the request is expired';
 
 /**
- * authenticate: SigV4 → principal, for the service the request was dispatched to (its signing
- * name is the scope's service). AWS's check order: missing token, malformed header, date and
- * scope (checkAuthorization), unknown key, then signature.
+ * Brings the credential store up to date with other processes' changes (the IAM API's). Cheap
+ * and synchronous unless `waitForSnapshot`: then it also waits for a read snapshot that includes
+ * every commit so far, which costs a commit's wait while this process has writes in flight.
  */
-export const authenticateStage: Stage<{ region: string; credentials: CredentialStore; refreshCredentials?: () => void | Promise<void> }> = {
+export type RefreshCredentials = (waitForSnapshot: boolean) => void | Promise<void>;
+
+interface AuthenticateEnv {
+  region: string;
+  credentials: CredentialStore;
+  refreshCredentials?: RefreshCredentials;
+}
+
+/**
+ * authenticate: SigV4 → principal, for the service the request was dispatched to (its signing
+ * name is the scope's service; a global service names its signing region). AWS's check order:
+ * missing token, malformed header, date and scope (checkAuthorization), unknown key, then
+ * signature. A key unknown here is looked up once more after the freshest snapshot, so that a key
+ * another worker created is never refused; a key deactivated or deleted by another worker is
+ * refused from the next request on (when this process has a write of its own in flight, from its
+ * commit on, a few milliseconds).
+ */
+export const authenticateStage: Stage<AuthenticateEnv> = {
   name: 'authenticate',
   run(ctx, env) {
-    // A key created or deactivated through another process counts from the next request on.
-    const refreshed = env.refreshCredentials?.();
+    const refreshed = env.refreshCredentials?.(false);
     return refreshed instanceof Promise ? refreshed.then(() => authenticate(ctx, env)) : authenticate(ctx, env);
   },
 };
 
-function authenticate(ctx: RequestContext, env: { region: string; credentials: CredentialStore }): Decision {
-  {
-    ctx.signing ??= readSigning(ctx.raw);
-    const region = ctx.service.signingRegion?.(env.region) ?? env.region;
-    const auth = checkAuthorization(ctx.signing, { region, service: ctx.service.signingName, nowMs: ctx.receivedAtMs });
-    ctx.accessKeyId = auth.accessKeyId;
-    let credential = env.credentials.lookup(auth.accessKeyId);
-    if (auth.sessionToken !== undefined) {
-      // A long-term key never carries a token; a temporary key is only valid with its own.
-      const session = env.credentials.session(auth.accessKeyId, auth.sessionToken, ctx.receivedAtMs);
-      if (session.kind === 'expired') throw coralError('ExpiredTokenException', EXPIRED_TOKEN);
-      credential = session.kind === 'valid' ? session.credential : undefined;
-    }
-    if (!credential) throw coralError('UnrecognizedClientException', INVALID_TOKEN);
-    verifySignature(ctx.raw, auth, credential.secretAccessKey);
-    ctx.principal = credential.principal;
-    return { findings: [{ decision: 'continue', detail: `SigV4 valid for ${credential.principal.arn} (key ${auth.accessKeyId})` }] };
-  }
+function authenticate(ctx: RequestContext, env: AuthenticateEnv): Decision | Promise<Decision> {
+  ctx.signing ??= readSigning(ctx.raw);
+  const region = ctx.service.signingRegion?.(env.region) ?? env.region;
+  const auth = checkAuthorization(ctx.signing, { region, service: ctx.service.signingName, nowMs: ctx.receivedAtMs });
+  ctx.accessKeyId = auth.accessKeyId;
+  const credential = credentialOf(auth, ctx, env);
+  if (credential || !env.refreshCredentials) return verified(ctx, auth, credential);
+  const fresh = env.refreshCredentials(true);
+  const retry = () => verified(ctx, auth, credentialOf(auth, ctx, env));
+  return fresh instanceof Promise ? fresh.then(retry) : retry();
+}
+
+function credentialOf(auth: AuthorizationFields, ctx: RequestContext, env: AuthenticateEnv): Credential | undefined {
+  if (auth.sessionToken === undefined) return env.credentials.lookup(auth.accessKeyId);
+  // A long-term key never carries a token; a temporary key is only valid with its own.
+  const session = env.credentials.session(auth.accessKeyId, auth.sessionToken, ctx.receivedAtMs);
+  if (session.kind === 'expired') throw coralError('ExpiredTokenException', EXPIRED_TOKEN);
+  return session.kind === 'valid' ? session.credential : undefined;
+}
+
+function verified(ctx: RequestContext, auth: AuthorizationFields, credential: Credential | undefined): Decision {
+  if (!credential) throw coralError('UnrecognizedClientException', INVALID_TOKEN);
+  verifySignature(ctx.raw, auth, credential.secretAccessKey);
+  ctx.principal = credential.principal;
+  return { findings: [{ decision: 'continue', detail: `SigV4 valid for ${credential.principal.arn} (key ${auth.accessKeyId})` }] };
 }

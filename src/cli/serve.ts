@@ -214,13 +214,15 @@ function buildRouter(loaded: LoadedConfig): Router {
 
 /**
  * The request pipeline every listener hands its requests to. Before authenticating, a request
- * sees every process's IAM changes (a fresh engine snapshot, then one get of the IAM version).
+ * sees the other processes' IAM changes (a fresh engine snapshot, then one get of the IAM
+ * version; see authenticate.ts for when it waits for the snapshot).
  */
 function buildPipeline(loaded: LoadedConfig, credentials: CredentialStore, stores: Stores, router: Router, directory: IamDirectory): Pipeline {
   const { config } = loaded;
-  const refreshCredentials = () => {
+  const refreshCredentials = (waitForSnapshot: boolean) => {
+    // Without waiting, a process with writes in flight reads the snapshot its next commit renews.
     const fresh = stores.engine.refreshSnapshot();
-    return fresh ? fresh.then(() => directory.refresh()) : directory.refresh();
+    return fresh && waitForSnapshot ? fresh.then(() => directory.refresh()) : directory.refresh();
   };
   return new Pipeline({ region: config.region, accountId: config.accountId, credentials, router, refreshCredentials }, stores.audit);
 }
