@@ -420,6 +420,10 @@ describe('IAM API', () => {
     assert.equal(badName.message, "1 validation error detected: Value 'no spaces' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+");
     const duration = await rejectsWith(iam().send(new CreateRoleCommand({ RoleName: 'short', AssumeRolePolicyDocument: '{}', MaxSessionDuration: 60 })), 'ValidationError');
     assert.equal(duration.message, "1 validation error detected: Value '60' at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 3600");
+    // IAM is global: signed for us-east-1 only.
+    const elsewhere = track(new IAMClient({ endpoint: cove.endpoint, region: 'eu-west-1', credentials: ADMIN, maxAttempts: 1 }));
+    const region = await rejectsWith(elsewhere.send(new ListUsersCommand({})), 'SignatureDoesNotMatch');
+    assert.match(region.message, /Credential should be scoped to a valid region, not 'eu-west-1'/);
     const boundary = await rejectsWith(iam().send(new PutUserPermissionsBoundaryCommand({ UserName: 'reader', PermissionsBoundary: AWS_READ_ONLY })), 'UnmodifiableEntityException');
     assert.match(boundary.message, /cove\.yaml/);
   });
