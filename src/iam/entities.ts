@@ -8,7 +8,7 @@ import type { ContextValue } from '../policy/conditionContext.js';
 import type { AuthorizationTarget } from '../service.js';
 import type { IamInterpretContext } from './operation.js';
 import { compilePolicy, PolicyDocumentError, type PolicyKind } from '../policy/document.js';
-import { awsManagedPolicy, declaredInConfig, iamError, invalidInput, limitExceeded, malformedPolicy, noSuchEntity, type EntityKind } from './errors.js';
+import { awsManagedPolicy, declaredInConfig, iamError, invalidInput, limitExceeded, malformedPolicy, noSuchAccessKey, noSuchEntity, type EntityKind } from './errors.js';
 import { DEFAULT_MAX_ITEMS, policySizeChars } from './limits.js';
 import { nameKey, type AccessKeyRecord, type GroupRecord, type IamTables, type InlinePolicy, type PolicyRecord, type PolicyVersionRecord, type RoleRecord, type Tag, type UserRecord } from './state.js';
 
@@ -64,6 +64,15 @@ function mutable(tables: IamTables, kind: EntityKind, name: string): Entity {
 export const mutableUser = (tables: IamTables, name: string) => mutable(tables, 'user', name) as UserRecord;
 export const mutableGroup = (tables: IamTables, name: string) => mutable(tables, 'group', name) as GroupRecord;
 export const mutableRole = (tables: IamTables, name: string) => mutable(tables, 'role', name) as RoleRecord;
+
+/** A key of the user the API may change: it is the user's, and the API's. */
+export function mutableKeyOf(tables: IamTables, userName: string, accessKeyId: string): AccessKeyRecord {
+  const user = lookup(tables, 'user', userName);
+  const key = tables.accessKeys.get(accessKeyId);
+  if (key === undefined || nameKey(key.userName) !== nameKey(user.name)) throw noSuchAccessKey(accessKeyId);
+  if (key.origin !== 'api') throw declaredInConfig(`the access key ${key.id}`);
+  return key;
+}
 
 /** A customer managed policy the API may change. */
 export function mutablePolicy(tables: IamTables, arn: string, notFound: (arn: string) => Error): PolicyRecord {

@@ -1,7 +1,5 @@
-import { declaredInConfig, noSuchAccessKey } from '../errors.js';
-import { entityTarget, existingUser, userNameOrCaller } from '../entities.js';
+import { entityTarget, mutableKeyOf, userNameOrCaller } from '../entities.js';
 import { iamOperation } from '../operation.js';
-import { nameKey } from '../state.js';
 
 interface Input {
   UserName?: string;
@@ -16,10 +14,7 @@ export const updateAccessKey = iamOperation<Input>({
   authorization: (input, ctx) => [entityTarget(ctx, 'iam:UpdateAccessKey', 'user', userNameOrCaller(input.UserName, ctx.caller))],
   async execute(input, ctx) {
     await ctx.directory.update((tables) => {
-      const user = existingUser(tables, userNameOrCaller(input.UserName, ctx.caller));
-      const key = tables.accessKeys.get(input.AccessKeyId);
-      if (key === undefined || nameKey(key.userName) !== nameKey(user.name)) throw noSuchAccessKey(input.AccessKeyId);
-      if (key.origin !== 'api') throw declaredInConfig(`the access key ${key.id}`);
+      const key = mutableKeyOf(tables, userNameOrCaller(input.UserName, ctx.caller), input.AccessKeyId);
       // Unverified: IAM's answer for Status Expired (which only its own processes set); cove keeps it Inactive.
       key.status = input.Status === 'Active' ? 'Active' : 'Inactive';
     });
