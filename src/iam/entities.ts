@@ -48,16 +48,19 @@ export const existingUser = (tables: IamTables, name: string) => lookup(tables, 
 export const existingGroup = (tables: IamTables, name: string) => lookup(tables, 'group', name) as GroupRecord;
 export const existingRole = (tables: IamTables, name: string) => lookup(tables, 'role', name) as RoleRecord;
 
-/** Service-linked roles are AWS's: IAM refuses to change them (their path is /aws-service-role/). */
-const SERVICE_LINKED_PATH = '/aws-service-role/';
+/**
+ * Roles AWS owns: service-linked roles (/aws-service-role/) and IAM Identity Center's
+ * (/aws-reserved/). Only cove.yaml can declare roles there (CreateRole refuses the paths).
+ */
+export const PROTECTED_ROLE_PATHS: readonly string[] = ['/aws-service-role/', '/aws-reserved/'];
 
 /** An entity the API may change: it exists, and it is the API's (not declared, not AWS's). */
 function mutable(tables: IamTables, kind: EntityKind, name: string): Entity {
   const entity = lookup(tables, kind, name);
-  if (entity.origin !== 'api') throw declaredInConfig(`the ${kind} ${entity.name}`);
-  if (kind === 'role' && entity.path.startsWith(SERVICE_LINKED_PATH)) {
+  if (kind === 'role' && PROTECTED_ROLE_PATHS.some((path) => entity.path.startsWith(path))) {
     throw iamError('UnmodifiableEntity', `Cannot perform the operation on the protected role '${entity.name}' - this role is only modifiable by AWS`);
   }
+  if (entity.origin !== 'api') throw declaredInConfig(`the ${kind} ${entity.name}`);
   return entity;
 }
 

@@ -89,6 +89,9 @@ iam:
   roles:
     - name: declared-role
       assumeRolePolicy: ${doc([{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole' }])}
+    - name: AWSServiceRoleForDynamoDBReplication
+      path: /aws-service-role/replication.dynamodb.amazonaws.com/
+      assumeRolePolicy: ${doc([{ Effect: 'Allow', Principal: { Service: 'replication.dynamodb.amazonaws.com' }, Action: 'sts:AssumeRole' }])}
 `;
 
 type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
@@ -346,6 +349,10 @@ describe('IAM API', () => {
     await rejectsWith(iam().send(new UpdateAccessKeyCommand({ UserName: 'reader', AccessKeyId: READER.accessKeyId, Status: 'Inactive' })), 'UnmodifiableEntityException');
     await rejectsWith(iam().send(new PutRolePolicyCommand({ RoleName: 'declared-role', PolicyName: 'x', PolicyDocument: allow('*') })), 'UnmodifiableEntityException');
     await rejectsWith(iam().send(new CreatePolicyVersionCommand({ PolicyArn: arn('policy', 'declared-policy'), PolicyDocument: allow('*') })), 'UnmodifiableEntityException');
+    // A service-linked role is AWS's: IAM's own text.
+    const linked = await rejectsWith(iam().send(new UpdateRoleCommand({ RoleName: 'AWSServiceRoleForDynamoDBReplication', Description: 'x' })), 'UnmodifiableEntityException');
+    assert.equal(linked.message, "Cannot perform the operation on the protected role 'AWSServiceRoleForDynamoDBReplication' - this role is only modifiable by AWS");
+    await rejectsWith(iam().send(new CreateRoleCommand({ RoleName: 'mine', Path: '/aws-service-role/x/', AssumeRolePolicyDocument: doc([{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }]) })), 'InvalidInputException');
     const taken = await rejectsWith(iam().send(new CreateUserCommand({ UserName: 'Reader' })), 'EntityAlreadyExistsException');
     assert.equal(taken.message, 'User with name Reader already exists.');
     assert.equal(taken.$metadata.httpStatusCode, 409);

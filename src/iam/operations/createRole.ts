@@ -1,5 +1,5 @@
 import { entityAlreadyExists, invalidInput, limitExceeded, noSuchAttachablePolicy } from '../errors.js';
-import { checkDocument, checkNameFree, checkTagsUnique, entityArn, newId, requestTagKeys, roleShape, wholeSecondsMs } from '../entities.js';
+import { checkDocument, checkNameFree, PROTECTED_ROLE_PATHS, checkTagsUnique, entityArn, newId, requestTagKeys, roleShape, wholeSecondsMs } from '../entities.js';
 import { DEFAULT_MAX_SESSION_DURATION_S, MAX_TRUST_POLICY_CHARS, policySizeChars } from '../limits.js';
 import { iamOperation } from '../operation.js';
 import { nameKey, type RoleRecord, type Tag } from '../state.js';
@@ -22,7 +22,7 @@ export function checkTrustDocument(document: string): void {
 
 /**
  * A role STS can assume at once (every worker rebuilds its roles on the change). Roles under
- * /aws-service-role/ are service-linked: IAM creates them itself, so CreateRole refuses that path.
+ * /aws-service-role/ and /aws-reserved/ are AWS's own: CreateRole refuses those paths.
  */
 export const createRole = iamOperation<Input>({
   name: 'CreateRole',
@@ -39,7 +39,7 @@ export const createRole = iamOperation<Input>({
     checkTagsUnique(input.Tags ?? []);
     const path = input.Path ?? '/';
     // Unverified text: IAM's answer for CreateRole under the service-linked path.
-    if (path.startsWith('/aws-service-role/')) throw invalidInput(`The path ${path} is reserved for service-linked roles, which AWS services create (cove has none).`);
+    if (PROTECTED_ROLE_PATHS.some((reserved) => path.startsWith(reserved))) throw invalidInput(`The path ${path} is reserved for roles AWS creates (service-linked and Identity Center roles); cove's API creates none.`);
     const role = await ctx.directory.update((tables) => {
       checkNameFree(tables, 'role', input.RoleName, entityAlreadyExists);
       if (input.PermissionsBoundary !== undefined && !tables.policies.has(input.PermissionsBoundary)) throw noSuchAttachablePolicy(input.PermissionsBoundary);
