@@ -6,7 +6,7 @@
 import { userPrincipalFor, type Credential, type Principal } from '../auth/identities.js';
 import type { RoleDefinition, UserPolicies } from '../config/load.js';
 import { compilePolicy, type CompiledPolicy, type PolicyKind } from '../policy/document.js';
-import { nameKey, type IamTables, type InlinePolicy, type Tag } from './state.js';
+import { nameKey, type IamTables, type InlinePolicy, type Tag, type UserRecord } from './state.js';
 
 /** What a reference that no longer resolves stands for: nothing is allowed, so a lost Deny cannot widen access. */
 const DENY_ALL = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] };
@@ -47,53 +47,24 @@ export class PolicyCompiler {
 }
 
 export function buildPrincipals(tables: IamTables, accountId: string, compiler: PolicyCompiler): BuiltPrincipals {
-  const warnings: string[] = [];
-  const denyAll = (ref: string, kind: PolicyKind = 'identity') => compiler.compile(`${ref} (unresolved: denies everything)`, JSON.stringify(DENY_ALL), kind);
-  const managed = (arn: string, owner: string, kind: PolicyKind = 'identity'): CompiledPolicy => {
-    const policy = tables.shadowedPolicies.has(arn) ? undefined : tables.policies.get(arn);
-    if (policy === undefined) {
-      warnings.push(`${owner}: managed policy ${arn} no longer exists; ${owner} is denied everything until it is detached`);
-      return denyAll(arn, kind);
-    }
-    const version = policy.versions.find((v) => v.id === policy.defaultVersion)!;
-    const ref = policy.origin === 'aws' ? policy.arn : `policy${policy.path}${policy.name}`;
-    return compiler.compile(ref, version.document, kind);
-  };
-  const inlinePolicies = (owner: string, list: readonly InlinePolicy[]) => list.map((p) => compiler.compile(`${owner}#${p.name}`, p.document, 'identity'));
-  const ownPolicies = (owner: string, entity: { inline: InlinePolicy[]; attached: string[]; boundary?: string }): UserPolicies => ({
-    identityPolicies: [...inlinePolicies(owner, entity.inline), ...entity.attached.map((arn) => managed(arn, owner))],
-    ...(entity.boundary !== undefined ? { permissionsBoundary: [managed(entity.boundary, owner, 'permissionsBoundary')] } : {}),
-  });
-
+  const resolver = new PolicyResolver(tables, compiler);
   const users: Principal[] = [];
   const byUser = new Map<string, Principal>();
   for (const user of tables.users.values()) {
-    const policies = ownPolicies(`user/${user.name}`, user);
-    for (const groupName of user.groups) {
-      const group = tables.shadowedGroups.has(nameKey(groupName)) ? undefined : tables.group(groupName);
-      if (group === undefined) {
-        warnings.push(`user/${user.name}: group ${groupName} no longer exists; the user is denied everything until removed from it`);
-        policies.identityPolicies.push(denyAll(`group/${groupName}`));
-        continue;
-      }
-      policies.identityPolicies.push(...inlinePolicies(`group/${group.name}`, group.inline), ...group.attached.map((arn) => managed(arn, `group/${group.name}`)));
-    }
-    const principal = userPrincipalFor(accountId, { name: user.name, path: user.path, tags: tagRecord(user.tags), id: user.id }, policies);
+    const principal = userPrincipalFor(accountId, { name: user.name, path: user.path, tags: tagRecord(user.tags), id: user.id }, resolver.userPolicies(user));
     users.push(principal);
     byUser.set(nameKey(user.name), principal);
   }
-
   const credentials: Credential[] = [];
   for (const key of tables.accessKeys.values()) {
     const principal = byUser.get(nameKey(key.userName));
     // An Inactive key is not in the store at all: it is refused exactly as an unknown key.
     if (principal !== undefined && key.status === 'Active') credentials.push({ accessKeyId: key.id, secretAccessKey: key.secret, principal });
   }
-
   const roles = new Map<string, RoleDefinition>();
   for (const role of tables.roles.values()) {
     roles.set(role.name, {
-      ...ownPolicies(`role/${role.name}`, role),
+      ...resolver.ownPolicies(`role/${role.name}`, role),
       name: role.name,
       arn: `arn:aws:iam::${accountId}:role${role.path}${role.name}`,
       uniqueId: role.id,
@@ -103,7 +74,60 @@ export function buildPrincipals(tables: IamTables, accountId: string, compiler: 
     });
   }
   compiler.endBuild();
-  return { credentials, users, roles, warnings };
+  return { credentials, users, roles, warnings: resolver.warnings };
+}
+
+/** The compiled policies of users and roles, from the view; what no longer resolves denies everything. */
+class PolicyResolver {
+  readonly warnings: string[] = [];
+
+  constructor(
+    private readonly tables: IamTables,
+    private readonly compiler: PolicyCompiler,
+  ) {}
+
+  /** A user's own policies, then each of its groups' (inline, then attached). */
+  userPolicies(user: UserRecord): UserPolicies {
+    const policies = this.ownPolicies(`user/${user.name}`, user);
+    for (const groupName of user.groups) {
+      const group = this.tables.shadowedGroups.has(nameKey(groupName)) ? undefined : this.tables.group(groupName);
+      if (group === undefined) {
+        this.warnings.push(`user/${user.name}: group ${groupName} no longer exists; the user is denied everything until removed from it`);
+        policies.identityPolicies.push(this.denyAll(`group/${groupName}`));
+        continue;
+      }
+      policies.identityPolicies.push(...this.inline(`group/${group.name}`, group.inline), ...group.attached.map((arn) => this.managed(arn, `group/${group.name}`)));
+    }
+    return policies;
+  }
+
+  /** Inline and attached policies, and the boundary, of a user or role. */
+  ownPolicies(owner: string, entity: { inline: InlinePolicy[]; attached: string[]; boundary?: string }): UserPolicies {
+    return {
+      identityPolicies: [...this.inline(owner, entity.inline), ...entity.attached.map((arn) => this.managed(arn, owner))],
+      ...(entity.boundary !== undefined ? { permissionsBoundary: [this.managed(entity.boundary, owner, 'permissionsBoundary')] } : {}),
+    };
+  }
+
+  private inline(owner: string, list: readonly InlinePolicy[]): CompiledPolicy[] {
+    return list.map((p) => this.compiler.compile(`${owner}#${p.name}`, p.document, 'identity'));
+  }
+
+  /** A managed policy's default version; named in traces as cove.yaml names it (`policy/PATH/NAME`), or by ARN (AWS's). */
+  private managed(arn: string, owner: string, kind: PolicyKind = 'identity'): CompiledPolicy {
+    const policy = this.tables.shadowedPolicies.has(arn) ? undefined : this.tables.policies.get(arn);
+    if (policy === undefined) {
+      this.warnings.push(`${owner}: managed policy ${arn} no longer exists; ${owner} is denied everything until it is detached`);
+      return this.denyAll(arn, kind);
+    }
+    const version = policy.versions.find((v) => v.id === policy.defaultVersion)!;
+    const ref = policy.origin === 'aws' ? policy.arn : `policy${policy.path}${policy.name}`;
+    return this.compiler.compile(ref, version.document, kind);
+  }
+
+  private denyAll(ref: string, kind: PolicyKind = 'identity'): CompiledPolicy {
+    return this.compiler.compile(`${ref} (unresolved: denies everything)`, JSON.stringify(DENY_ALL), kind);
+  }
 }
 
 /** Tags as the principal carries them: a null-prototype record, so that a key such as `__proto__` is an ordinary key. */

@@ -61,6 +61,20 @@ describe('IAM store', () => {
     assert.deepEqual([...a.iam.tables.users.keys()].sort(), [...b.iam.tables.users.keys()].sort());
   });
 
+  it('a reference the file no longer resolves denies everything, with a warning, instead of dropping a policy (it could be a Deny)', async () => {
+    const withPolicy = `${CONFIG}  policies:\n    - name: guard\n      document: { Version: "2012-10-17", Statement: [ { Effect: Deny, Action: "dynamodb:DeleteTable", Resource: "*" } ] }\n`;
+    const { iam, credentials, logged } = await open();
+    iam.applyConfig(loadConfig(undefined, withPolicy), 0);
+    await iam.update((tables) => {
+      createUser('guarded')(tables);
+      tables.user('guarded')!.attached.push('arn:aws:iam::123456789012:policy/guard');
+    });
+    assert.deepEqual(credentials.user('guarded')!.identityPolicies.map((p) => p.ref), ['policy/guard']);
+    iam.applyConfig(loadConfig(undefined, CONFIG), 0);
+    assert.deepEqual(credentials.user('guarded')!.identityPolicies.map((p) => p.ref), ['arn:aws:iam::123456789012:policy/guard (unresolved: denies everything)']);
+    assert.ok(logged.some((line) => line.includes('user/guarded: managed policy arn:aws:iam::123456789012:policy/guard no longer exists')));
+  });
+
   it('a declared user attaches an AWS managed policy by ARN; an unknown AWS ARN names the bundled ones', async () => {
     const { iam, credentials } = await open();
     const policies = credentials.user('declared')!.identityPolicies.map((p) => p.ref);
