@@ -8,9 +8,12 @@ import type { StatementRef } from './policy/evaluate.js';
 /** The stages, and `record`, which runs after them and refuses requests while the audit trail cannot be written. */
 export type StageName = 'attribute' | 'route' | 'authenticate' | 'interpret' | 'authorize' | 'execute' | 'record';
 
+/** Who decided: a stage, or the listener itself for an HTTP request it could not read (Pipeline.refuse). */
+export type DeciderName = StageName | 'listener';
+
 /** One line of the decision trace: which stage decided what, and by which rule. */
 export interface TraceEntry {
-  stage: StageName;
+  stage: DeciderName;
   decision: 'continue' | 'deny' | 'fail' | 'done';
   detail: string;
   rule?: StatementRef;
@@ -49,7 +52,7 @@ export interface Stage<Env> {
 
 /** How the request ended, as the pipeline recorded it: the stage that decided, and its decision. */
 export interface Outcome {
-  stage: StageName;
+  stage: DeciderName;
   decision: 'done' | 'deny' | 'fail';
   /** The deciding trace line's code (a route's Reachability Analyzer code, VPCE_POLICY_DENY). */
   code?: string;

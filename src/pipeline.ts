@@ -1,6 +1,6 @@
 import { AwsError } from './errors.js';
 import type { Decision, RequestContext, Stage, StageName } from './context.js';
-import { authenticateStage, type RefreshCredentials } from './auth/authenticate.js';
+import { authenticateStage, authenticationFailsWhateverTheBody, type RefreshCredentials } from './auth/authenticate.js';
 import type { CredentialStore } from './auth/identities.js';
 import { buildRecord } from './audit/recordStage.js';
 import type { AuditWriter } from './audit/writer.js';
@@ -44,26 +44,64 @@ export class Pipeline {
   async handle(ctx: RequestContext): Promise<void> {
     try {
       if (this.refusedForAudit(ctx)) return;
-      for (const stage of this.stages) {
-        let decision: Decision;
-        try {
-          const pending = stage.run(ctx, this.env);
-          decision = pending instanceof Promise ? await pending : pending;
-        } catch (error) {
-          this.fail(ctx, stage.name, error);
-          return;
-        }
-        for (const finding of decision.findings) ctx.trace.push({ stage: stage.name, ...finding });
-        if (decision.end) {
-          ctx.error = ctx.service.protocol.wireError(decision.end.error);
-          ctx.outcome = { stage: stage.name, decision: 'deny', code: decision.findings.at(-1)?.code, reset: decision.end.reset ?? false };
-          return;
-        }
-      }
+      if (await this.run(ctx, this.stages)) return;
       ctx.outcome = { stage: this.stages[this.stages.length - 1].name, decision: 'done', reset: false };
     } finally {
-      this.audit.append(buildRecord(ctx, { region: this.env.region, accountId: this.env.accountId }));
+      this.record(ctx);
     }
+  }
+
+  /**
+   * Whether the authenticate stage will refuse the request whatever its body (its checks before the
+   * signature's read only the request line and headers): the listener then reads no more of a large
+   * body. The stages before it never read the body, so the request ends the same way without it.
+   */
+  authenticationFailsWhateverTheBody(ctx: RequestContext): boolean {
+    return authenticationFailsWhateverTheBody(ctx, this.env);
+  }
+
+  /**
+   * A request the listener refuses before any service could read it (malformed HTTP, a timeout).
+   * The stages before authentication still place the client on the network, so a client with no
+   * path to the service is reset as the network would; any other is answered with `error`. Either
+   * way it is recorded (and, while the trail cannot be written, refused as every request is).
+   */
+  async refuse(ctx: RequestContext, error: AwsError): Promise<void> {
+    const authenticate = this.stages.findIndex((stage) => stage.name === 'authenticate');
+    try {
+      if (this.refusedForAudit(ctx)) return;
+      if (await this.run(ctx, this.stages.slice(0, authenticate < 0 ? 0 : authenticate))) return;
+      ctx.error = ctx.service.protocol.wireError(error);
+      ctx.trace.push({ stage: 'listener', decision: 'deny', detail: `${error.code}: ${error.message}` });
+      ctx.outcome = { stage: 'listener', decision: 'deny', reset: false };
+    } finally {
+      this.record(ctx);
+    }
+  }
+
+  /** Runs `stages` in order; true once one of them has ended the request (answer or failure set). */
+  private async run(ctx: RequestContext, stages: readonly Stage<PipelineEnv>[]): Promise<boolean> {
+    for (const stage of stages) {
+      let decision: Decision;
+      try {
+        const pending = stage.run(ctx, this.env);
+        decision = pending instanceof Promise ? await pending : pending;
+      } catch (error) {
+        this.fail(ctx, stage.name, error);
+        return true;
+      }
+      for (const finding of decision.findings) ctx.trace.push({ stage: stage.name, ...finding });
+      if (decision.end) {
+        ctx.error = ctx.service.protocol.wireError(decision.end.error);
+        ctx.outcome = { stage: stage.name, decision: 'deny', code: decision.findings.at(-1)?.code, reset: decision.end.reset ?? false };
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private record(ctx: RequestContext): void {
+    this.audit.append(buildRecord(ctx, { region: this.env.region, accountId: this.env.accountId }));
   }
 
   /**

@@ -52,6 +52,8 @@ export interface InterpretedRequest {
   requestParameters: Record<string, unknown> | null;
   /** Runs the request; called only once every target is authorized. */
   execute(nowMs: number): Promise<Record<string, unknown>>;
+  /** The operation has no output in the service's model: its answer's body is empty, not `{}`. */
+  emptyAnswer?: boolean;
 }
 
 /** What is known of a service without its state: how it is signed, spoken, addressed and audited. */
@@ -119,6 +121,10 @@ export class ServiceRegistry {
     return this.services[0];
   }
 
+  /** The service signed for as `signingName` (a credential scope's service), if cove serves it. */
+  bySigningName(signingName: string | undefined): Service | undefined {
+    return this.services.find((service) => service.signingName === signingName);
+  }
 
   dispatch(request: WireRequest): Dispatch {
     for (const service of this.services) {

@@ -1,7 +1,7 @@
-import { coralError } from '../errors.js';
+import { AwsError, coralError } from '../errors.js';
 import type { Decision, RequestContext, Stage } from '../context.js';
 import type { Credential, CredentialStore } from './identities.js';
-import { checkAuthorization, readSigning, verifySignature, type ParsedAuthorization as AuthorizationFields } from './sigv4.js';
+import { checkAuthorization, readSigning, verifySignature, type ParsedAuthorization } from './sigv4.js';
 
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
 const EXPIRED_TOKEN = 'The security token included in the request is expired';
@@ -37,28 +37,50 @@ export const authenticateStage: Stage<AuthenticateEnv> = {
 };
 
 function authenticate(ctx: RequestContext, env: AuthenticateEnv): Decision | Promise<Decision> {
-  ctx.signing ??= readSigning(ctx.raw);
-  const region = ctx.service.signingRegion?.(env.region) ?? env.region;
-  const auth = checkAuthorization(ctx.signing, { region, service: ctx.service.signingName, nowMs: ctx.receivedAtMs });
+  const auth = parsedAuthorization(ctx, env);
   ctx.accessKeyId = auth.accessKeyId;
-  const credential = credentialOf(auth, ctx, env);
+  const credential = credentialOf(ctx, auth, env);
   if (credential || !env.refreshCredentials) return verified(ctx, auth, credential);
   const fresh = env.refreshCredentials(true);
-  const retry = () => verified(ctx, auth, credentialOf(auth, ctx, env));
+  const retry = () => verified(ctx, auth, credentialOf(ctx, auth, env));
   return fresh instanceof Promise ? fresh.then(retry) : retry();
 }
 
-function credentialOf(auth: AuthorizationFields, ctx: RequestContext, env: AuthenticateEnv): Credential | undefined {
+function verified(ctx: RequestContext, auth: ParsedAuthorization, credential: Credential | undefined): Decision {
+  if (!credential) throw coralError('UnrecognizedClientException', INVALID_TOKEN);
+  verifySignature(ctx.raw, auth, credential.secretAccessKey);
+  ctx.principal = credential.principal;
+  return { findings: [{ decision: 'continue', detail: `SigV4 valid for ${credential.principal.arn} (key ${auth.accessKeyId})` }] };
+}
+
+/**
+ * Whether authentication will refuse the request whatever its body: every check before the
+ * signature's needs only the request line, the headers and the clock, so the listener can stop
+ * reading a body that cannot be accepted. Same checks, same order, as the stage; it sees other
+ * processes' IAM changes as the stage first does (without waiting for a snapshot).
+ */
+export function authenticationFailsWhateverTheBody(ctx: RequestContext, env: AuthenticateEnv): boolean {
+  env.refreshCredentials?.(false);
+  try {
+    if (credentialOf(ctx, parsedAuthorization(ctx, env), env) === undefined) throw coralError('UnrecognizedClientException', INVALID_TOKEN);
+    return false;
+  } catch (error) {
+    if (error instanceof AwsError) return true;
+    throw error;
+  }
+}
+
+function parsedAuthorization(ctx: RequestContext, env: AuthenticateEnv): ParsedAuthorization {
+  ctx.signing ??= readSigning(ctx.raw);
+  const region = ctx.service.signingRegion?.(env.region) ?? env.region;
+  return checkAuthorization(ctx.signing, { region, service: ctx.service.signingName, nowMs: ctx.receivedAtMs });
+}
+
+/** The credential the request names: a long-term key, or a temporary one with its own session token; undefined for none. */
+function credentialOf(ctx: RequestContext, auth: ParsedAuthorization, env: AuthenticateEnv): Credential | undefined {
   if (auth.sessionToken === undefined) return env.credentials.lookup(auth.accessKeyId);
   // A long-term key never carries a token; a temporary key is only valid with its own.
   const session = env.credentials.session(auth.accessKeyId, auth.sessionToken, ctx.receivedAtMs);
   if (session.kind === 'expired') throw coralError('ExpiredTokenException', EXPIRED_TOKEN);
   return session.kind === 'valid' ? session.credential : undefined;
-}
-
-function verified(ctx: RequestContext, auth: AuthorizationFields, credential: Credential | undefined): Decision {
-  if (!credential) throw coralError('UnrecognizedClientException', INVALID_TOKEN);
-  verifySignature(ctx.raw, auth, credential.secretAccessKey);
-  ctx.principal = credential.principal;
-  return { findings: [{ decision: 'continue', detail: `SigV4 valid for ${credential.principal.arn} (key ${auth.accessKeyId})` }] };
 }

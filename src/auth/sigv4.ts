@@ -583,8 +583,17 @@ function readPresignedQuery(url: string, fields: SigningFields): void {
 
 /** The credential scope's region, when the Credential parameter has the five parts of a scope. */
 export function scopeRegion(fields: SigningFields): string | undefined {
+  return scopePart(fields, 2);
+}
+
+/** The credential scope's service (its signing name), when the Credential parameter has the five parts of a scope. */
+export function scopeService(fields: SigningFields): string | undefined {
+  return scopePart(fields, 3);
+}
+
+function scopePart(fields: SigningFields, index: number): string | undefined {
   const parts = fields.credential?.split('/');
-  return parts !== undefined && parts.length >= 5 && parts[2] !== '' ? parts[2] : undefined;
+  return parts !== undefined && parts.length >= 5 && parts[index] !== '' ? parts[index] : undefined;
 }
 
 /**

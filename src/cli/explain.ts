@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { configuredPrincipals } from '../auth/identities.js';
-import { loadConfig } from '../config/load.js';
+import { configuredPrincipals, roleSessionPrincipal, type Principal } from '../auth/identities.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { decideAuthorization, policySetsFor, VPCE_POLICY_DENY } from '../policy/authorize.js';
 import { contextToRecord, type ContextValue } from '../policy/conditionContext.js';
 import type { Attachment } from '../network/model.js';
@@ -122,10 +122,10 @@ export async function explain(options: ExplainOptions): Promise<{ output: string
   }
 
   const principals = [...configuredPrincipals(loaded).values()];
-  const principal = principals.find((p) => p.arn === options.principal || p.userName === options.principal);
+  const principal = principals.find((p) => p.arn === options.principal || p.userName === options.principal) ?? roleSessionFor(loaded, options.principal!, options.nowMs ?? Date.now());
   if (!principal) {
-    const known = principals.map((p) => p.arn).join(', ') || 'none';
-    throw new ExplainInputError(`--principal ${options.principal}: no such user in ${configFile ?? 'the built-in configuration'} (configured: ${known})`);
+    const known = [...principals.map((p) => p.arn), ...[...loaded.roles.values()].map((r) => r.arn)].join(', ') || 'none';
+    throw new ExplainInputError(`--principal ${options.principal}: no such user or role in ${configFile ?? 'the built-in configuration'} (configured: ${known})`);
   }
   // IAM matches actions case-insensitively; an exempt action is decided under its canonical name.
   const exempt = exemptionOf(options.action!);
@@ -166,6 +166,19 @@ export async function explain(options: ExplainOptions): Promise<{ output: string
   const lines = [...pathLines, ...(pathLines.length > 0 ? [''] : []), formatDecision(request, decision, message), ...notes];
   if (endpointPolicyOnly && networkPath.kind === 'endpoint') lines.push(`[${VPCE_POLICY_DENY}] only the endpoint policy of ${networkPath.endpointId} denies this request; CloudTrail records it as a network activity event (VpceAccessDenied)`);
   return { output: lines.join('\n'), warnings, allowed };
+}
+
+/**
+ * A session of a configured role, named by the role's ARN (a session called `explain`) or by an
+ * assumed-role ARN: what a request with its temporary credentials (and no session policy) may do.
+ */
+function roleSessionFor(loaded: LoadedConfig, arn: string, nowMs: number): Principal | undefined {
+  const accountId = loaded.config.accountId;
+  const session = /^arn:aws:sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn);
+  const role = session ? (session[1] === accountId ? loaded.roles.get(session[2]) : undefined) : [...loaded.roles.values()].find((r) => r.arn === arn);
+  if (!role) return undefined;
+  const claims = { accessKeyId: 'ASIAEXPLAIN', secretAccessKey: '', issuedAtMs: nowMs, expiresAtMs: nowMs + 3600_000, identity: { kind: 'role' as const, roleName: role.name, sessionName: session?.[3] ?? 'explain' } };
+  return roleSessionPrincipal(accountId, role, claims, []);
 }
 
 /** The service that answers `action` on its public endpoint without an IAM check, and the action's canonical name. */

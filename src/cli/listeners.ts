@@ -2,6 +2,7 @@ import { splitHostPort } from '../config/load.js';
 import type { Pipeline } from '../pipeline.js';
 import type { ServiceRegistry } from '../service.js';
 import { HttpListener } from '../server/http.js';
+import type { HttpTimeouts } from '../server/limits.js';
 
 export interface BoundAddress {
   name: string;
@@ -25,6 +26,7 @@ export class ServingListeners {
     private readonly pipeline: Pipeline,
     private readonly services: ServiceRegistry,
     private readonly region: string,
+    private readonly timeouts: HttpTimeouts,
     private readonly onListening: (address: BoundAddress) => void,
   ) {}
 
@@ -71,7 +73,7 @@ export class ServingListeners {
 
   private async start(name: string, listen: string, portOverride?: number): Promise<HttpListener> {
     const { host, port } = splitHostPort(listen);
-    const http = new HttpListener({ name, host, port: portOverride ?? port }, this.pipeline, this.services, this.region);
+    const http = new HttpListener({ name, host, port: portOverride ?? port }, this.pipeline, this.services, this.region, { timeouts: this.timeouts });
     const address = { name, ...(await http.listen()) };
     this.addresses.push(address);
     this.onListening(address);

@@ -36,6 +36,7 @@ export function restartOnlyChanges(running: LoadedConfig, next: LoadedConfig): s
   const changed: string[] = [];
   if (running.config.region !== next.config.region) changed.push('region');
   if (running.config.accountId !== next.config.accountId) changed.push('accountId');
+  if (JSON.stringify(running.config.http) !== JSON.stringify(next.config.http)) changed.push('http');
   const addresses = (loaded: LoadedConfig) => JSON.stringify(loaded.config.listeners.map((l) => [l.name, l.listen]));
   if (addresses(running) !== addresses(next)) changed.push('listeners (names or addresses)');
   return changed;

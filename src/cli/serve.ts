@@ -140,7 +140,7 @@ export async function startServing(prepared: Prepared, options: ServingOptions):
   const router = buildRouter(loaded);
   const services = registerServices({ region: loaded.config.region, accountId: loaded.config.accountId, engine: stores.engine, catalog: stores.catalog, credentials, tokens, managedPolicyDocument, directory });
   const pipeline = buildPipeline(loaded, credentials, stores, router, directory);
-  const listeners = new ServingListeners(pipeline, services, loaded.config.region, options.onListening);
+  const listeners = new ServingListeners(pipeline, services, loaded.config.region, loaded.config.http, options.onListening);
   try {
     await startListeners(listeners, loaded, options.port);
   } catch (error) {

@@ -1,6 +1,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { parseCidr4 } from '../network/cidr.js';
+import { SERVER_LIMITS } from '../server/limits.js';
 
 /** cove.yaml, as validated at start. Unknown keys are errors: a typo must not silently drop a policy. */
 const hostPort = z
@@ -204,6 +205,13 @@ const attachmentSchema = z.strictObject({
     .optional(),
 });
 
+/** A listener's timeout: at least the interval at which node:http checks them, at most an hour. */
+const timeoutMs = z
+  .number({ error: 'expected a number of milliseconds' })
+  .int({ error: 'expected a whole number of milliseconds' })
+  .min(SERVER_LIMITS.timeoutCheckIntervalMs, { error: `expected at least ${SERVER_LIMITS.timeoutCheckIntervalMs} ms` })
+  .max(3_600_000, { error: 'expected at most 3600000 ms (an hour)' });
+
 /** Upper bound of `workers:`; far above any core count cove would run on, low enough to catch a typo. */
 export const MAX_WORKERS = 64;
 /** `workers:`: serving processes; `auto` is one per core the process may use (os.availableParallelism()). */
@@ -230,6 +238,14 @@ export const configSchema = z.strictObject({
     .min(1, { error: 'expected at least one listener' })
     .default([{ name: 'public', listen: '127.0.0.1:8000' }]),
   workers: workersSchema.default(1),
+  /** How long a listener waits for a client's request (slowloris); defaults in src/server/limits.ts. */
+  http: z
+    .strictObject({
+      headersTimeoutMs: timeoutMs.default(SERVER_LIMITS.headersTimeoutMs),
+      requestTimeoutMs: timeoutMs.default(SERVER_LIMITS.requestTimeoutMs),
+    })
+    .refine((http) => http.headersTimeoutMs <= http.requestTimeoutMs, { error: 'expected headersTimeoutMs no longer than requestTimeoutMs' })
+    .default({ headersTimeoutMs: SERVER_LIMITS.headersTimeoutMs, requestTimeoutMs: SERVER_LIMITS.requestTimeoutMs }),
   iam: z
     .strictObject({
       policies: z.array(z.strictObject({ name: iamName, path: iamPath, document: policyDocument })).default([]),

@@ -52,6 +52,11 @@ export const MSG_EMPTY_SS = `${INVALID}An string set  may not be empty`;
 export const MSG_EMPTY_NS = `${INVALID}An number set  may not be empty`;
 export const MSG_EMPTY_BS = `${INVALID}Binary sets should not be empty`;
 export const MSG_NS_DUPLICATES = 'Input collection contains duplicates';
+/**
+ * Unverified against AWS: a set with a JSON null element (the binder keeps it). Refused like a
+ * null AttributeValue, before anything sizes or stores the set (a null element was a 500).
+ */
+export const MSG_SET_NULL_ELEMENT = `${INVALID}A set may not contain a null element`;
 export const MSG_NESTING =
   'Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit';
 
@@ -260,6 +265,11 @@ class Normalizer {
     return v;
   }
 
+  /** After the elements' type checks: a type error anywhere in the set is reported first. */
+  private noNullElement(elements: readonly unknown[]): void {
+    if (elements.some((element) => !present(element))) throw validationException(MSG_SET_NULL_ELEMENT);
+  }
+
   private stringSet(v: unknown): string[] {
     const elements = this.elements(v);
     for (const element of elements) {
@@ -267,6 +277,7 @@ class Normalizer {
       if (message !== undefined) throw serializationError(message);
     }
     if (elements.length === 0) throw validationException(MSG_EMPTY_SS);
+    this.noNullElement(elements);
     const values = elements as string[];
     if (new Set(values).size !== values.length) throw validationException(ssDuplicates(values));
     return values.slice();
@@ -279,6 +290,7 @@ class Normalizer {
       if (message !== undefined) throw serializationError(message);
     }
     if (elements.length === 0) throw validationException(MSG_EMPTY_NS);
+    this.noNullElement(elements);
     const values = (elements as string[]).map((text) => canonicalNumber(text ?? ''));
     if (new Set(values).size !== values.length) throw validationException(MSG_NS_DUPLICATES);
     return values;
@@ -291,6 +303,7 @@ class Normalizer {
       if (message !== undefined) throw serializationError(message);
     }
     if (elements.length === 0) throw validationException(MSG_EMPTY_BS);
+    this.noNullElement(elements);
     const values = elements as string[];
     if (new Set(values).size !== values.length) throw validationException(bsDuplicates(values));
     return values.slice();

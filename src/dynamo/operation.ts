@@ -8,6 +8,8 @@ export interface OperationContext {
   region: string;
   accountId: string;
   nowMs: number;
+  /** The Host header, for an operation that `readsHost`. */
+  requestHost?: string;
 }
 
 /** What the interpret stage may consult: names and the catalog, never the engine. */
@@ -30,6 +32,10 @@ export interface Operation<Input = Record<string, unknown>, Output = Record<stri
   /** CloudTrail's requestParameters: camelCase names, never non-key attribute values. */
   requestParameters(input: Input, ctx: InterpretContext): Record<string, unknown> | null;
   execute(input: Input, ctx: OperationContext): Promise<Output>;
+  /** The model gives the operation no output (TagResource, UntagResource): DynamoDB answers with an empty body. */
+  emptyAnswer?: true;
+  /** The operation answers with the address the client reached (DescribeEndpoints): its context carries the Host header. */
+  readsHost?: true;
 }
 
 export function tableArn(ctx: Pick<OperationContext, 'region' | 'accountId'>, tableName: string): string {

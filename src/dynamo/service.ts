@@ -9,7 +9,10 @@ import { DESCRIBE_ENDPOINTS_ACTION } from './operations/describeEndpoints.js';
 import { LIMITS } from './limits.js';
 import { OPERATIONS } from './operations/index.js';
 import type { TableCatalog } from './tables.js';
-import { validateInput } from './validation/index.js';
+import { validateInput, validationException } from './validation/index.js';
+import { MAX_JSON_DEPTH } from './validation/validator.js';
+import { MSG_NESTING } from './attributeValue.js';
+import { jsonNestingExceeds } from '../server/protocols/jsonDepth.js';
 
 /** DynamoDB as cove serves it, without its state: signing name, protocol, endpoint, audit. */
 export const DYNAMODB: ServiceDescription = {
@@ -45,24 +48,34 @@ export function dynamoService(state: DynamoState): Service {
       // Reads from here on see every commit acknowledged so far, by any process sharing the
       // store, and the catalog mirror every table created or deleted so far.
       const fresh = engine.refreshSnapshot?.();
-      if (fresh) return fresh.then(() => catalog.refresh()).then(() => interpretDynamoRequest(operationName, request.raw.body, state));
+      if (fresh) return fresh.then(() => catalog.refresh()).then(() => interpretDynamoRequest(operationName, request.raw.body, state, request.raw.rawHeaders));
       const refreshed = catalog.refresh();
-      if (refreshed) return refreshed.then(() => interpretDynamoRequest(operationName, request.raw.body, state));
-      return interpretDynamoRequest(operationName, request.raw.body, state);
+      if (refreshed) return refreshed.then(() => interpretDynamoRequest(operationName, request.raw.body, state, request.raw.rawHeaders));
+      return interpretDynamoRequest(operationName, request.raw.body, state, request.raw.rawHeaders);
     },
   };
 }
 
 /**
+ * A body this small parses in about a microsecond however it nests, and validation bounds its own
+ * recursion: only larger ones are scanned, which keeps the scan off GetItem's path.
+ */
+const NESTING_SCAN_MIN_BYTES = 256;
+
+/**
  * Turns the operation name + body into an InterpretedRequest: unknown operation, malformed JSON
  * and model constraint violations are answered here, before IAM.
  */
-export function interpretDynamoRequest(name: string | undefined, body: Buffer, state: DynamoState): InterpretedRequest {
+export function interpretDynamoRequest(name: string | undefined, body: Buffer, state: DynamoState, rawHeaders: readonly string[] = []): InterpretedRequest {
   const operation = name === undefined ? undefined : (OPERATIONS.get(name) as Operation<Record<string, unknown>> | undefined);
   if (!operation) throw coralError('UnknownOperationException', '');
   // Decoding would turn invalid bytes into U+FFFD, and two different keys into one item: DynamoDB
   // refuses a body that is not UTF-8 as it refuses one that is not JSON.
   if (!isUtf8(body)) throw coralError('SerializationException', '');
+  // Refused before the parse, which is what takes seconds on a deep body. Unverified against AWS:
+  // DynamoDB's answer for JSON nested past any AttributeValue (cove answers its attribute
+  // nesting text, which is also what the validator answers after a parse).
+  if (body.length >= NESTING_SCAN_MIN_BYTES && jsonNestingExceeds(body, MAX_JSON_DEPTH + 1)) throw validationException(MSG_NESTING);
   let input: unknown;
   try {
     input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
@@ -84,8 +97,17 @@ export function interpretDynamoRequest(name: string | undefined, body: Buffer, s
     targets: operation.authorization(typedInput, state),
     requestParameters: operation.requestParameters(typedInput, state),
     // A literal, not a spread of `state`: this runs on every request.
-    execute: (nowMs) => operation.execute(typedInput, { engine: state.engine, catalog: state.catalog, region: state.region, accountId: state.accountId, nowMs }),
+    execute: operation.readsHost
+      ? (nowMs) => operation.execute(typedInput, { engine: state.engine, catalog: state.catalog, region: state.region, accountId: state.accountId, nowMs, requestHost: hostHeader(rawHeaders) })
+      : (nowMs) => operation.execute(typedInput, { engine: state.engine, catalog: state.catalog, region: state.region, accountId: state.accountId, nowMs }),
+    ...(operation.emptyAnswer ? { emptyAnswer: true } : {}),
   };
+}
+
+/** The Host header as the client sent it (host and port, as it named the endpoint). */
+function hostHeader(rawHeaders: readonly string[]): string | undefined {
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === 'host') return rawHeaders[i + 1];
+  return undefined;
 }
 
 const TABLE_ARN = /^arn:aws:dynamodb:([a-z0-9-]+):(\d{12}):table\/([a-zA-Z0-9_.-]{3,255})$/;

@@ -7,6 +7,7 @@ import type { AttributeDefinition, KeyAttribute, KeySchemaElement } from './type
 import type { ProjectionType, SecondaryIndex } from './indexes.js';
 import { statsRecountIntervalMs, TableStats, type StatsState } from './tableStats.js';
 import { backfillIndex } from './backfill.js';
+import { TimeToLiveSweeper } from './timeToLive.js';
 import assert from 'node:assert/strict';
 
 /** What the catalog persists per table: DynamoDB's description plus cove's storage ids. */
@@ -214,6 +215,8 @@ export interface CatalogOptions {
   statsRecountIntervalMs?: number;
   /** A pause between backfill batches (default 0): tests slow a backfill down to interrupt it. */
   backfillPauseMs?: number;
+  /** Delete expired items of TTL-enabled tables in the background (default: as `resumePurges`: one process per store). */
+  sweepExpiredItems?: boolean;
 }
 
 const ITEM_PURGE_BATCH = 1000;
@@ -239,12 +242,15 @@ export class TableCatalog {
   private closing = false;
   /** DescribeTable's counts, recounted in the background (tableStats.ts). */
   readonly stats: TableStats;
+  /** Deletes expired items (timeToLive.ts), in the one process that runs the store's background work. */
+  private readonly sweeper: TimeToLiveSweeper | undefined;
 
   private constructor(
     private readonly engine: StorageEngine,
     private readonly options: CatalogOptions,
   ) {
     this.stats = new TableStats(engine, this, options.statsRecountIntervalMs ?? statsRecountIntervalMs());
+    if (options.sweepExpiredItems ?? options.resumePurges ?? true) this.sweeper = new TimeToLiveSweeper(engine, this);
   }
 
   static async load(engine: StorageEngine, options: CatalogOptions = {}): Promise<TableCatalog> {
@@ -258,6 +264,7 @@ export class TableCatalog {
       // An index still CREATING was being backfilled when the store was last closed.
       for (const table of catalog.tables.values()) for (const index of table.indexes) if (!index.readable) catalog.startBackfill(table, index);
     }
+    catalog.sweeper?.start();
     return catalog;
   }
 
@@ -521,7 +528,7 @@ export class TableCatalog {
   /** Stops background purges, backfills and recounts at their next batch and waits for them. */
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all([...this.background, this.stats.close()]);
+    await Promise.all([...this.background, this.stats.close(), this.sweeper?.close()]);
   }
 
   /**

@@ -27,7 +27,8 @@ export class TransactionItems {
 
 /** One entry of TransactionCanceledException's CancellationReasons. */
 export interface CancellationReason {
-  Code: 'None' | 'ConditionalCheckFailed' | 'ValidationError';
+  /** DuplicateItem: a PartiQL INSERT (ExecuteTransaction) whose key is taken. */
+  Code: 'None' | 'ConditionalCheckFailed' | 'ValidationError' | 'DuplicateItem';
   Message?: string;
   Item?: Item;
 }

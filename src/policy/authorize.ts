@@ -37,7 +37,8 @@ const policyReads = new WeakMap<CompiledPolicy, Reads>();
 /** What the policies read from the request context; most policies read nothing, and then nothing is built. */
 function readsOf(sets: PolicySets, targets: readonly AuthorizationTarget[]): Reads {
   const reads: Reads = { context: false, serviceKeys: false };
-  const trustPolicies = targets.flatMap((target) => (target.trustPolicy ? [target.trustPolicy] : []));
+  // Only AssumeRole's targets carry a trust policy: no allocation for every other request.
+  const trustPolicies = targets.some((target) => target.trustPolicy) ? targets.flatMap((target) => (target.trustPolicy ? [target.trustPolicy] : [])) : undefined;
   for (const policies of [sets.identity, sets.permissionsBoundary, sets.session, sets.vpcEndpoint, trustPolicies]) {
     for (const policy of policies ?? []) {
       let own = policyReads.get(policy);

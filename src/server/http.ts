@@ -1,11 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { crc32 } from 'node:zlib';
 import type { AddressInfo, Socket } from 'node:net';
-import { coralError } from '../errors.js';
+import { AwsError, CORAL_NAMESPACE, coralError } from '../errors.js';
 import type { RequestContext } from '../context.js';
 import type { Pipeline } from '../pipeline.js';
-import type { Protocol, ServiceRegistry } from '../service.js';
+import { readSigning, scopeService, type RawRequest, type SigningFields } from '../auth/sigv4.js';
+import type { Protocol, Service, ServiceRegistry } from '../service.js';
+import { BodyReader } from './body.js';
+import { ByteBudget } from './byteBudget.js';
 import { newEventId, newRequestId } from './ids.js';
+import { SERVER_LIMITS, type HttpTimeouts } from './limits.js';
 
 export interface ListenerConfig {
   name: string;
@@ -13,7 +17,21 @@ export interface ListenerConfig {
   port: number;
 }
 
+/** What a listener shares with the process, or a test sets. */
+export interface ListenerOptions {
+  timeouts?: HttpTimeouts;
+  /** The budget of buffered body bytes; by default the one every listener of the process shares. */
+  budget?: ByteBudget;
+}
+
 const CLOSE_GRACE_MS = 2000;
+/** After answering a request it could not parse, the listener gives the client this long to read the answer before closing. */
+const LINGER_MS = 1000;
+
+/** One budget for every listener of a process: the bound is on the process's memory. */
+const PROCESS_BODY_BUDGET = new ByteBudget(SERVER_LIMITS.bufferedBodyBytesMax);
+
+const EMPTY_BODY = Buffer.alloc(0);
 
 /**
  * An AWS answer. The body goes to node:http as a string, which prepends the header block to it,
@@ -36,6 +54,7 @@ export class HttpListener {
   private readonly server: Server;
   /** Each connection's last request, which its next one waits for. */
   private readonly connectionTails = new WeakMap<Socket, Promise<void>>();
+  private readonly budget: ByteBudget;
   private closing = false;
 
   get name(): string {
@@ -47,9 +66,27 @@ export class HttpListener {
     private readonly pipeline: Pipeline,
     private readonly services: ServiceRegistry,
     private readonly region: string,
+    options: ListenerOptions = {},
   ) {
-    this.server = createServer({ keepAlive: true }, (req, res) => this.inOrder(req, res));
-    this.server.keepAliveTimeout = 60_000;
+    const timeouts = options.timeouts ?? SERVER_LIMITS;
+    this.budget = options.budget ?? PROCESS_BODY_BUDGET;
+    if (this.budget.capacityBytes < services.maxRequestBytes) throw new Error('the body budget must hold at least one largest request');
+    this.server = createServer(
+      {
+        keepAlive: true,
+        maxHeaderSize: SERVER_LIMITS.headerBytesMax,
+        headersTimeout: timeouts.headersTimeoutMs,
+        requestTimeout: timeouts.requestTimeoutMs,
+        connectionsCheckingInterval: SERVER_LIMITS.timeoutCheckIntervalMs,
+      },
+      (req, res) => this.inOrder(req, res),
+    );
+    // `Expect: 100-continue` (the C++ SDK's default): the 100 goes out only once the body will be
+    // read (onRequest), so a body that would be refused, or must wait for the budget, is not sent yet.
+    this.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.inOrder(req, res));
+    this.server.keepAliveTimeout = SERVER_LIMITS.keepAliveTimeoutMs;
+    // Requests node:http cannot parse, and timeouts: answered in AWS's shape and recorded.
+    this.server.on('clientError', (error: ParserError, socket: Socket) => this.onClientError(error, socket));
     // A client that half-closes after pipelining requests still gets the answers of those that
     // run (node:http would otherwise abort them and end the socket: executed, never answered).
     (this.server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
@@ -91,26 +128,51 @@ export class HttpListener {
 
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.method === 'GET' && (req.url === '/' || req.url === '')) {
-      // Health probe, answered as the default service (DynamoDB) answers it.
+      // Health probe, answered as the default service (DynamoDB) answers it: with the host the
+      // client named (DynamoDB's own answer names dynamodb.REGION.amazonaws.com, which it was called by).
       res.writeHead(200, { 'Content-Type': 'text/plain' });
-      res.end(`healthy: ${this.services.defaultService.endpointHost(this.region)} `);
+      res.end(`healthy: ${req.headers.host || this.services.defaultService.endpointHost(this.region)} `);
       return;
     }
     const requestId = newRequestId();
-    const body = await readBody(req, this.services.maxRequestBytes);
+    const receivedAtMs = Date.now();
     const headers = requestHeaders(req);
-    const raw = { method: req.method ?? 'POST', url: req.url ?? '/', rawHeaders: req.rawHeaders, body: body ?? Buffer.alloc(0) };
-    const { service, operationName } = this.services.dispatch({ raw, target: headers.target });
-    if (body === undefined) {
-      // Unverified against AWS: the exact code and text for a body over 16 MB.
-      const tooLarge = coralError('RequestEntityTooLarge', 'Request entity too large');
-      send(res, service.protocol, 413, requestId, service.protocol.serializeError(tooLarge, requestId));
+    const maxBytes = this.services.maxRequestBytes;
+    // A declared length over the limit is refused before a byte of the body is read, as the
+    // default service (a Query protocol names its service in the body).
+    if (headers.contentLength !== undefined && headers.contentLength > maxBytes) return tooLarge(res, this.services.defaultService, requestId);
+    const failing = this.failingWhateverTheBody(req, requestId, receivedAtMs, headers);
+    const body = new BodyReader(req, this.budget);
+    let ctx: RequestContext;
+    try {
+      const cutAfterBytes = failing === undefined ? undefined : SERVER_LIMITS.unauthenticatedBodyBytesMax;
+      const read = await body.read(headers.contentLength, maxBytes, cutAfterBytes, headers.expectsContinue ? () => res.writeContinue() : undefined);
+      if (read === 'tooLarge') return tooLarge(res, this.services.defaultService, requestId);
+      // Cut short, the request runs without its body and ends in authentication as it would with it.
+      ctx = read === 'cut' ? failing! : this.context(req, requestId, receivedAtMs, headers, read);
+      await this.pipeline.handle(ctx);
+    } finally {
+      body.release();
+    }
+    if (ctx.outcome?.reset) {
+      // No path to the service: as the network would, the connection is reset, unanswered.
+      req.socket.resetAndDestroy();
       return;
     }
-    const ctx: RequestContext = {
+    const { service, operationName } = ctx;
+    if (this.closing) res.shouldKeepAlive = false;
+    if (ctx.error) send(res, service.protocol, ctx.error.statusCode, requestId, service.protocol.serializeError(ctx.error, requestId));
+    else send(res, service.protocol, 200, requestId, ctx.request?.emptyAnswer ? '' : service.protocol.serializeResult(ctx.response ?? {}, { operationName: operationName!, requestId }));
+  }
+
+  /** The request's context once its body is read: the service is the one its protocol names. */
+  private context(req: IncomingMessage, requestId: string, receivedAtMs: number, headers: RequestHeaders, body: Buffer): RequestContext {
+    const raw: RawRequest = { method: req.method ?? 'POST', url: req.url ?? '/', rawHeaders: req.rawHeaders, body };
+    const { service, operationName } = this.services.dispatch({ raw, target: headers.target });
+    return {
       requestId,
       eventId: newEventId(),
-      receivedAtMs: Date.now(),
+      receivedAtMs,
       raw,
       target: headers.target,
       userAgent: headers.userAgent ?? '',
@@ -119,48 +181,133 @@ export class HttpListener {
       operationName,
       trace: [],
     };
-    await this.pipeline.handle(ctx);
-    if (ctx.outcome?.reset) {
-      // No path to the service: as the network would, the connection is reset, unanswered.
-      req.socket.resetAndDestroy();
-      return;
-    }
-    if (this.closing) res.shouldKeepAlive = false;
-    if (ctx.error) send(res, service.protocol, ctx.error.statusCode, requestId, service.protocol.serializeError(ctx.error, requestId));
-    else send(res, service.protocol, 200, requestId, service.protocol.serializeResult(ctx.response ?? {}, { operationName: operationName!, requestId }));
+  }
+
+  /**
+   * For a body larger than a small one (or of unknown length), the context of the request without
+   * its body when authentication is certain to refuse it whatever the body, else undefined. A
+   * small body (the common case) is read whole without asking, so that it meets every check in
+   * the usual order; a larger one from a client that cannot be authenticated is not worth
+   * buffering. Without its body the service is the one the headers name (X-Amz-Target), else
+   * the one the credential scope is signed for, else the default.
+   */
+  private failingWhateverTheBody(req: IncomingMessage, requestId: string, receivedAtMs: number, headers: RequestHeaders): RequestContext | undefined {
+    if (headers.contentLength !== undefined && headers.contentLength <= SERVER_LIMITS.unauthenticatedBodyBytesMax) return undefined;
+    const ctx = this.context(req, requestId, receivedAtMs, headers, EMPTY_BODY);
+    ctx.signing = readSigning(ctx.raw); // from the request line and headers only
+    if (ctx.operationName === undefined) ctx.service = this.services.bySigningName(scopeService(ctx.signing)) ?? ctx.service;
+    return this.pipeline.authenticationFailsWhateverTheBody(ctx) ? ctx : undefined;
+  }
+
+  /**
+   * A request node:http could not parse (duplicate or conflicting lengths, bad header bytes, an
+   * HTTP/2 preface, headers over the limit) or a client too slow (headersTimeout, requestTimeout):
+   * answered in AWS's shape, as the default service, and recorded. Socket errors (a reset) end
+   * the connection silently: there is no request to answer.
+   */
+  private onClientError(error: ParserError, socket: Socket): void {
+    const refusal = httpRefusal(error);
+    if (refusal === undefined || !socket.writable) return void socket.destroy();
+    // A request whose own body timed out is answered at once; a malformed request that follows
+    // requests still being answered is answered after them, in order.
+    const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+    const earlier = inFlight != null && inFlight.req.complete ? this.connectionTails.get(socket) : undefined;
+    if (earlier === undefined) this.refuse(refusal, socket);
+    else void earlier.then(() => this.refuse(refusal, socket));
+  }
+
+  /** Answers `refusal` on a socket node:http gave up on, records it, and closes the connection. */
+  private refuse(refusal: AwsError, socket: Socket): void {
+    if (!socket.writable) return void socket.destroy();
+    const service = this.services.defaultService;
+    const requestId = newRequestId();
+    const raw: RawRequest = { method: '', url: '', rawHeaders: [], body: EMPTY_BODY };
+    const ctx: RequestContext = {
+      requestId,
+      eventId: newEventId(),
+      receivedAtMs: Date.now(),
+      raw,
+      target: undefined,
+      userAgent: '',
+      connection: { listener: this.config.name, remoteAddress: socket.remoteAddress ?? '', remotePort: socket.remotePort ?? 0, secure: false },
+      service,
+      operationName: undefined,
+      trace: [],
+    };
+    this.pipeline.refuse(ctx, refusal).then(
+      () => {
+        if (ctx.outcome?.reset) return void socket.resetAndDestroy();
+        const body = service.protocol.serializeError(ctx.error ?? refusal, requestId);
+        socket.end(rawResponse(ctx.error?.statusCode ?? refusal.statusCode, service.protocol, requestId, body));
+        setTimeout(() => socket.destroy(), LINGER_MS).unref();
+      },
+      () => socket.destroy(),
+    );
   }
 }
 
 /**
- * The two headers the listener reads, from `rawHeaders` in one pass: reading `req.headers`
- * would make node:http build the whole lower-cased header object for every request. Same
- * values as `req.headers` gives: the first User-Agent (node:http drops repeats of it), and
- * repeated X-Amz-Target values joined with ", ".
+ * The answer to a request node:http refused, or undefined for a socket error. DynamoDB refuses
+ * more than 16 KB of headers with a plain 400 (ScyllaDB's Alternator maintainers, who test
+ * against DynamoDB: scylladb/scylladb#23438), not node's 431.
+ * Unverified against AWS: the body of these answers (codes and texts are cove's, in the shape of
+ * DynamoDB's front-end errors), and the 408 for a client too slow to send its request.
  */
-function requestHeaders(req: IncomingMessage): { userAgent: string | undefined; target: string | undefined } {
+function httpRefusal(error: ParserError): AwsError | undefined {
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') return new AwsError(CORAL_NAMESPACE, 'RequestTimeoutException', 'Request timed out before the whole request was received', 408);
+  if (error.code === 'HPE_HEADER_OVERFLOW') return new AwsError(CORAL_NAMESPACE, 'BadRequestException', 'Request header section too large', 400);
+  if (error.code?.startsWith('HPE_')) return new AwsError(CORAL_NAMESPACE, 'BadRequestException', `Malformed HTTP request: ${error.reason ?? error.code}`, 400);
+  return undefined;
+}
+
+/** node:http's parser errors carry llhttp's code (`HPE_…`) and its reason. */
+type ParserError = NodeJS.ErrnoException & { reason?: string };
+
+/** A whole HTTP/1.1 answer for a socket whose request node:http could not parse; the connection closes after it. */
+function rawResponse(statusCode: number, protocol: Protocol, requestId: string, body: string): string {
+  const reason = STATUS_TEXT[statusCode] ?? 'Bad Request';
+  const crc = protocol.sendsCrc32 ? `x-amz-crc32: ${crc32(body)}\r\n` : '';
+  return (
+    `HTTP/1.1 ${statusCode} ${reason}\r\nContent-Type: ${protocol.contentType}\r\nContent-Length: ${Buffer.byteLength(body, 'utf8')}\r\n` +
+    `x-amzn-RequestId: ${requestId}\r\n${crc}Connection: close\r\n\r\n${body}`
+  );
+}
+
+const STATUS_TEXT: Readonly<Record<number, string>> = { 400: 'Bad Request', 408: 'Request Timeout' };
+
+function tooLarge(res: ServerResponse, service: Service, requestId: string): void {
+  // Unverified against AWS: the exact code and text for a body over 16 MB.
+  const error = coralError('RequestEntityTooLarge', 'Request entity too large');
+  send(res, service.protocol, 413, requestId, service.protocol.serializeError(error, requestId));
+}
+
+interface RequestHeaders {
+  userAgent: string | undefined;
+  target: string | undefined;
+  /** The declared body length; undefined for a chunked body (node:http has checked the framing). */
+  contentLength: number | undefined;
+  /** `Expect: 100-continue`: the client sends its body once told to. */
+  expectsContinue: boolean;
+}
+
+/**
+ * The headers the listener reads, from `rawHeaders` in one pass: reading `req.headers` would
+ * make node:http build the whole lower-cased header object for every request. Same values as
+ * `req.headers` gives: the first User-Agent (node:http drops repeats of it), and repeated
+ * X-Amz-Target values joined with ", ". node:http has refused a request with two lengths.
+ */
+function requestHeaders(req: IncomingMessage): RequestHeaders {
   let userAgent: string | undefined;
   let target: string | undefined;
+  let contentLength: number | undefined;
+  let expectsContinue = false;
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i];
     if (name.length === 10 && userAgent === undefined && name.toLowerCase() === 'user-agent') userAgent = raw[i + 1];
     else if (name.length === 12 && name.toLowerCase() === 'x-amz-target') target = target === undefined ? raw[i + 1] : `${target}, ${raw[i + 1]}`;
+    else if (name.length === 14 && name.toLowerCase() === 'content-length') contentLength = Number(raw[i + 1]);
+    else if (name.length === 6 && name.toLowerCase() === 'expect') expectsContinue = raw[i + 1].toLowerCase() === '100-continue';
   }
-  return { userAgent, target };
-}
-
-/** The whole body, or undefined once it exceeds `maxBytes` (the rest is drained, not buffered). */
-function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBytes) tooLarge = true;
-      if (!tooLarge) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? undefined : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+  return { userAgent, target, contentLength, expectsContinue };
 }

@@ -87,6 +87,10 @@ describe('planReload refuses', () => {
     assert.equal(refusal(planReload(running, FILE, config({ publicListen: '127.0.0.1:8001' }))), `${FILE}: listeners (names or addresses) changed: restart cove to apply them`);
   });
 
+  it("the listeners' timeouts (http:)", () => {
+    assert.equal(refusal(planReload(running, FILE, config() + 'http: { headersTimeoutMs: 5000 }\n')), `${FILE}: http changed: restart cove to apply them`);
+  });
+
   it('and logs the refusal in the words the reload tests wait for', () => {
     assert.equal(refusalLine({ kind: 'refused', reason: `${FILE}: the file is empty` }), `cove: configuration error; the running configuration stays in force\n${FILE}: the file is empty`);
   });

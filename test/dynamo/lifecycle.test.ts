@@ -83,6 +83,20 @@ describe('table lifecycle', () => {
       assert.deepEqual(await listTags('tagged'), [{ Key: 'team', Value: 'red' }, { Key: 'prototype', Value: 'x y' }]);
     });
 
+    it('answers TagResource and UntagResource with an empty body, as the model has no output for them', async () => {
+      const { signedCall } = await import('../support/signed.js');
+      await db.send(new CreateTableCommand(tableInput('empty-answers')));
+      const call = (target: string, body: unknown) => signedCall({ endpoint: cove.endpoint, target: `DynamoDB_20120810.${target}`, body: JSON.stringify(body), accessKeyId: 'AKIAADMIN000000001', secretAccessKey: 'admin-secret' });
+      const tagged = await call('TagResource', { ResourceArn: `${ARN}/empty-answers`, Tags: [{ Key: 'k', Value: 'v' }] });
+      assert.equal(tagged.status, 200);
+      assert.equal(tagged.body, '');
+      assert.equal(tagged.headers.get('x-amz-crc32'), '0');
+      const untagged = await call('UntagResource', { ResourceArn: `${ARN}/empty-answers`, TagKeys: ['k'] });
+      assert.equal(untagged.body, '');
+      const listed = await call('ListTagsOfResource', { ResourceArn: `${ARN}/empty-answers` });
+      assert.equal(listed.body, '{"Tags":[]}');
+    });
+
     it('refuses invalid tags with DynamoDB\'s texts, all or nothing', async () => {
       await db.send(new CreateTableCommand(tableInput('tagchecks')));
       const tag = (Tags: Tag[]) => db.send(new TagResourceCommand({ ResourceArn: `${ARN}/tagchecks`, Tags }));
@@ -193,6 +207,29 @@ describe('table lifecycle', () => {
         'Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time recovery.',
       );
       await assertRejects(db.send(new DescribeContinuousBackupsCommand({ TableName: 'nosuch' })), 'TableNotFoundException', 'Table not found: nosuch');
+    });
+  });
+
+  describe('wire fidelity of CreateTable and PutItem', () => {
+    it('accepts a specification that only turns a feature off, and refuses one that turns it on', async () => {
+      await db.send(new CreateTableCommand(tableInput('streams-off', { StreamSpecification: { StreamEnabled: false }, SSESpecification: { Enabled: false } })));
+      const described = await db.send(new DescribeTableCommand({ TableName: 'streams-off' }));
+      assert.equal(described.Table?.StreamSpecification, undefined);
+      assert.equal(described.Table?.SSEDescription, undefined);
+      await assertRejects(db.send(new CreateTableCommand(tableInput('streams-on', { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } }))), 'ValidationException', 'cove does not support StreamSpecification on CreateTable yet');
+    });
+
+    it('refuses an attribute defined twice, in DynamoDB\'s words', async () => {
+      await assertRejects(
+        db.send(new CreateTableCommand(tableInput('twice', { AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }, { AttributeName: 'pk', AttributeType: 'N' }] }))),
+        'ValidationException',
+        'Attribute Name is duplicated: pk',
+      );
+    });
+
+    it('checks an item\'s size before looking the table up', async () => {
+      const { PutItemCommand } = await import('@aws-sdk/client-dynamodb');
+      await assertRejects(db.send(new PutItemCommand({ TableName: 'no-such-table', Item: { pk: { S: 'a' }, big: { S: 'x'.repeat(500_000) } } })), 'ValidationException', 'Item size has exceeded the maximum allowed size');
     });
   });
 

@@ -92,6 +92,15 @@ describe('validateInput: compilation', () => {
     validateInput('Query', { TableName: 'abc', Limit: null, Select: null, KeyConditions: { a: null } });
     validation('GetItem', { TableName: null, Key: { a: { S: 'x' } } }, detected(err(null, 'tableName', NOT_NULL)));
   });
+
+  it('removes null members, so operations see them absent (a null NextToken was a 500)', () => {
+    const body = { ResourceArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/abc', NextToken: null };
+    validateInput('ListTagsOfResource', body);
+    assert.deepEqual(body, { ResourceArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/abc' });
+    const nested = { TableName: 'abc', Key: { a: { S: null, N: '1' } }, ReturnConsumedCapacity: null };
+    validateInput('GetItem', nested);
+    assert.deepEqual(nested, { TableName: 'abc', Key: { a: { N: '1' } } });
+  });
 });
 
 describe('validateInput: SerializationException', () => {
@@ -290,6 +299,14 @@ describe('validateInput: ValidationException', () => {
     validation('BatchGetItem', { RequestItems: {} }, 'The requestItems parameter is required for BatchGetItem');
     validation('BatchWriteItem', {}, detected(err(null, 'requestItems', NOT_NULL)));
   });
+
+  it('refuses null table entries in RequestItems and null list elements (each was a 500)', () => {
+    const put = [{ PutRequest: { Item: { pk: { S: 'a' } } } }];
+    validation('BatchWriteItem', { RequestItems: { tbl: put, __proto__x: null } }, 'The batch write request list for a table cannot be null or empty: __proto__x');
+    validation('BatchWriteItem', JSON.parse('{"RequestItems":{"__proto__":null}}'), 'The batch write request list for a table cannot be null or empty: __proto__');
+    validation('BatchGetItem', { RequestItems: { tbl: { Keys: [{ pk: { S: 'a' } }] }, other: null } }, 'The list of keys in RequestItems for BatchGetItem is required');
+    validation('UntagResource', { ResourceArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/abc', TagKeys: ['a', null] }, detected(err(null, 'tagKeys.2.member', NOT_NULL)));
+  });
 });
 
 describe('normalizeItem / normalizeAttributeValue', () => {
@@ -302,6 +319,13 @@ describe('normalizeItem / normalizeAttributeValue', () => {
     }
     invalid({ S: 'a', N: '1' }, 'Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
     invalid({ S: 'a', BOOL: true }, 'Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
+  });
+
+  it('refuses a null set element before anything sizes the set (it was a 500)', () => {
+    for (const value of [{ SS: ['a', null] }, { NS: [null] }, { BS: [null, 'YQ=='] }]) {
+      invalid(value, 'One or more parameter values were invalid: A set may not contain a null element');
+      expectError(() => normalizeAttributeValue({ L: [value] }), VALIDATION, 'One or more parameter values were invalid: A set may not contain a null element');
+    }
   });
 
   it('checks sets, NULL and numbers with DynamoDB texts', () => {

@@ -284,7 +284,20 @@ describe('walking skeleton through the real SDK', () => {
   it('answers the unsigned GET / health probe', async () => {
     const response = await fetch(cove.endpoint + '/');
     assert.equal(response.status, 200);
-    assert.equal(await response.text(), 'healthy: dynamodb.us-east-1.amazonaws.com ');
+    assert.equal(await response.text(), `healthy: ${new URL(cove.endpoint).host} `, 'names the host the client used, as DynamoDB names its own');
+    const named = await new Promise<string>((resolve, reject) => {
+      const url = new URL(cove.endpoint);
+      import('node:http').then(({ request }) => {
+        const req = request({ host: url.hostname, port: url.port, path: '/', headers: { host: 'dynamodb.us-east-1.amazonaws.com' } }, (res) => {
+          let text = '';
+          res.on('data', (chunk) => (text += chunk));
+          res.on('end', () => resolve(text));
+        });
+        req.on('error', reject);
+        req.end();
+      }, reject);
+    });
+    assert.equal(named, 'healthy: dynamodb.us-east-1.amazonaws.com ');
   });
 
   it('records successful requests as CloudTrail events', async () => {

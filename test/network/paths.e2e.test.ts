@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DeleteItemCommand, DescribeEndpointsCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { auditRecordFor, auditRecords } from '../support/audit.js';
 import { removeDirectory, startCove, type CoveProcess } from '../support/cove.js';
 import { rejection } from '../support/errors.js';
@@ -116,7 +117,7 @@ interface Explained {
 
 describe('network paths, one scenario per rule (SDK, AWS CLI, audit, explain)', () => {
   let cove: CoveProcess;
-  const clients: DynamoDBClient[] = [];
+  const clients: { destroy(): void }[] = [];
   const at = (listener: string, credentials = DEV, region = 'us-east-1') => {
     const client = new DynamoDBClient({ endpoint: `http://127.0.0.1:${cove.ports()[listener]}`, region, credentials, maxAttempts: 1 });
     clients.push(client);
@@ -164,6 +165,29 @@ describe('network paths, one scenario per rule (SDK, AWS CLI, audit, explain)', 
     for (const client of clients) client.destroy();
     await cove.stop();
     removeDirectory(cove.dataDirectory);
+  });
+
+  it('STS is routed as STS: a DynamoDB gateway endpoint or prefix-list rule never carries it; a NAT does', async () => {
+    const sts = (listener: string) => {
+      const client = new STSClient({ endpoint: `http://127.0.0.1:${cove.ports()[listener]}`, region: 'us-east-1', credentials: DEV, maxAttempts: 1 });
+      clients.push(client);
+      return client;
+    };
+    const viaNat = await sts('app-open').send(new GetCallerIdentityCommand({}));
+    assert.equal(viaNat.Arn, `arn:aws:iam::${ACCOUNT}:user/dev`);
+    const record = await auditRecordFor(cove, viaNat.$metadata.requestId);
+    assert.equal(record.eventSource, 'sts.amazonaws.com');
+    assert.equal(record.sourceIPAddress, '203.0.113.10', 'through the NAT gateway, not the DynamoDB endpoint');
+    assert.equal(record.vpcEndpointId, undefined);
+    // sg-app lets tcp/80 out only to DynamoDB's prefix list: DynamoDB passes, STS does not.
+    await at('app').send(new GetItemCommand({ TableName: 'orders', Key: { id: { S: 'a' } } }));
+    const blocked = await rejection(sts('app').send(new GetCallerIdentityCommand({})));
+    assert.equal(blocked.$metadata?.httpStatusCode, 503);
+    assert.match(blocked.message, /sts is unreachable from here: ENI_SG_RULES_MISMATCH: /);
+    const isolated = await rejection(sts('isolated').send(new GetCallerIdentityCommand({})));
+    assert.match(isolated.message, /sts is unreachable from here: NO_ROUTE_TO_DESTINATION: /);
+    const explained = explain('--from', 'app', '--principal', `arn:aws:iam::${ACCOUNT}:user/dev`, '--action', 'sts:GetCallerIdentity', '--resource', '*');
+    assert.match(explained.stdout, /ENI_SG_RULES_MISMATCH/);
   });
 
   it('endpoint path allowed: the item comes back through vpce-app; audit and explain agree', async () => {

@@ -34,6 +34,13 @@ iam:
                 Action: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:GetItems"]
                 Resource: "${TABLE}"
                 Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["\${aws:username}"] } }
+  roles:
+    - name: reader
+      assumeRolePolicy: { Version: "2012-10-17", Statement: [ { Effect: Allow, Principal: { AWS: "${ACCOUNT}" }, Action: "sts:AssumeRole" } ] }
+      tags: { tier: gold }
+      policies:
+        - name: gold-reads
+          document: { Version: "2012-10-17", Statement: [ { Effect: Allow, Action: "dynamodb:GetItem", Resource: "*", Condition: { StringEquals: { "aws:PrincipalTag/tier": "gold" } } } ] }
 `;
 
 describe('cove explain', () => {
@@ -60,6 +67,15 @@ describe('cove explain', () => {
     assert.equal(put.result, 'ImplicitlyDenied');
     assert.deepEqual(put.blockedBy, ['permissionsBoundary']);
     assert.equal(put.message, `User: arn:aws:iam::${ACCOUNT}:user/alice is not authorized to perform: dynamodb:PutItem on resource: ${TABLE} because no permissions boundary allows the dynamodb:PutItem action`);
+  });
+
+  it('explains a role\'s session, by the role\'s ARN or an assumed-role ARN', () => {
+    const byRole = cove(['explain', '--config', config, '--principal', `arn:aws:iam::${ACCOUNT}:role/reader`, '--action', 'dynamodb:GetItem', '--resource', TABLE]);
+    assert.equal(byRole.status, 0, byRole.stderr);
+    assert.match(byRole.stdout, /^ {2}aws:PrincipalTag\/tier = "gold"$/m);
+    assert.match(byRole.stdout, /^Result: Allowed$/m);
+    const bySession = cove(['explain', '--config', config, '--principal', `arn:aws:sts::${ACCOUNT}:assumed-role/reader/batch-job`, '--action', 'dynamodb:PutItem', '--resource', TABLE]);
+    assert.match(bySession.stdout, new RegExp(`User: arn:aws:sts::${ACCOUNT}:assumed-role/reader/batch-job is not authorized to perform: dynamodb:PutItem`));
   });
 
   it('answers bad input with a message and exit code 2', () => {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 // AGPL: a devDependency, imported by tests only (never by anything under src/).
 import { runSimulation, type Simulation } from '@cloud-copilot/iam-simulate';
 import { simulate, SimulationInputError } from '../../src/policy/simulate.js';
+import { SeededRandom } from '../support/random.js';
 
 /**
  * Differential test of cove's policy engine against @cloud-copilot/iam-simulate.
@@ -65,40 +66,6 @@ interface Case {
 }
 
 type CoveOutcome = Result | 'rejected';
-
-// ---------------------------------------------------------------------------
-// Seeded PRNG (mulberry32) and helpers
-
-class Rng {
-  private state: number;
-  constructor(seed: number) {
-    this.state = seed >>> 0;
-  }
-  next(): number {
-    this.state = (this.state + 0x6d2b79f5) >>> 0;
-    let t = this.state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1));
-  }
-  pick<T>(list: readonly T[]): T {
-    return list[Math.floor(this.next() * list.length)];
-  }
-  /** min..max distinct items of the list. */
-  some<T>(list: readonly T[], min: number, max: number): T[] {
-    const n = Math.min(list.length, this.int(min, max));
-    const pool = [...list];
-    const out: T[] = [];
-    while (out.length < n) out.push(pool.splice(Math.floor(this.next() * pool.length), 1)[0]);
-    return out;
-  }
-}
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -188,7 +155,7 @@ const ACTION_PATTERNS = [
 ];
 
 /** The request action written the way policies write it: exact, mixed case, or with wildcards. */
-function actionSpelling(rng: Rng, action: string): string {
+function actionSpelling(rng: SeededRandom, action: string): string {
   switch (rng.int(0, 5)) {
     case 0:
       return `dynamodb:${action.toLowerCase()}`;
@@ -272,7 +239,7 @@ interface Who {
   arnForContext: string;
 }
 
-function contextFor(rng: Rng, who: Who, action: string): Record<string, ContextValue> {
+function contextFor(rng: SeededRandom, who: Who, action: string): Record<string, ContextValue> {
   const context: Record<string, ContextValue> = {};
   for (const key of GLOBAL_KEYS) {
     if (!rng.chance(0.55)) continue;
@@ -309,7 +276,7 @@ function contextFor(rng: Rng, who: Who, action: string): Record<string, ContextV
 }
 
 interface GenState {
-  rng: Rng;
+  rng: SeededRandom;
   who: Who;
   action: string;
   resource: string;
@@ -361,7 +328,7 @@ function conditionValues(g: GenState, family: string, key: string, variables: bo
 }
 
 /** A wildcard pattern over a string: `ali*`, `?ob`, `*`, `*e*`. */
-function mangle(rng: Rng, text: string): string {
+function mangle(rng: SeededRandom, text: string): string {
   if (text.length === 0) return '*';
   switch (rng.int(0, 4)) {
     case 0:
@@ -548,7 +515,7 @@ function policy(g: GenState, kind: Kind): JsonObject {
   return doc;
 }
 
-function generateCase(rng: Rng): Case {
+function generateCase(rng: SeededRandom): Case {
   const isRole = rng.chance(0.25);
   const name = rng.pick(USERS);
   const who: Who = isRole
@@ -1298,7 +1265,7 @@ const MAX_SHRUNK = VERBOSE ? Infinity : 60;
 describe('policy engine: differential test against @cloud-copilot/iam-simulate', () => {
   it(`agrees on ≥ 10,000 random cases (seed ${SEED}), apart from documented iam-simulate deviations`, { timeout: 300_000 }, async () => {
     const started = Date.now();
-    const rng = new Rng(SEED);
+    const rng = new SeededRandom(SEED);
     let generated = 0;
     let compared = 0;
     let skipped = 0;

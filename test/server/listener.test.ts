@@ -1,6 +1,5 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { crc32 } from 'node:zlib';
 import { dynamoError } from '../../src/dynamo/errors.js';
 import type { RequestContext } from '../../src/context.js';
@@ -9,6 +8,7 @@ import { HttpListener } from '../../src/server/http.js';
 import { newEventId, newRequestId } from '../../src/server/ids.js';
 import { ServiceRegistry } from '../../src/service.js';
 import { DESCRIBED_DYNAMODB } from '../support/context.js';
+import { rawConnection, type RawReply } from '../support/rawHttp.js';
 
 const REQUEST_ID = /^[0-9A-V]{52}$/;
 const EVENT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -32,40 +32,12 @@ describe('request and event IDs', () => {
   });
 });
 
-interface RawReply {
-  statusLine: string;
-  headers: [string, string][];
-  body: Buffer;
-}
-
-/** Sends raw HTTP/1.1 requests on one keep-alive connection and splits the raw replies (Content-Length framed). */
+/** Sends raw HTTP/1.1 requests on one keep-alive connection, each once the previous one is answered. */
 function exchange(port: number, requests: string[]): Promise<RawReply[]> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    const replies: RawReply[] = [];
-    let buffered = Buffer.alloc(0);
-    socket.on('error', reject);
-    socket.on('data', (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      for (;;) {
-        const end = buffered.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const [statusLine, ...lines] = buffered.subarray(0, end).toString('latin1').split('\r\n');
-        const headers = lines.map((line): [string, string] => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 2)]);
-        const length = Number(headers.find(([name]) => name.toLowerCase() === 'content-length')?.[1]);
-        if (buffered.length < end + 4 + length) return;
-        replies.push({ statusLine, headers, body: buffered.subarray(end + 4, end + 4 + length) });
-        buffered = buffered.subarray(end + 4 + length);
-        if (replies.length === requests.length) {
-          socket.end();
-          resolve(replies);
-          return;
-        }
-        socket.write(requests[replies.length]);
-      }
-    });
-    socket.write(requests[0]);
-  });
+  let sent = 1;
+  const { socket, closed } = rawConnection(port, requests.length, (_, connection) => connection.write(requests[sent++]));
+  socket.write(requests[0]);
+  return closed;
 }
 
 function post(target: string, body: string): string {
@@ -94,12 +66,12 @@ describe('HTTP listener: DynamoDB response shape on the wire', () => {
 
     assert.equal(ok.statusLine, 'HTTP/1.1 200 OK');
     assert.deepEqual(
-      ok.headers.map(([name]) => name),
+      ok.headerList.map(([name]) => name),
       ['Content-Type', 'Content-Length', 'x-amzn-RequestId', 'x-amz-crc32', 'Date', 'Connection', 'Keep-Alive'],
     );
-    const header = (reply: RawReply, name: string) => reply.headers.find(([n]) => n === name)?.[1];
+    const header = (reply: RawReply, name: string) => reply.headerList.find(([n]) => n === name)?.[1];
     const expected = Buffer.from(JSON.stringify({ Item: { id: { S: 'k' }, text: { S: 'héllo wörld ✓ 😀' } } }), 'utf8');
-    assert.deepEqual(ok.body, expected);
+    assert.deepEqual(ok.bodyBytes, expected);
     assert.equal(header(ok, 'Content-Type'), 'application/x-amz-json-1.0');
     assert.equal(header(ok, 'Content-Length'), String(expected.length));
     assert.equal(header(ok, 'x-amz-crc32'), String(crc32(expected)));
@@ -107,7 +79,7 @@ describe('HTTP listener: DynamoDB response shape on the wire', () => {
 
     assert.equal(failed.statusLine, 'HTTP/1.1 400 Bad Request');
     const errorBody = '{"__type":"com.amazonaws.dynamodb.v20120810#ResourceNotFoundException","message":"Requested resource not found"}';
-    assert.equal(failed.body.toString('utf8'), errorBody);
+    assert.equal(failed.body, errorBody);
     assert.equal(header(failed, 'x-amz-crc32'), String(crc32(errorBody)));
 
     // The request ID on the wire is the one the pipeline (and so the audit record) saw.

@@ -1,44 +1,21 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { CreateTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { fullAccessConfig, removeDirectory, startCove, type CoveProcess } from '../support/cove.js';
+import { rawConnection } from '../support/rawHttp.js';
 import { signedRawRequest } from '../support/signed.js';
 
 const KEY = 'AKIAPIPELINE0000001';
 const SECRET = 'pipeline-secret';
 
 /** Writes `text` on one connection and collects the raw replies until `count` have arrived or the peer closes. */
-function exchange(port: number, text: string, count: number, halfClose = false): Promise<{ statuses: number[]; bodies: string[] }> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1');
-    let buffered = Buffer.alloc(0);
-    const statuses: number[] = [];
-    const bodies: string[] = [];
-    const done = () => {
-      socket.destroy();
-      resolve({ statuses, bodies });
-    };
-    socket.on('error', reject);
-    socket.on('close', done);
-    socket.on('data', (chunk: Buffer) => {
-      buffered = Buffer.concat([buffered, chunk]);
-      for (;;) {
-        const end = buffered.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        const head = buffered.subarray(0, end).toString('latin1');
-        const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
-        if (buffered.length < end + 4 + length) return;
-        statuses.push(Number(head.split(' ')[1]));
-        bodies.push(buffered.subarray(end + 4, end + 4 + length).toString('utf8'));
-        buffered = buffered.subarray(end + 4 + length);
-        if (statuses.length === count) return done();
-      }
-    });
-    socket.write(text, () => {
-      if (halfClose) socket.end();
-    });
+async function exchange(port: number, text: string, count: number, halfClose = false): Promise<{ statuses: number[]; bodies: string[] }> {
+  const { socket, closed } = rawConnection(port, count);
+  socket.write(text, () => {
+    if (halfClose) socket.end();
   });
+  const replies = await closed;
+  return { statuses: replies.map((reply) => reply.status), bodies: replies.map((reply) => reply.body) };
 }
 
 describe('pipelined requests on one connection', () => {

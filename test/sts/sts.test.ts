@@ -31,6 +31,9 @@ iam:
       policies: [{ name: assume, document: ${doc([{ Effect: 'Allow', Action: ['sts:AssumeRole', 'sts:TagSession', 'dynamodb:ListTables'], Resource: '*' }])} }]
     - name: bob
       accessKeys: [{ id: ${BOB.accessKeyId}, secret: ${BOB.secretAccessKey} }]
+    - name: mallory
+      accessKeys: [{ id: AKIAMALLORY00000001, secret: mallory-secret }]
+      policies: [{ name: deny-all, document: ${doc([{ Effect: 'Deny', Action: '*', Resource: '*' }])} }]
   roles:
     - name: reader
       maxSessionDuration: 7200
@@ -82,6 +85,11 @@ describe('STS', () => {
     assert.match(alice.UserId!, /^AIDA[A-Z2-7]{17}$/);
     const bob = await sts(BOB).send(new GetCallerIdentityCommand({}));
     assert.equal(bob.Arn, `arn:aws:iam::${ACCOUNT}:user/bob`);
+    // Not even an explicit Deny of everything stops it (AWS's rule), nor GetSessionToken.
+    const mallory = { accessKeyId: 'AKIAMALLORY00000001', secretAccessKey: 'mallory-secret' };
+    assert.equal((await sts(mallory).send(new GetCallerIdentityCommand({}))).Arn, `arn:aws:iam::${ACCOUNT}:user/mallory`);
+    const session = temporary((await sts(mallory).send(new GetSessionTokenCommand({}))).Credentials);
+    await rejectsWith(dynamo(session).send(new ListTablesCommand({})), 'AccessDeniedException');
   });
 
   it('AssumeRole issues ASIA credentials that act as the assumed role, with its policies only', async () => {
@@ -183,6 +191,16 @@ describe('STS', () => {
     const again = await rejectsWith(sts(credentials).send(new GetSessionTokenCommand({})), 'AccessDenied');
     assert.equal(again.message, 'Cannot call GetSessionToken with session credentials');
     await rejectsWith(sts(ALICE).send(new GetSessionTokenCommand({ DurationSeconds: 129_601 })), 'ValidationError');
+  });
+
+  it('GetAccessKeyInfo: the account of a key, for a caller allowed sts:GetAccessKeyInfo', async () => {
+    const { GetAccessKeyInfoCommand } = await import('@aws-sdk/client-sts');
+    const denied = await rejectsWith(sts(BOB).send(new GetAccessKeyInfoCommand({ AccessKeyId: ALICE.accessKeyId })), 'AccessDenied');
+    assert.equal(denied.message, `User: arn:aws:iam::${ACCOUNT}:user/bob is not authorized to perform: sts:GetAccessKeyInfo on resource: * because no identity-based policy allows the sts:GetAccessKeyInfo action`);
+    const session = temporary((await assume({ RoleArn: role('untagged'), ExternalId: undefined })).Credentials);
+    const info = await sts(session).send(new GetAccessKeyInfoCommand({ AccessKeyId: ALICE.accessKeyId }));
+    assert.equal(info.Account, ACCOUNT);
+    await rejectsWith(sts(session).send(new GetAccessKeyInfoCommand({ AccessKeyId: 'short' })), 'ValidationError');
   });
 
   it('speaks the Query protocol on the wire: XML answers, and errors in ErrorResponse with Query\'s codes', async () => {

@@ -47,6 +47,9 @@ function checkSchema(input: CreateTableInput): void {
     }
   }
   const definitions = input.AttributeDefinitions.map((d) => d.AttributeName);
+  // The live service's text (quoted by ScyllaDB's Alternator maintainers); DynamoDB Local words it otherwise.
+  const duplicated = definitions.find((name, i) => definitions.indexOf(name) !== i);
+  if (duplicated !== undefined) throw validationError(`Attribute Name is duplicated: ${duplicated}`);
   const keys = input.KeySchema.map((k) => k.AttributeName);
   if (keys.length === 2 && (keys.some((k) => !definitions.includes(k)) || (keys[0] === keys[1] && definitions.length === 1))) {
     throw validationError('Invalid KeySchema: Some index key attribute have no definition');

@@ -7,17 +7,20 @@ export const DESCRIBE_ENDPOINTS_ACTION = 'dynamodb:DescribeEndpoints';
 const CACHE_PERIOD_MINUTES = 1440;
 
 /**
- * DescribeEndpoints: the region's advertised address. It has no resource
- * type, so it is authorized against `*`; DynamoDB skips that check on its
+ * DescribeEndpoints: the address the client reached, as it named it (the Host header: host and
+ * port of the listener), so that an SDK with endpoint discovery stays on cove instead of
+ * following `dynamodb.REGION.amazonaws.com` out to AWS; that name only when there is no Host.
+ * It has no resource type, so it is authorized against `*`; DynamoDB skips that check on its
  * public endpoint and makes it only for requests through a VPC endpoint.
  */
 export const describeEndpoints: Operation<Record<string, never>> = {
   name: 'DescribeEndpoints',
   readOnly: true,
   category: 'Management',
+  readsHost: true,
   authorization: () => [{ action: DESCRIBE_ENDPOINTS_ACTION, resource: '*' }],
   requestParameters: () => null,
   async execute(_input, ctx) {
-    return { Endpoints: [{ Address: `dynamodb.${ctx.region}.amazonaws.com`, CachePeriodInMinutes: CACHE_PERIOD_MINUTES }] };
+    return { Endpoints: [{ Address: ctx.requestHost || `dynamodb.${ctx.region}.amazonaws.com`, CachePeriodInMinutes: CACHE_PERIOD_MINUTES }] };
   },
 };

@@ -6,6 +6,9 @@ import { deleteItem } from './deleteItem.js';
 import { deleteTable } from './deleteTable.js';
 import { describeEndpoints } from './describeEndpoints.js';
 import { describeTable } from './describeTable.js';
+import { executeStatement } from './executeStatement.js';
+import { batchExecuteStatement } from './batchExecuteStatement.js';
+import { executeTransaction } from './executeTransaction.js';
 import { getItem } from './getItem.js';
 import { listTables } from './listTables.js';
 import { putItem } from './putItem.js';
@@ -26,5 +29,5 @@ import { updateTimeToLive } from './updateTimeToLive.js';
 
 /** Every DynamoDB operation cove serves, by its X-Amz-Target name. */
 export const OPERATIONS: ReadonlyMap<string, Operation<never>> = new Map(
-  [createTable, describeTable, listTables, deleteTable, putItem, getItem, deleteItem, updateItem, query, scan, batchGetItem, batchWriteItem, transactWriteItems, transactGetItems, describeEndpoints, updateTable, tagResource, untagResource, listTagsOfResource, updateTimeToLive, describeTimeToLive, updateContinuousBackups, describeContinuousBackups, describeLimits].map((op) => [op.name, op as Operation<never>]),
+  [createTable, describeTable, listTables, deleteTable, putItem, getItem, deleteItem, updateItem, query, scan, batchGetItem, batchWriteItem, transactWriteItems, transactGetItems, describeEndpoints, updateTable, tagResource, untagResource, listTagsOfResource, updateTimeToLive, describeTimeToLive, updateContinuousBackups, describeContinuousBackups, describeLimits, executeStatement, batchExecuteStatement, executeTransaction].map((op) => [op.name, op as Operation<never>]),
 );

@@ -37,12 +37,14 @@ export const putItem: Operation<PutItemInput> = {
       throw validationError('Return values set to invalid value');
     }
     const expressions = compileRequestExpressions(input, 'PutItem');
-    const table = ctx.catalog.require(input.TableName);
-    checkNestedKeyAccess(expressions, keyNamesOf(table));
+    // The whole request, the item's size included, is checked before the table is looked up:
+    // a 500 KB item for a missing table is a ValidationException, as DynamoDB answers it.
     const item = normalizeItem(input.Item);
-    checkItemKey(table, item);
     const sizeBytes = itemSizeBytes(item);
     checkItemSize(sizeBytes, 'put');
+    const table = ctx.catalog.require(input.TableName);
+    checkNestedKeyAccess(expressions, keyNamesOf(table));
+    checkItemKey(table, item);
     const check = { condition: expressions.condition, returnValuesOnConditionCheckFailure: input.ReturnValuesOnConditionCheckFailure };
     const [{ old, indexUnits }] = await writeItemChanges(ctx.catalog, [putItemChange(table, { item, sizeBytes }, check)]);
     const units = new TableConsumption(writeUnits(Math.max(sizeBytes, old ? old.sizeBytes : 0)));

@@ -9,6 +9,7 @@ interface TagResourceInput {
 
 export const tagResource: Operation<TagResourceInput> = {
   name: 'TagResource',
+  emptyAnswer: true,
   readOnly: false,
   category: 'Management',
   authorization: (input) => [{ action: 'dynamodb:TagResource', resource: input.ResourceArn }],

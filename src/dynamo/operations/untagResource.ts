@@ -10,6 +10,7 @@ interface UntagResourceInput {
 
 export const untagResource: Operation<UntagResourceInput> = {
   name: 'UntagResource',
+  emptyAnswer: true,
   readOnly: false,
   category: 'Management',
   authorization: (input) => [{ action: 'dynamodb:UntagResource', resource: input.ResourceArn }],

@@ -307,7 +307,12 @@ function typeStruct(node: StructNode, obj: Record<string, unknown>, depth = 0): 
     const member = node.byName.get(key);
     if (member === undefined) continue;
     const value = obj[key];
-    if (value === null || value === undefined) continue;
+    if (value === null || value === undefined) {
+      // The binder reads a null member as absent; so must the operation, which tests members
+      // against undefined (a null NextToken was a 500).
+      delete obj[key];
+      continue;
+    }
     typeValue(member.node, value, 'field', depth + 1);
     // DynamoDB's Java binder truncates integral members (Segment 1.5 is Segment 1); so must the
     // value the operation sees, not only the one the constraints check.
@@ -319,7 +324,7 @@ function typeStruct(node: StructNode, obj: Record<string, unknown>, depth = 0): 
  * JSON nesting beyond any legal AttributeValue (32 levels, two JSON objects each)
  * is refused before recursing further, so a hostile body cannot exhaust the stack.
  */
-const MAX_JSON_DEPTH = 2 * LIMITS.maxNestingLevels + 8;
+export const MAX_JSON_DEPTH = 2 * LIMITS.maxNestingLevels + 8;
 
 function typeValue(node: Node, value: unknown, position: Position, depth = 0): void {
   if (depth > MAX_JSON_DEPTH) throw validationException(MSG_NESTING);
@@ -597,12 +602,10 @@ class ConstraintPass {
       case 'list': {
         if (!Array.isArray(value)) return;
         const member = node.member;
-        if (member.kind === 'structure') {
-          // Unverified text: a null element where a structure is expected. Operations
-          // read these elements, so a null must never get past validation.
-          for (let i = 0; i < value.length && !this.errors.full; i++) {
-            if (value[i] === null || value[i] === undefined) this.errors.add(null, `${path}.${i + 1}.member`, 'Member must not be null');
-          }
+        // Unverified against AWS: a null list element (a structure, a string: TagKeys [null] was
+        // a 500). Operations read these elements, so a null must never get past validation.
+        for (let i = 0; i < value.length && !this.errors.full; i++) {
+          if (value[i] === null || value[i] === undefined) this.errors.add(null, `${path}.${i + 1}.member`, 'Member must not be null');
         }
         if (member.direct && value.some((element) => element !== null && element !== undefined && violates(member, element))) {
           this.errors.add(renderValue(node, value), path, `Member must satisfy constraint: ${constraintList(member)}`);
@@ -673,15 +676,28 @@ const PRE_CHECKS: Record<string, PreCheck> = {
     body.TableName === null || body.TableName === undefined
       ? "The parameter 'TableName' is required but was not present in the request"
       : undefined,
-  BatchGetItem: (body) =>
-    isObject(body.RequestItems) && Object.keys(body.RequestItems).length === 0
-      ? 'The requestItems parameter is required for BatchGetItem'
-      : undefined,
-  BatchWriteItem: (body) =>
-    isObject(body.RequestItems) && Object.keys(body.RequestItems).length === 0
-      ? 'The requestItems parameter is required for BatchWriteItem'
-      : undefined,
+  BatchGetItem: (body) => {
+    if (!isObject(body.RequestItems)) return undefined;
+    if (Object.keys(body.RequestItems).length === 0) return 'The requestItems parameter is required for BatchGetItem';
+    // DynamoDB Local's text for a table without its KeysAndAttributes (BATCH_GET_NULL_OR_EMPTY_KAS).
+    // Unverified against AWS: whether the service adds the table to it.
+    return nullEntry(body.RequestItems) === undefined ? undefined : 'The list of keys in RequestItems for BatchGetItem is required';
+  },
+  BatchWriteItem: (body) => {
+    if (!isObject(body.RequestItems)) return undefined;
+    if (Object.keys(body.RequestItems).length === 0) return 'The requestItems parameter is required for BatchWriteItem';
+    // Recorded from DynamoDB (and DynamoDB Local) for a table whose request list is empty; the
+    // same check there covers a null list.
+    const table = nullEntry(body.RequestItems);
+    return table === undefined ? undefined : `The batch write request list for a table cannot be null or empty: ${table}`;
+  },
 };
+
+/** The first key of a map whose value is JSON null: the binder keeps such entries. */
+function nullEntry(map: Record<string, unknown>): string | undefined {
+  for (const key in map) if (map[key] === null) return key;
+  return undefined;
+}
 
 export type RequestValidator = (body: unknown) => void;
 
