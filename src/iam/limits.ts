@@ -10,7 +10,7 @@ export const MAX_ROLE_INLINE_POLICY_CHARS = 10_240;
 export const MAX_GROUP_INLINE_POLICY_CHARS = 5120;
 /** A customer managed policy's document (each version). */
 export const MAX_MANAGED_POLICY_CHARS = 6144;
-/** A role's trust policy (IAM's quota ACLSizePerRole, 2048 by default). */
+/** A role's trust policy (IAM's quota ACLSizePerRole, 2048 by default; AWS raises it to 4096 on request). */
 export const MAX_TRUST_POLICY_CHARS = 2048;
 /** Managed policies attached to one user, group or role (10 by default). */
 export const MAX_ATTACHED_POLICIES = 10;

@@ -423,6 +423,17 @@ describe('IAM API', () => {
     assert.equal(userSize.message, 'Maximum policy size of 2048 bytes exceeded for user errors');
     const managedSize = await rejectsWith(iam().send(new CreatePolicyCommand({ PolicyName: 'big', PolicyDocument: bigAction(6100) })), 'LimitExceededException');
     assert.equal(managedSize.message, 'Cannot exceed quota for PolicySize: 6144');
+    // A role's inline policies: 10240 together; a group's: 5120; a trust policy: 2048 (ACLSizePerRole).
+    const trust = (padding: number) => doc([{ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${ACCOUNT}:root` }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:ExternalId': 'x'.repeat(padding) } } }]);
+    await iam().send(new CreateRoleCommand({ RoleName: 'sized', AssumeRolePolicyDocument: trust(1000) }));
+    const trustSize = await rejectsWith(iam().send(new CreateRoleCommand({ RoleName: 'oversized', AssumeRolePolicyDocument: trust(2000) })), 'LimitExceededException');
+    assert.equal(trustSize.message, 'Cannot exceed quota for ACLSizePerRole: 2048');
+    await iam().send(new PutRolePolicyCommand({ RoleName: 'sized', PolicyName: 'a', PolicyDocument: bigAction(6000) }));
+    const roleSize = await rejectsWith(iam().send(new PutRolePolicyCommand({ RoleName: 'sized', PolicyName: 'b', PolicyDocument: bigAction(4200) })), 'LimitExceededException');
+    assert.equal(roleSize.message, 'Maximum policy size of 10240 bytes exceeded for role sized');
+    await iam().send(new CreateGroupCommand({ GroupName: 'sized' }));
+    const groupSize = await rejectsWith(iam().send(new PutGroupPolicyCommand({ GroupName: 'sized', PolicyName: 'a', PolicyDocument: bigAction(5100) })), 'LimitExceededException');
+    assert.equal(groupSize.message, 'Maximum policy size of 5120 bytes exceeded for group sized');
     const badName = await rejectsWith(iam().send(new CreateUserCommand({ UserName: 'no spaces' })), 'ValidationError');
     assert.equal(badName.message, "1 validation error detected: Value 'no spaces' at 'userName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+");
     const duration = await rejectsWith(iam().send(new CreateRoleCommand({ RoleName: 'short', AssumeRolePolicyDocument: '{}', MaxSessionDuration: 60 })), 'ValidationError');
