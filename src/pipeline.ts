@@ -1,6 +1,6 @@
 import { AwsError } from './errors.js';
 import type { Decision, RequestContext, Stage, StageName } from './context.js';
-import { authenticateStage, authenticationFailsWhateverTheBody } from './auth/authenticate.js';
+import { authenticateStage, authenticationFailsWhateverTheBody, type RefreshCredentials } from './auth/authenticate.js';
 import type { CredentialStore } from './auth/identities.js';
 import { buildRecord } from './audit/recordStage.js';
 import type { AuditWriter } from './audit/writer.js';
@@ -15,6 +15,8 @@ export interface PipelineEnv {
   accountId: string;
   credentials: CredentialStore;
   router: Router;
+  /** Brings the credential store up to date with changes made by other processes (the IAM API), before authenticate. */
+  refreshCredentials?: RefreshCredentials;
 }
 
 /** Where the record stage puts each request's record; `unavailable` names a fault that keeps records from being kept. */

@@ -71,6 +71,11 @@ export interface ServiceDescription {
   protocol: Protocol;
   /** The largest request body the service takes. */
   maxRequestBytes: number;
+  /**
+   * The region requests to the service are signed for, given cove's region: absent for a regional
+   * service (cove's region); a global service's one region (IAM: us-east-1).
+   */
+  signingRegion?(region: string): string;
   /** The regional endpoint's host name, as DNS and DescribeEndpoints know it. */
   endpointHost(region: string): string;
   /** Actions the service answers on its public endpoint without an IAM check (DynamoDB's DescribeEndpoints), as its operations name them. */

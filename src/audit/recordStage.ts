@@ -40,9 +40,15 @@ function errorCode(code: string): string {
 
 function lowerCamelKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(lowerCamelKeys);
-  if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k[0].toLowerCase() + k.slice(1), lowerCamelKeys(v)]));
+  if (typeof value !== 'object' || value === null || value instanceof Date) return value;
+  return Object.fromEntries(Object.entries(value).filter(([k]) => !SECRET_MEMBERS.has(k)).map(([k, v]) => [k[0].toLowerCase() + k.slice(1), lowerCamelKeys(v)]));
 }
+
+/**
+ * Answers' members that are secrets: never in the audit (CloudTrail leaves the secret access key
+ * out of CreateAccessKey's, GetSessionToken's and AssumeRole's responseElements).
+ */
+const SECRET_MEMBERS: ReadonlySet<string> = new Set(['SecretAccessKey']);
 
 /** CloudTrail's text for a network activity event denied by the endpoint policy (unverified wording). */
 export const VPCE_ACCESS_DENIED_MESSAGE = 'The request was denied due to a VPC endpoint policy';

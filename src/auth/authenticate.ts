@@ -1,38 +1,68 @@
 import { AwsError, coralError } from '../errors.js';
-import type { RequestContext, Stage } from '../context.js';
+import type { Decision, RequestContext, Stage } from '../context.js';
 import type { Credential, CredentialStore } from './identities.js';
 import { checkAuthorization, readSigning, verifySignature, type ParsedAuthorization } from './sigv4.js';
 
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
 const EXPIRED_TOKEN = 'The security token included in the request is expired';
 
-type AuthenticateEnv = { region: string; credentials: CredentialStore };
+/**
+ * Brings the credential store up to date with other processes' changes (the IAM API's). Cheap
+ * and synchronous unless `waitForSnapshot`: then it also waits for a read snapshot that includes
+ * every commit so far, which costs a commit's wait while this process has writes in flight.
+ */
+export type RefreshCredentials = (waitForSnapshot: boolean) => void | Promise<void>;
+
+interface AuthenticateEnv {
+  region: string;
+  credentials: CredentialStore;
+  refreshCredentials?: RefreshCredentials;
+}
 
 /**
  * authenticate: SigV4 → principal, for the service the request was dispatched to (its signing
- * name is the scope's service). AWS's check order: missing token, malformed header, date and
- * scope (checkAuthorization), unknown key, then signature.
+ * name is the scope's service; a global service names its signing region). AWS's check order:
+ * missing token, malformed header, date and scope (checkAuthorization), unknown key, then
+ * signature. A key unknown here is looked up once more after the freshest snapshot, so that a key
+ * another worker created is never refused; a key deactivated or deleted by another worker is
+ * refused from the next request on (when this process has a write of its own in flight, from its
+ * commit on, a few milliseconds).
  */
 export const authenticateStage: Stage<AuthenticateEnv> = {
   name: 'authenticate',
   run(ctx, env) {
-    const auth = parsedAuthorization(ctx, env);
-    ctx.accessKeyId = auth.accessKeyId;
-    const credential = knownCredential(ctx, auth, env);
-    verifySignature(ctx.raw, auth, credential.secretAccessKey);
-    ctx.principal = credential.principal;
-    return { findings: [{ decision: 'continue', detail: `SigV4 valid for ${credential.principal.arn} (key ${auth.accessKeyId})` }] };
+    const refreshed = env.refreshCredentials?.(false);
+    return refreshed instanceof Promise ? refreshed.then(() => authenticate(ctx, env)) : authenticate(ctx, env);
   },
 };
+
+function authenticate(ctx: RequestContext, env: AuthenticateEnv): Decision | Promise<Decision> {
+  const auth = parsedAuthorization(ctx, env);
+  ctx.accessKeyId = auth.accessKeyId;
+  const credential = credentialOf(ctx, auth, env);
+  if (credential || !env.refreshCredentials) return verified(ctx, auth, credential);
+  const fresh = env.refreshCredentials(true);
+  const retry = () => verified(ctx, auth, credentialOf(ctx, auth, env));
+  return fresh instanceof Promise ? fresh.then(retry) : retry();
+}
+
+function verified(ctx: RequestContext, auth: ParsedAuthorization, credential: Credential | undefined): Decision {
+  if (!credential) throw coralError('UnrecognizedClientException', INVALID_TOKEN);
+  verifySignature(ctx.raw, auth, credential.secretAccessKey);
+  ctx.principal = credential.principal;
+  return { findings: [{ decision: 'continue', detail: `SigV4 valid for ${credential.principal.arn} (key ${auth.accessKeyId})` }] };
+}
 
 /**
  * Whether authentication will refuse the request whatever its body: every check before the
  * signature's needs only the request line, the headers and the clock, so the listener can stop
- * reading a body that cannot be accepted. Same checks, same order, as the stage.
+ * reading a body that cannot be accepted. Same checks, same order, as the stage; it sees other
+ * processes' IAM changes as the stage first does (without waiting for a snapshot).
  */
 export function authenticationFailsWhateverTheBody(ctx: RequestContext, env: AuthenticateEnv): boolean {
+  env.refreshCredentials?.(false);
   try {
-    knownCredential(ctx, parsedAuthorization(ctx, env), env);
+    if (credentialOf(ctx, parsedAuthorization(ctx, env), env) === undefined) throw coralError('UnrecognizedClientException', INVALID_TOKEN);
     return false;
   } catch (error) {
     if (error instanceof AwsError) return true;
@@ -42,18 +72,15 @@ export function authenticationFailsWhateverTheBody(ctx: RequestContext, env: Aut
 
 function parsedAuthorization(ctx: RequestContext, env: AuthenticateEnv): ParsedAuthorization {
   ctx.signing ??= readSigning(ctx.raw);
-  return checkAuthorization(ctx.signing, { region: env.region, service: ctx.service.signingName, nowMs: ctx.receivedAtMs });
+  const region = ctx.service.signingRegion?.(env.region) ?? env.region;
+  return checkAuthorization(ctx.signing, { region, service: ctx.service.signingName, nowMs: ctx.receivedAtMs });
 }
 
-/** The credential the request names: a long-term key, or a temporary one with its own session token. */
-function knownCredential(ctx: RequestContext, auth: ParsedAuthorization, env: AuthenticateEnv): Credential {
-  let credential = env.credentials.lookup(auth.accessKeyId);
-  if (auth.sessionToken !== undefined) {
-    // A long-term key never carries a token; a temporary key is only valid with its own.
-    const session = env.credentials.session(auth.accessKeyId, auth.sessionToken, ctx.receivedAtMs);
-    if (session.kind === 'expired') throw coralError('ExpiredTokenException', EXPIRED_TOKEN);
-    credential = session.kind === 'valid' ? session.credential : undefined;
-  }
-  if (!credential) throw coralError('UnrecognizedClientException', INVALID_TOKEN);
-  return credential;
+/** The credential the request names: a long-term key, or a temporary one with its own session token; undefined for none. */
+function credentialOf(ctx: RequestContext, auth: ParsedAuthorization, env: AuthenticateEnv): Credential | undefined {
+  if (auth.sessionToken === undefined) return env.credentials.lookup(auth.accessKeyId);
+  // A long-term key never carries a token; a temporary key is only valid with its own.
+  const session = env.credentials.session(auth.accessKeyId, auth.sessionToken, ctx.receivedAtMs);
+  if (session.kind === 'expired') throw coralError('ExpiredTokenException', EXPIRED_TOKEN);
+  return session.kind === 'valid' ? session.credential : undefined;
 }

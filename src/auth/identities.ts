@@ -92,12 +92,13 @@ export function generateAccessKey(): { accessKeyId: string; secretAccessKey: str
 }
 
 /** An IAM user's principal, with the policies that apply to it. */
-export function userPrincipalFor(accountId: string, user: { name: string; path: string; tags: Record<string, string> }, policies: UserPolicies): Principal {
+export function userPrincipalFor(accountId: string, user: { name: string; path: string; tags: Record<string, string>; id?: string }, policies: UserPolicies): Principal {
   return userPrincipal({
     arn: `arn:aws:iam::${accountId}:user${user.path}${user.name}`,
     accountId,
     userName: user.name,
-    principalId: userUniqueId(accountId, user.name),
+    // Users created through the IAM API keep the random ID IAM gave them; declared ones derive theirs.
+    principalId: user.id ?? userUniqueId(accountId, user.name),
     tags: user.tags,
     identityPolicies: policies.identityPolicies,
     ...(policies.permissionsBoundary ? { permissionsBoundary: policies.permissionsBoundary } : {}),
@@ -132,7 +133,7 @@ export function sessionPolicies(identity: Extract<SessionClaims['identity'], { k
 export function roleSessionPrincipal(accountId: string, role: RoleDefinition, claims: SessionClaims, sessionPolicies: readonly CompiledPolicy[]): Principal {
   const identity = claims.identity;
   if (identity.kind !== 'role') throw new Error('roleSessionPrincipal: not a role session');
-  const roleId = roleUniqueId(accountId, role.name);
+  const roleId = role.uniqueId ?? roleUniqueId(accountId, role.name);
   const arn = `arn:aws:sts::${accountId}:assumed-role/${role.name}/${identity.sessionName}`;
   // Session tags win over the role's tags of the same key (IAM compares tag keys case-insensitively).
   const tags = new Map<string, [string, string]>();
@@ -201,13 +202,17 @@ export class CredentialStore {
     this.usersByName.set(credential.principal.userName, credential.principal);
   }
 
-  /** Swaps in a whole new set (a configuration reload); nothing changes if the set is invalid. */
-  replaceAll(credentials: readonly Credential[], roles: ReadonlyMap<string, RoleDefinition> = this.roles): void {
+  /**
+   * Swaps in a whole new set (a configuration reload, a change through the IAM API); nothing
+   * changes if the set is invalid. `users` adds users without an active key (their sessions stay valid).
+   */
+  replaceAll(credentials: readonly Credential[], roles: ReadonlyMap<string, RoleDefinition> = this.roles, users: readonly Principal[] = []): void {
     const next = new CredentialStore();
     for (const credential of credentials) next.add(credential);
     this.byKeyId.clear();
     this.usersByName.clear();
     for (const credential of next.byKeyId.values()) this.add(credential);
+    for (const user of users) this.usersByName.set(user.userName, user);
     this.roles = roles;
     // Sessions are rebuilt against the new users, roles and policies.
     this.openSessions.clear();

@@ -2,16 +2,9 @@
  * What a loaded cove.yaml configures for a serving process. Read at the start
  * (serve.ts) and again for every reload (reload.ts), so both read it the same way.
  */
-import { configuredPrincipals, type Credential } from '../auth/identities.js';
 import { compiledPolicies, type LoadedConfig } from '../config/load.js';
 import { listenerPlaces, type ListenerPlace, type RouteOptions } from '../network/route.js';
 import { policyWarnings } from '../policy/lint.js';
-
-/** The configured users' access keys. */
-export function configuredCredentials(loaded: LoadedConfig): Credential[] {
-  const principals = configuredPrincipals(loaded);
-  return loaded.config.iam.users.flatMap((user) => user.accessKeys.map((key) => ({ accessKeyId: key.id, secretAccessKey: key.secret, principal: principals.get(user.name)! })));
-}
 
 /** Listener name → where its clients are in the network model (configured listeners and attachments alike). */
 export function listenerPlacesOf(loaded: LoadedConfig): Map<string, ListenerPlace> {

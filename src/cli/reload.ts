@@ -7,10 +7,10 @@
  * sees half of each file. A file that does not load, or that changes what
  * needs a restart, changes nothing.
  */
-import type { Credential, CredentialStore } from '../auth/identities.js';
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
+import type { IamDirectory } from '../iam/directory.js';
 import type { Router } from '../network/route.js';
-import { configuredCredentials, listenerPlacesOf, listeningAttachments, logPolicyWarnings, unreachableModeOf, type ListeningAttachment } from './configured.js';
+import { listenerPlacesOf, listeningAttachments, logPolicyWarnings, unreachableModeOf, type ListeningAttachment } from './configured.js';
 import type { ServingListeners } from './listeners.js';
 
 /** The new text is not applied; `reason` says why (the file and, for a ConfigError, where). */
@@ -23,8 +23,6 @@ export interface ReloadRefusal {
 export interface ReloadChanges {
   kind: 'apply';
   next: LoadedConfig;
-  /** The users' access keys of the next file, which replace all the running ones. */
-  credentials: Credential[];
   /** Attachments whose listener stops: gone from the file, or moved to another address. */
   retire: string[];
   /** Attachment listeners to start: new in the file, moved, or not bound now. */
@@ -60,15 +58,13 @@ export function planReload(running: LoadedConfig, configFile: string, text: stri
     if (!(error instanceof ConfigError)) throw error;
     return refuse(error.message);
   }
-  // loadConfig refuses an access key given twice, so the swap (credentials.replaceAll) cannot fail halfway.
-  const credentials = configuredCredentials(next);
   const restartOnly = restartOnlyChanges(running, next);
   if (restartOnly.length > 0) return refuse(`${configFile}: ${restartOnly.join(', ')} changed: restart cove to apply them`);
   const wanted = listeningAttachments(next);
   const wantedAt = new Map(wanted.map((a) => [a.name, a.listen]));
   const retire = [...bound].filter(([name, listen]) => wantedAt.get(name) !== listen).map(([name]) => name);
   const start = wanted.filter((a) => bound.get(a.name) !== a.listen);
-  return { kind: 'apply', next, credentials, retire, start };
+  return { kind: 'apply', next, retire, start };
 }
 
 function boundBy(loaded: LoadedConfig): Map<string, string> {
@@ -84,7 +80,8 @@ export function refusalLine(refusal: ReloadRefusal): string {
 export interface ReloadTarget {
   /** The configuration in force; a reload replaces it. */
   config: LoadedConfig;
-  readonly credentials: CredentialStore;
+  /** The principals: the file's declarations merged with the IAM API's (the credential store is rebuilt from them). */
+  readonly directory: IamDirectory;
   readonly router: Router;
   readonly listeners: ServingListeners;
 }
@@ -101,7 +98,8 @@ export async function applyReloadPlan(target: ReloadTarget, plan: ReloadChanges,
   await logPolicyWarnings(plan.next, log);
 
   // The swap: from here to the router update nothing awaits.
-  target.credentials.replaceAll(plan.credentials, plan.next.roles);
+  // loadConfig refuses an access key given twice, and the directory hides stored entities the file now names, so this cannot fail halfway.
+  target.directory.applyConfig(plan.next, Date.now());
   const retired = target.listeners.takeAttachments(plan.retire);
   // A retired listener is absent from the new places: what it still has in flight is dropped, never routed as public.
   target.router.update(plan.next.network, listenerPlacesOf(plan.next), unreachableModeOf(plan.next));

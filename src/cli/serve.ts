@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AuditWriter } from '../audit/writer.js';
-import { CredentialStore, sessionPolicies, userPrincipalFor } from '../auth/identities.js';
+import { CredentialStore, sessionPolicies } from '../auth/identities.js';
 import { SessionTokens } from '../auth/sessionTokens.js';
 import { loadOrCreateAdminKey } from '../auth/sharedCredentials.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
@@ -11,10 +11,12 @@ import { TableCatalog } from '../dynamo/tables.js';
 import { Router } from '../network/route.js';
 import { Pipeline } from '../pipeline.js';
 import { registerServices } from '../services.js';
-import { compilePolicy } from '../policy/document.js';
 import { LmdbEngine } from '../storage/lmdb.js';
+import { ADMIN_USER } from '../iam/declared.js';
+import { IamDirectory } from '../iam/directory.js';
+import { IamStore } from '../iam/store.js';
 import { serveCluster } from './cluster.js';
-import { configuredCredentials, listenerPlacesOf, listeningAttachments, logPolicyWarnings, unreachableModeOf } from './configured.js';
+import { listenerPlacesOf, listeningAttachments, logPolicyWarnings, unreachableModeOf } from './configured.js';
 import { ServingListeners, type BoundAddress } from './listeners.js';
 import { reloadConfig, type ReloadTarget } from './reload.js';
 
@@ -68,8 +70,6 @@ export interface ServingOptions {
   watchConfig: boolean;
 }
 
-const ADMIN_USER = 'admin';
-const ADMIN_POLICY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
 
 /** Starts cove: in this process (1 worker) or as a node:cluster primary with N workers. */
 export async function serve(options: ServeOptions): Promise<RunningCove> {
@@ -131,14 +131,15 @@ export interface Serving {
 export async function startServing(prepared: Prepared, options: ServingOptions): Promise<Serving> {
   const { loaded } = prepared;
   const tokens = SessionTokens.forDataDirectory(prepared.dataDirectory);
-  // The configuration in force: a reload replaces it, and sessions read its managed policies.
-  let inForce = loaded;
-  const managedPolicyDocument = (arn: string) => inForce.managedPolicies.get(arn);
-  const credentials = buildCredentials(loaded, prepared.adminKey, tokens, managedPolicyDocument);
   const stores = await openStores(prepared.dataDirectory, loaded, options);
+  // Principals: cove.yaml's and the IAM API's, merged; the credential store is rebuilt from them on every change.
+  let directory: IamDirectory | undefined;
+  const managedPolicyDocument = (arn: string) => directory?.managedPolicyDocument(arn);
+  const credentials = new CredentialStore(tokens, (identity) => sessionPolicies(identity, managedPolicyDocument));
+  directory = new IamDirectory({ accountId: loaded.config.accountId, store: stores.iam, credentials, ...(prepared.adminKey ? { adminKey: prepared.adminKey } : {}), log: options.log }, loaded, Date.now());
   const router = buildRouter(loaded);
-  const services = registerServices({ region: loaded.config.region, accountId: loaded.config.accountId, engine: stores.engine, catalog: stores.catalog, credentials, tokens, managedPolicyDocument });
-  const pipeline = buildPipeline(loaded, credentials, stores.audit, router);
+  const services = registerServices({ region: loaded.config.region, accountId: loaded.config.accountId, engine: stores.engine, catalog: stores.catalog, credentials, tokens, managedPolicyDocument, directory });
+  const pipeline = buildPipeline(loaded, credentials, stores, router, directory);
   const listeners = new ServingListeners(pipeline, services, loaded.config.region, loaded.config.http, options.onListening);
   try {
     await startListeners(listeners, loaded, options.port);
@@ -148,10 +149,9 @@ export async function startServing(prepared: Prepared, options: ServingOptions):
     throw error;
   }
 
-  const target: ReloadTarget = { config: loaded, credentials, router, listeners };
+  const target: ReloadTarget = { config: loaded, directory, router, listeners };
   const reload = async (configFile: string, text: string) => {
     await reloadConfig(target, configFile, text, options.log);
-    inForce = target.config;
   };
   const watcher = watchForEdits(prepared, options, reload);
   return {
@@ -167,21 +167,11 @@ export async function startServing(prepared: Prepared, options: ServingOptions):
   };
 }
 
-/** The configured users' keys, and the generated admin user's when there is no config file. */
-function buildCredentials(loaded: LoadedConfig, adminKey: Prepared['adminKey'], tokens: SessionTokens, managedPolicyDocument: (arn: string) => unknown): CredentialStore {
-  const credentials = new CredentialStore(tokens, (identity) => sessionPolicies(identity, managedPolicyDocument));
-  credentials.replaceAll(configuredCredentials(loaded), loaded.roles);
-  if (adminKey) {
-    const principal = userPrincipalFor(loaded.config.accountId, { name: ADMIN_USER, path: '/', tags: {} }, { identityPolicies: [compilePolicy(`user/${ADMIN_USER}#AdministratorAccess`, ADMIN_POLICY)] });
-    credentials.add({ ...adminKey, principal });
-  }
-  return credentials;
-}
-
 /** What a serving process keeps under the data directory. */
 interface Stores {
   engine: LmdbEngine;
   catalog: TableCatalog;
+  iam: IamStore;
   audit: AuditWriter;
 }
 
@@ -189,14 +179,16 @@ async function openStores(dataDirectory: string, loaded: LoadedConfig, options: 
   const { config } = loaded;
   const engine = new LmdbEngine({ path: join(dataDirectory, 'db'), sharedWithOtherProcesses: options.sharedStore });
   let catalog: TableCatalog;
+  let iam: IamStore;
   try {
     catalog = await TableCatalog.load(engine, { resumePurges: options.resumePurges, backfillPauseMs: backfillPauseMs() });
+    iam = await IamStore.open(engine);
   } catch (error) {
     await engine.close();
     throw error;
   }
   const audit = new AuditWriter({ directory: join(dataDirectory, 'audit'), accountId: config.accountId, region: config.region });
-  return { engine, catalog, audit };
+  return { engine, catalog, iam, audit };
 }
 
 /**
@@ -220,10 +212,19 @@ function buildRouter(loaded: LoadedConfig): Router {
   return new Router({ model: loaded.network, places: listenerPlacesOf(loaded), region: config.region, accountId: config.accountId, unreachable: unreachableModeOf(loaded) });
 }
 
-/** The request pipeline every listener hands its requests to. */
-function buildPipeline(loaded: LoadedConfig, credentials: CredentialStore, audit: AuditWriter, router: Router): Pipeline {
+/**
+ * The request pipeline every listener hands its requests to. Before authenticating, a request
+ * sees the other processes' IAM changes (a fresh engine snapshot, then one get of the IAM
+ * version; see authenticate.ts for when it waits for the snapshot).
+ */
+function buildPipeline(loaded: LoadedConfig, credentials: CredentialStore, stores: Stores, router: Router, directory: IamDirectory): Pipeline {
   const { config } = loaded;
-  return new Pipeline({ region: config.region, accountId: config.accountId, credentials, router }, audit);
+  const refreshCredentials = (waitForSnapshot: boolean) => {
+    // Without waiting, a process with writes in flight reads the snapshot its next commit renews.
+    const fresh = stores.engine.refreshSnapshot();
+    return fresh && waitForSnapshot ? fresh.then(() => directory.refresh()) : directory.refresh();
+  };
+  return new Pipeline({ region: config.region, accountId: config.accountId, credentials, router, refreshCredentials }, stores.audit);
 }
 
 /**

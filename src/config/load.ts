@@ -4,6 +4,7 @@ import { configSchema, type CoveConfig } from './schema.js';
 import { compilePolicy, PolicyDocumentError, type CompiledPolicy, type PolicyKind } from '../policy/document.js';
 import { buildNetwork, NetworkConfigError, type BuiltNetwork } from '../network/config.js';
 import type { Attachment, NetworkModel, SourceMapping } from '../network/model.js';
+import { AWS_MANAGED_ARN_PREFIX, awsManagedDocument, awsManagedPolicies } from '../iam/managed.js';
 
 export class ConfigError extends Error {}
 
@@ -22,6 +23,8 @@ export interface UserPolicies {
 export interface RoleDefinition extends UserPolicies {
   name: string;
   arn: string;
+  /** IAM's `AROA…` ID; without it, one derived from the account and the name. */
+  uniqueId?: string;
   /** The trust policy: who may assume the role. */
   trust: CompiledPolicy;
   maxSessionDurationS: number;
@@ -137,10 +140,17 @@ function compileIam(config: CoveConfig, where: Where): { users: Map<string, User
     managed.set(policy.name, { index: i, arn, document: policy.document, compiled: compileAt(where, ['iam', 'policies', i, 'document'], `policy${policy.path}${policy.name}`, policy.document, 'identity') });
   });
   const byArn = new Map([...managed.values()].map((m) => [m.arn, m]));
+  /** A bundled AWS managed policy, by ARN (index -1: it is not in the file). */
+  const awsManaged = (arn: string) => {
+    const document = awsManagedDocument(arn);
+    return document === undefined ? undefined : { index: -1, arn, document, compiled: compilePolicy(arn, document, 'identity') };
+  };
   const resolveManaged = (reference: string, path: (string | number)[]) => {
-    const found = reference.startsWith('arn:') ? byArn.get(reference) : managed.get(reference);
+    const found = reference.startsWith('arn:') ? byArn.get(reference) ?? awsManaged(reference) : managed.get(reference);
     if (found) return found;
-    const hint = reference.startsWith('arn:aws:iam::aws:policy/') ? '; AWS managed policies are not bundled: declare its document under iam.policies' : '; declare it under iam.policies';
+    const hint = reference.startsWith(AWS_MANAGED_ARN_PREFIX)
+      ? `; cove bundles these AWS managed policies: ${awsManagedPolicies().map((p) => p.name).join(', ')}; declare any other's document under iam.policies`
+      : '; declare it under iam.policies';
     throw new ConfigError(`${where(path)}: no managed policy ${reference}${hint}`);
   };
   const groups = new Map<string, CompiledPolicy[]>();
@@ -158,7 +168,8 @@ function compileIam(config: CoveConfig, where: Where): { users: Map<string, User
     ];
     if (own.permissionsBoundary === undefined) return { identityPolicies };
     const boundary = resolveManaged(own.permissionsBoundary, ['iam', entity, index, 'permissionsBoundary']);
-    return { identityPolicies, permissionsBoundary: [compileAt(where, ['iam', 'policies', boundary.index, 'document'], boundary.compiled.ref, boundary.document, 'permissionsBoundary')] };
+    const boundaryPath = boundary.index === -1 ? ['iam', entity, index, 'permissionsBoundary'] : ['iam', 'policies', boundary.index, 'document'];
+    return { identityPolicies, permissionsBoundary: [compileAt(where, boundaryPath, boundary.compiled.ref, boundary.document, 'permissionsBoundary')] };
   };
   const users = new Map<string, UserPolicies>();
   iam.users.forEach((user, u) => {

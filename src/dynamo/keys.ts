@@ -3,7 +3,8 @@ import type { AttributeValue, KeyAttribute } from './types.js';
 import { encodeNumberOrderPreserving } from './numbers.js';
 
 /**
- * The order-preserving binary layout of DynamoDB data in the engine:
+ * The order-preserving binary layout of DynamoDB data in the engine (every top-level tag, of
+ * every module, is listed in src/storage/keyspace.ts):
  *
  *   catalog entry  00 | table name (UTF-8)
  *   item           01 | table id (8 bytes) | partition hash (16 bytes) | sort key bytes

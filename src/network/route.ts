@@ -120,9 +120,9 @@ export class Router {
       ctx.path = { kind: 'public', sourceIp: attribution.remoteAddress };
       return { findings: [{ decision: 'continue', detail: `listener ${attribution.listener} is the public endpoint; source IP ${attribution.remoteAddress}` }] };
     }
-    // The destination is the service in the region the request is signed for.
+    // The destination is the service in the region the request is signed for; a global service (IAM) is in its one region.
     ctx.signing ??= readSigning(ctx.raw);
-    const region = scopeRegion(ctx.signing) ?? this.options.region;
+    const region = ctx.service.signingRegion?.(this.options.region) ?? scopeRegion(ctx.signing) ?? this.options.region;
     const path = this.resolve(place, ctx.service.signingName, region, attribution.secureTransport ? 443 : 80);
     const explanation = [`attachment ${place.name}${mappedBy}`, ...formatHops(path.hops)];
     if (path.kind === 'unreachable') {

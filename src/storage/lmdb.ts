@@ -1,3 +1,5 @@
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { MAX_ENGINE_KEY_BYTES, type BatchOutcome, type DerivedWrite, type Entry, type OpFailure, type RangeOptions, type StorageEngine, type WriteOp } from './engine.js';
 
@@ -37,6 +39,9 @@ export class LmdbEngine implements StorageEngine {
   constructor(options: LmdbEngineOptions) {
     this.shared = options.sharedWithOtherProcesses ?? false;
     ignoreOrphanedCommitFailures();
+    // The store holds secrets (the IAM API's access keys) besides the items: its owner only.
+    mkdirSync(options.path, { recursive: true, mode: 0o700 });
+    chmodSync(options.path, 0o700);
     this.root = open<Buffer, Buffer>({
       path: options.path,
       encoding: 'binary',
@@ -52,6 +57,7 @@ export class LmdbEngine implements StorageEngine {
       overlappingSync: !this.shared,
     });
     this.db = this.root;
+    for (const file of ['data.mdb', 'lock.mdb']) if (existsSync(join(options.path, file))) chmodSync(join(options.path, file), 0o600);
   }
 
   get(key: Buffer): Buffer | undefined {

@@ -6,9 +6,3 @@ export const STS_NAMESPACE = 'com.amazonaws.sts.v20110615';
 export function stsError(code: string, message: string, statusCode = 400): AwsError {
   return new AwsError(STS_NAMESPACE, code, message, statusCode);
 }
-
-/** A parameter that breaks the model's constraints: `ValidationError`, with coral's list of violations. */
-export function validationErrors(violations: readonly string[]): AwsError {
-  const count = violations.length;
-  return stsError('ValidationError', `${count} validation error${count === 1 ? '' : 's'} detected: ${violations.join('; ')}`);
-}

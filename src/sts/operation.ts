@@ -2,7 +2,7 @@ import type { Principal } from '../auth/identities.js';
 import type { CredentialStore } from '../auth/identities.js';
 import type { SessionTokens } from '../auth/sessionTokens.js';
 import type { AuthorizationTarget } from '../service.js';
-import type { QueryInput } from './input.js';
+import type { QueryInput } from '../server/protocols/queryInput.js';
 
 /** What an STS operation runs with: who calls, the identities it can issue sessions for, the clock. */
 export interface StsContext {

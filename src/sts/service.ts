@@ -4,7 +4,7 @@ import type { SessionTokens } from '../auth/sessionTokens.js';
 import type { InterpretedRequest, Service, ServiceDescription } from '../service.js';
 import { awsQueryProtocol, queryParameters } from '../server/protocols/awsQuery.js';
 import { STS_NAMESPACE, stsError } from './errors.js';
-import { QueryInput } from './input.js';
+import { QueryInput } from '../server/protocols/queryInput.js';
 import type { StsInterpretContext } from './operation.js';
 import { STS_OPERATIONS } from './operations/index.js';
 
@@ -42,7 +42,7 @@ export function stsService(state: StsState): Service {
     interpret(request, operationName, _receivedAtMs, caller): InterpretedRequest {
       const operation = operationName === undefined ? undefined : STS_OPERATIONS.get(operationName);
       if (!operation) throw stsError('InvalidAction', `Could not find operation ${operationName ?? ''} for version ${API_VERSION}`);
-      const input = new QueryInput(queryParameters(request.raw));
+      const input = new QueryInput(queryParameters(request.raw), STS_NAMESPACE);
       const typed = operation.read(input);
       input.finish();
       const ctx: StsInterpretContext = { ...state, caller };

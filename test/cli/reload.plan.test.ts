@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { ConfigError, loadConfig } from '../../src/config/load.js';
 import { planReload, refusalLine, type ReloadChanges, type ReloadPlan } from '../../src/cli/reload.js';
+import { declaredRecords } from '../../src/iam/declared.js';
 
 /**
  * The reload planner on its own: which edits of cove.yaml a running server
@@ -125,10 +126,10 @@ describe('planReload plans', () => {
     const text = config({ users: { ops: 'AKIAOPS0000000000001', audit: 'AKIAAUD0000000000001' } });
     const plan = changes(planReload(running, FILE, text));
     assert.deepEqual(
-      plan.credentials.map((c) => [c.accessKeyId, c.secretAccessKey, c.principal.arn]),
+      declaredRecords(plan.next, 0).accessKeys.map((k) => [k.id, k.secret, k.userName]),
       [
-        ['AKIAOPS0000000000001', 'ops-secret', 'arn:aws:iam::123456789012:user/ops'],
-        ['AKIAAUD0000000000001', 'audit-secret', 'arn:aws:iam::123456789012:user/audit'],
+        ['AKIAOPS0000000000001', 'ops-secret', 'ops'],
+        ['AKIAAUD0000000000001', 'audit-secret', 'audit'],
       ],
     );
     assert.equal(plan.next.text, text);

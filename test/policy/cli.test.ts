@@ -145,8 +145,9 @@ describe('policies in cove.yaml', () => {
     const config = join(directory, 'bad.yaml');
     writeFileSync(config, `iam:\n  users:\n    - name: a\n      groups: [nope]\n`);
     assert.match(cove(['serve', '--config', config, '--data', directory]).stderr, /iam\.users\[0\]\.groups\[0\]: no group nope; declare it under iam\.groups/);
-    writeFileSync(config, `iam:\n  users:\n    - name: a\n      permissionsBoundary: arn:aws:iam::aws:policy/AmazonDynamoDBReadOnlyAccess\n`);
-    assert.match(cove(['serve', '--config', config, '--data', directory]).stderr, /no managed policy arn:aws:iam::aws:policy\/AmazonDynamoDBReadOnlyAccess; AWS managed policies are not bundled/);
+    // AWS managed policies cove bundles are attachable by ARN; another is refused, naming those it bundles.
+    writeFileSync(config, `iam:\n  users:\n    - name: a\n      permissionsBoundary: arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess\n`);
+    assert.match(cove(['serve', '--config', config, '--data', directory]).stderr, /no managed policy arn:aws:iam::aws:policy\/AmazonS3ReadOnlyAccess; cove bundles these AWS managed policies: AdministratorAccess, AmazonDynamoDBFullAccess, AmazonDynamoDBReadOnlyAccess/);
     removeDirectory(directory);
   });
 

@@ -100,7 +100,7 @@ export const assumeRole: StsOperation<AssumeRoleInput> = {
       ...(input.tags.length > 0 ? { tags: Object.fromEntries(input.tags.map((tag) => [tag.Key, tag.Value])) } : {}),
       ...(input.sourceIdentity !== undefined ? { sourceIdentity: input.sourceIdentity } : {}),
     };
-    const roleId = roleUniqueId(ctx.accountId, role.name);
+    const roleId = role.uniqueId ?? roleUniqueId(ctx.accountId, role.name);
     return {
       Credentials: issueSession(ctx, identity, durationS),
       AssumedRoleUser: { AssumedRoleId: `${roleId}:${input.roleSessionName}`, Arn: `arn:aws:sts::${ctx.accountId}:assumed-role/${role.name}/${input.roleSessionName}` },

@@ -1,0 +1,3 @@
+import { attachPolicy } from '../attachments.js';
+
+export const attachRolePolicy = attachPolicy('role');

@@ -1,0 +1,3 @@
+import { deleteInlinePolicy } from '../inline.js';
+
+export const deleteGroupPolicy = deleteInlinePolicy('group');

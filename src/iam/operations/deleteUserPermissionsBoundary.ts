@@ -1,0 +1,3 @@
+import { deletePermissionsBoundary } from '../attachments.js';
+
+export const deleteUserPermissionsBoundary = deletePermissionsBoundary('user');

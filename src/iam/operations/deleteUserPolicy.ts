@@ -1,0 +1,3 @@
+import { deleteInlinePolicy } from '../inline.js';
+
+export const deleteUserPolicy = deleteInlinePolicy('user');

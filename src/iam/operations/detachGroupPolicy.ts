@@ -1,0 +1,3 @@
+import { detachPolicy } from '../attachments.js';
+
+export const detachGroupPolicy = detachPolicy('group');

@@ -1,0 +1,3 @@
+import { getInlinePolicy } from '../inline.js';
+
+export const getRolePolicy = getInlinePolicy('role');

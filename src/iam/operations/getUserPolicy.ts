@@ -1,0 +1,3 @@
+import { getInlinePolicy } from '../inline.js';
+
+export const getUserPolicy = getInlinePolicy('user');

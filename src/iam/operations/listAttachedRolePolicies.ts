@@ -1,0 +1,3 @@
+import { listAttachedPolicies } from '../attachments.js';
+
+export const listAttachedRolePolicies = listAttachedPolicies('role');

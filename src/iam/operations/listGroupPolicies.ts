@@ -1,0 +1,3 @@
+import { listInlinePolicies } from '../inline.js';
+
+export const listGroupPolicies = listInlinePolicies('group');

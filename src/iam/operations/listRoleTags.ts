@@ -1,0 +1,3 @@
+import { listTags } from '../tagging.js';
+
+export const listRoleTags = listTags('role');

@@ -1,0 +1,3 @@
+import { putPermissionsBoundary } from '../attachments.js';
+
+export const putUserPermissionsBoundary = putPermissionsBoundary('user');

@@ -1,0 +1,3 @@
+import { putInlinePolicy } from '../inline.js';
+
+export const putUserPolicy = putInlinePolicy('user');

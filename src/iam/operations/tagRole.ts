@@ -1,0 +1,3 @@
+import { tagEntity } from '../tagging.js';
+
+export const tagRole = tagEntity('role');

@@ -1,0 +1,3 @@
+import { untagEntity } from '../tagging.js';
+
+export const untagRole = untagEntity('role');
