@@ -5,6 +5,7 @@
  */
 import { DYNAMODB, dynamoService, type DynamoState } from './dynamo/service.js';
 import { STS, stsService, type StsState } from './sts/service.js';
+import { STREAMS, streamsService } from './streams/service.js';
 import { ServiceRegistry, type Service, type ServiceDescription } from './service.js';
 
 /** What the services are built from in a serving process. */
@@ -13,6 +14,7 @@ export type ServiceState = DynamoState & StsState;
 const SERVICES: readonly { description: ServiceDescription; create(state: ServiceState): Service }[] = [
   { description: DYNAMODB, create: dynamoService },
   { description: STS, create: stsService },
+  { description: STREAMS, create: streamsService },
 ];
 
 /** What `cove explain` knows of the services, without their state. */

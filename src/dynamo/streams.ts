@@ -123,7 +123,8 @@ export function streamCaptureOp(stream: TableStream, changes: readonly CapturedC
   };
 }
 
-const TIME_TO_LIVE_IDENTITY = '{"type":"Service","principalId":"dynamodb.amazonaws.com"}';
+/** Lambda's event shows it as {type, principalId}; the Streams API's model names the members PrincipalId and Type. */
+const TIME_TO_LIVE_IDENTITY = '{"PrincipalId":"dynamodb.amazonaws.com","Type":"Service"}';
 const TIME_BYTES = 8;
 
 /**
@@ -161,7 +162,7 @@ export interface StoredRecord {
   NewImage?: Item;
   OldImage?: Item;
   SizeBytes: number;
-  userIdentity?: { type: string; principalId: string };
+  userIdentity?: { PrincipalId: string; Type: string };
 }
 
 export function recordTimeMs(value: Buffer): number {
