@@ -1,0 +1,122 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DescribeTableCommand, PutItemCommand, UpdateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  ListStreamsCommand,
+  type DynamoDBStreamsClient,
+} from '@aws-sdk/client-dynamodb-streams';
+import { fullAccessConfig, removeDirectory, startCove, type CoveProcess } from '../support/cove.js';
+import { rejectsWith } from '../support/errors.js';
+import { createStreamedTable, KEY, readAll, shardIdOf, streamsClient } from './support.js';
+
+const put = (db: DynamoDBClient, table: string, pk: string) => db.send(new PutItemCommand({ TableName: table, Item: { pk: { S: pk }, sk: { N: '1' } } }));
+
+describe('DynamoDB Streams: the API', () => {
+  let cove: CoveProcess;
+  let db: DynamoDBClient;
+  let streams: DynamoDBStreamsClient;
+  before(async () => {
+    cove = await startCove({ config: fullAccessConfig('streams', KEY.accessKeyId, KEY.secretAccessKey) });
+    db = cove.client(KEY.accessKeyId, KEY.secretAccessKey);
+    streams = streamsClient(cove);
+  });
+  after(async () => {
+    streams.destroy();
+    await cove.stop();
+    removeDirectory(cove.dataDirectory);
+  });
+
+  it('iterators: TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER and AFTER_SEQUENCE_NUMBER', async () => {
+    const arn = (await createStreamedTable(db, 'iterators', 'KEYS_ONLY'))!;
+    const ShardId = await shardIdOf(streams, arn);
+    assert.match(ShardId, /^shardId-\d{20}-[0-9a-f]{8}$/);
+    const latestBefore = (await streams.send(new GetShardIteratorCommand({ StreamArn: arn, ShardId, ShardIteratorType: 'LATEST' }))).ShardIterator;
+    for (const pk of ['a', 'b', 'c']) await put(db, 'iterators', pk);
+    const all = (await readAll(streams, arn)).records;
+    assert.deepEqual(all.map((r) => r.dynamodb!.Keys!.pk.S), ['a', 'b', 'c']);
+    const fromLatest = await streams.send(new GetRecordsCommand({ ShardIterator: latestBefore }));
+    assert.deepEqual(fromLatest.Records!.map((r) => r.dynamodb!.Keys!.pk.S), ['a', 'b', 'c'], 'LATEST reads what follows it');
+    const second = all[1].dynamodb!.SequenceNumber!;
+    const read = async (ShardIteratorType: 'AT_SEQUENCE_NUMBER' | 'AFTER_SEQUENCE_NUMBER') => {
+      const { ShardIterator } = await streams.send(new GetShardIteratorCommand({ StreamArn: arn, ShardId, ShardIteratorType, SequenceNumber: second }));
+      return (await streams.send(new GetRecordsCommand({ ShardIterator, Limit: 1 }))).Records!.map((r) => r.dynamodb!.Keys!.pk.S);
+    };
+    assert.deepEqual(await read('AT_SEQUENCE_NUMBER'), ['b']);
+    assert.deepEqual(await read('AFTER_SEQUENCE_NUMBER'), ['c']);
+    const latest = (await streams.send(new GetShardIteratorCommand({ StreamArn: arn, ShardId, ShardIteratorType: 'LATEST' }))).ShardIterator;
+    const empty = await streams.send(new GetRecordsCommand({ ShardIterator: latest }));
+    assert.deepEqual(empty.Records, []);
+    assert.ok(empty.NextShardIterator, 'an enabled stream\'s shard stays open');
+    const described = (await streams.send(new DescribeStreamCommand({ StreamArn: arn }))).StreamDescription!;
+    assert.equal(described.StreamStatus, 'ENABLED');
+    assert.equal(described.StreamViewType, 'KEYS_ONLY');
+    assert.equal(described.TableName, 'iterators');
+    assert.deepEqual(described.KeySchema, [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }]);
+    assert.equal(described.Shards![0].SequenceNumberRange!.StartingSequenceNumber, all[0].dynamodb!.SequenceNumber);
+    assert.equal(described.Shards![0].SequenceNumberRange!.EndingSequenceNumber, undefined);
+    assert.ok(described.CreationRequestDateTime instanceof Date);
+  });
+
+  it('answers bad requests and unknown streams with errors', async () => {
+    const arn = (await createStreamedTable(db, 'errors', 'NEW_IMAGE'))!;
+    const ShardId = await shardIdOf(streams, arn);
+    await rejectsWith(streams.send(new GetRecordsCommand({ ShardIterator: 'not-an-iterator' })), 'ValidationException');
+    const real = (await streams.send(new GetShardIteratorCommand({ StreamArn: arn, ShardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator!;
+    const forged = Buffer.from(Buffer.from(real, 'base64url').toString('utf8').replace(/\|\d+\|/, '|999|'), 'utf8').toString('base64url');
+    await rejectsWith(streams.send(new GetRecordsCommand({ ShardIterator: forged })), 'ValidationException');
+    await rejectsWith(streams.send(new GetRecordsCommand({ ShardIterator: real, Limit: 1001 })), 'ValidationException');
+    await rejectsWith(streams.send(new GetShardIteratorCommand({ StreamArn: arn, ShardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER' })), 'ValidationException');
+    await rejectsWith(streams.send(new GetShardIteratorCommand({ StreamArn: arn, ShardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: '999999999999999999999' })), 'ValidationException');
+    await rejectsWith(streams.send(new GetShardIteratorCommand({ StreamArn: arn, ShardId: 'shardId-00000000000000000000-00000000', ShardIteratorType: 'LATEST' })), 'ResourceNotFoundException');
+    await rejectsWith(streams.send(new DescribeStreamCommand({ StreamArn: 'sdfadfsdfnlfkajakfgjalksfgklasjklasdjfklasdfasdfgasf' })), 'ValidationException');
+    await rejectsWith(streams.send(new DescribeStreamCommand({ StreamArn: arn.replace('table/errors/', 'table/nosuch/') })), 'ResourceNotFoundException');
+    await rejectsWith(streams.send(new ListStreamsCommand({ Limit: 0 })), 'ValidationException');
+    await rejectsWith(db.send(new UpdateTableCommand({ TableName: 'errors', StreamSpecification: { StreamEnabled: true, StreamViewType: 'KEYS_ONLY' } })), 'ValidationException');
+    await rejectsWith(db.send(new UpdateTableCommand({ TableName: 'errors', StreamSpecification: { StreamEnabled: true } })), 'ValidationException');
+  });
+
+  it('disabling ends the stream (its shard closes once read); enabling again starts a new one with a new ARN', async () => {
+    const first = (await createStreamedTable(db, 'cycle', 'NEW_IMAGE'))!;
+    await put(db, 'cycle', 'before');
+    const disabled = await db.send(new UpdateTableCommand({ TableName: 'cycle', StreamSpecification: { StreamEnabled: false } }));
+    assert.equal(disabled.TableDescription!.LatestStreamArn, first);
+    await put(db, 'cycle', 'between');
+    const described = (await db.send(new DescribeTableCommand({ TableName: 'cycle' }))).Table!;
+    assert.equal(described.StreamSpecification, undefined);
+    assert.equal(described.LatestStreamArn, first);
+    const ended = await readAll(streams, first);
+    assert.deepEqual(ended.records.map((r) => r.dynamodb!.Keys!.pk.S), ['before']);
+    assert.equal(ended.closed, true, 'no NextShardIterator once a disabled stream is read to its end');
+    const firstDescription = (await streams.send(new DescribeStreamCommand({ StreamArn: first }))).StreamDescription!;
+    assert.equal(firstDescription.StreamStatus, 'DISABLED');
+    assert.equal(firstDescription.Shards![0].SequenceNumberRange!.EndingSequenceNumber, ended.records[0].dynamodb!.SequenceNumber);
+    await rejectsWith(db.send(new UpdateTableCommand({ TableName: 'cycle', StreamSpecification: { StreamEnabled: false } })), 'ValidationException');
+
+    await db.send(new UpdateTableCommand({ TableName: 'cycle', StreamSpecification: { StreamEnabled: true, StreamViewType: 'OLD_IMAGE' } }));
+    const second = (await db.send(new DescribeTableCommand({ TableName: 'cycle' }))).Table!;
+    assert.notEqual(second.LatestStreamArn, first);
+    assert.deepEqual(second.StreamSpecification, { StreamEnabled: true, StreamViewType: 'OLD_IMAGE' });
+    await put(db, 'cycle', 'after');
+    assert.deepEqual((await readAll(streams, second.LatestStreamArn!)).records.map((r) => r.dynamodb!.Keys!.pk.S), ['after']);
+    const listed = await streams.send(new ListStreamsCommand({ TableName: 'cycle' }));
+    assert.deepEqual(listed.Streams!.map((s) => s.StreamArn), [first, second.LatestStreamArn]);
+    assert.deepEqual(listed.Streams!.map((s) => s.StreamLabel), [first.split('/stream/')[1], second.LatestStreamLabel]);
+  });
+
+  it('ListStreams pages with Limit and ExclusiveStartStreamArn', async () => {
+    const all = (await streams.send(new ListStreamsCommand({}))).Streams!.map((s) => s.StreamArn);
+    assert.ok(all.length >= 4);
+    const paged: (string | undefined)[] = [];
+    let start: string | undefined;
+    do {
+      const page = await streams.send(new ListStreamsCommand({ Limit: 1, ExclusiveStartStreamArn: start }));
+      paged.push(...page.Streams!.map((s) => s.StreamArn));
+      start = page.LastEvaluatedStreamArn;
+    } while (start);
+    assert.deepEqual(paged, all);
+    assert.deepEqual((await streams.send(new ListStreamsCommand({ TableName: 'nosuch' }))).Streams, []);
+  });
+});
