@@ -8,9 +8,31 @@ import {
   ListStreamsCommand,
   type DynamoDBStreamsClient,
 } from '@aws-sdk/client-dynamodb-streams';
-import { fullAccessConfig, removeDirectory, startCove, type CoveProcess } from '../support/cove.js';
+import { DynamoDBStreamsClient as StreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { removeDirectory, startCove, type CoveProcess } from '../support/cove.js';
 import { rejectsWith } from '../support/errors.js';
 import { createStreamedTable, KEY, readAll, shardIdOf, streamsClient } from './support.js';
+
+const READER = { accessKeyId: 'AKIASTREAMREADER0001', secretAccessKey: 'reader-secret' };
+
+/** The full-access user, and a reader allowed only the Streams reads of table `allowed`'s streams. */
+const CONFIG = `
+accountId: "123456789012"
+listeners: [{ name: public, listen: "127.0.0.1:0" }]
+iam:
+  users:
+    - name: streams
+      accessKeys: [{ id: ${KEY.accessKeyId}, secret: ${KEY.secretAccessKey} }]
+      policies: [{ name: all, document: { Version: "2012-10-17", Statement: [{ Effect: Allow, Action: "dynamodb:*", Resource: "*" }] } }]
+    - name: reader
+      accessKeys: [{ id: ${READER.accessKeyId}, secret: ${READER.secretAccessKey} }]
+      policies:
+        - name: read-allowed-streams
+          document:
+            Version: "2012-10-17"
+            Statement:
+              - { Effect: Allow, Action: ["dynamodb:DescribeStream", "dynamodb:GetShardIterator", "dynamodb:GetRecords"], Resource: "arn:aws:dynamodb:us-east-1:123456789012:table/allowed/stream/*" }
+`;
 
 const put = (db: DynamoDBClient, table: string, pk: string) => db.send(new PutItemCommand({ TableName: table, Item: { pk: { S: pk }, sk: { N: '1' } } }));
 
@@ -19,7 +41,7 @@ describe('DynamoDB Streams: the API', () => {
   let db: DynamoDBClient;
   let streams: DynamoDBStreamsClient;
   before(async () => {
-    cove = await startCove({ config: fullAccessConfig('streams', KEY.accessKeyId, KEY.secretAccessKey) });
+    cove = await startCove({ config: CONFIG });
     db = cove.client(KEY.accessKeyId, KEY.secretAccessKey);
     streams = streamsClient(cove);
   });
@@ -104,6 +126,25 @@ describe('DynamoDB Streams: the API', () => {
     const listed = await streams.send(new ListStreamsCommand({ TableName: 'cycle' }));
     assert.deepEqual(listed.Streams!.map((s) => s.StreamArn), [first, second.LatestStreamArn]);
     assert.deepEqual(listed.Streams!.map((s) => s.StreamLabel), [first.split('/stream/')[1], second.LatestStreamLabel]);
+  });
+
+  it('authorizes each call on the stream ARN, and ListStreams on *', async () => {
+    const allowed = (await createStreamedTable(db, 'allowed', 'KEYS_ONLY'))!;
+    const denied = (await createStreamedTable(db, 'denied', 'KEYS_ONLY'))!;
+    await put(db, 'allowed', 'x');
+    const reader = new StreamsClient({ endpoint: cove.endpoint, region: 'us-east-1', credentials: READER, maxAttempts: 1 });
+    try {
+      assert.deepEqual((await readAll(reader, allowed)).records.map((r) => r.dynamodb!.Keys!.pk.S), ['x']);
+      const error = await rejectsWith(reader.send(new DescribeStreamCommand({ StreamArn: denied })), 'AccessDeniedException');
+      assert.match(error.message, new RegExp(`is not authorized to perform: dynamodb:DescribeStream on resource: ${denied.replace(/[.*]/g, '\\$&')} because no identity-based policy allows`));
+      const ShardId = await shardIdOf(streams, denied);
+      const iterator = (await streams.send(new GetShardIteratorCommand({ StreamArn: denied, ShardId, ShardIteratorType: 'TRIM_HORIZON' }))).ShardIterator;
+      // An iterator of a stream the caller may not read is refused, whoever obtained it.
+      await rejectsWith(reader.send(new GetRecordsCommand({ ShardIterator: iterator })), 'AccessDeniedException');
+      await rejectsWith(reader.send(new ListStreamsCommand({})), 'AccessDeniedException');
+    } finally {
+      reader.destroy();
+    }
   });
 
   it('ListStreams pages with Limit and ExclusiveStartStreamArn', async () => {
