@@ -11,6 +11,7 @@ import {
 import { DynamoDBStreamsClient as StreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { removeDirectory, startCove, type CoveProcess } from '../support/cove.js';
 import { rejectsWith } from '../support/errors.js';
+import { auditRecordFor } from '../support/audit.js';
 import { createStreamedTable, KEY, readAll, shardIdOf, streamsClient } from './support.js';
 
 const READER = { accessKeyId: 'AKIASTREAMREADER0001', secretAccessKey: 'reader-secret' };
@@ -135,6 +136,13 @@ describe('DynamoDB Streams: the API', () => {
     const reader = new StreamsClient({ endpoint: cove.endpoint, region: 'us-east-1', credentials: READER, maxAttempts: 1 });
     try {
       assert.deepEqual((await readAll(reader, allowed)).records.map((r) => r.dynamodb!.Keys!.pk.S), ['x']);
+      const ShardIdAllowed = await shardIdOf(reader, allowed);
+      const got = await reader.send(new GetShardIteratorCommand({ StreamArn: allowed, ShardId: ShardIdAllowed, ShardIteratorType: 'LATEST' }));
+      const audited = await auditRecordFor(cove, got.$metadata.requestId);
+      assert.equal(audited.eventSource, 'dynamodb.amazonaws.com');
+      assert.equal(audited.eventName, 'GetShardIterator');
+      assert.equal(audited.eventCategory, 'Data');
+      assert.deepEqual(audited.resources, [{ accountId: '123456789012', type: 'AWS::DynamoDB::Stream', ARN: allowed }]);
       const error = await rejectsWith(reader.send(new DescribeStreamCommand({ StreamArn: denied })), 'AccessDeniedException');
       assert.match(error.message, new RegExp(`is not authorized to perform: dynamodb:DescribeStream on resource: ${denied.replace(/[.*]/g, '\\$&')} because no identity-based policy allows`));
       const ShardId = await shardIdOf(streams, denied);
