@@ -205,7 +205,7 @@ function isBackfilling(record: TableRecord, tableStorageId: string, index: Secon
  * write a removed one's, or miss its stream record or write one to an ended stream. `tryWriteItemChanges` retries such a
  * write against the refreshed catalog; this answer is only seen if the indexes change again meanwhile.
  */
-export const INDEXES_CHANGED = dynamoError('InternalServerError', "The table's secondary indexes changed while the request was under way; please retry", 500);
+export const INDEXES_CHANGED = dynamoError('InternalServerError', "The table's secondary indexes or stream changed while the request was under way; please retry", 500);
 
 /** Why a backfill stops before its end: the index (or its table) is gone. */
 const INDEX_GONE = dynamoError('ResourceNotFoundException', 'Requested resource not found');
