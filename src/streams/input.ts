@@ -7,6 +7,7 @@
  * cove's own bounds on Limit (LIMITS) are checked in the same pass.
  */
 import { serializationException, validationException } from '../dynamo/validation/index.js';
+import { numericTypeError, stringTypeError } from '../dynamo/validation/serialization.js';
 
 export interface MemberConstraint {
   /** The member's name in the request. */
@@ -34,8 +35,9 @@ export function checkInput<T>(input: Record<string, unknown>, members: readonly 
   for (const member of members) {
     const value = input[member.name];
     if (value === undefined || value === null) continue;
-    if (member.kind === 'string' && typeof value !== 'string') throw serializationException(`Unexpected value type in payload`);
-    if (member.kind === 'integer' && (typeof value !== 'number' || !Number.isInteger(value))) throw serializationException(`Unexpected value type in payload`);
+    // The JSON binder's texts, as DynamoDB's (the two services share coral's binder).
+    const fault = member.kind === 'string' ? stringTypeError(value) : numericTypeError(value, 'Integer', 'java.lang.Integer');
+    if (fault !== undefined) throw serializationException(fault);
   }
   const faults: string[] = [];
   for (const member of members) faults.push(...memberFaults(member, input[member.name]));
