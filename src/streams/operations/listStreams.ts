@@ -33,6 +33,7 @@ export const listStreams: StreamsOperation<ListStreamsInput> = {
   }),
   async execute(input, ctx) {
     if (input.ExclusiveStartStreamArn !== undefined) parseStreamArn(input.ExclusiveStartStreamArn);
+    // Unverified: DynamoDB's answer for a TableName that names no table; cove lists no streams.
     const names = input.TableName !== undefined ? [input.TableName] : ctx.catalog.names();
     const all = names.flatMap((name) => {
       const table = ctx.catalog.get(name);
