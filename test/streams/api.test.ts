@@ -155,6 +155,12 @@ describe('DynamoDB Streams: the API', () => {
     }
   });
 
+  it('answers an unknown Streams operation before the signature, as DynamoDB does', async () => {
+    const response = await fetch(cove.endpoint, { method: 'POST', headers: { 'Content-Type': 'application/x-amz-json-1.0', 'X-Amz-Target': 'DynamoDBStreams_20120810.Nope' }, body: '{}' });
+    assert.equal(response.status, 400);
+    assert.match(((await response.json()) as { __type: string }).__type, /#UnknownOperationException$/);
+  });
+
   it('ListStreams pages with Limit and ExclusiveStartStreamArn', async () => {
     const all = (await streams.send(new ListStreamsCommand({}))).Streams!.map((s) => s.StreamArn);
     assert.ok(all.length >= 4);
