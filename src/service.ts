@@ -64,6 +64,12 @@ export interface ServiceDescription {
   displayName: string;
   /** The SigV4 credential scope's service (`dynamodb`). */
   signingName: string;
+  /**
+   * The destination's name in the network model (`com.amazonaws.REGION.<name>` prefix lists, the
+   * `<name>.REGION.amazonaws.com` host), when it is not the signing name: DynamoDB Streams signs as
+   * `dynamodb` but is `streams.dynamodb`, which a DynamoDB gateway endpoint does not serve.
+   */
+  networkName?: string;
   /** CloudTrail's eventSource (`dynamodb.amazonaws.com`). */
   eventSource: string;
   /** CloudTrail's apiVersion. */

@@ -6,6 +6,7 @@
 import { DYNAMODB, dynamoService, type DynamoState } from './dynamo/service.js';
 import { IAM, iamService, type IamState } from './iam/service.js';
 import { STS, stsService, type StsState } from './sts/service.js';
+import { STREAMS, streamsService } from './streams/service.js';
 import { ServiceRegistry, type Service, type ServiceDescription } from './service.js';
 
 /** What the services are built from in a serving process. */
@@ -15,6 +16,7 @@ const SERVICES: readonly { description: ServiceDescription; create(state: Servic
   { description: DYNAMODB, create: dynamoService },
   { description: STS, create: stsService },
   { description: IAM, create: iamService },
+  { description: STREAMS, create: streamsService },
 ];
 
 /** What `cove explain` knows of the services, without their state. */

@@ -12,6 +12,10 @@ import { encodeNumberOrderPreserving } from './numbers.js';
  *   catalog version  03   (a counter, bumped in the batch of every catalog change)
  *   client token   10 | ClientRequestToken (UTF-8)            (TransactWriteItems idempotency)
  *   token expiry   11 | expiry time (ms, uint64 BE) | token   (which tokens to remove, oldest first)
+ *   stream counter 05 | stream id (8 bytes)                    (the last sequence number allocated)
+ *   stream record  05 | stream id (8 bytes) | sequence number (uint64 BE)
+ *                  (the counter sorts before the stream's records: one range per stream, which a
+ *                  purge marker with value 05 removes with its table)
  *   index entry    04 | index id (8 bytes) | partition hash (16 bytes) | escaped sort key, 00 00 |
  *                  table key hash (16 bytes)
  *                  (a GSI with multi-attribute keys: the partition hash covers the tuple of its
@@ -39,6 +43,9 @@ export const ITEM_TAG = 0x01;
 /** 02 | table or index id: the entries of a deleted table or index still to be purged. */
 const PURGE_TAG = 0x02;
 export const INDEX_TAG = 0x04;
+/** 05 | stream id [| sequence number]: a stream's counter and its records (streams.ts). */
+export const STREAM_TAG = 0x05;
+const SEQUENCE_NUMBER_BYTES = 8;
 export const TABLE_ID_BYTES = 8;
 const PARTITION_HASH_BYTES = 16;
 
@@ -198,4 +205,26 @@ export const TABLE_KEY_HASH_BYTES = 16;
 /** A fixed-length stand-in for an item's table key, unique per item, to end an index entry's key. */
 export function tableKeyHash(tableStorageKey: Buffer): Buffer {
   return sha256(tableStorageKey).subarray(0, TABLE_KEY_HASH_BYTES);
+}
+
+/** A stream's counter: the last sequence number allocated, uint64 BE (absent: none yet). */
+export function streamCounterKey(streamId: Buffer): Buffer {
+  return tablePrefix(streamId, STREAM_TAG);
+}
+
+export function streamRecordKey(streamId: Buffer, sequenceNumber: bigint): Buffer {
+  const out = Buffer.allocUnsafe(1 + TABLE_ID_BYTES + SEQUENCE_NUMBER_BYTES);
+  out[0] = STREAM_TAG;
+  streamId.copy(out, 1);
+  out.writeBigUInt64BE(sequenceNumber, 1 + TABLE_ID_BYTES);
+  return out;
+}
+
+export function sequenceNumberOfRecordKey(key: Buffer): bigint {
+  return key.readBigUInt64BE(1 + TABLE_ID_BYTES);
+}
+
+/** [start, end) of a stream's records from `fromSequence` on. */
+export function streamRecordsRange(streamId: Buffer, fromSequence: bigint): { start: Buffer; end: Buffer } {
+  return { start: streamRecordKey(streamId, fromSequence), end: successor(tablePrefix(streamId, STREAM_TAG)) };
 }

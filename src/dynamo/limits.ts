@@ -88,6 +88,18 @@ export const LIMITS = {
   maxDocumentPathLevels: 32,
   maxExpressionOperators: 300,
   maxInOperands: 100,
+
+  // Streams
+  /** A stream record is readable this long after it was written, then trimmed. */
+  streamRecordRetentionMs: 24 * 60 * 60 * 1000,
+  /** A shard iterator is valid this long after GetShardIterator (or GetRecords) issued it. */
+  shardIteratorLifetimeMs: 15 * 60 * 1000,
+  /** GetRecords' Limit: its default and its largest value. */
+  maxGetRecordsLimit: 1000,
+  /** ListStreams' Limit: its default and its largest value. */
+  maxListStreamsLimit: 100,
+  /** DescribeStream's Limit (shards): its default and its largest value. */
+  maxDescribeStreamLimit: 100,
 } as const;
 
 const MSG_ITEM_TOO_LARGE = 'Item size has exceeded the maximum allowed size';

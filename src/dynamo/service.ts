@@ -72,6 +72,11 @@ const NESTING_SCAN_MIN_BYTES = 256;
  * then an operation it knows (UnknownOperationException). `application/json` is answered in kind.
  */
 export function parseDynamoRequest(request: WireRequest, name: string | undefined): ParsedRequest {
+  return parseJsonRequest(request, name, OPERATIONS);
+}
+
+/** `parseDynamoRequest` for a service of the same framework with other operations (DynamoDB Streams). */
+export function parseJsonRequest(request: WireRequest, name: string | undefined, operations: { has(name: string): boolean }): ParsedRequest {
   const body = request.raw.body;
   const contentType = request.contentType?.split(';')[0].trim().toLowerCase();
   if (request.raw.method !== 'POST' || (body.length > 0 && contentType !== JSON_1_0 && contentType !== 'application/json')) throw notFound();
@@ -89,7 +94,7 @@ export function parseDynamoRequest(request: WireRequest, name: string | undefine
     throw coralError('SerializationException', '');
   }
   if (typeof input !== 'object' || input === null || Array.isArray(input)) throw coralError('SerializationException', '');
-  if (name === undefined || !OPERATIONS.has(name)) throw coralError('UnknownOperationException', '');
+  if (name === undefined || !operations.has(name)) throw coralError('UnknownOperationException', '');
   return contentType === 'application/json' ? { body: input, answerContentType: 'application/json' } : { body: input };
 }
 

@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { BatchOutcome, Entry, StorageEngine, WriteOp } from '../storage/engine.js';
 import { AwsError } from '../errors.js';
 import { dynamoError } from './errors.js';
-import { catalogKey, CATALOG_RANGE, CATALOG_VERSION_KEY, INDEX_TAG, ITEM_TAG, PURGE_MARKER_RANGE, purgeMarkerKey, TABLE_ID_BYTES, tableRange } from './keys.js';
+import { catalogKey, CATALOG_RANGE, CATALOG_VERSION_KEY, INDEX_TAG, ITEM_TAG, PURGE_MARKER_RANGE, purgeMarkerKey, STREAM_TAG, TABLE_ID_BYTES, tableRange } from './keys.js';
+import { enabledStream, type StreamInfo, type StreamViewType, type TableStream } from './streams.js';
 import type { AttributeDefinition, KeyAttribute, KeySchemaElement } from './types.js';
 import type { ProjectionType, SecondaryIndex } from './indexes.js';
 import { statsRecountIntervalMs, TableStats, type StatsState } from './tableStats.js';
@@ -35,6 +36,8 @@ export interface TableSettings {
   timeToLive: { attributeName: string } | null;
   /** Absent: point-in-time recovery is disabled. */
   pointInTimeRecovery: { recoveryPeriodInDays: number; enabledAtSeconds: number } | null;
+  /** Every stream the table has had, oldest first; the last is enabled unless it has `disabledAtMs` (streams.ts). */
+  streams: StreamInfo[];
 }
 
 /** The record's settings with the defaults of a table that never changed them. */
@@ -43,6 +46,7 @@ export function settingsOf(record: TableRecord): TableSettings {
     tags: record.settings?.tags ?? [],
     timeToLive: record.settings?.timeToLive ?? null,
     pointInTimeRecovery: record.settings?.pointInTimeRecovery ?? null,
+    streams: record.settings?.streams ?? [],
   };
 }
 
@@ -83,6 +87,11 @@ export interface TableDescription {
   DeletionProtectionEnabled: boolean;
   LocalSecondaryIndexes?: IndexDescription[];
   GlobalSecondaryIndexes?: GlobalIndexDescription[];
+  /** Present while a stream is enabled. */
+  StreamSpecification?: { StreamEnabled: true; StreamViewType: StreamViewType };
+  /** The table's last stream, enabled or not. */
+  LatestStreamLabel?: string;
+  LatestStreamArn?: string;
 }
 
 /** A table as operations use it: keys resolved once, storage id as bytes. */
@@ -98,6 +107,8 @@ export interface Table {
   record: TableRecord;
   /** The catalog entry's bytes as stored, which the write guard compares (cheaper than parsing). */
   recordBytes: Buffer;
+  /** The enabled stream, which every item write of the table records to; undefined: none. */
+  stream: TableStream | undefined;
 }
 
 function toTable(record: TableRecord, recordBytes: Buffer): Table {
@@ -142,7 +153,18 @@ function toTable(record: TableRecord, recordBytes: Buffer): Table {
     indexNamed: new Map(indexes.map((i) => [i.name, i])),
     record,
     recordBytes,
+    stream: tableStreamOf(record),
   };
+}
+
+function tableStreamOf(record: TableRecord): TableStream | undefined {
+  const stream = enabledStream(record.settings?.streams);
+  return stream && { storageId: Buffer.from(stream.storageId, 'hex'), viewType: stream.viewType };
+}
+
+/** The storage ids (hex) of every stream the record lists, enabled or not. */
+function streamStorageIdsOf(record: TableRecord): string[] {
+  return (record.settings?.streams ?? []).map((stream) => stream.storageId);
 }
 
 function parseRecord(value: Buffer): TableRecord {
@@ -164,6 +186,11 @@ function sameIndexes(a: TableRecord, b: TableRecord): boolean {
   return indexIdsMissing(a, b).length === 0 && indexIdsMissing(b, a).length === 0;
 }
 
+/** Writes of both records record to the same stream (or to none). */
+function sameStream(a: TableRecord, b: TableRecord): boolean {
+  return enabledStream(a.settings?.streams)?.storageId === enabledStream(b.settings?.streams)?.storageId;
+}
+
 /** Whether the record is this incarnation of the table with `index` still being backfilled. */
 function isBackfilling(record: TableRecord, tableStorageId: string, index: SecondaryIndex): boolean {
   const storageId = index.storageId.toString('hex');
@@ -172,12 +199,13 @@ function isBackfilling(record: TableRecord, tableStorageId: string, index: Secon
 }
 
 /**
- * The write guard's veto of a write resolved against a Table whose set of indexes is no longer the
- * record's (UpdateTable added or removed an index since, in this process or another): the write
- * would miss a new index's entry or write a removed one's. `tryWriteItemChanges` retries such a
+ * The write guard's veto of a write resolved against a Table whose set of indexes, or whose enabled
+ * stream, is no longer the record's (UpdateTable added or removed an index, or enabled or disabled
+ * the stream, since, in this process or another): the write would miss a new index's entry or
+ * write a removed one's, or miss its stream record or write one to an ended stream. `tryWriteItemChanges` retries such a
  * write against the refreshed catalog; this answer is only seen if the indexes change again meanwhile.
  */
-export const INDEXES_CHANGED = dynamoError('InternalServerError', "The table's secondary indexes changed while the request was under way; please retry", 500);
+export const INDEXES_CHANGED = dynamoError('InternalServerError', "The table's secondary indexes or stream changed while the request was under way; please retry", 500);
 
 /** Why a backfill stops before its end: the index (or its table) is gone. */
 const INDEX_GONE = dynamoError('ResourceNotFoundException', 'Requested resource not found');
@@ -258,7 +286,7 @@ export class TableCatalog {
     await catalog.reload(await engine.get(CATALOG_VERSION_KEY));
     if (options.resumePurges ?? true) {
       // Resume the purges a stop or crash interrupted.
-      // A marker's value is the tag of the range to purge (ITEM_TAG for a table, INDEX_TAG for an index).
+      // A marker's value is the tag of the range to purge (ITEM_TAG for a table, INDEX_TAG for an index, STREAM_TAG for a stream).
       const pending = (await collect(engine.range(PURGE_MARKER_RANGE))).map(({ key, value }) => ({ storageId: Buffer.from(key.subarray(1)), tag: value[0] }));
       for (const { storageId, tag } of pending) catalog.startPurge(storageId, tag);
       // An index still CREATING was being backfilled when the store was last closed.
@@ -356,7 +384,7 @@ export class TableCatalog {
         if (current.equals(table.recordBytes)) return undefined;
         const record = parseRecord(current);
         if (record.storageId !== table.record.storageId) return dynamoError('ResourceNotFoundException', 'Requested resource not found');
-        return sameIndexes(record, table.record) ? undefined : INDEXES_CHANGED;
+        return sameIndexes(record, table.record) && sameStream(record, table.record) ? undefined : INDEXES_CHANGED;
       },
     };
   }
@@ -452,6 +480,7 @@ export class TableCatalog {
     const notFound = dynamoError('ResourceNotFoundException', `Requested resource not found: Table: ${name} not found`);
     let outcome;
     let indexIds: Buffer[] = [];
+    let streamIds: Buffer[] = [];
     try {
       outcome = await this.engine.writeBatch<AwsError>([
         {
@@ -460,9 +489,12 @@ export class TableCatalog {
           // Only this incarnation of the table may be removed.
           condition: (current) => (current && parseRecord(current).storageId === table.record.storageId ? undefined : notFound),
           // The indexes of the record as it is now: another process may have added or removed one since this one read it.
+          // Its streams' records go with it (a difference: DynamoDB keeps a deleted table's streams readable for 24 hours).
           derive: (current) => {
-            indexIds = indexStorageIdsOf(parseRecord(current!)).map((id) => Buffer.from(id, 'hex'));
-            return indexIds.map((id) => ({ key: purgeMarkerKey(id), value: Buffer.of(INDEX_TAG) }));
+            const record = parseRecord(current!);
+            indexIds = indexStorageIdsOf(record).map((id) => Buffer.from(id, 'hex'));
+            streamIds = streamStorageIdsOf(record).map((id) => Buffer.from(id, 'hex'));
+            return [...indexIds.map((id) => ({ key: purgeMarkerKey(id), value: Buffer.of(INDEX_TAG) })), ...streamIds.map((id) => ({ key: purgeMarkerKey(id), value: Buffer.of(STREAM_TAG) }))];
           },
         },
         { key: purgeMarkerKey(table.storageId), value: Buffer.of(ITEM_TAG) },
@@ -478,6 +510,7 @@ export class TableCatalog {
     }
     this.startPurge(table.storageId, ITEM_TAG);
     for (const id of indexIds) this.startPurge(id, INDEX_TAG);
+    for (const id of streamIds) this.startPurge(id, STREAM_TAG);
     return table;
   }
 

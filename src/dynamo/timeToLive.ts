@@ -9,7 +9,7 @@
  * path (`writeItemChanges`: index entries go with the item), each deletion re-checked inside the
  * write transaction, so an item rewritten since the walk read it is left alone. It runs in the
  * process that runs the store's background work (one per store); a restart starts each walk
- * over.
+ * over. Its ticks also trim stream records older than 24 hours (streamTrim.ts).
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { StorageEngine } from '../storage/engine.js';
@@ -19,6 +19,7 @@ import type { Table, TableCatalog } from './tables.js';
 import type { Item } from './types.js';
 import { itemChange, writeItemChanges } from './writes.js';
 import { keyOf } from './reads.js';
+import { trimStreamRecords } from './streamTrim.js';
 
 /** How often the sweeper looks at the TTL-enabled tables. */
 export const TTL_SWEEP_INTERVAL_MS = 1000;
@@ -73,9 +74,10 @@ export class TimeToLiveSweeper {
     this.timer.unref();
   }
 
-  /** One batch of every TTL-enabled table. */
+  /** One batch of every TTL-enabled table, and of every stream's records past retention. */
   private async tick(): Promise<void> {
     await this.catalog.refreshNow();
+    await trimStreamRecords(this.engine, this.catalog, Date.now());
     for (const name of this.catalog.names()) {
       const table = this.catalog.get(name);
       const ttl = table?.record.settings?.timeToLive;
@@ -103,9 +105,10 @@ export class TimeToLiveSweeper {
     if (read < SWEEP_BATCH_ITEMS || !last) this.cursors.delete(id);
     else this.cursors.set(id, Buffer.concat([last, Buffer.of(0)]));
     if (expired.length === 0) return;
-    const changes = expired.map((key) =>
-      itemChange(table, key, (old) => ({ write: old && isExpired(old.item, attributeName, Date.now() / 1000) ? { kind: 'delete' } : { kind: 'unchanged' }, result: undefined })),
-    );
+    const changes = expired.map((key) => ({
+      ...itemChange(table, key, (old) => ({ write: old && isExpired(old.item, attributeName, Date.now() / 1000) ? { kind: 'delete' } : { kind: 'unchanged' }, result: undefined })),
+      byTimeToLive: true,
+    }));
     await writeItemChanges(this.catalog, changes);
   }
 }

@@ -2,11 +2,9 @@ import { validationError } from './errors.js';
 
 /**
  * A specification that only says a feature is off is what cove does anyway, and DynamoDB accepts
- * it: `StreamSpecification: {StreamEnabled: false}`, `SSESpecification: {Enabled: false}` (the
- * default AWS-owned key).
+ * it: `SSESpecification: {Enabled: false}` (the default AWS-owned key).
  */
 const TURNS_OFF: Readonly<Record<string, (value: Record<string, unknown>) => boolean>> = {
-  StreamSpecification: (value) => value.StreamEnabled === false && value.StreamViewType === undefined,
   SSESpecification: (value) => value.Enabled === false && value.SSEType === undefined && value.KMSMasterKeyId === undefined,
 };
 

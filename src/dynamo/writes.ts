@@ -10,6 +10,8 @@ import { DYNAMODB_NAMESPACE, validationError } from './errors.js';
 import { evaluateCondition, type Condition } from './expressions/index.js';
 import { decodeItem, encodeItem, storageKeyOf, storedItemSize } from './items.js';
 import { INDEXES_CHANGED, type Table, type TableCatalog } from './tables.js';
+import { streamCaptureOp, type CapturedChange, type TableStream } from './streams.js';
+import { keyOf } from './reads.js';
 import type { Item } from './types.js';
 
 export type ReturnValuesOnConditionCheckFailure = 'ALL_OLD' | 'NONE' | undefined;
@@ -66,6 +68,8 @@ export interface ItemChange<R> {
   readonly decide: ItemDecision<R> | ((old: OldItem | undefined) => ItemDecision<R>);
   /** ConditionExpression or Expected, checked on the item inside the write transaction. */
   readonly check?: WriteCheck;
+  /** The time to live sweeper's deletion: its stream record names the service as the user. */
+  readonly byTimeToLive?: boolean;
 }
 
 export interface WriteCheck {
@@ -107,9 +111,10 @@ export type ItemChangesResult<R> = { readonly ok: true; readonly outcomes: ItemC
  * THE one place items are written: expands item changes into every write they imply and
  * commits them in one atomic engine batch, through `TableCatalog.writeItems` (which adds the
  * table-incarnation guard). A change writes its base item and, through the engine's derived
- * writes, its secondary index entries (from the old and new item, inside the transaction);
- * stream records will join here too, never in the operations. TransactWriteItems is a batch of
- * changes like any other.
+ * writes, its secondary index entries (from the old and new item, inside the transaction), and,
+ * for a table with an enabled stream, its stream record (streams.ts: one op per stream after the
+ * item ops allocates the sequence numbers and derives the records). TransactWriteItems is a batch
+ * of changes like any other.
  *
  * Throws the batch's error: a failed check (ConditionalCheckFailedException), a decision
  * function's throw, a deleted table. Returns, in change order, what each change found and
@@ -138,9 +143,12 @@ export async function tryWriteItemChanges<R>(catalog: TableCatalog, changes: rea
 async function tryWriteOnce<R>(catalog: TableCatalog, changes: readonly ItemChange<R>[], extraOps: readonly WriteOp<AwsError>[]): Promise<ItemChangesResult<R>> {
   const runs = changes.map(() => new ChangeRun<R>());
   const ops = changes.map((change, i) => itemOp(change, runs[i]));
+  // After the item ops (their indexes in the batch stay the changes'): the stream counters' ops.
+  if (anyStreamed(changes)) ops.push(...extraOps, ...streamCaptureOps(changes, runs));
+  else if (extraOps.length > 0) ops.push(...extraOps);
   const outcome = await catalog.writeItems(
     changes.map((change) => change.table),
-    extraOps.length === 0 ? ops : [...ops, ...extraOps],
+    ops,
   );
   if (!outcome.ok) return { ok: false, failures: outcome.failures };
   const outcomes = changes.map((change, i) => {
@@ -162,6 +170,8 @@ class ChangeRun<R> {
   decision: ItemDecision<R> | undefined;
   /** The index write units of the run's derived writes (a table without indexes: undefined). */
   indexUnits: IndexUnits[] | undefined;
+  /** What the stream capture reads of the run (a table without an enabled stream: undefined). */
+  capture: CapturedChange | undefined;
 
   /** The stored value as an OldItem, decoded at most once for the check, the decision and the caller. */
   oldItem(current: Buffer | undefined): OldItem | undefined {
@@ -175,17 +185,19 @@ function itemOp<R>(change: ItemChange<R>, run: ChangeRun<R>): WriteOp<AwsError> 
   const { decide, check, table } = change;
   const condition = check?.condition;
   if (typeof decide !== 'function') checkIndexKeysOf(table, decide.write);
+  const value: WriteOp<AwsError>['value'] =
+    typeof decide === 'function'
+      ? (current) => {
+          run.decision = decide(run.oldItem(current));
+          checkIndexKeysOf(table, run.decision.write);
+          return storedValue(run.decision.write);
+        }
+      : constantValue(decide.write);
+  if (table.stream) run.capture = { keys: keyOf(table, change.key), byTimeToLive: change.byTimeToLive === true, found: undefined, written: undefined, sequence: 0n };
   return {
     key: change.storageKey,
     condition: condition && ((current) => checkFailure(condition, check.returnValuesOnConditionCheckFailure, run.oldItem(current))),
-    value:
-      typeof decide === 'function'
-        ? (current) => {
-            run.decision = decide(run.oldItem(current));
-            checkIndexKeysOf(table, run.decision.write);
-            return storedValue(run.decision.write);
-          }
-        : constantValue(decide.write),
+    value: run.capture ? capturing(run.capture, value) : value,
     ...(table.indexes.length > 0
       ? {
           derive: (current: Buffer | undefined) => {
@@ -196,6 +208,36 @@ function itemOp<R>(change: ItemChange<R>, run: ChangeRun<R>): WriteOp<AwsError> 
         }
       : {}),
   };
+}
+
+function anyStreamed(changes: readonly ItemChange<unknown>[]): boolean {
+  for (const change of changes) if (change.table.stream) return true;
+  return false;
+}
+
+/** The item op's value, recording in each run what it found and wrote for the stream capture. */
+function capturing(capture: CapturedChange, value: WriteOp<AwsError>['value']): WriteOp<AwsError>['value'] {
+  return (current) => {
+    const written = typeof value === 'function' ? value(current) : value;
+    capture.found = current;
+    capture.written = written;
+    return written;
+  };
+}
+
+/** One capture op per stream the changes write to, each with that stream's changes in op order. */
+function streamCaptureOps<R>(changes: readonly ItemChange<R>[], runs: readonly ChangeRun<R>[]): WriteOp<AwsError>[] {
+  const byStream = new Map<string, { stream: TableStream; captures: CapturedChange[] }>();
+  changes.forEach((change, i) => {
+    const stream = change.table.stream;
+    const capture = runs[i].capture;
+    if (!stream || !capture) return;
+    const id = stream.storageId.toString('hex');
+    const entry = byStream.get(id) ?? { stream, captures: [] };
+    entry.captures.push(capture);
+    byStream.set(id, entry);
+  });
+  return [...byStream.values()].map(({ stream, captures }) => streamCaptureOp(stream, captures));
 }
 
 /** An item written must carry its index key attributes with the index's types (DynamoDB refuses it otherwise). */

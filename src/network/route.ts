@@ -123,11 +123,12 @@ export class Router {
     // The destination is the service in the region the request is signed for; a global service (IAM) is in its one region.
     ctx.signing ??= readSigning(ctx.raw);
     const region = ctx.service.signingRegion?.(this.options.region) ?? scopeRegion(ctx.signing) ?? this.options.region;
-    const path = this.resolve(place, ctx.service.signingName, region, attribution.secureTransport ? 443 : 80);
+    const destination = ctx.service.networkName ?? ctx.service.signingName;
+    const path = this.resolve(place, destination, region, attribution.secureTransport ? 443 : 80);
     const explanation = [`attachment ${place.name}${mappedBy}`, ...formatHops(path.hops)];
     if (path.kind === 'unreachable') {
       ctx.path = { kind: 'unreachable', sourceIp: path.sourceIp };
-      const detail = `from attachment ${place.name}, ${ctx.service.signingName}.${region} is unreachable: ${path.reason}`;
+      const detail = `from attachment ${place.name}, ${destination}.${region} is unreachable: ${path.reason}`;
       return this.unreachable(ctx, { decision: 'deny', detail, code: path.code, explanation }, `${path.code}: ${path.reason}`, this.options.unreachable);
     }
     ctx.path = networkPathOf(path, this.options.accountId);

@@ -57,6 +57,14 @@ export interface WriteOp<E> {
    * after every condition passed and every value was computed, in the same transaction; pure,
    * like the others; a throw fails the batch. The keys must be no op's key and no other derived
    * write's, and at most MAX_ENGINE_KEY_BYTES long (a longer one fails the batch).
+   *
+   * A derive may also read what the batch's value functions computed in the same run (captured
+   * by the caller), and a value function what earlier ops' value functions computed (they run in
+   * op order): a stream's counter op allocates sequence numbers from the changes its item ops
+   * decided, and its derive keys their records by them. This stays correct under a retry because
+   * every run reruns all of them in the same order — conditions, then each value function in op
+   * order, then each derive — on the values of that run, so what a derive reads is always its own
+   * run's, and only the last run commits.
    */
   derive?: (current: Buffer | undefined, next: Buffer | null | undefined) => DerivedWrite[];
 }

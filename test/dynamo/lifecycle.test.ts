@@ -216,7 +216,7 @@ describe('table lifecycle', () => {
       const described = await db.send(new DescribeTableCommand({ TableName: 'streams-off' }));
       assert.equal(described.Table?.StreamSpecification, undefined);
       assert.equal(described.Table?.SSEDescription, undefined);
-      await assertRejects(db.send(new CreateTableCommand(tableInput('streams-on', { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' } }))), 'ValidationException', 'cove does not support StreamSpecification on CreateTable yet');
+      await assertRejects(db.send(new CreateTableCommand(tableInput('streams-on', { SSESpecification: { Enabled: true } }))), 'ValidationException', 'cove does not support SSESpecification on CreateTable yet');
     });
 
     it('refuses an attribute defined twice, in DynamoDB\'s words', async () => {
@@ -298,7 +298,7 @@ describe('table lifecycle', () => {
         'Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.',
       );
       await assertRejects(update({ TableClass: 'STANDARD' }), 'ValidationException', 'cove does not support TableClass on UpdateTable yet');
-      await assertRejects(update({ StreamSpecification: { StreamEnabled: false } }), 'ValidationException', 'cove does not support StreamSpecification on UpdateTable yet');
+      await assertRejects(update({ StreamSpecification: { StreamEnabled: false } }), 'ValidationException', 'Table has no stream to disable: TableName: billing');
       await assertRejects(
         db.send(new UpdateTableCommand({ TableName: 'nosuch', DeletionProtectionEnabled: true })),
         'ResourceNotFoundException',

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { compilePolicy } from '../../src/policy/document.js';
 import type { AttachmentSource, GatewayEndpoint, NetworkModel, Route, RouteTable, SecurityGroup, Vpc } from '../../src/network/model.js';
 import { resolvePath, type ResolvedPath } from '../../src/network/resolve.js';
+import { STREAMS } from '../../src/streams/service.js';
 import { Router, listenerPlaces } from '../../src/network/route.js';
 import type { RequestContext } from '../../src/context.js';
 import { testContext } from '../support/context.js';
@@ -111,6 +112,16 @@ describe('path resolution', () => {
     const prefixListRuleOnly = sts(model({ sgEgress: [{ protocol: 'tcp', fromPort: 443, toPort: 443, destination: { kind: 'prefixList', prefixListId: PL } }] }));
     assert.ok(prefixListRuleOnly.kind === 'unreachable');
     assert.equal(prefixListRuleOnly.code, 'ENI_SG_RULES_MISMATCH', 'a rule for DynamoDB\'s prefix list does not let STS traffic out');
+  });
+
+  it('DynamoDB Streams (its own destination, though signed as dynamodb) never takes the DynamoDB gateway endpoint', () => {
+    const streams = (m: NetworkModel) => resolvePath(m, { source: app, service: STREAMS.networkName!, region: 'us-east-1', port: 443 });
+    const viaNat = streams(model());
+    assert.ok(viaNat.kind === 'public');
+    assert.match(viaNat.hops[1].detail, /streams\.dynamodb\.us-east-1\.amazonaws\.com \(52\.46\.0\.10, a public address\)/);
+    const endpointOnly = streams(model({ appRoutes: [route('10.0.0.0/16', 'local'), route(PL, 'vpce-app', 'endpoint')] }));
+    assert.ok(endpointOnly.kind === 'unreachable');
+    assert.equal(endpointOnly.code, 'NO_ROUTE_TO_DESTINATION');
   });
 
   it('no NAT and no endpoint route: unreachable, NO_ROUTE_TO_DESTINATION', () => {

@@ -6,6 +6,7 @@ import type { ProjectionType } from '../indexes.js';
 import { checkTags, tagsForAudit, type Tag } from '../tags.js';
 import type { AttributeDefinition, KeySchemaElement } from '../types.js';
 import { rejectUnsupported } from '../unsupported.js';
+import { checkStreamSpecification, newStream, streamDescription, type StreamSpecificationInput } from '../streamSettings.js';
 
 export interface IndexInput {
   IndexName: string;
@@ -24,10 +25,11 @@ interface CreateTableInput {
   ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
   DeletionProtectionEnabled?: boolean;
   Tags?: Tag[];
+  StreamSpecification?: StreamSpecificationInput;
   [other: string]: unknown;
 }
 
-const PARAMETERS_NOT_YET_SUPPORTED = ['StreamSpecification', 'ResourcePolicy', 'OnDemandThroughput', 'WarmThroughput', 'SSESpecification', 'TableClass'];
+const PARAMETERS_NOT_YET_SUPPORTED = ['ResourcePolicy', 'OnDemandThroughput', 'WarmThroughput', 'SSESpecification', 'TableClass'];
 
 const invalid = (detail: string) => validationError(`One or more parameter values were invalid: ${detail}`);
 
@@ -213,12 +215,16 @@ export const createTable: Operation<CreateTableInput> = {
     keySchema: input.KeySchema.map((k) => ({ attributeName: k.AttributeName, keyType: k.KeyType })),
     billingMode: input.BillingMode,
     ...(input.Tags ? { tags: tagsForAudit(input.Tags) } : {}),
+    ...(input.StreamSpecification ? { streamSpecification: { streamEnabled: input.StreamSpecification.StreamEnabled, streamViewType: input.StreamSpecification.StreamViewType } } : {}),
   }),
   async execute(input, ctx) {
     rejectUnsupported(input, 'CreateTable', PARAMETERS_NOT_YET_SUPPORTED);
     checkSchema(input);
     // Tags=[] is accepted (observed live).
     if (input.Tags) checkTags(input.Tags);
+    if (input.StreamSpecification) checkStreamSpecification(input.StreamSpecification);
+    const viewType = input.StreamSpecification?.StreamViewType;
+    const streams = input.StreamSpecification?.StreamEnabled && viewType ? [newStream(viewType, ctx.nowMs)] : [];
     const nowSeconds = ctx.nowMs / 1000;
     const payPerRequest = input.BillingMode === 'PAY_PER_REQUEST';
     const description: Omit<TableDescription, 'TableId' | 'TableStatus'> = {
@@ -238,9 +244,11 @@ export const createTable: Operation<CreateTableInput> = {
       DeletionProtectionEnabled: input.DeletionProtectionEnabled ?? false,
       ...(input.LocalSecondaryIndexes ? { LocalSecondaryIndexes: input.LocalSecondaryIndexes.map((index) => indexDescription(ctx, input.TableName, index)) } : {}),
       ...(input.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: input.GlobalSecondaryIndexes.map((index) => globalIndexDescription(ctx, input.TableName, index)) } : {}),
+      ...streamDescription(tableArn(ctx, input.TableName), streams),
     };
     const tags = input.Tags?.map((t): [string, string] => [t.Key, t.Value]);
-    const table = await ctx.catalog.create(description, tags && tags.length > 0 ? { tags } : undefined);
+    const settings = { ...(tags && tags.length > 0 ? { tags } : {}), ...(streams.length > 0 ? { streams } : {}) };
+    const table = await ctx.catalog.create(description, Object.keys(settings).length > 0 ? settings : undefined);
     // DynamoDB answers CreateTable with CREATING; cove's tables are usable at once,
     // so DescribeTable (and SDK waiters) see ACTIVE immediately after.
     const created = table.record.description;

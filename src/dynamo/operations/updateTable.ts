@@ -6,6 +6,8 @@ import { tableArn, type Operation } from '../operation.js';
 import type { TableDescription, TableRecord } from '../tables.js';
 import type { AttributeDefinition } from '../types.js';
 import { rejectUnsupported } from '../unsupported.js';
+import { applyStreamSpecification, checkStreamSpecification, newStream, type StreamSpecificationInput } from '../streamSettings.js';
+import type { StreamInfo } from '../streams.js';
 import { applyIndexUpdates, checkIndexUpdatesRequest, indexUpdatesForAudit, type GlobalSecondaryIndexUpdate, type IndexUpdateContext } from './indexUpdates.js';
 
 type BillingMode = 'PROVISIONED' | 'PAY_PER_REQUEST';
@@ -23,11 +25,11 @@ interface UpdateTableInput {
   /** The definitions of a new index's keys; ignored otherwise, as DynamoDB ignores it alone. */
   AttributeDefinitions?: AttributeDefinition[];
   GlobalSecondaryIndexUpdates?: GlobalSecondaryIndexUpdate[];
+  StreamSpecification?: StreamSpecificationInput;
   [other: string]: unknown;
 }
 
 const PARAMETERS_NOT_YET_SUPPORTED = [
-  'StreamSpecification',
   'SSESpecification',
   'ReplicaUpdates',
   'TableClass',
@@ -53,8 +55,10 @@ function checkRequest(input: UpdateTableInput): void {
   rejectUnsupported(input, 'UpdateTable', PARAMETERS_NOT_YET_SUPPORTED);
   const changesBilling = input.BillingMode !== undefined || input.ProvisionedThroughput !== undefined;
   const indexUpdates = input.GlobalSecondaryIndexUpdates;
-  if (!changesBilling && input.DeletionProtectionEnabled === undefined && indexUpdates === undefined) throw validationError(MSG_NOTHING_TO_UPDATE);
-  if ((changesBilling || indexUpdates) && input.DeletionProtectionEnabled !== undefined) throw invalid('DeletionProtection modification must be the only operation in the request');
+  if (!changesBilling && input.DeletionProtectionEnabled === undefined && indexUpdates === undefined && input.StreamSpecification === undefined) throw validationError(MSG_NOTHING_TO_UPDATE);
+  if (input.StreamSpecification) checkStreamSpecification(input.StreamSpecification);
+  // A StreamSpecification with it too: unverified that DynamoDB refuses that pair with this text (it does so for the others).
+  if ((changesBilling || indexUpdates || input.StreamSpecification) && input.DeletionProtectionEnabled !== undefined) throw invalid('DeletionProtection modification must be the only operation in the request');
   if (indexUpdates) checkIndexUpdatesRequest(indexUpdates, input.ProvisionedThroughput !== undefined);
   const throughput = input.ProvisionedThroughput;
   if (input.BillingMode === 'PAY_PER_REQUEST' && throughput) {
@@ -113,13 +117,14 @@ function newThroughput(d: TableDescription, target: BillingMode, requested: Thro
 }
 
 /** Pure: runs inside the catalog's write transaction, on the record as it is there. */
-function applyUpdate(record: TableRecord, input: UpdateTableInput, nowSeconds: number, indexContext: Omit<IndexUpdateContext, 'billingMode' | 'nowSeconds' | 'wasOnDemand'>): TableRecord {
+function applyUpdate(record: TableRecord, input: UpdateTableInput, nowSeconds: number, indexContext: Omit<IndexUpdateContext, 'billingMode' | 'nowSeconds' | 'wasOnDemand'>, stream: StreamInfo): TableRecord {
   const d = record.description;
   checkAgainstTable(input, d);
   if (input.DeletionProtectionEnabled !== undefined) return { ...record, description: { ...d, DeletionProtectionEnabled: input.DeletionProtectionEnabled } };
   const billed = input.BillingMode !== undefined || input.ProvisionedThroughput !== undefined ? applyBilling(record, input, nowSeconds) : record;
   const updates = input.GlobalSecondaryIndexUpdates;
-  return updates ? applyIndexUpdates(billed, updates, { ...indexContext, billingMode: modeOf(billed.description), nowSeconds, wasOnDemand: modeOf(d) === 'PAY_PER_REQUEST' }) : billed;
+  const indexed = updates ? applyIndexUpdates(billed, updates, { ...indexContext, billingMode: modeOf(billed.description), nowSeconds, wasOnDemand: modeOf(d) === 'PAY_PER_REQUEST' }) : billed;
+  return input.StreamSpecification ? applyStreamSpecification(indexed, input.StreamSpecification, stream, stream.createdAtMs) : indexed;
 }
 
 function applyBilling(record: TableRecord, input: UpdateTableInput, nowSeconds: number): TableRecord {
@@ -155,6 +160,7 @@ export const updateTable: Operation<UpdateTableInput> = {
     ...(input.DeletionProtectionEnabled !== undefined ? { deletionProtectionEnabled: input.DeletionProtectionEnabled } : {}),
     ...(input.AttributeDefinitions ? { attributeDefinitions: input.AttributeDefinitions.map((d) => ({ attributeName: d.AttributeName, attributeType: d.AttributeType })) } : {}),
     ...(input.GlobalSecondaryIndexUpdates ? { globalSecondaryIndexUpdates: indexUpdatesForAudit(input.GlobalSecondaryIndexUpdates) } : {}),
+    ...(input.StreamSpecification ? { streamSpecification: { streamEnabled: input.StreamSpecification.StreamEnabled, streamViewType: input.StreamSpecification.StreamViewType } } : {}),
   }),
   async execute(input, ctx) {
     checkRequest(input);
@@ -162,7 +168,9 @@ export const updateTable: Operation<UpdateTableInput> = {
     // Unverified text: taken to be DescribeTable's.
     if (!table) throw dynamoError('ResourceNotFoundException', `Requested resource not found: Table: ${input.TableName} not found`);
     const indexContext = { operation: ctx, definitions: input.AttributeDefinitions ?? [], newStorageId: randomBytes(TABLE_ID_BYTES).toString('hex') };
-    const updated = await ctx.catalog.update(table, (record) => applyUpdate(record, input, ctx.nowMs / 1000, indexContext));
+    // Made before the transaction (random and timed); used only when the request enables a stream.
+    const stream = newStream(input.StreamSpecification?.StreamViewType ?? 'KEYS_ONLY', ctx.nowMs);
+    const updated = await ctx.catalog.update(table, (record) => applyUpdate(record, input, ctx.nowMs / 1000, indexContext, stream));
     // DynamoDB answers UPDATING (even for a change that changes nothing); cove's change is done,
     // so DescribeTable shows ACTIVE at once, as after CreateTable. A new index stays CREATING
     // until its backfill is done. A deleted index is gone from the record at once; the answer
