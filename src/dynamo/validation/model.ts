@@ -26,7 +26,7 @@ export interface ModelShape {
 
 export interface ServiceModel {
   metadata: Record<string, unknown>;
-  operations: Record<string, { name: string; input?: ShapeRef }>;
+  operations: Record<string, { name: string; input?: ShapeRef; output?: ShapeRef }>;
   shapes: Record<string, ModelShape>;
 }
 
