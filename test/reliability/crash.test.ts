@@ -1,0 +1,300 @@
+/**
+ * Crash consistency: a real `cove serve` (1 and 2 workers) under mixed writes from writer lanes
+ * (test/support/writeLanes.ts: an exact oracle), killed with -9 at seeded random moments,
+ * restarted on the same data directory and checked, cycle after cycle. Some restarts are
+ * themselves killed during start-up, and some cycles kill the server while it purges a deleted
+ * table of thousands of items; the purge must finish on a later start.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, ListTablesCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { alive, fullAccessConfig, removeDirectory, serveArguments, startCove, tempDirectory, type CoveProcess } from '../support/cove.js';
+import { reportFigures, scaled, type Figures } from '../support/reliability.js';
+import { probeSeed, seededRandom, type Random } from '../support/random.js';
+import { Lane, LANE_TABLE, newLoadCounts, verifyLanes, type Item, type LoadCounts, type Value } from '../support/writeLanes.js';
+
+const KEY_ID = 'AKIACRASH0000000001';
+const SECRET = 'crash-secret';
+const CONFIG = fullAccessConfig('crasher', KEY_ID, SECRET);
+const TABLE = 'crash';
+const LANES = scaled(10, 16);
+const KEYS_PER_LANE = 6;
+/** kill -9 / restart cycles per worker count. */
+const CYCLES = scaled(12, 120);
+/** Every how many cycles one kills a purge instead of plain load. */
+const PURGE_EVERY_CYCLES = scaled(5, 10);
+const PURGED_ITEMS = scaled(3000, 6000);
+/** Share of restarts killed during start-up first. */
+const STARTUP_KILL_SHARE = 0.35;
+const LOAD_MS_MAX = 1200;
+/** Restarts allowed for interrupted purges to finish at the end. */
+const PURGE_RESTARTS_MAX = 20;
+/** Output lines that say the store or a background job went wrong. */
+const TROUBLE = /MDB_|mdb_|failed|Error|corrupt/;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Probe {
+  workers: number;
+  random: Random;
+  dataDirectory: string;
+  model: Map<string, Value>;
+  lanes: Lane[];
+  figures: Required<Pick<Figures, 'cycles' | 'acknowledged' | 'lost' | 'fiveXX' | 'crashes'>> & Record<string, number>;
+  problems: string[];
+  /** How long a start took when it was not killed: start-up kills are drawn within it. */
+  startMs: number;
+}
+
+describe('crash consistency: kill -9 under mixed writes', () => {
+  for (const workers of [1, 2]) {
+    it(`keeps every acknowledged write, transactions whole and the index exact, with ${workers} worker${workers > 1 ? 's' : ''}`, async () => {
+      const seed = probeSeed(`crash-${workers}-worker${workers > 1 ? 's' : ''}`);
+      const probe = newProbe(workers, seed);
+      try {
+        await runCycles(probe);
+      } finally {
+        reportFigures(`crash-${workers}-worker${workers > 1 ? 's' : ''}`, probe.figures);
+      }
+      assert.deepEqual(probe.problems, [], `seed ${seed}`);
+      for (const name of ['lost', 'fiveXX', 'crashes', 'torn', 'strangers', 'indexMismatches', 'wrongAnswers', 'leftoverKeys'] as const) {
+        assert.equal(probe.figures[name], 0, `${name} (seed ${seed})`);
+      }
+      removeDirectory(probe.dataDirectory);
+    });
+  }
+});
+
+function newProbe(workers: number, seed: number): Probe {
+  const random = seededRandom(seed);
+  const model = new Map<string, Value>();
+  const lanes = Array.from({ length: LANES }, (_, id) => new Lane(id, KEYS_PER_LANE, random.fork(`lane${id}`), model));
+  const figures = {
+    cycles: 0, acknowledged: 0, lost: 0, fiveXX: 0, crashes: 0, refused: 0, torn: 0, strangers: 0, indexMismatches: 0, wrongAnswers: 0,
+    inFlightApplied: 0, inFlightDropped: 0, startupKills: 0, startupKillsBeforeListening: 0, purgeKills: 0, purgesInterrupted: 0, leftoverKeys: 0,
+  };
+  return { workers, random, dataDirectory: tempDirectory('cove-crash-'), model, lanes, figures, problems: [], startMs: 1000 };
+}
+
+async function runCycles(probe: Probe): Promise<void> {
+  for (let cycle = 0; cycle < CYCLES; cycle++) {
+    if (cycle > 0 && probe.random.next() < STARTUP_KILL_SHARE) await killDuringStartup(probe);
+    const cove = await start(probe);
+    const client = cove.client(KEY_ID, SECRET);
+    if (cycle === 0) await client.send(new CreateTableCommand({ TableName: TABLE, ...LANE_TABLE }));
+    else await verify(probe, client);
+    if (cycle % PURGE_EVERY_CYCLES === PURGE_EVERY_CYCLES - 1) await purgeThenKill(probe, cove, client, `purged${cycle}`);
+    else await loadThenKill(probe, cove, client, probe.random.next() < 0.2 ? probe.random.int(50) : probe.random.between(50, LOAD_MS_MAX));
+    probe.figures.cycles++;
+  }
+  // The last kill's aftermath, then every interrupted purge must finish on some later start.
+  const cove = await start(probe);
+  await verify(probe, cove.client(KEY_ID, SECRET));
+  await cove.stop();
+  rmSync(cove.configFile!, { force: true });
+  await awaitPurges(probe);
+}
+
+async function start(probe: Probe): Promise<CoveProcess> {
+  const startedAtMs = Date.now();
+  const cove = await startCove({ config: CONFIG, dataDirectory: probe.dataDirectory, workers: probe.workers });
+  probe.startMs = Date.now() - startedAtMs;
+  return cove;
+}
+
+async function verify(probe: Probe, client: DynamoDBClient): Promise<void> {
+  const verdict = await verifyLanes(client, TABLE, probe.lanes, probe.model);
+  const { figures } = probe;
+  figures.lost += verdict.lost;
+  figures.torn += verdict.torn;
+  figures.strangers += verdict.strangers;
+  figures.indexMismatches += verdict.indexMismatches;
+  figures.inFlightApplied += verdict.inFlightApplied;
+  figures.inFlightDropped += verdict.inFlightDropped;
+  probe.problems.push(...verdict.problems.map((problem) => `cycle ${figures.cycles}: ${problem}`));
+}
+
+/** Lanes write until a seeded moment, then the server is killed with every write's outcome open. */
+async function loadThenKill(probe: Probe, cove: CoveProcess, client: DynamoDBClient, loadMs: number): Promise<void> {
+  let killed = false;
+  const counts = newLoadCounts();
+  const load = Promise.all(probe.lanes.map((lane) => lane.run(client, TABLE, () => killed, counts)));
+  await sleep(loadMs);
+  killed = true;
+  await kill(probe, cove);
+  await load;
+  addCounts(probe, counts);
+}
+
+/**
+ * A table of thousands of items (and their index entries) is deleted under the lanes' load, and
+ * the server killed soon after: while DeleteTable is unanswered one time in four, otherwise
+ * while its purge is likely under way.
+ */
+async function purgeThenKill(probe: Probe, cove: CoveProcess, client: DynamoDBClient, name: string): Promise<void> {
+  const { random, figures } = probe;
+  await client.send(new CreateTableCommand({ TableName: name, ...LANE_TABLE }));
+  await fill(client, name, PURGED_ITEMS);
+  let killed = false;
+  const counts = newLoadCounts();
+  const load = Promise.all(probe.lanes.map((lane) => lane.run(client, TABLE, () => killed, counts)));
+  // Its failure is awaited below, or expected: the kill may come before the answer.
+  const deleting = client.send(new DeleteTableCommand({ TableName: name })).then(
+    () => undefined,
+    (error: Error) => error,
+  );
+  if (random.next() < 0.25) await sleep(random.int(5));
+  else {
+    const refusal = await deleting;
+    if (refusal) throw refusal;
+    await sleep(random.int(30));
+  }
+  killed = true;
+  await kill(probe, cove);
+  await Promise.all([deleting, load]);
+  addCounts(probe, counts);
+  figures.purgeKills++;
+  if ((await storeLeftovers(probe.dataDirectory)).markers > 0) figures.purgesInterrupted++;
+}
+
+async function fill(client: DynamoDBClient, table: string, count: number): Promise<void> {
+  const perBatch = 25;
+  let nextBatch = 0;
+  const writer = async () => {
+    for (let batch = nextBatch++; batch * perBatch < count; batch = nextBatch++) {
+      const requests = Array.from({ length: Math.min(perBatch, count - batch * perBatch) }, (_, i) => {
+        const n = batch * perBatch + i;
+        const item: Item = { pk: { S: `purged${n}` }, g: { S: 'red' }, v: { N: String(n) }, pad: { S: 'x'.repeat(200) } };
+        return { PutRequest: { Item: item } };
+      });
+      const answer = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: requests } }));
+      assert.equal(Object.keys(answer.UnprocessedItems ?? {}).length, 0, 'the fill is processed whole');
+    }
+  };
+  await Promise.all(Array.from({ length: 4 }, writer));
+}
+
+/** kill -9 of every process of the server, after noting whether one died by itself or logged trouble. */
+async function kill(probe: Probe, cove: CoveProcess): Promise<void> {
+  const status = cove.exitStatus();
+  const deadWorkers = cove.workerPids().filter((pid) => !alive(pid));
+  if (status !== undefined || deadWorkers.length > 0) {
+    probe.figures.crashes++;
+    probe.problems.push(`cycle ${probe.figures.cycles}: the server died by itself (${JSON.stringify(status)}, dead workers ${deadWorkers.join(' ')}):\n${cove.output()}`);
+  }
+  const trouble = cove.output().split('\n').filter((line) => TROUBLE.test(line));
+  if (trouble.length > 0) probe.problems.push(`cycle ${probe.figures.cycles}: the server logged:\n${trouble.join('\n')}`);
+  await cove.kill9All();
+  rmSync(cove.configFile!, { force: true });
+}
+
+function addCounts(probe: Probe, counts: LoadCounts): void {
+  probe.figures.acknowledged += counts.acknowledged;
+  probe.figures.refused += counts.refused;
+  probe.figures.fiveXX += counts.fiveXX;
+  probe.figures.wrongAnswers += counts.wrong.length;
+  probe.problems.push(...counts.wrong.map((wrong) => `cycle ${probe.figures.cycles}: ${wrong}`));
+}
+
+/**
+ * Starts the server detached (its own process group, workers included) and kills the whole group
+ * at a seeded moment within about one start's duration: mostly before its listening line.
+ */
+async function killDuringStartup(probe: Probe): Promise<void> {
+  const { args, configFile } = serveArguments({ config: CONFIG, dataDirectory: probe.dataDirectory, workers: probe.workers });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await sleep(probe.random.int(Math.ceil(probe.startMs * 1.2)));
+  if (child.exitCode !== null) {
+    probe.figures.crashes++;
+    probe.problems.push(`start-up ${probe.figures.startupKills}: the server exited by itself with ${child.exitCode}:\n${output}`);
+  }
+  const listening = /listening on/.test(output);
+  try {
+    process.kill(-child.pid!, 'SIGKILL');
+  } catch {
+    // The group is gone already (reported above).
+  }
+  await exited;
+  await waitUntilGroupGone(child.pid!);
+  rmSync(configFile!, { force: true });
+  probe.figures.startupKills++;
+  if (!listening) probe.figures.startupKillsBeforeListening++;
+}
+
+/** Resolves once no live process is left in the process group (a zombie counts as gone). */
+async function waitUntilGroupGone(groupId: number): Promise<void> {
+  const members = () =>
+    readdirSync('/proc')
+      .filter((name) => /^\d+$/.test(name))
+      .filter((pid) => {
+        try {
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          const [state, , group] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          return state !== 'Z' && Number(group) === groupId;
+        } catch {
+          return false;
+        }
+      });
+  for (let attempt = 0; members().length > 0; attempt++) {
+    assert.ok(attempt < 1000, `process group ${groupId} still runs after kill -9`);
+    await sleep(10);
+  }
+}
+
+/** The last start's checks, then restarts until every interrupted purge has finished (no timing asserted). */
+async function awaitPurges(probe: Probe): Promise<void> {
+  // A DeleteTable the kill interrupted before it committed left its table: delete it now.
+  const cove = await start(probe);
+  const client = cove.client(KEY_ID, SECRET);
+  const names = (await client.send(new ListTablesCommand({}))).TableNames ?? [];
+  for (const name of names.filter((n) => n !== TABLE)) await client.send(new DeleteTableCommand({ TableName: name }));
+  await cove.stop();
+  rmSync(cove.configFile!, { force: true });
+  let left = await storeLeftovers(probe.dataDirectory);
+  for (let attempt = 0; left.markers > 0 && attempt < PURGE_RESTARTS_MAX; attempt++) {
+    const again = await start(probe);
+    await sleep(300);
+    await again.stop();
+    rmSync(again.configFile!, { force: true });
+    left = await storeLeftovers(probe.dataDirectory);
+  }
+  if (left.markers > 0) probe.problems.push(`${left.markers} purges unfinished after ${PURGE_RESTARTS_MAX} restarts`);
+  probe.figures.leftoverKeys = left.leftoverKeys + left.pendingKeys;
+}
+
+/**
+ * Opens the stopped store and counts: purge markers, keys of tables or indexes being purged, and
+ * keys of tables or indexes neither in the catalog nor being purged (leftovers: never purged).
+ */
+async function storeLeftovers(dataDirectory: string): Promise<{ markers: number; pendingKeys: number; leftoverKeys: number }> {
+  const { LmdbEngine } = await import('../../src/storage/lmdb.js');
+  const { CATALOG_RANGE, INDEX_TAG, ITEM_TAG, PURGE_MARKER_RANGE, TABLE_ID_BYTES } = await import('../../src/dynamo/keys.js');
+  const engine = new LmdbEngine({ path: `${dataDirectory}/db` });
+  try {
+    const live = new Set<string>();
+    for (const { value } of engine.range(CATALOG_RANGE)) {
+      const record = JSON.parse(value.toString('utf8')) as { storageId: string; indexStorageIds?: { storageId: string }[] };
+      live.add(record.storageId);
+      for (const index of record.indexStorageIds ?? []) live.add(index.storageId);
+    }
+    const marked = new Set([...engine.range(PURGE_MARKER_RANGE)].map(({ key }) => key.subarray(1).toString('hex')));
+    let pendingKeys = 0;
+    let leftoverKeys = 0;
+    for (const tag of [ITEM_TAG, INDEX_TAG]) {
+      for (const { key } of engine.range({ start: Buffer.of(tag), end: Buffer.of(tag + 1) })) {
+        const id = key.subarray(1, 1 + TABLE_ID_BYTES).toString('hex');
+        if (marked.has(id)) pendingKeys++;
+        else if (!live.has(id)) leftoverKeys++;
+      }
+    }
+    return { markers: marked.size, pendingKeys, leftoverKeys };
+  } finally {
+    await engine.close();
+  }
+}
