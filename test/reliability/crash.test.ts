@@ -73,7 +73,7 @@ function newProbe(workers: number, seed: number): Probe {
   const lanes = Array.from({ length: LANES }, (_, id) => new Lane(id, KEYS_PER_LANE, random.fork(`lane${id}`), model));
   const figures = {
     cycles: 0, acknowledged: 0, lost: 0, fiveXX: 0, crashes: 0, refused: 0, torn: 0, strangers: 0, indexMismatches: 0, wrongAnswers: 0,
-    inFlightApplied: 0, inFlightDropped: 0, startupKills: 0, startupKillsBeforeListening: 0, purgeKills: 0, purgesInterrupted: 0, leftoverKeys: 0,
+    inFlightApplied: 0, inFlightDropped: 0, tokenRetries: 0, startupKills: 0, startupKillsBeforeListening: 0, purgeKills: 0, purgesInterrupted: 0, leftoverKeys: 0,
   };
   return { workers, random, dataDirectory: tempDirectory('cove-crash-'), model, lanes, figures, problems: [], startMs: 1000 };
 }
@@ -113,6 +113,7 @@ async function verify(probe: Probe, client: DynamoDBClient): Promise<void> {
   figures.indexMismatches += verdict.indexMismatches;
   figures.inFlightApplied += verdict.inFlightApplied;
   figures.inFlightDropped += verdict.inFlightDropped;
+  figures.tokenRetries += verdict.tokenRetries;
   probe.problems.push(...verdict.problems.map((problem) => `cycle ${figures.cycles}: ${problem}`));
 }
 

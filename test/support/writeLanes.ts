@@ -10,6 +10,7 @@
 import {
   BatchWriteItemCommand,
   DeleteItemCommand,
+  GetItemCommand,
   PutItemCommand,
   QueryCommand,
   ScanCommand,
@@ -57,6 +58,8 @@ interface Pending {
   atomicity: 'all' | 'each';
   next: Map<string, Value>;
   what: string;
+  /** Sends the same transaction again with the same ClientRequestToken: a client's retry after an unknown outcome. */
+  retry?: (client: DynamoDBClient) => Promise<unknown>;
 }
 
 /** One write to send: the command, and what applying it means. */
@@ -279,9 +282,11 @@ export class Lane {
       return old ? check('#seq = :prev', { ':prev': old.seq }) : check('attribute_not_exists(#seq)');
     });
     const what = `TransactWriteItems ${keys.join(' ')}`;
-    const command = new TransactWriteItemsCommand({ TransactItems: items });
+    // Half the transactions that must commit carry a token, to be retried after a crash left them unanswered.
+    const token = refusedAt < 0 && this.random.next() < 0.5 ? `lane${this.id}-tx${++this.seq}` : undefined;
+    const command = new TransactWriteItemsCommand({ TransactItems: items, ...(token ? { ClientRequestToken: token } : {}) });
     const send = (c: DynamoDBClient) => c.send(command);
-    if (refusedAt < 0) return { send, pending: { atomicity: 'all', next, what } };
+    if (refusedAt < 0) return { send, pending: { atomicity: 'all', next, what, ...(token ? { retry: send } : {}) } };
     const unchanged = new Map(keys.map((key) => [key, this.model.get(key) ?? null]));
     const codes = keys.map((_, i) => (i === refusedAt ? 'ConditionalCheckFailed' : 'None'));
     return { send, pending: { atomicity: 'all', next: unchanged, what: `refused ${what}` }, refusal: { error: 'TransactionCanceledException', codes } };
@@ -305,6 +310,8 @@ export interface Verdict {
   /** Unanswered writes found applied, and found not applied. */
   inFlightApplied: number;
   inFlightDropped: number;
+  /** Unanswered transactions sent again with their ClientRequestToken, which must then be applied exactly once. */
+  tokenRetries: number;
   problems: string[];
 }
 
@@ -315,7 +322,8 @@ export interface Verdict {
  * the new acknowledged state, so that the lanes go on from there.
  */
 export async function verifyLanes(client: DynamoDBClient, table: string, lanes: readonly Lane[], model: Map<string, Value>): Promise<Verdict> {
-  const verdict: Verdict = { lost: 0, torn: 0, strangers: 0, indexMismatches: 0, inFlightApplied: 0, inFlightDropped: 0, problems: [] };
+  const verdict: Verdict = { lost: 0, torn: 0, strangers: 0, indexMismatches: 0, inFlightApplied: 0, inFlightDropped: 0, tokenRetries: 0, problems: [] };
+  const retries: Pending[] = [];
   const stored = byKey(await readAll(client, { TableName: table, ConsistentRead: true }, ScanCommand));
   for (const lane of lanes) {
     const pending = lane.pending;
@@ -342,6 +350,7 @@ export async function verifyLanes(client: DynamoDBClient, table: string, lanes: 
       else if (untouched && !applied) verdict.inFlightDropped++;
     }
     for (const key of lane.keys) model.set(key, stored.get(key) ?? null);
+    if (pending?.retry) retries.push(pending);
     lane.pending = undefined;
   }
   for (const key of stored.keys()) {
@@ -351,7 +360,31 @@ export async function verifyLanes(client: DynamoDBClient, table: string, lanes: 
     }
   }
   await checkIndex(client, table, stored, verdict);
+  for (const pending of retries) await retryWithToken(client, table, pending, model, verdict);
   return verdict;
+}
+
+/**
+ * Sends an unanswered transaction again with its token: it must succeed (answered as the first
+ * was, or applied now if the first was not) and leave its keys at its new values, applied once.
+ */
+async function retryWithToken(client: DynamoDBClient, table: string, pending: Pending, model: Map<string, Value>, verdict: Verdict): Promise<void> {
+  verdict.tokenRetries++;
+  try {
+    await pending.retry!(client);
+  } catch (thrown) {
+    const error = thrown as Error;
+    verdict.problems.push(`${pending.what}: its retry with the same ClientRequestToken failed: ${error.name}: ${error.message}`);
+    return;
+  }
+  for (const [key, value] of pending.next) {
+    const actual = (await client.send(new GetItemCommand({ TableName: table, Key: { pk: S(key) }, ConsistentRead: true }))).Item ?? null;
+    if (!same(actual, value)) {
+      verdict.lost++;
+      verdict.problems.push(`${key}: holds ${show(actual)} after the token retry of ${pending.what}, which writes ${show(value)}`);
+    }
+    model.set(key, actual);
+  }
 }
 
 /** Each group's Query of the index must list exactly the table's items with that `g`, each as stored. */
