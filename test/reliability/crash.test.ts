@@ -19,7 +19,7 @@ const KEY_ID = 'AKIACRASH0000000001';
 const SECRET = 'crash-secret';
 const CONFIG = fullAccessConfig('crasher', KEY_ID, SECRET);
 const TABLE = 'crash';
-const LANES = scaled(10, 16);
+const LANES = scaled(16, 32);
 const KEYS_PER_LANE = 6;
 /** kill -9 / restart cycles per worker count. */
 const CYCLES = scaled(12, 120);
@@ -80,7 +80,8 @@ function newProbe(workers: number, seed: number): Probe {
 
 async function runCycles(probe: Probe): Promise<void> {
   for (let cycle = 0; cycle < CYCLES; cycle++) {
-    if (cycle > 0 && probe.random.next() < STARTUP_KILL_SHARE) await killDuringStartup(probe);
+    // Before the first cycle, a start-up kill interrupts the creation of the store itself.
+    if (probe.random.next() < STARTUP_KILL_SHARE) await killDuringStartup(probe);
     const cove = await start(probe);
     const client = cove.client(KEY_ID, SECRET);
     if (cycle === 0) await client.send(new CreateTableCommand({ TableName: TABLE, ...LANE_TABLE }));
