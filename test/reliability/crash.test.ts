@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, ListTablesCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { alive, fullAccessConfig, removeDirectory, serveArguments, startCove, tempDirectory, type CoveProcess } from '../support/cove.js';
+import { alive, fullAccessConfig, removeDirectory, serveArguments, startCove, tempDirectory, waitUntilGone, type CoveProcess } from '../support/cove.js';
 import { reportFigures, scaled, type Figures } from '../support/reliability.js';
 import { probeSeed, seededRandom, type Random } from '../support/random.js';
 import { Lane, LANE_TABLE, newLoadCounts, verifyLanes, type Item, type LoadCounts, type Value } from '../support/writeLanes.js';
@@ -26,6 +26,10 @@ const CYCLES = scaled(12, 120);
 /** Every how many cycles one kills a purge instead of plain load. */
 const PURGE_EVERY_CYCLES = scaled(5, 10);
 const PURGED_ITEMS = scaled(3000, 6000);
+/** Share of 2-worker load cycles where one worker alone is killed (the primary must then stop the other and exit 1). */
+const WORKER_KILL_SHARE = 0.25;
+/** How long the server may take to stop by itself after a worker died, before the probe calls it hung. */
+const SELF_STOP_MS_MAX = 60_000;
 /** Share of restarts killed during start-up first. */
 const STARTUP_KILL_SHARE = 0.35;
 const LOAD_MS_MAX = 1200;
@@ -59,7 +63,7 @@ describe('crash consistency: kill -9 under mixed writes', () => {
         reportFigures(`crash-${workers}-worker${workers > 1 ? 's' : ''}`, probe.figures);
       }
       assert.deepEqual(probe.problems, [], `seed ${seed}`);
-      for (const name of ['lost', 'fiveXX', 'crashes', 'torn', 'strangers', 'indexMismatches', 'wrongAnswers', 'leftoverKeys'] as const) {
+      for (const name of ['lost', 'fiveXX', 'crashes', 'hangs', 'torn', 'strangers', 'indexMismatches', 'wrongAnswers', 'leftoverKeys'] as const) {
         assert.equal(probe.figures[name], 0, `${name} (seed ${seed})`);
       }
       removeDirectory(probe.dataDirectory);
@@ -73,7 +77,7 @@ function newProbe(workers: number, seed: number): Probe {
   const lanes = Array.from({ length: LANES }, (_, id) => new Lane(id, KEYS_PER_LANE, random.fork(`lane${id}`), model));
   const figures = {
     cycles: 0, acknowledged: 0, lost: 0, fiveXX: 0, crashes: 0, refused: 0, torn: 0, strangers: 0, indexMismatches: 0, wrongAnswers: 0,
-    inFlightApplied: 0, inFlightDropped: 0, tokenRetries: 0, startupKills: 0, startupKillsBeforeListening: 0, purgeKills: 0, purgesInterrupted: 0, leftoverKeys: 0,
+    inFlightApplied: 0, inFlightDropped: 0, tokenRetries: 0, workerKills: 0, hangs: 0, startupKills: 0, startupKillsBeforeListening: 0, purgeKills: 0, purgesInterrupted: 0, leftoverKeys: 0,
   };
   return { workers, random, dataDirectory: tempDirectory('cove-crash-'), model, lanes, figures, problems: [], startMs: 1000 };
 }
@@ -87,7 +91,11 @@ async function runCycles(probe: Probe): Promise<void> {
     if (cycle === 0) await client.send(new CreateTableCommand({ TableName: TABLE, ...LANE_TABLE }));
     else await verify(probe, client);
     if (cycle % PURGE_EVERY_CYCLES === PURGE_EVERY_CYCLES - 1) await purgeThenKill(probe, cove, client, `purged${cycle}`);
-    else await loadThenKill(probe, cove, client, probe.random.next() < 0.2 ? probe.random.int(50) : probe.random.between(50, LOAD_MS_MAX));
+    else {
+      const loadMs = probe.random.next() < 0.2 ? probe.random.int(50) : probe.random.between(50, LOAD_MS_MAX);
+      const oneWorker = probe.workers > 1 && probe.random.next() < WORKER_KILL_SHARE;
+      await loadThenKill(probe, cove, client, loadMs, oneWorker ? () => killOneWorker(probe, cove) : () => kill(probe, cove));
+    }
     probe.figures.cycles++;
   }
   // The last kill's aftermath, then every interrupted purge must finish on some later start.
@@ -119,13 +127,13 @@ async function verify(probe: Probe, client: DynamoDBClient): Promise<void> {
 }
 
 /** Lanes write until a seeded moment, then the server is killed with every write's outcome open. */
-async function loadThenKill(probe: Probe, cove: CoveProcess, client: DynamoDBClient, loadMs: number): Promise<void> {
+async function loadThenKill(probe: Probe, cove: CoveProcess, client: DynamoDBClient, loadMs: number, killer: () => Promise<void>): Promise<void> {
   let killed = false;
   const counts = newLoadCounts();
   const load = Promise.all(probe.lanes.map((lane) => lane.run(client, TABLE, () => killed, counts)));
   await sleep(loadMs);
   killed = true;
-  await kill(probe, cove);
+  await killer();
   await load;
   addCounts(probe, counts);
 }
@@ -189,6 +197,26 @@ async function kill(probe: Probe, cove: CoveProcess): Promise<void> {
   const trouble = cove.output().split('\n').filter((line) => TROUBLE.test(line));
   if (trouble.length > 0) probe.problems.push(`cycle ${probe.figures.cycles}: the server logged:\n${trouble.join('\n')}`);
   await cove.kill9All();
+  rmSync(cove.configFile!, { force: true });
+}
+
+/**
+ * kill -9 of one worker, perhaps holding LMDB's write lock: the primary must notice, stop the
+ * other worker (its requests in flight answered, its store closed) and exit 1 by itself.
+ */
+async function killOneWorker(probe: Probe, cove: CoveProcess): Promise<void> {
+  const { figures } = probe;
+  const workers = cove.workerPids();
+  process.kill(probe.random.pick(workers), 'SIGKILL');
+  figures.workerKills++;
+  for (let waitedMs = 0; cove.exitStatus() === undefined && waitedMs < SELF_STOP_MS_MAX; waitedMs += 50) await sleep(50);
+  const status = cove.exitStatus();
+  if (status?.code !== 1) {
+    figures.hangs += status === undefined ? 1 : 0;
+    probe.problems.push(`cycle ${figures.cycles}: after one worker was killed the server ended with ${JSON.stringify(status)} (expected: exit code 1):\n${cove.output()}`);
+  }
+  await cove.kill9All();
+  await waitUntilGone(workers);
   rmSync(cove.configFile!, { force: true });
 }
 
