@@ -1,11 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { connect } from 'node:net';
 import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { auditRecords } from '../support/audit.js';
-import { fullAccessConfig, removeDirectory, startCove, tempDirectory, type CoveProcess } from '../support/cove.js';
+import { alive, fullAccessConfig, removeDirectory, startCove, tempDirectory, type CoveProcess } from '../support/cove.js';
 
 const KEY_ID = 'AKIACLUSTER00000001';
 const SECRET = 'cluster-secret';
@@ -23,16 +22,6 @@ function freshConnectionClient(cove: CoveProcess): DynamoDBClient {
     maxAttempts: 1,
     requestHandler: { httpAgent: new Agent({ keepAlive: false }) },
   });
-}
-
-/** A process that has exited but is not yet reaped (a zombie, e.g. orphaned worker awaiting init) counts as gone. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
