@@ -116,18 +116,23 @@ function expectExact(actual: unknown, expected: unknown, what: string): void {
   assert.deepEqual(actual, expected, what);
 }
 
+/** Every client sends its write at once; exactly one may succeed, every other fails with `refusal`. */
+async function race<T>(clients: readonly DynamoDBClient[], write: (client: DynamoDBClient, racer: number) => Promise<T>, refusal: string, round: number): Promise<{ answers: (T | AwsFailure)[]; winner: number }> {
+  const answers = await Promise.all(clients.map((client, racer) => attempt(() => write(client, racer), refusal)));
+  const winners = answers.flatMap((answer, racer) => (failed(answer) ? [] : [racer]));
+  figures.acknowledged += winners.length;
+  figures.refused += answers.length - winners.length;
+  figures.cycles++;
+  assert.equal(winners.length, 1, `round ${round}: exactly one winner`);
+  return { answers, winner: winners[0] };
+}
+
 async function conditionalCreates({ workers, clients }: Racing): Promise<void> {
   for (let round = 0; round < CREATE_ROUNDS; round++) {
     const key = `claim-${workers}-${round}`;
-    const put = (client: DynamoDBClient, racer: number) =>
-      attempt(() => client.send(new PutItemCommand({ TableName: TABLE, Item: { pk: S(key), owner: N(racer) }, ConditionExpression: 'attribute_not_exists(pk)' })), 'ConditionalCheckFailedException');
-    const answers = await Promise.all(clients.map(put));
-    const winners = answers.flatMap((answer, racer) => (failed(answer) ? [] : [racer]));
-    figures.acknowledged += winners.length;
-    figures.refused += answers.length - winners.length;
-    figures.cycles++;
-    assert.equal(winners.length, 1, `round ${round}: exactly one winner`);
-    expectExact((await getItem(clients[0], key))?.owner, N(winners[0]), `round ${round}: the winner's item stands`);
+    const put = (client: DynamoDBClient, racer: number) => client.send(new PutItemCommand({ TableName: TABLE, Item: { pk: S(key), owner: N(racer) }, ConditionExpression: 'attribute_not_exists(pk)' }));
+    const { winner } = await race(clients, put, 'ConditionalCheckFailedException', round);
+    expectExact((await getItem(clients[0], key))?.owner, N(winner), `round ${round}: the winner's item stands`);
   }
 }
 
@@ -136,28 +141,19 @@ async function transactionalCreates({ workers, clients }: Racing): Promise<void>
     const shared = `txclaim-${workers}-${round}`;
     const own = (racer: number) => `${shared}-own${racer}`;
     const transact = (client: DynamoDBClient, racer: number) =>
-      attempt(
-        () =>
-          client.send(
-            new TransactWriteItemsCommand({
-              TransactItems: [
-                { Put: { TableName: TABLE, Item: { pk: S(shared), owner: N(racer) }, ConditionExpression: 'attribute_not_exists(pk)' } },
-                { Put: { TableName: TABLE, Item: { pk: S(own(racer)), owner: N(racer) } } },
-              ],
-            }),
-          ),
-        'TransactionCanceledException',
+      client.send(
+        new TransactWriteItemsCommand({
+          TransactItems: [
+            { Put: { TableName: TABLE, Item: { pk: S(shared), owner: N(racer) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            { Put: { TableName: TABLE, Item: { pk: S(own(racer)), owner: N(racer) } } },
+          ],
+        }),
       );
-    const answers = await Promise.all(clients.map(transact));
-    const winners = answers.flatMap((answer, racer) => (failed(answer) ? [] : [racer]));
-    figures.acknowledged += winners.length;
-    figures.refused += answers.length - winners.length;
-    figures.cycles++;
-    assert.equal(winners.length, 1, `round ${round}: exactly one winner`);
+    const { answers, winner } = await race(clients, transact, 'TransactionCanceledException', round);
     for (const answer of answers) if (failed(answer)) assert.deepEqual(codesOf(answer), ['ConditionalCheckFailed', 'None'], `round ${round}: cancellation reasons`);
     const owners = await Promise.all(clients.map(async (_, racer) => (await getItem(clients[racer], own(racer)))?.owner));
-    expectExact(owners, clients.map((_, racer) => (racer === winners[0] ? N(racer) : undefined)), `round ${round}: only the winner's own key exists`);
-    expectExact((await getItem(clients[0], shared))?.owner, N(winners[0]), `round ${round}: the winner's shared item stands`);
+    expectExact(owners, clients.map((_, racer) => (racer === winner ? N(racer) : undefined)), `round ${round}: only the winner's own key exists`);
+    expectExact((await getItem(clients[0], shared))?.owner, N(winner), `round ${round}: the winner's shared item stands`);
   }
 }
 
