@@ -9,6 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   CreateTableCommand,
+  DeleteItemCommand,
+  DeleteTableCommand,
   GetItemCommand,
   PutItemCommand,
   TransactGetItemsCommand,
@@ -20,6 +22,7 @@ import {
 import { alive, fullAccessConfig, removeDirectory, startCove, type CoveProcess } from '../support/cove.js';
 import { reportFigures, scaled } from '../support/reliability.js';
 import { probeSeed, seededRandom, type Random } from '../support/random.js';
+import { GROUPS, indexDisagreements, LANE_TABLE, readTable, type Item } from '../support/writeLanes.js';
 
 const KEY_ID = 'AKIARACER0000000001';
 const SECRET = 'racer-secret';
@@ -35,6 +38,14 @@ const ACCOUNTS = 5;
 const OPENING_BALANCE = 100;
 const TRANSFER_CLIENTS = 10;
 const TRANSFERS_PER_CLIENT = scaled(8, 80);
+const TWIN_ROUNDS = scaled(4, 40);
+const INDEX_WRITERS = 20;
+const INDEX_KEYS = 10;
+const INDEX_WRITES_PER_CLIENT = scaled(15, 150);
+const TABLE_ROUNDS = scaled(2, 20);
+const DELETE_WRITERS = 20;
+/** Writes each client sends to a doomed table before the DeleteTable goes out (then until refused). */
+const WRITES_BEFORE_DELETE = 5;
 /** Attempts a client makes at one transfer or locked update before giving up (contention, not failure). */
 const ATTEMPTS_MAX = 200;
 
@@ -101,6 +112,10 @@ describe('concurrency: racing writers, exact final state', () => {
       it('ADD from 20 clients counts every increment, each seeing its own predecessor', () => counters(racing));
       it('optimistic locking with a version attribute loses no update', () => optimisticLocking(racing));
       it('racing transfers keep every account exact and every snapshot whole', () => transfers(racing));
+      it('twins with one ClientRequestToken apply once; each is answered 200 or TransactionInProgressException', () => tokenTwins(racing));
+      it('racing writers that move items in and out of a global index leave it equal to the table', () => racingIndex(racing));
+      it('one of 50 racing CreateTable wins; the rest get ResourceInUseException', () => racingCreateTable(racing));
+      it('no write sent after DeleteTable was answered is acknowledged; the table recreated is empty', () => writesRacingDeleteTable(racing));
     });
   }
 });
@@ -316,4 +331,110 @@ async function audit(client: DynamoDBClient, accounts: readonly string[], runnin
     if (sum !== ACCOUNTS * OPENING_BALANCE) figures.badSnapshots++;
   }
   assert.equal(figures.badSnapshots, 0, 'every snapshot sums to the money opened with');
+}
+
+/**
+ * Every client sends the same TransactWriteItems with the same ClientRequestToken at once: it
+ * applies once (the counter moves by one), and each twin is answered as the one that committed
+ * (200) or told it is in progress — never cancelled, which would deny a write that happened.
+ */
+async function tokenTwins({ workers, clients }: Racing): Promise<void> {
+  for (let round = 0; round < TWIN_ROUNDS; round++) {
+    const counter = `twin-${workers}-${round}`;
+    const claim = `${counter}-claim`;
+    const command = new TransactWriteItemsCommand({
+      ClientRequestToken: `token-${workers}-${round}`,
+      TransactItems: [
+        { Update: { TableName: TABLE, Key: { pk: S(counter) }, UpdateExpression: 'ADD #n :one', ExpressionAttributeNames: { '#n': 'n' }, ExpressionAttributeValues: { ':one': N(1) } } },
+        { Put: { TableName: TABLE, Item: { pk: S(claim) }, ConditionExpression: 'attribute_not_exists(pk)' } },
+      ],
+    });
+    const answers = await Promise.all(clients.map((client) => attempt(() => client.send(command), 'TransactionInProgressException')));
+    const committed = answers.filter((answer) => !failed(answer)).length;
+    figures.acknowledged += committed;
+    figures.refused += answers.length - committed;
+    figures.cycles++;
+    assert.ok(committed >= 1, `round ${round}: the twin that committed is answered 200`);
+    expectExact((await getItem(clients[0], counter))?.n, N(1), `round ${round}: applied exactly once`);
+  }
+}
+
+/**
+ * Writers race on a few keys with puts, updates and deletes that set, change or remove the
+ * index key `g` (so entries move between index partitions, and in and out of the index); the
+ * index must then list exactly what the table implies.
+ */
+async function racingIndex({ workers, clients, random }: Racing): Promise<void> {
+  const table = `indexed-${workers}`;
+  await attempt(() => clients[0].send(new CreateTableCommand({ TableName: table, ...LANE_TABLE })));
+  const keys = Array.from({ length: INDEX_KEYS }, (_, i) => `moving-${i}`);
+  const writer = async (client: DynamoDBClient, racer: number) => {
+    const choices = random.fork(`indexer${racer}`);
+    for (let write = 0; write < INDEX_WRITES_PER_CLIENT; write++) {
+      const pk = S(choices.pick(keys));
+      const g = choices.next() < 0.8 ? S(choices.pick(GROUPS)) : undefined;
+      const v = N(choices.int(100));
+      const roll = choices.next();
+      if (roll < 0.4) await attempt(() => client.send(new PutItemCommand({ TableName: table, Item: { pk, v, writer: N(racer), ...(g ? { g } : {}) } })));
+      else if (roll < 0.85) {
+        const set = g ? 'SET g = :g, v = :v, writer = :w' : 'SET v = :v, writer = :w REMOVE g';
+        const values: Item = { ':v': v, ':w': N(racer), ...(g ? { ':g': g } : {}) };
+        await attempt(() => client.send(new UpdateItemCommand({ TableName: table, Key: { pk }, UpdateExpression: set, ExpressionAttributeValues: values })));
+      } else await attempt(() => client.send(new DeleteItemCommand({ TableName: table, Key: { pk } })));
+      figures.acknowledged++;
+    }
+  };
+  await Promise.all(clients.slice(0, INDEX_WRITERS).map(writer));
+  figures.cycles++;
+  const disagreements = await indexDisagreements(clients[0], table, await readTable(clients[0], table));
+  figures.lost += disagreements.length;
+  assert.deepEqual(disagreements, [], 'the index equals what the table implies');
+}
+
+async function racingCreateTable({ workers, clients }: Racing): Promise<void> {
+  for (let round = 0; round < TABLE_ROUNDS; round++) {
+    const table = `created-${workers}-${round}`;
+    await race(clients, (client) => client.send(new CreateTableCommand({ TableName: table, ...LANE_TABLE })), 'ResourceInUseException', round);
+  }
+}
+
+/**
+ * Writers put items into a table while another client deletes it (through any worker). Once
+ * DeleteTable is answered, no write sent afterwards may be acknowledged; each writer goes on
+ * until refused with ResourceNotFoundException. A table recreated under the name is empty.
+ */
+async function writesRacingDeleteTable({ workers, clients }: Racing): Promise<void> {
+  for (let round = 0; round < TABLE_ROUNDS; round++) {
+    const table = `doomed-${workers}-${round}`;
+    await attempt(() => clients[0].send(new CreateTableCommand({ TableName: table, ...LANE_TABLE })));
+    let acknowledged = 0;
+    let deleteAnswered = false;
+    const late: string[] = [];
+    let writing!: () => void;
+    const underWay = new Promise<void>((resolve) => (writing = resolve));
+    const writer = async (client: DynamoDBClient, racer: number) => {
+      for (let write = 0; write < 10_000; write++) {
+        const sentAfterDelete = deleteAnswered;
+        const pk = `writer${racer}-${write}`;
+        const put = new PutItemCommand({ TableName: table, Item: { pk: S(pk), g: S('red'), v: N(write) } });
+        if (failed(await attempt(() => client.send(put), 'ResourceNotFoundException'))) return void figures.refused++;
+        figures.acknowledged++;
+        if (sentAfterDelete) late.push(pk);
+        if (++acknowledged === DELETE_WRITERS * WRITES_BEFORE_DELETE) writing();
+      }
+      assert.fail(`writer ${racer}: 10000 writes acknowledged on a deleted table`);
+    };
+    const writers = Promise.all(clients.slice(0, DELETE_WRITERS).map(writer));
+    await underWay;
+    await attempt(() => clients[clients.length - 1].send(new DeleteTableCommand({ TableName: table })));
+    deleteAnswered = true;
+    await writers;
+    figures.cycles++;
+    figures.lost += late.length;
+    assert.deepEqual(late, [], 'writes sent after DeleteTable was answered were refused');
+    await attempt(() => clients[0].send(new CreateTableCommand({ TableName: table, ...LANE_TABLE })));
+    const stored = await readTable(clients[clients.length - 1], table);
+    expectExact([...stored.keys()], [], 'the recreated table holds none of the deleted one\'s items');
+    expectExact(await indexDisagreements(clients[1], table, stored), [], 'nor does its index');
+  }
 }

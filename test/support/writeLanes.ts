@@ -324,7 +324,7 @@ export interface Verdict {
 export async function verifyLanes(client: DynamoDBClient, table: string, lanes: readonly Lane[], model: Map<string, Value>): Promise<Verdict> {
   const verdict: Verdict = { lost: 0, torn: 0, strangers: 0, indexMismatches: 0, inFlightApplied: 0, inFlightDropped: 0, tokenRetries: 0, problems: [] };
   const retries: Pending[] = [];
-  const stored = byKey(await readAll(client, { TableName: table, ConsistentRead: true }, ScanCommand));
+  const stored = await readTable(client, table);
   for (const lane of lanes) {
     const pending = lane.pending;
     const asOld = new Set<string>();
@@ -359,7 +359,9 @@ export async function verifyLanes(client: DynamoDBClient, table: string, lanes: 
       verdict.problems.push(`${key}: an item no lane wrote`);
     }
   }
-  await checkIndex(client, table, stored, verdict);
+  const disagreements = await indexDisagreements(client, table, stored);
+  verdict.indexMismatches += disagreements.length;
+  verdict.problems.push(...disagreements);
   for (const pending of retries) await retryWithToken(client, table, pending, model, verdict);
   return verdict;
 }
@@ -387,8 +389,17 @@ async function retryWithToken(client: DynamoDBClient, table: string, pending: Pe
   }
 }
 
-/** Each group's Query of the index must list exactly the table's items with that `g`, each as stored. */
-async function checkIndex(client: DynamoDBClient, table: string, stored: Map<string, Item>, verdict: Verdict): Promise<void> {
+/** Every item of the table, by `pk`, from a strongly consistent Scan. */
+export async function readTable(client: DynamoDBClient, table: string): Promise<Map<string, Item>> {
+  return byKey(await readAll(client, { TableName: table, ConsistentRead: true }, ScanCommand));
+}
+
+/**
+ * Where the index disagrees with the table: each group's Query must list exactly the table's
+ * items with that `g`, each as stored (projection ALL). One line per key that differs.
+ */
+export async function indexDisagreements(client: DynamoDBClient, table: string, stored: Map<string, Item>): Promise<string[]> {
+  const disagreements: string[] = [];
   for (const group of GROUPS) {
     const query = { TableName: table, IndexName: INDEX, KeyConditionExpression: 'g = :g', ExpressionAttributeValues: { ':g': S(group) } };
     const listed = byKey(await readAll(client, query, QueryCommand));
@@ -396,11 +407,10 @@ async function checkIndex(client: DynamoDBClient, table: string, stored: Map<str
     for (const key of new Set([...listed.keys(), ...expected.keys()])) {
       const entry = listed.get(key) ?? null;
       const item = expected.get(key) ?? null;
-      if (same(entry, item)) continue;
-      verdict.indexMismatches++;
-      verdict.problems.push(`index ${INDEX}, g = ${group}, ${key}: lists ${show(entry)}, the table implies ${show(item)}`);
+      if (!same(entry, item)) disagreements.push(`index ${INDEX}, g = ${group}, ${key}: lists ${show(entry)}, the table implies ${show(item)}`);
     }
   }
+  return disagreements;
 }
 
 /** Every page of a Scan or Query. */
