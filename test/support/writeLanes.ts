@@ -74,6 +74,8 @@ interface Write {
 export interface LoadCounts {
   /** Writes answered 200. */
   acknowledged: number;
+  /** Their request IDs (x-amzn-RequestId), to look for in the audit trail. */
+  acknowledgedRequestIds: string[];
   /** Writes refused as they had to be (a false condition). */
   refused: number;
   fiveXX: number;
@@ -82,7 +84,7 @@ export interface LoadCounts {
 }
 
 export function newLoadCounts(): LoadCounts {
-  return { acknowledged: 0, refused: 0, fiveXX: 0, wrong: [] };
+  return { acknowledged: 0, acknowledgedRequestIds: [], refused: 0, fiveXX: 0, wrong: [] };
 }
 
 const S = (value: string): AttributeValue => ({ S: value });
@@ -117,8 +119,9 @@ export class Lane {
 
   /** Sends the write and records its answer; false when its outcome is unknown (the lane stops). */
   private async send(client: DynamoDBClient, write: Write, stopping: () => boolean, counts: LoadCounts): Promise<boolean> {
+    let answer: { $metadata?: { requestId?: string } };
     try {
-      await write.send(client);
+      answer = (await write.send(client)) as typeof answer;
     } catch (thrown) {
       const error = thrown as Error & { $metadata?: { httpStatusCode?: number }; CancellationReasons?: { Code?: string }[] };
       const status = error.$metadata?.httpStatusCode;
@@ -145,6 +148,7 @@ export class Lane {
       return false;
     }
     counts.acknowledged++;
+    if (answer.$metadata?.requestId) counts.acknowledgedRequestIds.push(answer.$metadata.requestId);
     for (const [key, value] of write.pending.next) this.model.set(key, value);
     return true;
   }
