@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, ListTablesCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, DescribeTableCommand, ListTablesCommand, UpdateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { alive, fullAccessConfig, removeDirectory, serveArguments, startCove, tempDirectory, waitUntilGone, type CoveProcess } from '../support/cove.js';
 import { reportFigures, scaled, type Figures } from '../support/reliability.js';
 import { probeSeed, seededRandom, type Random } from '../support/random.js';
-import { Lane, LANE_TABLE, newLoadCounts, verifyLanes, type Item, type LoadCounts, type Value } from '../support/writeLanes.js';
+import { Lane, LANE_TABLE, newLoadCounts, readIndex, readTable, verifyLanes, type Item, type LoadCounts, type Value } from '../support/writeLanes.js';
 
 const KEY_ID = 'AKIACRASH0000000001';
 const SECRET = 'crash-secret';
@@ -27,6 +27,16 @@ const CYCLES = scaled(12, 120);
 /** Every how many cycles one kills a purge instead of plain load. */
 const PURGE_EVERY_CYCLES = scaled(5, 10);
 const PURGED_ITEMS = scaled(3000, 6000);
+/** Items written once into the lanes' table, so that a backfill of it takes several batches. */
+const BALLAST_ITEMS = 1500;
+/** The backfill's pause between batches of 250 items (cove's test hook), so that kills land inside backfills. */
+const BACKFILL_PAUSE_MS = '20';
+/** Every how many cycles one creates or deletes a second global index (by UpdateTable) under load and kills. */
+const INDEX_CHANGE_EVERY_CYCLES = scaled(4, 6);
+/** The second index: dense (every lane item has v), KEYS_ONLY, backfilled when created by UpdateTable. */
+const SECOND_INDEX = 'byV';
+/** DescribeTable polls at most while a resumed backfill finishes (a hang guard, not a timing assertion). */
+const BACKFILL_POLLS_MAX = 1200;
 /** Share of 2-worker load cycles where one worker alone is killed (the primary must then stop the other and exit 1). */
 const WORKER_KILL_SHARE = 0.25;
 /** How long the server may take to stop by itself after a worker died, before the probe calls it hung. */
@@ -80,7 +90,7 @@ function newProbe(workers: number, seed: number): Probe {
   const lanes = Array.from({ length: LANES }, (_, id) => new Lane(id, KEYS_PER_LANE, random.fork(`lane${id}`), model));
   const figures = {
     cycles: 0, acknowledged: 0, lost: 0, fiveXX: 0, crashes: 0, refused: 0, torn: 0, strangers: 0, indexMismatches: 0, wrongAnswers: 0,
-    inFlightApplied: 0, inFlightDropped: 0, tokenRetries: 0, workerKills: 0, hangs: 0, auditTornLines: 0, auditMissing: 0, startupKills: 0, startupKillsBeforeListening: 0, purgeKills: 0, purgesInterrupted: 0, leftoverKeys: 0,
+    inFlightApplied: 0, inFlightDropped: 0, tokenRetries: 0, workerKills: 0, hangs: 0, auditTornLines: 0, auditMissing: 0, startupKills: 0, startupKillsBeforeListening: 0, purgeKills: 0, purgesInterrupted: 0, indexChanges: 0, backfillsResumed: 0, secondIndexChecks: 0, leftoverKeys: 0,
   };
   return { workers, random, dataDirectory: tempDirectory('cove-crash-'), model, lanes, figures, problems: [], acknowledgedRequestIds: [], startMs: 1000 };
 }
@@ -91,9 +101,12 @@ async function runCycles(probe: Probe): Promise<void> {
     if (probe.random.next() < STARTUP_KILL_SHARE) await killDuringStartup(probe);
     const cove = await start(probe);
     const client = cove.client(KEY_ID, SECRET);
-    if (cycle === 0) await client.send(new CreateTableCommand({ TableName: TABLE, ...LANE_TABLE }));
-    else await verify(probe, client);
+    if (cycle === 0) {
+      await client.send(new CreateTableCommand({ TableName: TABLE, ...LANE_TABLE }));
+      for (const item of await fill(client, TABLE, BALLAST_ITEMS, 'ballast')) probe.model.set(item.pk.S!, item);
+    } else await verify(probe, client);
     if (cycle % PURGE_EVERY_CYCLES === PURGE_EVERY_CYCLES - 1) await purgeThenKill(probe, cove, client, `purged${cycle}`);
+    else if (cycle % INDEX_CHANGE_EVERY_CYCLES === INDEX_CHANGE_EVERY_CYCLES - 2) await indexChangeThenKill(probe, cove, client);
     else {
       const loadMs = probe.random.next() < 0.2 ? probe.random.int(50) : probe.random.between(50, LOAD_MS_MAX);
       const oneWorker = probe.workers > 1 && probe.random.next() < WORKER_KILL_SHARE;
@@ -137,7 +150,7 @@ function auditTrail(dataDirectory: string): { requestIds: Set<string>; tornLines
 
 async function start(probe: Probe): Promise<CoveProcess> {
   const startedAtMs = Date.now();
-  const cove = await startCove({ config: CONFIG, dataDirectory: probe.dataDirectory, workers: probe.workers });
+  const cove = await startCove({ config: CONFIG, dataDirectory: probe.dataDirectory, workers: probe.workers, env: { COVE_BACKFILL_PAUSE_MS: BACKFILL_PAUSE_MS } });
   probe.startMs = Date.now() - startedAtMs;
   return cove;
 }
@@ -153,6 +166,32 @@ async function verify(probe: Probe, client: DynamoDBClient): Promise<void> {
   figures.inFlightDropped += verdict.inFlightDropped;
   figures.tokenRetries += verdict.tokenRetries;
   probe.problems.push(...verdict.problems.map((problem) => `cycle ${figures.cycles}: ${problem}`));
+  await verifySecondIndex(probe, client);
+}
+
+/**
+ * The second index, if the table has it: once its backfill (resumed at start) is done, a Scan of
+ * it must list exactly the table's items, by key and v.
+ */
+async function verifySecondIndex(probe: Probe, client: DynamoDBClient): Promise<void> {
+  for (let poll = 0; ; poll++) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: TABLE }));
+    const status = Table?.GlobalSecondaryIndexes?.find((index) => index.IndexName === SECOND_INDEX)?.IndexStatus;
+    if (status === undefined || status === 'DELETING') return;
+    if (status === 'ACTIVE') break;
+    if (poll === 0) probe.figures.backfillsResumed++;
+    assert.ok(poll < BACKFILL_POLLS_MAX, `index ${SECOND_INDEX} still ${status} after ${poll} polls`);
+    await sleep(50);
+  }
+  const keysOf = (items: Map<string, Item>) => [...items.values()].map((item) => `${item.pk.S}:${item.v?.N}`).sort();
+  const entries = keysOf(await readIndex(client, TABLE, SECOND_INDEX));
+  const expected = keysOf(await readTable(client, TABLE));
+  const listed = new Set(entries);
+  const implied = new Set(expected);
+  const wrong = [...entries.filter((entry) => !implied.has(entry)), ...expected.filter((entry) => !listed.has(entry))];
+  probe.figures.indexMismatches += wrong.length;
+  probe.figures.secondIndexChecks++;
+  if (wrong.length > 0) probe.problems.push(`cycle ${probe.figures.cycles}: index ${SECOND_INDEX} differs from the table at ${wrong.join(' ')}`);
 }
 
 /** Lanes write until a seeded moment, then the server is killed with every write's outcome open. */
@@ -168,6 +207,40 @@ async function loadThenKill(probe: Probe, cove: CoveProcess, client: DynamoDBCli
 }
 
 /**
+ * UpdateTable creates the second index (backfilled in the background) or deletes it (purged in
+ * the background) under the lanes' load, and the server is killed at a seeded moment after:
+ * with UpdateTable unanswered, or during the backfill or the purge.
+ */
+async function indexChangeThenKill(probe: Probe, cove: CoveProcess, client: DynamoDBClient): Promise<void> {
+  const { random, figures } = probe;
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: TABLE }));
+  const exists = Table?.GlobalSecondaryIndexes?.some((index) => index.IndexName === SECOND_INDEX) ?? false;
+  const change = exists
+    ? { Delete: { IndexName: SECOND_INDEX } }
+    : { Create: { IndexName: SECOND_INDEX, KeySchema: [{ AttributeName: 'v', KeyType: 'HASH' as const }], Projection: { ProjectionType: 'KEYS_ONLY' as const } } };
+  let killed = false;
+  const counts = newLoadCounts();
+  const load = Promise.all(probe.lanes.map((lane) => lane.run(client, TABLE, () => killed, counts)));
+  await sleep(random.int(200));
+  // Its failure is thrown below once answered, or expected: the kill may come before the answer.
+  const updating = client
+    .send(new UpdateTableCommand({ TableName: TABLE, AttributeDefinitions: LANE_TABLE.AttributeDefinitions, GlobalSecondaryIndexUpdates: [change] }))
+    .then(
+      () => undefined,
+      (error: Error) => error,
+    );
+  await sleep(random.int(LOAD_MS_MAX));
+  killed = true;
+  await kill(probe, cove);
+  const [refusal] = await Promise.all([updating, load]);
+  if (refusal?.name && (refusal as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== undefined) {
+    probe.problems.push(`cycle ${figures.cycles}: UpdateTable ${exists ? 'Delete' : 'Create'} ${SECOND_INDEX}: ${refusal.name}: ${refusal.message}`);
+  }
+  addCounts(probe, counts);
+  figures.indexChanges++;
+}
+
+/**
  * A table of thousands of items (and their index entries) is deleted under the lanes' load, and
  * the server killed soon after: while DeleteTable is unanswered one time in four, otherwise
  * while its purge is likely under way.
@@ -175,7 +248,7 @@ async function loadThenKill(probe: Probe, cove: CoveProcess, client: DynamoDBCli
 async function purgeThenKill(probe: Probe, cove: CoveProcess, client: DynamoDBClient, name: string): Promise<void> {
   const { random, figures } = probe;
   await client.send(new CreateTableCommand({ TableName: name, ...LANE_TABLE }));
-  await fill(client, name, PURGED_ITEMS);
+  await fill(client, name, PURGED_ITEMS, 'purged');
   let killed = false;
   const counts = newLoadCounts();
   const load = Promise.all(probe.lanes.map((lane) => lane.run(client, TABLE, () => killed, counts)));
@@ -198,14 +271,17 @@ async function purgeThenKill(probe: Probe, cove: CoveProcess, client: DynamoDBCl
   if ((await storeLeftovers(probe.dataDirectory)).markers > 0) figures.purgesInterrupted++;
 }
 
-async function fill(client: DynamoDBClient, table: string, count: number): Promise<void> {
+/** Writes `count` items (`prefix0`, `prefix1`, ...; all in the index, under g = red) and returns them. */
+async function fill(client: DynamoDBClient, table: string, count: number, prefix: string): Promise<Item[]> {
+  const items: Item[] = [];
   const perBatch = 25;
   let nextBatch = 0;
   const writer = async () => {
     for (let batch = nextBatch++; batch * perBatch < count; batch = nextBatch++) {
       const requests = Array.from({ length: Math.min(perBatch, count - batch * perBatch) }, (_, i) => {
         const n = batch * perBatch + i;
-        const item: Item = { pk: { S: `purged${n}` }, g: { S: 'red' }, v: { N: String(n) }, pad: { S: 'x'.repeat(200) } };
+        const item: Item = { pk: { S: `${prefix}${n}` }, g: { S: 'red' }, v: { N: String(n) }, pad: { S: 'x'.repeat(200) } };
+        items.push(item);
         return { PutRequest: { Item: item } };
       });
       const answer = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: requests } }));
@@ -213,6 +289,7 @@ async function fill(client: DynamoDBClient, table: string, count: number): Promi
     }
   };
   await Promise.all(Array.from({ length: 4 }, writer));
+  return items;
 }
 
 /** kill -9 of every process of the server, after noting whether one died by itself or logged trouble. */
@@ -264,7 +341,7 @@ function addCounts(probe: Probe, counts: LoadCounts): void {
  */
 async function killDuringStartup(probe: Probe): Promise<void> {
   const { args, configFile } = serveArguments({ config: CONFIG, dataDirectory: probe.dataDirectory, workers: probe.workers });
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, COVE_BACKFILL_PAUSE_MS: BACKFILL_PAUSE_MS } });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

@@ -357,6 +357,13 @@ export async function verifyLanes(client: DynamoDBClient, table: string, lanes: 
     if (pending?.retry) retries.push(pending);
     lane.pending = undefined;
   }
+  // The model's keys that no lane writes were written once, before the kills: they must stay as they are.
+  const laneKeys = new Set(lanes.flatMap((lane) => lane.keys));
+  for (const [key, value] of model) {
+    if (laneKeys.has(key) || same(stored.get(key) ?? null, value)) continue;
+    verdict.lost++;
+    verdict.problems.push(`${key}: holds ${show(stored.get(key) ?? null)}, written once as ${show(value)}`);
+  }
   for (const key of stored.keys()) {
     if (!model.has(key)) {
       verdict.strangers++;
@@ -396,6 +403,11 @@ async function retryWithToken(client: DynamoDBClient, table: string, pending: Pe
 /** Every item of the table, by `pk`, from a strongly consistent Scan. */
 export async function readTable(client: DynamoDBClient, table: string): Promise<Map<string, Item>> {
   return byKey(await readAll(client, { TableName: table, ConsistentRead: true }, ScanCommand));
+}
+
+/** Every entry of a global index, by `pk`, from a Scan of the index. */
+export async function readIndex(client: DynamoDBClient, table: string, index: string): Promise<Map<string, Item>> {
+  return byKey(await readAll(client, { TableName: table, IndexName: index }, ScanCommand));
 }
 
 /**
