@@ -25,7 +25,9 @@ const TABLE = 'crash';
 const LANES = scaled(16, 32);
 const KEYS_PER_LANE = 6;
 /** kill -9 / restart cycles per worker count. */
-const CYCLES = scaled(12, 90);
+const CYCLES = scaled(10, 90);
+/** Cycles of the probe that switches between 1 and 2 workers at each restart (lmdb-js's two sync modes). */
+const ALTERNATING_CYCLES = scaled(6, 40);
 /** Every how many cycles one kills a purge instead of plain load. */
 const PURGE_EVERY_CYCLES = scaled(5, 10);
 const PURGED_ITEMS = scaled(3000, 6000);
@@ -54,6 +56,8 @@ const TROUBLE = /MDB_|mdb_|failed|Error|corrupt/;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Probe {
+  mode: Workers;
+  /** The serving processes of the current cycle's server. */
   workers: number;
   random: Random;
   dataDirectory: string;
@@ -69,10 +73,14 @@ interface Probe {
   running?: CoveProcess;
 }
 
+/** 'alternating': 1 worker, then 2, then 1...: the store is reopened in the other mode after each kill. */
+type Workers = 1 | 2 | 'alternating';
+
 describe('crash consistency: kill -9 under mixed writes', () => {
-  for (const workers of [1, 2]) {
-    const name = `crash-${workers}-worker${workers > 1 ? 's' : ''}`;
-    it(`keeps every acknowledged write, transactions whole and the indexes exact, with ${workers} worker${workers > 1 ? 's' : ''}`, async () => {
+  for (const workers of [1, 2, 'alternating'] as const) {
+    const name = workers === 'alternating' ? 'crash-alternating-workers' : `crash-${workers}-worker${workers > 1 ? 's' : ''}`;
+    const how = workers === 'alternating' ? 'with 1 and 2 workers in turn' : `with ${workers} worker${workers > 1 ? 's' : ''}`;
+    it(`keeps every acknowledged write, transactions whole and the indexes exact, ${how}`, async () => {
       const seed = probeSeed(name);
       const probe = newProbe(workers, seed);
       try {
@@ -90,7 +98,7 @@ describe('crash consistency: kill -9 under mixed writes', () => {
   }
 });
 
-function newProbe(workers: number, seed: number): Probe {
+function newProbe(mode: Workers, seed: number): Probe {
   const random = seededRandom(seed);
   const model = new Map<string, Value>();
   const lanes = Array.from({ length: LANES }, (_, id) => new Lane(id, KEYS_PER_LANE, random.fork(`lane${id}`), model));
@@ -101,11 +109,12 @@ function newProbe(workers: number, seed: number): Probe {
     ...{ refused: 0, inFlightApplied: 0, inFlightDropped: 0, tokenRetries: 0, workerKills: 0, startupKills: 0, startupKillsBeforeListening: 0 },
     ...{ purgeKills: 0, purgesInterrupted: 0, indexChanges: 0, backfillsResumed: 0, secondIndexChecks: 0, auditMissing: 0 },
   };
-  return { workers, random, dataDirectory: tempDirectory('cove-crash-'), model, lanes, figures, problems: [], acknowledgedRequestIds: [], startMs: 1000 };
+  return { mode, workers: mode === 'alternating' ? 1 : mode, random, dataDirectory: tempDirectory('cove-crash-'), model, lanes, figures, problems: [], acknowledgedRequestIds: [], startMs: 1000 };
 }
 
 async function runCycles(probe: Probe): Promise<void> {
-  for (let cycle = 0; cycle < CYCLES; cycle++) {
+  for (let cycle = 0; cycle < (probe.mode === 'alternating' ? ALTERNATING_CYCLES : CYCLES); cycle++) {
+    if (probe.mode === 'alternating') probe.workers = cycle % 2 === 0 ? 1 : 2;
     // Before the first cycle, a start-up kill interrupts the creation of the store itself.
     if (probe.random.next() < STARTUP_KILL_SHARE) await killDuringStartup(probe);
     const cove = await start(probe);
