@@ -8,11 +8,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  BatchGetItemCommand,
   CreateTableCommand,
   DeleteItemCommand,
   DeleteTableCommand,
   GetItemCommand,
   PutItemCommand,
+  QueryCommand,
+  ScanCommand,
   TransactGetItemsCommand,
   TransactWriteItemsCommand,
   UpdateItemCommand,
@@ -43,6 +46,8 @@ const INDEX_WRITERS = 20;
 const INDEX_KEYS = 10;
 const INDEX_WRITES_PER_CLIENT = scaled(15, 150);
 const TABLE_ROUNDS = scaled(2, 20);
+const READ_PAIRS = 10;
+const READS_PER_PAIR = scaled(20, 200);
 const DELETE_WRITERS = 20;
 /** Writes each client sends to a doomed table before the DeleteTable goes out (then until refused). */
 const WRITES_BEFORE_DELETE = 5;
@@ -58,7 +63,7 @@ interface AwsFailure extends Error {
 }
 
 /** Summed over both worker counts: reported once, as `concurrency`. */
-const figures = { cycles: 0, requests: 0, acknowledged: 0, refused: 0, lost: 0, fiveXX: 0, crashes: 0, badSnapshots: 0, wrongAnswers: 0 };
+const figures = { cycles: 0, requests: 0, acknowledged: 0, refused: 0, lost: 0, fiveXX: 0, crashes: 0, badSnapshots: 0, staleReads: 0, wrongAnswers: 0 };
 after(() => reportFigures('concurrency', figures));
 
 /** Sends one request, counting it; answers the error named `refusal`, counts and throws any other. */
@@ -114,6 +119,7 @@ describe('concurrency: racing writers, exact final state', () => {
       it('racing transfers keep every account exact and every snapshot whole', () => transfers(racing));
       it('twins with one ClientRequestToken apply once; each is answered 200 or TransactionInProgressException', () => tokenTwins(racing));
       it('racing writers that move items in and out of a global index leave it equal to the table', () => racingIndex(racing));
+      it('a strongly consistent read sent after a write was acknowledged sees it, whichever worker serves it', () => readsAfterWrites(racing));
       it('one of 50 racing CreateTable wins; the rest get ResourceInUseException', () => racingCreateTable(racing));
       it('no write sent after DeleteTable was answered is acknowledged; the table recreated is empty', () => writesRacingDeleteTable(racing));
     });
@@ -437,4 +443,39 @@ async function writesRacingDeleteTable({ workers, clients }: Racing): Promise<vo
     expectExact([...stored.keys()], [], 'the recreated table holds none of the deleted one\'s items');
     expectExact(await indexDisagreements(clients[1], table, stored), [], 'nor does its index');
   }
+}
+
+/** The counter `n` of item `pk`, read strongly consistently in one of five ways. */
+const READS: Record<string, (client: DynamoDBClient, pk: string) => Promise<Item | undefined>> = {
+  GetItem: async (client, pk) => (await client.send(new GetItemCommand({ TableName: TABLE, Key: { pk: S(pk) }, ConsistentRead: true }))).Item,
+  BatchGetItem: async (client, pk) => (await client.send(new BatchGetItemCommand({ RequestItems: { [TABLE]: { Keys: [{ pk: S(pk) }], ConsistentRead: true } } }))).Responses?.[TABLE]?.[0],
+  Query: async (client, pk) => (await client.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': S(pk) }, ConsistentRead: true }))).Items?.[0],
+  Scan: async (client, pk) => (await client.send(new ScanCommand({ TableName: TABLE, FilterExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': S(pk) }, ConsistentRead: true }))).Items?.[0],
+  TransactGetItems: async (client, pk) => (await client.send(new TransactGetItemsCommand({ TransactItems: [{ Get: { TableName: TABLE, Key: { pk: S(pk) } } }] }))).Responses?.[0]?.Item,
+};
+
+/**
+ * Pairs of clients (so, with workers, often two processes): one increments a counter and gets
+ * its new value back; once that answer is in, the other reads the counter with a strongly
+ * consistent read of each kind in turn. The read must see that value or a later one.
+ */
+async function readsAfterWrites({ workers, clients }: Racing): Promise<void> {
+  const kinds = Object.keys(READS);
+  const stale: string[] = [];
+  const pair = async (writer: DynamoDBClient, reader: DynamoDBClient, index: number) => {
+    const pk = `read-${workers}-${index}`;
+    for (let round = 0; round < READS_PER_PAIR; round++) {
+      const update = new UpdateItemCommand({ TableName: TABLE, Key: { pk: S(pk) }, UpdateExpression: 'ADD #n :one', ExpressionAttributeNames: { '#n': 'n' }, ExpressionAttributeValues: { ':one': N(1) }, ReturnValues: 'UPDATED_NEW' });
+      const written = Number(((await attempt(() => writer.send(update))) as { Attributes?: Item }).Attributes?.n?.N);
+      figures.acknowledged++;
+      const kind = kinds[round % kinds.length];
+      const item = await attempt(() => READS[kind](reader, pk));
+      const read = Number((item as Item | undefined)?.n?.N ?? 0);
+      if (read < written) stale.push(`${kind} of ${pk} read ${read} after ${written} was acknowledged`);
+    }
+  };
+  await Promise.all(Array.from({ length: READ_PAIRS }, (_, i) => pair(clients[2 * i], clients[2 * i + 1], i)));
+  figures.cycles++;
+  figures.staleReads += stale.length;
+  assert.deepEqual(stale, [], 'no strongly consistent read missed an acknowledged write');
 }
