@@ -42,7 +42,9 @@ const SECOND_INDEX = 'byV';
 /** DescribeTable polls at most while a resumed backfill finishes (a hang guard, not a timing assertion). */
 const BACKFILL_POLLS_MAX = 1200;
 /** Share of 2-worker load cycles where one worker alone is killed (the primary must then stop the other and exit 1). */
-const WORKER_KILL_SHARE = 0.25;
+const WORKER_KILL_SHARE = 0.2;
+/** Share of 2-worker load cycles where the primary alone is killed (its workers must then stop by themselves). */
+const PRIMARY_KILL_SHARE = 0.2;
 /** How long the server may take to stop by itself after a worker died, before the probe calls it hung. */
 const SELF_STOP_MS_MAX = 60_000;
 /** Share of restarts killed during start-up first. */
@@ -106,7 +108,7 @@ function newProbe(mode: Workers, seed: number): Probe {
     // issue 12's figures, and what must stay zero
     ...{ cycles: 0, acknowledged: 0, lost: 0, fiveXX: 0, crashes: 0, hangs: 0, torn: 0, strangers: 0, indexMismatches: 0, wrongAnswers: 0, leftoverKeys: 0, auditTornLines: 0 },
     // what the probe did: refused writes, unanswered writes found applied or not, kills of each kind
-    ...{ refused: 0, inFlightApplied: 0, inFlightDropped: 0, tokenRetries: 0, workerKills: 0, startupKills: 0, startupKillsBeforeListening: 0 },
+    ...{ refused: 0, inFlightApplied: 0, inFlightDropped: 0, tokenRetries: 0, workerKills: 0, primaryKills: 0, startupKills: 0, startupKillsBeforeListening: 0 },
     ...{ purgeKills: 0, purgesInterrupted: 0, indexChanges: 0, backfillsResumed: 0, secondIndexChecks: 0, auditMissing: 0 },
   };
   return { mode, workers: mode === 'alternating' ? 1 : mode, random, dataDirectory: tempDirectory('cove-crash-'), model, lanes, figures, problems: [], acknowledgedRequestIds: [], startMs: 1000 };
@@ -127,8 +129,7 @@ async function runCycles(probe: Probe): Promise<void> {
     else if (cycle % INDEX_CHANGE_EVERY_CYCLES === INDEX_CHANGE_EVERY_CYCLES - 2) await indexChangeThenKill(probe, cove, client);
     else {
       const loadMs = probe.random.next() < 0.2 ? probe.random.int(50) : probe.random.between(50, LOAD_MS_MAX);
-      const oneWorker = probe.workers > 1 && probe.random.next() < WORKER_KILL_SHARE;
-      await loadThenKill(probe, client, loadMs, oneWorker ? () => killOneWorker(probe, cove) : () => kill(probe, cove));
+      await loadThenKill(probe, client, loadMs, chooseKiller(probe, cove));
     }
     probe.figures.cycles++;
   }
@@ -330,6 +331,32 @@ async function kill(probe: Probe, cove: CoveProcess): Promise<void> {
   const trouble = cove.output().split('\n').filter((line) => TROUBLE.test(line));
   if (trouble.length > 0) probe.problems.push(`cycle ${probe.figures.cycles}: the server logged:\n${trouble.join('\n')}`);
   await cove.kill9All();
+  rmSync(cove.configFile!, { force: true });
+}
+
+/** With workers, sometimes one process alone is killed: a worker, or the primary; otherwise all of them. */
+function chooseKiller(probe: Probe, cove: CoveProcess): () => Promise<void> {
+  const roll = probe.random.next();
+  if (probe.workers > 1 && roll < WORKER_KILL_SHARE) return () => killOneWorker(probe, cove);
+  if (probe.workers > 1 && roll < WORKER_KILL_SHARE + PRIMARY_KILL_SHARE) return () => killPrimary(probe, cove);
+  return () => kill(probe, cove);
+}
+
+/**
+ * kill -9 of the primary alone: its workers lose their IPC channel, finish their requests in
+ * flight, close the store and exit by themselves (cluster.ts).
+ */
+async function killPrimary(probe: Probe, cove: CoveProcess): Promise<void> {
+  const workers = cove.workerPids();
+  await cove.kill9();
+  probe.figures.primaryKills++;
+  try {
+    await waitUntilGone(workers, SELF_STOP_MS_MAX);
+  } catch (error) {
+    probe.figures.hangs++;
+    probe.problems.push(`cycle ${probe.figures.cycles}: after the primary was killed: ${(error as Error).message}:\n${cove.output()}`);
+    await cove.kill9All();
+  }
   rmSync(cove.configFile!, { force: true });
 }
 
