@@ -3,7 +3,10 @@
  * same keys, and the final state must be exact — one winner per conditional create, counters
  * and sets with every increment, optimistic locking without a lost update, transactions whole
  * (a transfer never creates or destroys money, in any snapshot) and cancelled with the right
- * reasons. With 1 and 2 workers.
+ * reasons, ClientRequestToken twins applied once, a global index equal to its table under
+ * racing moves, strongly consistent reads that see every write acknowledged before them, one
+ * winner among racing CreateTables, no write acknowledged after DeleteTable's answer. With 1
+ * and 2 workers.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
