@@ -61,8 +61,8 @@ export class LmdbEngine implements StorageEngine {
       // longer per commit.
       overlappingSync: !this.shared,
     });
-    this.db = this.root;
     process.on('exit', this.dieRatherThanHang);
+    this.db = this.root;
   }
 
   get(key: Buffer): Buffer | undefined {
