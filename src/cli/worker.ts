@@ -36,12 +36,22 @@ function stopAndExit(): void {
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => {});
 // The primary is gone (killed with -9, or crashed): nothing accepts connections for us any more.
+// node:cluster would make this worker call process.exit(0) at once, before this handler runs,
+// unless exitedAfterDisconnect is true (its documented opt-out). That exit skipped the graceful
+// stop, and a process.exit while lmdb-js's write thread waits on a transaction callback never
+// returns (libuv joins that thread at exit): the worker hung for good holding LMDB's write lock,
+// and no later cove could start on the data directory.
+cluster.worker!.exitedAfterDisconnect = true;
 process.on('disconnect', stopAndExit);
-// With the primary gone, node:cluster's notices about closing listeners cannot be delivered; that
-// is expected then and must not crash the stop.
-process.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code !== 'ERR_IPC_CHANNEL_CLOSED') throw error;
-});
+// With the primary gone, node:cluster's notices to it cannot be delivered: about closing
+// listeners (ERR_IPC_CHANNEL_CLOSED), or about a connection it handed over just before it died
+// (EPIPE). That is expected then and must not crash the stop. node:cluster reports them on
+// `process` and again on this worker's Worker object.
+const ignoreClosedChannel = (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'ERR_IPC_CHANNEL_CLOSED' && error.code !== 'EPIPE') throw error;
+};
+process.on('error', ignoreClosedChannel);
+cluster.worker!.on('error', ignoreClosedChannel);
 
 process.on('message', (message: ToWorker) => {
   if (message.type === 'stop') {

@@ -35,6 +35,17 @@ export class LmdbEngine implements StorageEngine {
   private writesInFlight = 0;
   /** Requests waiting for a snapshot newer than their arrival (see refreshSnapshot). */
   private snapshotWaiters: (() => void)[] = [];
+  /**
+   * Registered on process 'exit' while the engine is open. lmdb-js runs a write transaction on a
+   * thread of libuv's pool, which waits for this (the main) thread to run the batch's callback;
+   * an exit (process.exit, an uncaught exception) with a batch under way never completes, since
+   * libuv joins that thread at exit, and the hung process keeps LMDB's write lock, so no other
+   * process can write to (or open) the store. The process kills itself instead, as kill -9 would:
+   * LMDB takes over a lock whose owner died, and nothing uncommitted was acknowledged.
+   */
+  private readonly dieRatherThanHang = () => {
+    if (this.writesInFlight > 0) process.kill(process.pid, 'SIGKILL');
+  };
 
   constructor(options: LmdbEngineOptions) {
     this.shared = options.sharedWithOtherProcesses ?? false;
@@ -56,6 +67,7 @@ export class LmdbEngine implements StorageEngine {
       // longer per commit.
       overlappingSync: !this.shared,
     });
+    process.on('exit', this.dieRatherThanHang);
     this.db = this.root;
     for (const file of ['data.mdb', 'lock.mdb']) if (existsSync(join(options.path, file))) chmodSync(join(options.path, file), 0o600);
   }
@@ -191,6 +203,7 @@ export class LmdbEngine implements StorageEngine {
 
   async close(): Promise<void> {
     await this.root.close();
+    process.off('exit', this.dieRatherThanHang);
   }
 }
 

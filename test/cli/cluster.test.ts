@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { connect } from 'node:net';
 import { CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { auditRecords } from '../support/audit.js';
-import { fullAccessConfig, removeDirectory, startCove, tempDirectory, type CoveProcess } from '../support/cove.js';
+import { alive, fullAccessConfig, removeDirectory, startCove, tempDirectory, type CoveProcess } from '../support/cove.js';
+import { signedRawRequest } from '../support/signed.js';
 
 const KEY_ID = 'AKIACLUSTER00000001';
 const SECRET = 'cluster-secret';
@@ -23,16 +23,6 @@ function freshConnectionClient(cove: CoveProcess): DynamoDBClient {
     maxAttempts: 1,
     requestHandler: { httpAgent: new Agent({ keepAlive: false }) },
   });
-}
-
-/** A process that has exited but is not yet reaped (a zombie, e.g. orphaned worker awaiting init) counts as gone. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 async function waitUntil(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
@@ -159,6 +149,51 @@ describe('cove serve --workers 2', () => {
       assert.ok(await refused(cove.port), 'nothing listens on the port any more');
     } finally {
       await cove.kill9();
+      for (const pid of workerPids) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      removeDirectory(cove.dataDirectory);
+    }
+  });
+
+  // node:cluster makes a worker call process.exit(0) the moment its primary is gone, unless the
+  // worker opted out; that skipped cove's graceful stop, and a process.exit while lmdb-js had a
+  // write transaction under way hung for good, holding LMDB's write lock (found by the crash
+  // probe, test/reliability/crash.test.ts: no later cove could start on the data directory).
+  it('kill -9 of the primary: a worker finishes its request in flight, closes the store and exits', async () => {
+    const cove = await startCove({ config: CONFIG, workers: WORKERS });
+    const workerPids = cove.workerPids();
+    try {
+      const client = cove.client(KEY_ID, SECRET);
+      await client.send(new CreateTableCommand({ TableName: 'inflight', ...TABLE }));
+      const raw = (target: string, body: unknown) => signedRawRequest({ endpoint: cove.endpoint, target: `DynamoDB_20120810.${target}`, body: JSON.stringify(body), accessKeyId: KEY_ID, secretAccessKey: SECRET });
+      const socket = connect(cove.port, '127.0.0.1');
+      let answer = '';
+      socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      const ended = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      socket.on('error', () => {});
+      // A first request answered: the primary has handed the connection to a worker (a
+      // connection it has accepted but not handed over yet dies with it).
+      socket.write(await raw('ListTables', {}));
+      await waitUntil(() => /^HTTP\/1\.1 200 [\s\S]*\r\n\r\n\{.*\}$/.test(answer), 'the first request is answered');
+      answer = '';
+      // The next request is in flight (its body half sent) when the primary dies; the rest
+      // follows well within the stop's grace for requests in flight.
+      const request = await raw('PutItem', { TableName: 'inflight', Item: { id: { S: 'sent-across-the-kill' } } });
+      const split = request.length - 10;
+      await new Promise<void>((resolve) => socket.write(request.slice(0, split), () => resolve()));
+      await cove.kill9();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      socket.write(request.slice(split));
+      await ended;
+      assert.match(answer, /^HTTP\/1\.1 200 /, 'the request in flight is answered');
+      await waitUntil(() => !workerPids.some(alive), 'the workers exit after the primary is killed');
+      const again = await startCove({ config: CONFIG, dataDirectory: cove.dataDirectory });
+      try {
+        const got = await again.client(KEY_ID, SECRET).send(new GetItemCommand({ TableName: 'inflight', Key: { id: { S: 'sent-across-the-kill' } } }));
+        assert.deepEqual(got.Item, { id: { S: 'sent-across-the-kill' } }, 'and it is durable');
+      } finally {
+        await again.stop();
+      }
+    } finally {
       for (const pid of workerPids) if (alive(pid)) process.kill(pid, 'SIGKILL');
       removeDirectory(cove.dataDirectory);
     }

@@ -1,6 +1,8 @@
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { LmdbEngine } from '../../src/storage/lmdb.js';
 import { removeDirectory, tempDirectory } from '../support/cove.js';
 
@@ -68,5 +70,42 @@ describe('LMDB engine', () => {
     assert.deepEqual(keys(false), ['r2', 'r3']);
     assert.deepEqual(keys(true), ['r3', 'r2']);
     assert.deepEqual(keys(true, 1), ['r3']);
+  });
+});
+
+describe('LMDB engine at process exit', () => {
+  // lmdb-js runs a write transaction on a libuv pool thread that waits for the main thread to run
+  // the batch's callback; an exit meanwhile hung for good (libuv joins that thread at exit) while
+  // holding LMDB's write lock, so no other process could write to the store. A condition runs
+  // inside that callback: exiting from one is exiting with a batch under way, every time.
+  const engineModule = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'storage', 'lmdb.js');
+  const exitingWriter = (path: string) => `
+    import { LmdbEngine } from ${JSON.stringify(engineModule)};
+    const engine = new LmdbEngine({ path: ${JSON.stringify(path)}, sharedWithOtherProcesses: true });
+    await engine.writeBatch([{ key: Buffer.from('before'), value: Buffer.from('1') }]);
+    void engine.writeBatch([{ key: Buffer.from('during'), value: Buffer.from('2'), condition: () => process.exit(0) }]);
+  `;
+
+  it('ends a process that exits with a write under way (as kill -9 would), and frees the store', async () => {
+    const directory = tempDirectory();
+    const path = join(directory, 'db');
+    try {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', exitingWriter(path)], { stdio: 'ignore' });
+      // A hang guard, not a timing assertion: without the fix the process never ends.
+      const ended = await Promise.race([
+        new Promise<boolean>((resolve) => child.once('exit', () => resolve(true))),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 20_000)),
+      ]);
+      if (!ended) child.kill('SIGKILL');
+      assert.ok(ended, 'the process ended instead of hanging at exit');
+      const engine = new LmdbEngine({ path, sharedWithOtherProcesses: true });
+      const outcome = await engine.writeBatch([{ key: b('after'), value: b('3') }]);
+      const [before, during] = engine.getMany([b('before'), b('during')]);
+      await engine.close();
+      assert.equal(outcome.ok, true, 'another process writes to the store afterwards');
+      assert.deepEqual([before, during], [b('1'), undefined], 'the batch under way was not applied');
+    } finally {
+      removeDirectory(directory);
+    }
   });
 });

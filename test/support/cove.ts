@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,13 @@ export interface CoveProcess {
   stop(): Promise<void>;
   /** kill -9: no chance to flush anything. */
   kill9(): Promise<void>;
+  /**
+   * kill -9 of every process at once, the workers too (kill9 kills the primary only, whose
+   * workers then stop gracefully); resolves once all of them are gone.
+   */
+  kill9All(): Promise<void>;
+  /** How the `cove serve` process ended, once it has; undefined while it runs. */
+  exitStatus(): { code: number | null; signal: NodeJS.Signals | null } | undefined;
 }
 
 export function tempDirectory(prefix = 'cove-test-'): string {
@@ -50,9 +57,9 @@ export interface StartOptions {
   workers?: number;
 }
 
-/** Runs the real `cove serve` in a child process on a free port and waits for its listening line. */
-export async function startCove(options: StartOptions = {}): Promise<CoveProcess> {
-  const dataDirectory = options.dataDirectory ?? tempDirectory();
+/** The command line of `cove serve` for these options (node's arguments); writes the config file if any. */
+export function serveArguments(options: StartOptions & { dataDirectory: string }): { args: string[]; configFile: string | undefined } {
+  const { dataDirectory } = options;
   const args = [MAIN, 'serve', '--data', dataDirectory, '--port', String(options.port ?? 0)];
   let configFile: string | undefined;
   const workers = options.workers ?? (process.env.COVE_TEST_WORKERS ? Number(process.env.COVE_TEST_WORKERS) : undefined);
@@ -62,6 +69,13 @@ export async function startCove(options: StartOptions = {}): Promise<CoveProcess
     writeFileSync(configFile, options.config);
     args.push('--config', configFile);
   }
+  return { args, configFile };
+}
+
+/** Runs the real `cove serve` in a child process on a free port and waits for its listening line. */
+export async function startCove(options: StartOptions = {}): Promise<CoveProcess> {
+  const dataDirectory = options.dataDirectory ?? tempDirectory();
+  const { args, configFile } = serveArguments({ ...options, dataDirectory });
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
   let output = '';
   const port = await new Promise<number>((resolve, reject) => {
@@ -82,7 +96,14 @@ export async function startCove(options: StartOptions = {}): Promise<CoveProcess
     });
   });
   const endpoint = `http://127.0.0.1:${port}`;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let exitStatus: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exitStatus = { code, signal };
+      resolve();
+    }),
+  );
+  const workerPids = () => /serving with \d+ worker processes \(pids ([\d, ]+)\)/.exec(output)?.[1].split(', ').map(Number) ?? [];
   const clients: DynamoDBClient[] = [];
   const finish = async (signal: NodeJS.Signals) => {
     for (const c of clients) c.destroy();
@@ -93,7 +114,7 @@ export async function startCove(options: StartOptions = {}): Promise<CoveProcess
     endpoint,
     port,
     pid: child.pid!,
-    workerPids: () => /serving with \d+ worker processes \(pids ([\d, ]+)\)/.exec(output)?.[1].split(', ').map(Number) ?? [],
+    workerPids,
     dataDirectory,
     output: () => output,
     configFile,
@@ -114,7 +135,33 @@ export async function startCove(options: StartOptions = {}): Promise<CoveProcess
     },
     stop: () => finish('SIGTERM'),
     kill9: () => finish('SIGKILL'),
+    async kill9All() {
+      const workers = workerPids();
+      for (const pid of workers) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      await finish('SIGKILL');
+      await waitUntilGone(workers);
+    },
+    exitStatus: () => exitStatus,
   };
+}
+
+/** Whether the process runs; one that has exited but is not reaped yet (a zombie: an orphaned worker awaiting init) is gone. */
+export function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves once none of these processes runs any more (a process killed with -9 takes a moment to go). */
+export async function waitUntilGone(pids: readonly number[], timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (pids.some(alive)) {
+    if (Date.now() > deadline) throw new Error(`processes ${pids.filter(alive).join(', ')} still run ${timeoutMs} ms after kill -9`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 export function removeDirectory(path: string): void {
