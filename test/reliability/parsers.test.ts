@@ -18,6 +18,7 @@ import type { AttributeValue, Item } from '../../src/dynamo/types.js';
 import { compilePolicy, PolicyDocumentError, type PolicyKind } from '../../src/policy/document.js';
 import { policyWarnings } from '../../src/policy/lint.js';
 import { reportFigures, scaled } from '../support/reliability.js';
+import { parseStatement } from '../../src/dynamo/partiql/parser.js';
 
 const SEED = process.env.COVE_PARSERS_SEED ? Number(process.env.COVE_PARSERS_SEED) : Date.now() % 2 ** 31;
 const RUNS = scaled(1500, 75_000);
@@ -219,8 +220,59 @@ function policyDocumentFor(kind: PolicyKind): fc.Arbitrary<unknown> {
 
 // ---------------------------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------------------------
+// PartiQL
+// ---------------------------------------------------------------------------------------------
+
+const PARTIQL_TOKENS = ['SELECT', 'INSERT', 'INTO', 'VALUE', 'VALUES', 'UPDATE', 'SET', 'REMOVE', 'DELETE', 'FROM', 'WHERE', 'AND', 'OR', 'NOT', 'IS', 'MISSING', 'NULL', 'TRUE', 'BETWEEN', 'IN', 'EXISTS', 'RETURNING', 'ALL', 'MODIFIED', 'OLD', 'NEW', 'begins_with', 'size', 'contains', '*', '?', '=', '<>', '<', '>=', '+', '-', ',', '.', '(', ')', '[', ']', '{', '}', ':', '<<', '>>', ';', '"t"', '"__proto__"', 'a', 'constructor', "'s'", "''", '1', '2.5e3', '-0'];
+
+const partiqlPath = fc.tuple(fc.constantFrom('a', '"b"', '"__proto__"', 'constructor'), fc.array(fc.constantFrom('.c', '[0]', "['d']", '."e f"'), { maxLength: 3 })).map(([head, rest]) => head + rest.join(''));
+const partiqlValue = fc.constantFrom("'s'", '1', '-2.5', 'TRUE', 'NULL', '?', "[1, 'x']", "{'k': 1, 'constructor': 'v'}", "<<'a', 'b'>>", '<<1, 2>>');
+const partiqlCondition: fc.Arbitrary<string> = fc.letrec<{ condition: string }>((tie) => ({
+  condition: fc.oneof(
+    { depthSize: 'small' },
+    fc.tuple(partiqlPath, fc.constantFrom('=', '<>', '<', '>='), partiqlValue).map(([p, op, v]) => `${p} ${op} ${v}`),
+    partiqlPath.map((p) => `${p} IS NOT MISSING`),
+    fc.tuple(partiqlPath, partiqlValue, partiqlValue).map(([p, l, h]) => `${p} BETWEEN ${l} AND ${h}`),
+    fc.tuple(partiqlPath, partiqlValue).map(([p, v]) => `begins_with(${p}, ${v})`),
+    fc.tuple(tie('condition'), fc.constantFrom('AND', 'OR'), tie('condition')).map(([l, op, r]) => `(${l}) ${op} ${r}`),
+    tie('condition').map((c) => `NOT ${c}`),
+  ),
+})).condition;
+const partiqlStatement = fc.oneof(
+  fc.tuple(fc.oneof(fc.constant('*'), fc.array(partiqlPath, { minLength: 1, maxLength: 3 }).map((p) => p.join(', '))), partiqlCondition).map(([p, c]) => `SELECT ${p} FROM "table"."index" WHERE ${c}`),
+  fc.tuple(partiqlValue, partiqlValue).map(([a, b]) => `INSERT INTO "table" VALUE {'pk': ${a}, 'x': ${b}}`),
+  fc.tuple(partiqlPath, partiqlValue, partiqlCondition).map(([p, v, c]) => `UPDATE "table" SET ${p} = ${v} REMOVE x WHERE pk = 1 AND ${c} RETURNING ALL NEW *`),
+  partiqlCondition.map((c) => `DELETE FROM "table" WHERE pk = 1 AND ${c}`),
+);
+
+/** Grammar-shaped statements, PartiQL's tokens in any order, and edits of both. */
+const partiqlText: fc.Arbitrary<string> = textFor(fc.oneof(partiqlStatement, fc.array(fc.constantFrom(...PARTIQL_TOKENS), { maxLength: 30 }).map((tokens) => tokens.join(' '))));
+
 describe(`parser fuzz (seed ${SEED})`, () => {
-  const figures = { requests: 0, expressionsParsed: 0, expressionsRefused: 0, policiesParsed: 0, policiesRefused: 0, crashes: 0 };
+  const figures = { requests: 0, expressionsParsed: 0, expressionsRefused: 0, policiesParsed: 0, policiesRefused: 0, statementsParsed: 0, statementsRefused: 0, crashes: 0 };
+
+  it(`PartiQL statements: ${RUNS} statements parse or raise a ValidationException`, () => {
+    const before = heapUsedBytes();
+    fc.assert(
+      fc.property(partiqlText, fc.array(fc.constantFrom<AttributeValue>({ S: 'x' }, { N: '1' }, { NULL: true }), { maxLength: 3 }), (text, parameters) => {
+        figures.requests += 1;
+        try {
+          parseStatement(text, parameters);
+          figures.statementsParsed += 1;
+        } catch (error) {
+          if (!isValidationFault(error)) {
+            figures.crashes += 1;
+            throw error;
+          }
+          figures.statementsRefused += 1;
+        }
+      }),
+      { seed: SEED, numRuns: RUNS },
+    );
+    const growthBytes = heapUsedBytes() - before;
+    assert.ok(growthBytes < MAX_HEAP_GROWTH_BYTES, `heap grew ${growthBytes} bytes`);
+  });
 
   it(`expressions: ${RUNS} inputs per member parse or raise a ValidationException`, () => {
     console.log(`# parsers seed ${SEED} (COVE_PARSERS_SEED=${SEED} reproduces it)`);
