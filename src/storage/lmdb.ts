@@ -192,7 +192,7 @@ export class LmdbEngine implements StorageEngine {
     // The commit is visible now; acknowledge only once it is on disk.
     if (outcome.ok) {
       try {
-        await db.flushed;
+        await flushedWithin(db.flushed, FLUSH_CONFIRMATION_TIMEOUT_MS);
       } catch (error) {
         observeCommitError(error);
         throw error;
@@ -205,6 +205,31 @@ export class LmdbEngine implements StorageEngine {
     await this.root.close();
     process.off('exit', this.dieRatherThanHang);
   }
+}
+
+/**
+ * How long a committed batch waits for lmdb-js to confirm it durable before it is answered as a
+ * failure. lmdb-js 3.5.6 resolves its flush promise only when its write thread reports success:
+ * a sync that fails (a full disk) leaves it pending for good, and the request with it (seen in
+ * the faults probe, about one run in six). Past this, the write is answered as a fault (a 500:
+ * it may or may not be on disk), never acknowledged; a healthy fsync takes milliseconds.
+ */
+const FLUSH_CONFIRMATION_TIMEOUT_MS = 10_000;
+
+function flushedWithin(flushed: PromiseLike<unknown>, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the store did not confirm a commit durable within ${timeoutMs} ms`)), timeoutMs);
+    flushed.then(
+      () => {
+        clearTimeout(timer);
+        resolve();
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 /**
