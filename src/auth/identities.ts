@@ -255,11 +255,12 @@ export class CredentialStore {
     let principal: Principal;
     if (identity.kind === 'user') {
       const user = this.usersByName.get(identity.userName);
-      if (user === undefined) return undefined;
+      // Another user of the same name (deleted and created again) is not the session's.
+      if (user === undefined || (identity.userId !== undefined && identity.userId !== user.principalId)) return undefined;
       principal = userSessionPrincipal(user, claims);
     } else {
       const role = this.roles.get(identity.roleName);
-      if (role === undefined) return undefined;
+      if (role === undefined || (identity.roleId !== undefined && identity.roleId !== (role.uniqueId ?? roleUniqueId(role.arn.split(':')[4], role.name)))) return undefined;
       let policies: CompiledPolicy[];
       try {
         policies = this.compileSessionPolicies(identity);

@@ -9,12 +9,14 @@ import { join } from 'node:path';
  * (another key) opens to nothing, and every worker and every restart opens the same tokens.
  */
 export type SessionIdentity =
-  /** GetSessionToken: the IAM user itself, for a while. */
-  | { kind: 'user'; userName: string }
+  /** GetSessionToken: the IAM user itself, for a while. `userId`: its unique ID, so a user deleted and created again under the name does not inherit the session. */
+  | { kind: 'user'; userName: string; userId?: string }
   /** AssumeRole: a session of a role. */
   | {
       kind: 'role';
       roleName: string;
+      /** The role's unique ID: a role deleted and created again under the name does not inherit the session. */
+      roleId?: string;
       sessionName: string;
       /** Inline session policy, as the caller gave it (JSON text). */
       sessionPolicy?: string;

@@ -271,6 +271,26 @@ describe('IAM API', () => {
     const ended = await rejectsWith(dynamo(session).send(new ListTablesCommand({})), 'UnrecognizedClientException');
     assert.equal(ended.message, 'The security token included in the request is invalid.');
     await rejectsWith(iam().send(new GetRoleCommand({ RoleName: 'deployer' })), 'NoSuchEntityException');
+    // A role created again under the name is another role: the old session stays ended.
+    await iam().send(new CreateRoleCommand({ RoleName: 'deployer', Path: '/ci/', AssumeRolePolicyDocument: trust }));
+    await iam().send(new PutRolePolicyCommand({ RoleName: 'deployer', PolicyName: 'list', PolicyDocument: allow('dynamodb:ListTables') }));
+    await rejectsWith(dynamo(session).send(new ListTablesCommand({})), 'UnrecognizedClientException');
+  });
+
+  it('a user deleted and created again under its name does not inherit the old user\'s sessions', async () => {
+    const { GetSessionTokenCommand } = await import('@aws-sdk/client-sts');
+    const first = await newUser('reborn');
+    await iam().send(new PutUserPolicyCommand({ UserName: 'reborn', PolicyName: 'list', PolicyDocument: allow('dynamodb:ListTables') }));
+    const issued = (await sts(first).send(new GetSessionTokenCommand({ DurationSeconds: 900 }))).Credentials!;
+    const session = { accessKeyId: issued.AccessKeyId!, secretAccessKey: issued.SecretAccessKey!, sessionToken: issued.SessionToken! };
+    await dynamo(session).send(new ListTablesCommand({}));
+    await iam().send(new DeleteUserPolicyCommand({ UserName: 'reborn', PolicyName: 'list' }));
+    await iam().send(new DeleteAccessKeyCommand({ UserName: 'reborn', AccessKeyId: first.accessKeyId }));
+    await iam().send(new DeleteUserCommand({ UserName: 'reborn' }));
+    await rejectsWith(dynamo(session).send(new ListTablesCommand({})), 'UnrecognizedClientException');
+    await newUser('reborn');
+    await iam().send(new PutUserPolicyCommand({ UserName: 'reborn', PolicyName: 'list', PolicyDocument: allow('dynamodb:ListTables') }));
+    await rejectsWith(dynamo(session).send(new ListTablesCommand({})), 'UnrecognizedClientException');
   });
 
   it('keys: an Inactive key is refused exactly as an unknown one; two per user; a deleted key is gone; DeleteUser waits for keys, policies and groups', async () => {

@@ -94,6 +94,7 @@ export const assumeRole: StsOperation<AssumeRoleInput> = {
     const identity = {
       kind: 'role' as const,
       roleName: role.name,
+      roleId: role.uniqueId ?? roleUniqueId(ctx.accountId, role.name),
       sessionName: input.roleSessionName,
       ...(input.policy !== undefined ? { sessionPolicy: input.policy } : {}),
       ...(input.policyArns.length > 0 ? { sessionPolicyArns: input.policyArns } : {}),

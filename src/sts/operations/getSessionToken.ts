@@ -27,6 +27,6 @@ export const getSessionToken: StsOperation<GetSessionTokenInput> = {
     if (ctx.caller.session) throw stsError('AccessDenied', 'Cannot call GetSessionToken with session credentials', 403);
     // Unverified text: cove has no MFA devices, so no code can be checked.
     if (input.serialNumber !== undefined || input.tokenCode !== undefined) throw stsError('AccessDenied', 'MultiFactorAuthentication failed, unable to validate MFA code. cove has no MFA devices.', 403);
-    return { Credentials: issueSession(ctx, { kind: 'user', userName: ctx.caller.userName }, input.durationS) };
+    return { Credentials: issueSession(ctx, { kind: 'user', userName: ctx.caller.userName, userId: ctx.caller.principalId }, input.durationS) };
   },
 };
