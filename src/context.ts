@@ -113,6 +113,8 @@ export interface RequestContext {
   target: string | undefined;
   /** `Content-Type`, as the listener read it. */
   contentType?: string;
+  /** `Content-Encoding`, as the listener read it. */
+  contentEncoding?: string;
   userAgent: string;
   connection: Connection;
   /** The service the request is for (the listener dispatched it by its protocol). */

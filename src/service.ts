@@ -12,6 +12,8 @@ export interface WireRequest {
   target: string | undefined;
   /** `Content-Type`, as sent. */
   contentType?: string;
+  /** `Content-Encoding`, as sent (a gzip body). */
+  contentEncoding?: string;
 }
 
 /**
@@ -161,7 +163,7 @@ export const parseStage: Stage<unknown> = {
   run(ctx) {
     const parse = ctx.service.parse;
     if (parse === undefined || ctx.bodyCut) return NO_FINDINGS;
-    ctx.parsed = parse({ raw: ctx.raw, target: ctx.target, contentType: ctx.contentType }, ctx.operationName);
+    ctx.parsed = parse({ raw: ctx.raw, target: ctx.target, contentType: ctx.contentType, contentEncoding: ctx.contentEncoding }, ctx.operationName);
     return NO_FINDINGS;
   },
 };

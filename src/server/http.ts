@@ -199,6 +199,7 @@ export class HttpListener {
       raw,
       target: headers.target,
       contentType: headers.contentType,
+      contentEncoding: headers.contentEncoding,
       userAgent: headers.userAgent ?? '',
       connection: { listener: this.config.name, remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0, secure: false },
       service,
@@ -314,6 +315,7 @@ interface RequestHeaders {
   /** `Expect: 100-continue`: the client sends its body once told to. */
   expectsContinue: boolean;
   contentType: string | undefined;
+  contentEncoding: string | undefined;
   /** An Origin header came: a browser's cross-origin request, answered with CORS headers. */
   origin: boolean;
 }
@@ -331,6 +333,7 @@ function requestHeaders(req: IncomingMessage): RequestHeaders {
   let expectsContinue = false;
   let contentType: string | undefined;
   let origin = false;
+  let contentEncoding: string | undefined;
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i];
@@ -341,11 +344,12 @@ function requestHeaders(req: IncomingMessage): RequestHeaders {
       else if (lower === 'content-type' && contentType === undefined) contentType = raw[i + 1];
     }
     else if (name.length === 14 && name.toLowerCase() === 'content-length') contentLength = Number(raw[i + 1]);
+    else if (name.length === 16 && contentEncoding === undefined && name.toLowerCase() === 'content-encoding') contentEncoding = raw[i + 1];
     else if (name.length === 6) {
       const lower = name.toLowerCase();
       if (lower === 'expect') expectsContinue = raw[i + 1].toLowerCase() === '100-continue';
       else if (lower === 'origin') origin = true;
     }
   }
-  return { userAgent, target, contentLength, expectsContinue, contentType, origin };
+  return { userAgent, target, contentLength, expectsContinue, contentType, origin, contentEncoding };
 }

@@ -306,6 +306,27 @@ describe('walking skeleton through the real SDK', () => {
     assert.equal(json.headers.get('server'), 'Server');
   });
 
+  it('reads gzip request bodies (Content-Encoding: gzip), and answers a bad encoding with a 500 as DynamoDB does', async () => {
+    const { gzipSync } = await import('node:zlib');
+    const call = (body: Buffer, encoding: string) =>
+      signedCall({ endpoint: cove.endpoint, target: 'DynamoDB_20120810.ListTables', body, accessKeyId: 'AKIAALICE0000000001', secretAccessKey: 'alice-secret', extraHeaders: { 'content-encoding': encoding } });
+    const json = Buffer.from('{"Limit": 5}');
+    const ok = await call(gzipSync(json), 'gzip');
+    assert.equal(ok.status, 200);
+    assert.ok(Array.isArray(JSON.parse(ok.body).TableNames));
+    // Two gzip members, one after the other, are one body (as the gzip format allows).
+    const twoMembers = await call(Buffer.concat([gzipSync(json.subarray(0, 4)), gzipSync(json.subarray(4))]), 'gzip');
+    assert.equal(twoMembers.status, 200);
+    const notGzip = await call(json, 'gzip');
+    assert.equal(notGzip.status, 500);
+    assert.equal(JSON.parse(notGzip.body).__type, 'com.amazonaws.dynamodb.v20120810#InternalServerError');
+    assert.equal((await call(json, 'garbage')).status, 500);
+    // cove bounds what a small body may expand to: its uncompressed limit, 16 MB.
+    const bomb = gzipSync(Buffer.concat([Buffer.from('{"Limit": 5'), Buffer.alloc(17 * 1024 * 1024, ' '), Buffer.from('}')]));
+    assert.ok(bomb.length < 100_000);
+    assert.equal((await call(bomb, 'gzip')).status, 413);
+  });
+
   it('speaks CORS to browsers: a preflight is allowed, and answers carry Access-Control-Allow-Origin', async () => {
     const preflight = await fetch(cove.endpoint + '/', { method: 'OPTIONS', headers: { origin: 'http://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, x-amz-date, x-amz-target' } });
     assert.equal(preflight.status, 200);
