@@ -9,6 +9,7 @@ import type { Protocol, Service, ServiceRegistry } from '../service.js';
 import { BodyReader } from './body.js';
 import { ByteBudget } from './byteBudget.js';
 import { newEventId, newRequestId } from './ids.js';
+import { chooseEncoding, encodeBody, type ResponseEncoding } from './compression.js';
 import { SERVER_LIMITS, type HttpTimeouts } from './limits.js';
 
 export interface ListenerConfig {
@@ -38,13 +39,17 @@ const EMPTY_BODY = Buffer.alloc(0);
  * so header and body are one chunk of the socket write (a Buffer body would be a chunk of its
  * own); the headers are a flat list, which node:http serializes as given, in order.
  */
-function send(res: ServerResponse, protocol: Protocol, statusCode: number, requestId: string, body: string, contentType = protocol.contentType, crossOrigin = false): void {
-  const headers = ['Server', 'Server', 'Content-Type', contentType, 'Content-Length', String(Buffer.byteLength(body, 'utf8')), 'x-amzn-RequestId', requestId];
-  // The CRC32 of the body's bytes (zlib.crc32 encodes a string as UTF-8).
-  if (protocol.sendsCrc32) headers.push('x-amz-crc32', String(crc32(body)));
+function send(res: ServerResponse, protocol: Protocol, statusCode: number, requestId: string, body: string, contentType = protocol.contentType, crossOrigin = false, encoding?: ResponseEncoding): void {
+  const encoded = encodeBody(body, encoding);
+  const length = typeof encoded.bytes === 'string' ? Buffer.byteLength(encoded.bytes, 'utf8') : encoded.bytes.length;
+  const headers = ['Server', 'Server', 'Content-Type', contentType, 'Content-Length', String(length), 'x-amzn-RequestId', requestId];
+  if (encoded.encoding) headers.push('Content-Encoding', encoded.encoding);
+  // The CRC32 of the bytes as sent (zlib.crc32 encodes a string as UTF-8).
+  if (protocol.sendsCrc32) headers.push('x-amz-crc32', String(crc32(encoded.bytes)));
   if (crossOrigin) headers.push(...CORS_HEADERS);
   res.writeHead(statusCode, headers);
-  res.end(body, 'utf8');
+  if (typeof encoded.bytes === 'string') res.end(encoded.bytes, 'utf8');
+  else res.end(encoded.bytes);
 }
 
 /**
@@ -184,8 +189,9 @@ export class HttpListener {
     const { service, operationName } = ctx;
     if (this.closing) res.shouldKeepAlive = false;
     const contentType = ctx.parsed?.answerContentType ?? service.protocol.contentType;
-    if (ctx.error) send(res, service.protocol, ctx.error.statusCode, requestId, service.protocol.serializeError(ctx.error, requestId), contentType, headers.origin);
-    else send(res, service.protocol, 200, requestId, ctx.request?.emptyAnswer ? '' : service.protocol.serializeResult(ctx.response ?? {}, { operationName: operationName!, requestId }), contentType, headers.origin);
+    const encoding = chooseEncoding(headers.acceptEncoding);
+    if (ctx.error) send(res, service.protocol, ctx.error.statusCode, requestId, service.protocol.serializeError(ctx.error, requestId), contentType, headers.origin, encoding);
+    else send(res, service.protocol, 200, requestId, ctx.request?.emptyAnswer ? '' : service.protocol.serializeResult(ctx.response ?? {}, { operationName: operationName!, requestId }), contentType, headers.origin, encoding);
   }
 
   /** The request's context once its body is read: the service is the one its protocol names. */
@@ -316,6 +322,7 @@ interface RequestHeaders {
   expectsContinue: boolean;
   contentType: string | undefined;
   contentEncoding: string | undefined;
+  acceptEncoding: string | undefined;
   /** An Origin header came: a browser's cross-origin request, answered with CORS headers. */
   origin: boolean;
 }
@@ -334,6 +341,7 @@ function requestHeaders(req: IncomingMessage): RequestHeaders {
   let contentType: string | undefined;
   let origin = false;
   let contentEncoding: string | undefined;
+  let acceptEncoding: string | undefined;
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i];
@@ -345,11 +353,12 @@ function requestHeaders(req: IncomingMessage): RequestHeaders {
     }
     else if (name.length === 14 && name.toLowerCase() === 'content-length') contentLength = Number(raw[i + 1]);
     else if (name.length === 16 && contentEncoding === undefined && name.toLowerCase() === 'content-encoding') contentEncoding = raw[i + 1];
+    else if (name.length === 15 && name.toLowerCase() === 'accept-encoding') acceptEncoding = acceptEncoding === undefined ? raw[i + 1] : `${acceptEncoding}, ${raw[i + 1]}`;
     else if (name.length === 6) {
       const lower = name.toLowerCase();
       if (lower === 'expect') expectsContinue = raw[i + 1].toLowerCase() === '100-continue';
       else if (lower === 'origin') origin = true;
     }
   }
-  return { userAgent, target, contentLength, expectsContinue, contentType, origin, contentEncoding };
+  return { userAgent, target, contentLength, expectsContinue, contentType, origin, contentEncoding, acceptEncoding };
 }
