@@ -37,6 +37,25 @@ export interface AuditWriterOptions {
   io?: AuditFileOps;
 }
 
+const NEWLINE = Buffer.from('\n');
+
+/** Whether the file is empty or ends with a newline (a file that cannot be read counts as whole). */
+function endsWithNewline(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(path, 'r');
+    const size = fs.fstatSync(fd).size;
+    if (size === 0) return true;
+    const last = Buffer.alloc(1);
+    fs.readSync(fd, last, 0, 1, size - 1);
+    return last[0] === 0x0a;
+  } catch {
+    return true;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
 /** Serialized lines of one or more records. */
 interface Chunk {
   bytes: Buffer;
@@ -187,8 +206,13 @@ export class AuditWriter {
     if (this.fd === undefined || day !== this.fileDay) {
       if (this.fd !== undefined) this.retire(this.fd);
       const name = `${this.options.accountId}_CloudTrail_${this.options.region}_${day}.jsonl`;
-      this.fd = this.io.openSync(join(this.options.directory, name), 'a');
+      const path = join(this.options.directory, name);
+      this.fd = this.io.openSync(path, 'a');
       this.fileDay = day;
+      // A kill -9 can cut a write of several pages short, leaving the file's last line torn; the
+      // next line written must not be glued to it. (Should another process be appending right
+      // then, its line is whole and this only adds an empty line, which readers skip.)
+      if (!endsWithNewline(path)) this.io.writeSync(this.fd, NEWLINE);
     }
     return this.fd;
   }

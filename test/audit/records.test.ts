@@ -46,6 +46,26 @@ describe('audit records', () => {
 });
 
 describe('audit writer', () => {
+  it('never glues a record to a line a kill -9 left torn at the end of the file', async () => {
+    const directory = tempDirectory('cove-audit-');
+    const day = new Date().toISOString().slice(0, 10).replaceAll('-', '');
+    const { writeFileSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const file = join(directory, `${OPTIONS.accountId}_CloudTrail_${OPTIONS.region}_${day}.jsonl`);
+    writeFileSync(file, '{"whole":1}\n{"torn":');
+    const writer = new AuditWriter({ directory, ...OPTIONS }, 5);
+    try {
+      writer.append(buildRecord(context('AFTER'), OPTIONS));
+      writer.close();
+      const written = readFileSync(file, 'utf8').split('\n');
+      assert.equal(written[1], '{"torn":', 'the torn line stays as it was');
+      assert.equal((JSON.parse(written[2]) as CloudTrailRecord).requestID, 'AFTER', 'the next record starts a line of its own');
+    } finally {
+      writer.close();
+      removeDirectory(directory);
+    }
+  });
+
   it('writes each record as its JSON, one line each, after the event turn', async () => {
     const directory = tempDirectory('cove-audit-');
     const writer = new AuditWriter({ directory, ...OPTIONS }, 5);
