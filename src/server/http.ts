@@ -40,7 +40,8 @@ const EMPTY_BODY = Buffer.alloc(0);
  * own); the headers are a flat list, which node:http serializes as given, in order.
  */
 function send(res: ServerResponse, protocol: Protocol, statusCode: number, requestId: string, body: string, contentType = protocol.contentType, crossOrigin = false, encoding?: ResponseEncoding): void {
-  const encoded = encodeBody(body, encoding);
+  // Most answers go as they are: no encoding object for them.
+  const encoded = encoding === undefined ? { bytes: body, encoding: undefined } : encodeBody(body, encoding);
   const length = typeof encoded.bytes === 'string' ? Buffer.byteLength(encoded.bytes, 'utf8') : encoded.bytes.length;
   const headers = ['Server', 'Server', 'Content-Type', contentType, 'Content-Length', String(length), 'x-amzn-RequestId', requestId];
   if (encoded.encoding) headers.push('Content-Encoding', encoded.encoding);

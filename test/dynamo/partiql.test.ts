@@ -99,6 +99,11 @@ describe('PartiQL: ExecuteStatement, BatchExecuteStatement, ExecuteTransaction',
     const incomplete = await rejectsWith(run(`UPDATE music SET plays = 2 WHERE artist = 'Nina'`), 'ValidationException');
     assert.equal(incomplete.message, 'Where clause does not contain a mandatory equality on all key attributes');
 
+    // The audit keeps the statement's shape, never its string values.
+    const { auditRecordFor } = await import('../support/audit.js');
+    const inserted = await run(`INSERT INTO music VALUE {'artist': 'Secret Artist', 'song': 'Hidden'}`);
+    const record = await auditRecordFor(cove, inserted.$metadata.requestId);
+    assert.equal(record.requestParameters.statement, `INSERT INTO music VALUE {'***': '***', '***': '***'}`);
     const deleted = await run(`DELETE FROM music WHERE artist = 'Miles' AND song = 'So What' RETURNING ALL OLD *`);
     assert.deepEqual(deleted.Items, [{ artist: { S: 'Miles' }, song: { S: 'So What' }, year: { N: '1959' } }]);
     assert.equal((await client.send(new GetItemCommand({ TableName: 'music', Key: { artist: { S: 'Miles' }, song: { S: 'So What' } } }))).Item, undefined);

@@ -3,7 +3,7 @@ import type { ReturnConsumedCapacity } from '../capacity.js';
 import { validationError } from '../errors.js';
 import type { Operation, OperationContext } from '../operation.js';
 import type { Statement } from '../partiql/parser.js';
-import { parsed, runWrite, statementTarget, tableOf, type StatementInput } from '../partiql/statements.js';
+import { parsed, runWrite, statementTarget, tableOf, type StatementInput, redactedStatement, tableNameOf } from '../partiql/statements.js';
 import { getRequest } from '../partiql/translate.js';
 import { getItem } from './getItem.js';
 import type { AuthorizationTarget } from '../../service.js';
@@ -49,9 +49,6 @@ function statementError(error: AwsError, tableName: string | undefined): Record<
   return { Error: { Code: ERROR_CODES.get(error.code) ?? 'InternalServerError', Message: error.message, ...(error.extra?.Item ? { Item: error.extra.Item } : {}) }, ...(tableName ? { TableName: tableName } : {}) };
 }
 
-function tableNameOf(statement: Statement): string {
-  return statement.kind === 'select' ? statement.source.table : statement.kind === 'exists' ? statement.select.source.table : statement.table;
-}
 
 /**
  * Up to 25 statements, each answered on its own (a failure is that statement's `Error`): reads
@@ -64,7 +61,7 @@ export const batchExecuteStatement: Operation<BatchExecuteStatementInput> = {
   readOnly: false,
   category: 'Data',
   authorization: (input, ctx) => parsedStatements(input).flatMap((entry): AuthorizationTarget[] => ('statement' in entry ? [statementTarget(entry.statement, ctx)] : [])),
-  requestParameters: (input) => ({ statements: input.Statements.map((entry) => ({ statement: entry.Statement.replace(/'(?:[^']|'')*'/g, "'***'") })) }),
+  requestParameters: (input) => ({ statements: input.Statements.map((entry) => ({ statement: redactedStatement(entry.Statement) })) }),
   async execute(input, ctx) {
     const entries = parsedStatements(input);
     const kinds = new Set(entries.flatMap((entry) => ('statement' in entry ? [entry.statement.kind === 'select' ? 'read' : 'write'] : [])));

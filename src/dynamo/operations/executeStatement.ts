@@ -1,7 +1,7 @@
 import type { ReturnConsumedCapacity } from '../capacity.js';
 import type { Operation } from '../operation.js';
 import type { Statement } from '../partiql/parser.js';
-import { decodeNextToken, encodeNextToken, parsed, runSelect, runWrite, statementTarget, type StatementInput } from '../partiql/statements.js';
+import { decodeNextToken, encodeNextToken, parsed, runSelect, runWrite, statementTarget, type StatementInput, redactedStatement } from '../partiql/statements.js';
 import { validationError } from '../errors.js';
 import type { AttributeValue } from '../types.js';
 
@@ -36,7 +36,7 @@ export const executeStatement: Operation<ExecuteStatementInput> = {
   category: 'Data',
   authorization: (input, ctx) => [statementTarget(statementOf(input), ctx)],
   // The statement's values may be any attribute's: CloudTrail keeps the statement's shape only.
-  requestParameters: (input) => ({ statement: input.Statement.replace(/'(?:[^']|'')*'/g, "'***'"), ...(input.Limit !== undefined ? { limit: input.Limit } : {}) }),
+  requestParameters: (input) => ({ statement: redactedStatement(input.Statement), ...(input.Limit !== undefined ? { limit: input.Limit } : {}) }),
   async execute(input, ctx) {
     const statement = statementOf(input);
     if (statement.kind === 'exists') throw validationError('EXISTS can only be used in ExecuteTransaction write requests.');

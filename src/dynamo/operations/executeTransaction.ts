@@ -3,7 +3,7 @@ import type { ReturnConsumedCapacity } from '../capacity.js';
 import { validationError } from '../errors.js';
 import type { Operation } from '../operation.js';
 import type { Statement } from '../partiql/parser.js';
-import { duplicateItem, parsed, statementTarget, tableOf, type StatementInput } from '../partiql/statements.js';
+import { duplicateItem, parsed, statementTarget, tableOf, type StatementInput, redactedStatement } from '../partiql/statements.js';
 import { getRequest, writeRequest } from '../partiql/translate.js';
 import { transactGetItems } from './transactGetItems.js';
 import { transactWriteItems } from './transactWriteItems.js';
@@ -45,7 +45,7 @@ export const executeTransaction: Operation<ExecuteTransactionInput> = {
   readOnly: false,
   category: 'Data',
   authorization: (input, ctx) => statementsOf(input).map((statement) => statementTarget(statement, ctx)),
-  requestParameters: (input) => ({ transactStatements: input.TransactStatements.map((entry) => ({ statement: entry.Statement.replace(/'(?:[^']|'')*'/g, "'***'") })) }),
+  requestParameters: (input) => ({ transactStatements: input.TransactStatements.map((entry) => ({ statement: redactedStatement(entry.Statement) })) }),
   async execute(input, ctx) {
     const statements = statementsOf(input);
     const reads = statements.filter((statement) => statement.kind === 'select');

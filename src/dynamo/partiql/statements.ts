@@ -27,11 +27,20 @@ export interface StatementInput {
 
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
 
+/** The table a statement names (a SELECT's, or an EXISTS's inner SELECT's). */
+export function tableNameOf(statement: Statement): string {
+  return statement.kind === 'select' ? statement.source.table : statement.kind === 'exists' ? statement.select.source.table : statement.table;
+}
+
+/** A statement as CloudTrail keeps it: its shape, never the values of its string literals. */
+export function redactedStatement(text: string): string {
+  return text.replace(/'(?:[^']|'')*'/g, "'***'");
+}
+
 /** A statement, parsed, with the names it uses checked (DynamoDB's text for a bad table name). */
 export function parsed(input: StatementInput): Statement {
   const statement = parseStatement(input.Statement, input.Parameters ?? []);
-  const table = statement.kind === 'select' ? statement.source.table : statement.kind === 'exists' ? statement.select.source.table : statement.table;
-  if (!TABLE_NAME.test(table)) throw validationError("Table name should be within the length [3, 255] and only contain 'a-z', 'A-Z', '0-9', '-', '_', '.'.");
+  if (!TABLE_NAME.test(tableNameOf(statement))) throw validationError("Table name should be within the length [3, 255] and only contain 'a-z', 'A-Z', '0-9', '-', '_', '.'.");
   return statement;
 }
 
@@ -46,14 +55,13 @@ const ACTIONS: Record<Statement['kind'], string> = {
 /** The IAM question a statement asks: its PartiQL action on the table (or the index it reads). */
 export function statementTarget(statement: Statement, ctx: InterpretContext): AuthorizationTarget {
   const read = statement.kind === 'select' ? statement : statement.kind === 'exists' ? statement.select : undefined;
-  const resource = read ? readResourceArn(ctx, read.source.table, read.source.index) : tableArn(ctx, (statement as { table: string }).table);
+  const resource = read ? readResourceArn(ctx, read.source.table, read.source.index) : tableArn(ctx, tableNameOf(statement));
   return { action: ACTIONS[statement.kind], resource };
 }
 
 /** The table a statement names, as it is now. */
 export function tableOf(statement: Statement, ctx: OperationContext): Table {
-  const name = statement.kind === 'select' ? statement.source.table : statement.kind === 'exists' ? statement.select.source.table : statement.table;
-  return ctx.catalog.require(name);
+  return ctx.catalog.require(tableNameOf(statement));
 }
 
 /** The keys a SELECT reads by: the index's, or the table's. */
