@@ -181,7 +181,7 @@ async function openStores(dataDirectory: string, loaded: LoadedConfig, options: 
   let catalog: TableCatalog;
   let iam: IamStore;
   try {
-    catalog = await TableCatalog.load(engine, { resumePurges: options.resumePurges, backfillPauseMs: backfillPauseMs() });
+    catalog = await TableCatalog.load(engine, { resumePurges: options.resumePurges, backfillPauseMs: backfillPauseMs(), lifecycle: config.tables });
     iam = await IamStore.open(engine);
   } catch (error) {
     await engine.close();

@@ -212,6 +212,13 @@ const timeoutMs = z
   .min(SERVER_LIMITS.timeoutCheckIntervalMs, { error: `expected at least ${SERVER_LIMITS.timeoutCheckIntervalMs} ms` })
   .max(3_600_000, { error: 'expected at most 3600000 ms (an hour)' });
 
+/** A table's time in CREATING or DELETING: up to 10 minutes, about DynamoDB's longest. */
+const lifecycleDelayMs = z
+  .number({ error: 'expected a number of milliseconds' })
+  .int({ error: 'expected a whole number of milliseconds' })
+  .min(0, { error: 'expected at least 0 ms' })
+  .max(600_000, { error: 'expected at most 600000 ms (10 minutes)' });
+
 /** Upper bound of `workers:`; far above any core count cove would run on, low enough to catch a typo. */
 export const MAX_WORKERS = 64;
 /** `workers:`: serving processes; `auto` is one per core the process may use (os.availableParallelism()). */
@@ -238,6 +245,15 @@ export const configSchema = z.strictObject({
     .min(1, { error: 'expected at least one listener' })
     .default([{ name: 'public', listen: '127.0.0.1:8000' }]),
   workers: workersSchema.default(1),
+  /**
+   * DynamoDB's asynchronous table lifecycle, for code that must be tested against it: a new table
+   * stays CREATING for `createDelayMs`, a deleted one DELETING for `deleteDelayMs` (default: the
+   * same). Default 0: ACTIVE at once and gone at once, as DynamoDB Local.
+   */
+  tables: z
+    .strictObject({ createDelayMs: lifecycleDelayMs.default(0), deleteDelayMs: lifecycleDelayMs.optional() })
+    .transform(({ createDelayMs, deleteDelayMs }) => ({ createDelayMs, deleteDelayMs: deleteDelayMs ?? createDelayMs }))
+    .default({ createDelayMs: 0, deleteDelayMs: 0 }),
   /** How long a listener waits for a client's request (slowloris); defaults in src/server/limits.ts. */
   http: z
     .strictObject({

@@ -12,3 +12,8 @@ export function dynamoError(code: string, message: string, statusCode = 400): Aw
 export function validationError(message: string): AwsError {
   return new AwsError(VALIDATE_NAMESPACE, 'ValidationException', message);
 }
+
+/** ResourceInUseException for a table in a transitional state ("Table is being created", "Table is being deleted"). */
+export function tableInUse(state: string, tableName: string): AwsError {
+  return dynamoError('ResourceInUseException', `Attempt to change a resource which is still in use: ${state}: ${tableName}`);
+}

@@ -24,6 +24,13 @@ export interface TableRecord {
   indexStorageIds?: { name: string; storageId: string }[];
   /** When the description's ItemCount and sizes were counted (tableStats.ts); absent: never since creation. */
   stats?: StatsState;
+  /** With `tables.createDelayMs`: the table is CREATING (and unusable) until then (epoch ms). */
+  creatingUntilMs?: number;
+  /**
+   * With `tables.deleteDelayMs`: the table was deleted and this record is its tombstone, shown
+   * DELETING until then (epoch ms); its items are purged already, and nothing writes to it.
+   */
+  deletingUntilMs?: number;
 }
 
 /**
@@ -191,6 +198,46 @@ function sameStream(a: TableRecord, b: TableRecord): boolean {
   return enabledStream(a.settings?.streams)?.storageId === enabledStream(b.settings?.streams)?.storageId;
 }
 
+/** Whether the table is CREATING at `nowMs` (`tables.createDelayMs`). */
+export function isCreating(table: Table, nowMs: number): boolean {
+  const until = table.record.creatingUntilMs;
+  return until !== undefined && nowMs < until;
+}
+
+/** The record is `table`'s incarnation, and not its tombstone. */
+function isIncarnation(record: TableRecord, table: Table): boolean {
+  return record.storageId === table.record.storageId && record.deletingUntilMs === undefined;
+}
+
+function isExpiredTombstone(record: TableRecord, nowMs: number): boolean {
+  return record.deletingUntilMs !== undefined && nowMs >= record.deletingUntilMs;
+}
+
+/** The record a deleted table leaves while it is shown DELETING: as DeleteTable describes it. */
+function tombstoneOf(record: TableRecord, deletingUntilMs: number): TableRecord {
+  const { creatingUntilMs: _created, ...rest } = record;
+  return { ...rest, description: deletedDescription(record.description), deletingUntilMs };
+}
+
+/** A description as CreateTable answers it, and DescribeTable while the table is CREATING. */
+export function creatingDescription(description: TableDescription): TableDescription {
+  const indexes = description.GlobalSecondaryIndexes;
+  return {
+    ...description,
+    TableStatus: 'CREATING',
+    ...(indexes ? { GlobalSecondaryIndexes: indexes.map((index) => ({ ...index, IndexStatus: 'CREATING' as const })) } : {}),
+  };
+}
+
+/**
+ * DeleteTable's TableDescription: the table as it was, DELETING, without its global secondary
+ * indexes (as dynalite, whose answers were taken from DynamoDB's, returns it).
+ */
+export function deletedDescription(description: TableDescription): TableDescription {
+  const { GlobalSecondaryIndexes: _deleted, ...rest } = description;
+  return { ...rest, TableStatus: 'DELETING' };
+}
+
 /** Whether the record is this incarnation of the table with `index` still being backfilled. */
 function isBackfilling(record: TableRecord, tableStorageId: string, index: SecondaryIndex): boolean {
   const storageId = index.storageId.toString('hex');
@@ -245,6 +292,14 @@ export interface CatalogOptions {
   backfillPauseMs?: number;
   /** Delete expired items of TTL-enabled tables in the background (default: as `resumePurges`: one process per store). */
   sweepExpiredItems?: boolean;
+  /** cove.yaml `tables:`: how long a new table stays CREATING and a deleted one DELETING (default 0: none). */
+  lifecycle?: TableLifecycleDelays;
+}
+
+/** How long tables stay in DynamoDB's transitional states (cove.yaml `tables:`). */
+export interface TableLifecycleDelays {
+  createDelayMs: number;
+  deleteDelayMs: number;
 }
 
 const ITEM_PURGE_BATCH = 1000;
@@ -263,6 +318,10 @@ const ITEM_PURGE_BATCH = 1000;
  */
 export class TableCatalog {
   private tables = new Map<string, Table>();
+  /** Deleted tables still shown DELETING (`deleteDelayMs`), by name; expired ones until removed. */
+  private tombstones = new Map<string, Table>();
+  /** Timers that remove this process's tombstones once they expire. */
+  private readonly tombstoneTimers = new Set<NodeJS.Timeout>();
   /** The catalog version the mirror was read at; undefined before the first catalog change. */
   private version: Buffer | undefined;
   /** Purges and backfills under way, which `close` stops and waits for. */
@@ -291,6 +350,7 @@ export class TableCatalog {
       for (const { storageId, tag } of pending) catalog.startPurge(storageId, tag);
       // An index still CREATING was being backfilled when the store was last closed.
       for (const table of catalog.tables.values()) for (const index of table.indexes) if (!index.readable) catalog.startBackfill(table, index);
+      for (const tombstone of catalog.tombstones.values()) catalog.removeTombstoneWhenExpired(tombstone);
     }
     catalog.sweeper?.start();
     return catalog;
@@ -312,13 +372,15 @@ export class TableCatalog {
     const entries = this.engine.range(CATALOG_RANGE);
     const install = (list: Iterable<Entry>) => {
       const tables = new Map<string, Table>();
+      const tombstones = new Map<string, Table>();
       for (const { value } of list) {
         // Copied: an engine may hand out views of buffers it reuses.
         const bytes = Buffer.from(value);
         const table = toTable(parseRecord(bytes), bytes);
-        tables.set(table.name, table);
+        (table.record.deletingUntilMs === undefined ? tables : tombstones).set(table.name, table);
       }
       this.tables = tables;
+      this.tombstones = tombstones;
       this.version = version;
     };
     if (Symbol.asyncIterator in entries) return collect(entries).then(install);
@@ -338,19 +400,41 @@ export class TableCatalog {
     return current;
   }
 
+  /** The table of that name, CREATING or not; undefined when there is none or it is DELETING. */
   get(name: string): Table | undefined {
     return this.tables.get(name);
   }
 
-  /** The table, or DynamoDB's answer for a missing one. */
-  require(name: string): Table {
+  /** The table if items can be read and written (it is not CREATING), else undefined. */
+  ready(name: string, nowMs?: number): Table | undefined {
     const table = this.tables.get(name);
+    // The clock is read only for a table that has a CREATING time (the hot path has none).
+    if (table?.record.creatingUntilMs !== undefined && isCreating(table, nowMs ?? Date.now())) return undefined;
+    return table;
+  }
+
+  /** The table if items can be read and written, or DynamoDB's answer for a missing (or CREATING) one. */
+  require(name: string): Table {
+    const table = this.ready(name);
     if (!table) throw dynamoError('ResourceNotFoundException', 'Requested resource not found');
     return table;
   }
 
+  /** A deleted table still shown DELETING at `nowMs`, else undefined. */
+  deleting(name: string, nowMs: number): Table | undefined {
+    const tombstone = this.tombstones.get(name);
+    return tombstone && nowMs < tombstone.record.deletingUntilMs! ? tombstone : undefined;
+  }
+
+  /** The tables that exist, CREATING ones included (DELETING ones are not: `listedNames`). */
   names(): string[] {
     return [...this.tables.keys()].sort();
+  }
+
+  /** What ListTables lists at `nowMs`: the tables, and deleted ones still DELETING. */
+  listedNames(nowMs: number): string[] {
+    const deleting = [...this.tombstones.keys()].filter((name) => this.deleting(name, nowMs));
+    return [...this.tables.keys(), ...deleting].sort();
   }
 
   /**
@@ -383,7 +467,7 @@ export class TableCatalog {
         if (current === undefined) return dynamoError('ResourceNotFoundException', 'Requested resource not found');
         if (current.equals(table.recordBytes)) return undefined;
         const record = parseRecord(current);
-        if (record.storageId !== table.record.storageId) return dynamoError('ResourceNotFoundException', 'Requested resource not found');
+        if (record.storageId !== table.record.storageId || record.deletingUntilMs !== undefined) return dynamoError('ResourceNotFoundException', 'Requested resource not found');
         return sameIndexes(record, table.record) && sameStream(record, table.record) ? undefined : INDEXES_CHANGED;
       },
     };
@@ -391,24 +475,31 @@ export class TableCatalog {
 
   async create(description: Omit<TableDescription, 'TableId' | 'TableStatus'>, settings?: Partial<TableSettings>): Promise<Table> {
     const indexNames = [...(description.LocalSecondaryIndexes ?? []), ...(description.GlobalSecondaryIndexes ?? [])].map((index) => index.IndexName);
+    const nowMs = Date.now();
+    const createDelayMs = this.options.lifecycle?.createDelayMs ?? 0;
     const record: TableRecord = {
       storageId: randomBytes(TABLE_ID_BYTES).toString('hex'),
       description: { ...description, TableId: randomUUID(), TableStatus: 'ACTIVE' },
       ...(settings ? { settings } : {}),
       ...(indexNames.length > 0 ? { indexStorageIds: indexNames.map((name) => ({ name, storageId: randomBytes(TABLE_ID_BYTES).toString('hex') })) } : {}),
+      ...(createDelayMs > 0 ? { creatingUntilMs: nowMs + createDelayMs } : {}),
     };
     const bytes = Buffer.from(JSON.stringify(record));
     const outcome = await this.engine.writeBatch<AwsError>([
       {
         key: catalogKey(description.TableName),
         value: bytes,
-        condition: (current) => (current ? dynamoError('ResourceInUseException', `Table already exists: ${description.TableName}`) : undefined),
+        // A tombstone whose DELETING time is over is a table that is gone: the name is free.
+        condition: (current) => (current && !isExpiredTombstone(parseRecord(current), nowMs) ? dynamoError('ResourceInUseException', `Table already exists: ${description.TableName}`) : undefined),
       },
       BUMP_VERSION,
     ]);
     if (!outcome.ok) throw outcome.error;
     const table = toTable(record, bytes);
-    this.installOwnChange(outcome.previous[1], () => this.tables.set(table.name, table));
+    this.installOwnChange(outcome.previous[1], () => {
+      this.tombstones.delete(table.name);
+      this.tables.set(table.name, table);
+    });
     return table;
   }
 
@@ -444,7 +535,7 @@ export class TableCatalog {
     const outcome = await this.engine.writeBatch<AwsError>([
       {
         key: catalogKey(table.name),
-        condition: (current) => (current && parseRecord(current).storageId === table.record.storageId ? undefined : notFound),
+        condition: (current) => (current && isIncarnation(parseRecord(current), table) ? undefined : notFound),
         value: (current) => {
           const record = change(parseRecord(current!));
           written = { record, bytes: Buffer.from(JSON.stringify(record)) };
@@ -475,9 +566,13 @@ export class TableCatalog {
    * covers writes already under way, here and in other processes.
    */
   async delete(name: string): Promise<Table> {
-    const table = this.require(name);
-    this.tables.delete(name);
     const notFound = dynamoError('ResourceNotFoundException', `Requested resource not found: Table: ${name} not found`);
+    const table = this.tables.get(name);
+    if (!table) throw notFound;
+    this.tables.delete(name);
+    const deleteDelayMs = this.options.lifecycle?.deleteDelayMs ?? 0;
+    const tombstone = deleteDelayMs > 0 ? tombstoneOf(table.record, Date.now() + deleteDelayMs) : undefined;
+    const tombstoneBytes = tombstone && Buffer.from(JSON.stringify(tombstone));
     let outcome;
     let indexIds: Buffer[] = [];
     let streamIds: Buffer[] = [];
@@ -485,9 +580,9 @@ export class TableCatalog {
       outcome = await this.engine.writeBatch<AwsError>([
         {
           key: catalogKey(name),
-          value: null,
+          value: tombstoneBytes ?? null,
           // Only this incarnation of the table may be removed.
-          condition: (current) => (current && parseRecord(current).storageId === table.record.storageId ? undefined : notFound),
+          condition: (current) => (current && isIncarnation(parseRecord(current), table) ? undefined : notFound),
           // The indexes of the record as it is now: another process may have added or removed one since this one read it.
           // Its streams' records go with it (a difference: DynamoDB keeps a deleted table's streams readable for 24 hours).
           derive: (current) => {
@@ -508,10 +603,40 @@ export class TableCatalog {
       if (outcome.error !== notFound && !this.tables.has(name)) this.tables.set(name, table);
       throw outcome.error;
     }
+    if (tombstone) {
+      const shown = toTable(tombstone, tombstoneBytes!);
+      this.installOwnChange(outcome.previous[outcome.previous.length - 1], () => this.tombstones.set(name, shown));
+      this.removeTombstoneWhenExpired(shown);
+    }
     this.startPurge(table.storageId, ITEM_TAG);
     for (const id of indexIds) this.startPurge(id, INDEX_TAG);
     for (const id of streamIds) this.startPurge(id, STREAM_TAG);
     return table;
+  }
+
+  /**
+   * Removes a tombstone from the catalog once its DELETING time is over (until then, or if this
+   * process stops first, it is only shown: an expired tombstone is a table that is gone, which
+   * the next start, or a CreateTable of the name, removes).
+   */
+  private removeTombstoneWhenExpired(tombstone: Table): void {
+    const remove = async () => {
+      const outcome = await this.engine.writeBatch<AwsError>([
+        {
+          key: catalogKey(tombstone.name),
+          value: null,
+          condition: (current) => (current?.equals(tombstone.recordBytes) ? undefined : INDEX_GONE),
+        },
+        BUMP_VERSION,
+      ]);
+      if (outcome.ok) this.installOwnChange(outcome.previous[1], () => this.tombstones.delete(tombstone.name));
+    };
+    const timer = setTimeout(() => {
+      this.tombstoneTimers.delete(timer);
+      if (!this.closing) this.runInBackground(remove(), `removal of deleted table ${tombstone.name}`);
+    }, Math.max(0, tombstone.record.deletingUntilMs! - Date.now()));
+    timer.unref();
+    this.tombstoneTimers.add(timer);
   }
 
   private startPurge(storageId: Buffer, tag: number): void {
@@ -561,6 +686,8 @@ export class TableCatalog {
   /** Stops background purges, backfills and recounts at their next batch and waits for them. */
   async close(): Promise<void> {
     this.closing = true;
+    for (const timer of this.tombstoneTimers) clearTimeout(timer);
+    this.tombstoneTimers.clear();
     await Promise.all([...this.background, this.stats.close(), this.sweeper?.close()]);
   }
 

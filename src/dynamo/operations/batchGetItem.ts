@@ -40,7 +40,7 @@ export const batchGetItem: Operation<BatchGetItemInput> = {
     const total = Object.values(input.RequestItems).reduce((sum, request) => sum + request.Keys.length, 0);
     if (total > LIMITS.maxBatchGetKeys) throw validationError('Too many items requested for the BatchGetItem call');
     const plans = Object.entries(input.RequestItems).map(([tableName, request]) => {
-      const table = ctx.catalog.get(tableName);
+      const table = ctx.catalog.ready(tableName, ctx.nowMs);
       if (!table) throw dynamoError('ResourceNotFoundException', 'Requested resource not found');
       const expressions = compileRequestExpressions(request, 'BatchGetItem');
       const seen = new Set<string>();

@@ -50,7 +50,7 @@ export const batchWriteItem: Operation<BatchWriteItemInput> = {
     // Every request is checked before anything is written.
     const changes: ItemChange<undefined>[] = [];
     for (const [tableName, requests] of Object.entries(input.RequestItems)) {
-      const table = ctx.catalog.get(tableName);
+      const table = ctx.catalog.ready(tableName, ctx.nowMs);
       if (!table) throw dynamoError('ResourceNotFoundException', 'Requested resource not found');
       const seen = new Set<string>();
       for (const request of requests) {

@@ -1,7 +1,7 @@
 import { validationError } from '../errors.js';
 import { LIMITS } from '../limits.js';
 import { tableArn, type Operation, type OperationContext } from '../operation.js';
-import type { GlobalIndexDescription, IndexDescription, TableDescription } from '../tables.js';
+import { creatingDescription, type GlobalIndexDescription, type IndexDescription, type TableDescription } from '../tables.js';
 import type { ProjectionType } from '../indexes.js';
 import { checkTags, tagsForAudit, type Tag } from '../tags.js';
 import type { AttributeDefinition, KeySchemaElement } from '../types.js';
@@ -249,15 +249,8 @@ export const createTable: Operation<CreateTableInput> = {
     const tags = input.Tags?.map((t): [string, string] => [t.Key, t.Value]);
     const settings = { ...(tags && tags.length > 0 ? { tags } : {}), ...(streams.length > 0 ? { streams } : {}) };
     const table = await ctx.catalog.create(description, Object.keys(settings).length > 0 ? settings : undefined);
-    // DynamoDB answers CreateTable with CREATING; cove's tables are usable at once,
-    // so DescribeTable (and SDK waiters) see ACTIVE immediately after.
-    const created = table.record.description;
-    return {
-      TableDescription: {
-        ...created,
-        TableStatus: 'CREATING',
-        ...(created.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: created.GlobalSecondaryIndexes.map((index) => ({ ...index, IndexStatus: 'CREATING' })) } : {}),
-      },
-    };
+    // DynamoDB answers CreateTable with CREATING; cove's tables are usable at once unless
+    // `tables.createDelayMs` holds them CREATING, so DescribeTable (and SDK waiters) see ACTIVE after that.
+    return { TableDescription: creatingDescription(table.record.description) };
   },
 };

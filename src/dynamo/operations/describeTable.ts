@@ -1,5 +1,6 @@
 import { dynamoError } from '../errors.js';
 import { tableArn, type Operation } from '../operation.js';
+import { creatingDescription, isCreating } from '../tables.js';
 
 interface DescribeTableInput {
   TableName: string;
@@ -13,7 +14,12 @@ export const describeTable: Operation<DescribeTableInput> = {
   requestParameters: (input) => ({ tableName: input.TableName }),
   async execute(input, ctx) {
     const table = ctx.catalog.get(input.TableName);
-    if (!table) throw dynamoError('ResourceNotFoundException', `Requested resource not found: Table: ${input.TableName} not found`);
+    if (!table) {
+      const deleted = ctx.catalog.deleting(input.TableName, ctx.nowMs);
+      if (deleted) return { Table: deleted.record.description };
+      throw dynamoError('ResourceNotFoundException', `Requested resource not found: Table: ${input.TableName} not found`);
+    }
+    if (isCreating(table, ctx.nowMs)) return { Table: creatingDescription(table.record.description) };
     // Answers with the last counts; stale ones are recounted in the background for a later call.
     ctx.catalog.stats.recountIfStale(table, ctx.nowMs);
     return { Table: table.record.description };

@@ -20,7 +20,7 @@ export const listTables: Operation<ListTablesInput> = {
   async execute(input, ctx) {
     const limit = input.Limit ?? DEFAULT_PAGE_SIZE;
     const start = input.ExclusiveStartTableName;
-    const after = ctx.catalog.names().filter((name) => start === undefined || name > start);
+    const after = ctx.catalog.listedNames(ctx.nowMs).filter((name) => start === undefined || name > start);
     const page = after.slice(0, limit);
     return after.length > limit ? { TableNames: page, LastEvaluatedTableName: page[page.length - 1] } : { TableNames: page };
   },

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { dynamoError, validationError } from '../errors.js';
+import { dynamoError, tableInUse, validationError } from '../errors.js';
 import { TABLE_ID_BYTES } from '../keys.js';
 import { LIMITS } from '../limits.js';
 import { tableArn, type Operation } from '../operation.js';
-import type { TableDescription, TableRecord } from '../tables.js';
+import { isCreating, type TableDescription, type TableRecord } from '../tables.js';
 import type { AttributeDefinition } from '../types.js';
 import { rejectUnsupported } from '../unsupported.js';
 import { applyStreamSpecification, checkStreamSpecification, newStream, type StreamSpecificationInput } from '../streamSettings.js';
@@ -165,8 +165,11 @@ export const updateTable: Operation<UpdateTableInput> = {
   async execute(input, ctx) {
     checkRequest(input);
     const table = ctx.catalog.get(input.TableName);
-    // Unverified text: taken to be DescribeTable's.
+    // Unverified texts: the not-found one taken to be DescribeTable's; being deleted as DynamoDB
+    // answers PutResourcePolicy on a DELETING table (a recorded observation).
+    if (!table && ctx.catalog.deleting(input.TableName, ctx.nowMs)) throw tableInUse('Table is being deleted', input.TableName);
     if (!table) throw dynamoError('ResourceNotFoundException', `Requested resource not found: Table: ${input.TableName} not found`);
+    if (isCreating(table, ctx.nowMs)) throw tableInUse('Table is being created', input.TableName);
     const indexContext = { operation: ctx, definitions: input.AttributeDefinitions ?? [], newStorageId: randomBytes(TABLE_ID_BYTES).toString('hex') };
     // Made before the transaction (random and timed); used only when the request enables a stream.
     const stream = newStream(input.StreamSpecification?.StreamViewType ?? 'KEYS_ONLY', ctx.nowMs);
