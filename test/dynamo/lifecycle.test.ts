@@ -284,6 +284,17 @@ describe('table lifecycle', () => {
       assert.deepEqual([onDemand.ProvisionedThroughput?.ReadCapacityUnits, onDemand.ProvisionedThroughput?.WriteCapacityUnits], [0, 0]);
     });
 
+    it('switches an on-demand table with global indexes to provisioned only when each index is given throughput', async () => {
+      const indexed = (IndexName: string) => ({ IndexName, KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' as const }], Projection: { ProjectionType: 'KEYS_ONLY' as const } });
+      await db.send(new CreateTableCommand(tableInput('switching', { GlobalSecondaryIndexes: [indexed('gsi1'), indexed('gsi2')] })));
+      const units = { ReadCapacityUnits: 3, WriteCapacityUnits: 4 };
+      const toProvisioned = (updates: { Update: { IndexName: string; ProvisionedThroughput: typeof units } }[]) =>
+        db.send(new UpdateTableCommand({ TableName: 'switching', BillingMode: 'PROVISIONED', ProvisionedThroughput: units, ...(updates.length > 0 ? { GlobalSecondaryIndexUpdates: updates } : {}) }));
+      await assertRejects(toProvisioned([]), 'ValidationException', 'One or more parameter values were invalid: ProvisionedThroughput must be specified for index: gsi1,gsi2');
+      await assertRejects(toProvisioned([{ Update: { IndexName: 'gsi2', ProvisionedThroughput: units } }]), 'ValidationException', 'One or more parameter values were invalid: ProvisionedThroughput must be specified for index: gsi1');
+      assert.equal((await db.send(new DescribeTableCommand({ TableName: 'switching' }))).Table?.BillingModeSummary?.BillingMode, 'PAY_PER_REQUEST', 'a refused switch changes nothing');
+    });
+
     it('sets deletion protection, which DeleteTable honours, and refuses what it does not do yet', async () => {
       await assertRejects(
         update({ DeletionProtectionEnabled: true, BillingMode: 'PAY_PER_REQUEST' }),

@@ -75,6 +75,12 @@ const modeOf = (d: TableDescription): BillingMode => d.BillingModeSummary?.Billi
 
 /** The checks that need the table's current settings. */
 function checkAgainstTable(input: UpdateTableInput, d: TableDescription): void {
+  if (input.BillingMode === 'PROVISIONED' && modeOf(d) !== 'PROVISIONED') {
+    // A provisioned table's every global index has throughput of its own: the switch must give it (dynalite's text).
+    const given = new Set((input.GlobalSecondaryIndexUpdates ?? []).flatMap((update) => (update.Update?.ProvisionedThroughput ? [update.Update.IndexName] : [])));
+    const missing = (d.GlobalSecondaryIndexes ?? []).map((gsi) => gsi.IndexName).filter((name) => !given.has(name));
+    if (missing.length > 0) throw invalid(`ProvisionedThroughput must be specified for index: ${missing.join(',')}`);
+  }
   const throughput = input.ProvisionedThroughput;
   if (!throughput) return;
   const current = d.ProvisionedThroughput;
