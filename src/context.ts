@@ -131,6 +131,8 @@ export interface RequestContext {
   signing?: SigningFields;
   accessKeyId?: string;
   principal?: Principal;
+  /** Open mode: the principal was assumed, not authenticated (the signature was not checked). */
+  unauthenticated?: boolean;
   request?: InterpretedRequest;
   response?: Record<string, unknown>;
   error?: AwsError;

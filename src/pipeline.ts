@@ -1,7 +1,7 @@
 import { AwsError } from './errors.js';
 import type { Decision, RequestContext, Stage, StageName } from './context.js';
 import { authenticateStage, authenticationFailsWhateverTheBody, type RefreshCredentials } from './auth/authenticate.js';
-import type { CredentialStore } from './auth/identities.js';
+import type { CredentialStore, Principal } from './auth/identities.js';
 import { buildRecord } from './audit/recordStage.js';
 import type { AuditWriter } from './audit/writer.js';
 import { routeStage, type Router } from './network/route.js';
@@ -17,6 +17,10 @@ export interface PipelineEnv {
   router: Router;
   /** Brings the credential store up to date with changes made by other processes (the IAM API), before authenticate. */
   refreshCredentials?: RefreshCredentials;
+  /** Open mode: the principal every request acts as, unauthenticated (authenticate.ts). */
+  openModePrincipal?: () => Principal | undefined;
+  /** Told of a request refused for an access key no one has. */
+  onUnknownKey?: (accessKeyId: string) => void;
 }
 
 /** Where the record stage puts each request's record; `unavailable` names a fault that keeps records from being kept. */

@@ -3,19 +3,35 @@ import { generateAccessKey } from './identities.js';
 
 export const ADMIN_PROFILE = 'cove';
 
+export interface AdminKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** IAM's rules for an access key ID (1-128 word characters, looser than AWS's 16 minimum so `dummy` works) and a secret without spaces. */
+const ADMIN_KEY = /^(\w{1,128}):(\S{1,128})$/;
+
+/** `--admin-key` / COVE_ADMIN_KEY: `ID:SECRET`, or undefined when it is not of that form. */
+export function parseAdminKey(text: string): AdminKey | undefined {
+  const match = ADMIN_KEY.exec(text);
+  return match ? { accessKeyId: match[1], secretAccessKey: match[2] } : undefined;
+}
+
 /**
  * The default admin key lives in `<data>/credentials`, in the AWS shared
  * credentials file format, so the AWS CLI and SDKs use it as a profile. It is
  * generated on first start and read back afterwards.
  */
-export function loadOrCreateAdminKey(file: string, region: string): { accessKeyId: string; secretAccessKey: string; created: boolean } {
+export function loadOrCreateAdminKey(file: string, region: string, fixed?: AdminKey): AdminKey & { created: boolean } {
   if (existsSync(file)) {
     const profile = readProfile(readFileSync(file, 'utf8'), ADMIN_PROFILE);
     if (profile.aws_access_key_id && profile.aws_secret_access_key) {
-      return { accessKeyId: profile.aws_access_key_id, secretAccessKey: profile.aws_secret_access_key, created: false };
+      const stored = { accessKeyId: profile.aws_access_key_id, secretAccessKey: profile.aws_secret_access_key };
+      if (!fixed || (fixed.accessKeyId === stored.accessKeyId && fixed.secretAccessKey === stored.secretAccessKey)) return { ...stored, created: false };
     }
   }
-  const key = generateAccessKey();
+  // A fixed key (--admin-key) replaces the profile, so that the file always holds the key in use.
+  const key = fixed ?? generateAccessKey();
   const text = [
     `[${ADMIN_PROFILE}]`,
     `aws_access_key_id = ${key.accessKeyId}`,

@@ -42,6 +42,7 @@ export type ToWorker =
       configText: string;
       dataDirectory: string;
       adminKey?: { accessKeyId: string; secretAccessKey: string };
+      open: boolean;
       port?: number;
       resumePurges: boolean;
     }
@@ -128,6 +129,7 @@ export async function serveCluster(prepared: Prepared, options: ClusterOptions):
             configText: prepared.configText,
             dataDirectory: prepared.dataDirectory,
             ...(prepared.adminKey ? { adminKey: prepared.adminKey } : {}),
+            open: prepared.open,
             ...(options.port !== undefined ? { port: options.port } : {}),
             // One worker resumes interrupted purges; purging is idempotent, so a second would only cost time.
             resumePurges: index === 0,

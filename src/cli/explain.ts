@@ -1,3 +1,4 @@
+import { ADMIN_USER } from '../iam/declared.js';
 import { existsSync } from 'node:fs';
 import { configuredPrincipals, roleSessionPrincipal, type Principal } from '../auth/identities.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
@@ -151,6 +152,9 @@ export async function explain(options: ExplainOptions): Promise<{ output: string
     true,
   );
   const notes: string[] = [];
+  if (loaded.config.open) {
+    notes.push(`Note: this cove runs in open mode (open: true): requests are not authenticated; the server acts for every request as the user "${ADMIN_USER}", whatever key signs it, not as ${principal.arn}.`);
+  }
   if (region !== loaded.config.region) notes.push(`Note: this cove serves ${loaded.config.region} only; a request signed for ${region} is refused there (InvalidSignatureException: Credential should be scoped to a valid region).`);
   if (decided.result === 'NotAuthorized') {
     const note = `${action} is not authorized on the public endpoint: ${exempt!.service.displayName} answers it without an IAM check there.`;

@@ -7,6 +7,7 @@ import { policySimulate } from './policySimulate.js';
 import { WorkerStartError } from './cluster.js';
 import { serve } from './serve.js';
 import { MAX_WORKERS } from '../config/schema.js';
+import { parseAdminKey, type AdminKey } from '../auth/sharedCredentials.js';
 
 function portNumber(value: string): number {
   const port = Number(value);
@@ -21,6 +22,24 @@ function workersSetting(value: string): number | 'auto' {
   return workers;
 }
 
+function adminKeySetting(value: string): AdminKey {
+  const key = parseAdminKey(value);
+  if (!key) throw new InvalidArgumentError('expected ACCESS_KEY_ID:SECRET (the ID 1-128 letters, digits or _, the secret without spaces)');
+  return key;
+}
+
+/** COVE_ADMIN_KEY, as `--admin-key` (the flag wins). */
+function adminKeyFromEnvironment(): AdminKey | undefined {
+  const value = process.env.COVE_ADMIN_KEY;
+  if (value === undefined || value === '') return undefined;
+  const key = parseAdminKey(value);
+  if (!key) {
+    console.error('cove: COVE_ADMIN_KEY: expected ACCESS_KEY_ID:SECRET (the ID 1-128 letters, digits or _, the secret without spaces)');
+    process.exit(2);
+  }
+  return key;
+}
+
 const program = new Command('cove').description('A DynamoDB-compatible server with AWS network paths, SigV4, IAM and CloudTrail audit');
 
 program
@@ -30,9 +49,12 @@ program
   .option('--data <dir>', 'data directory', '.cove')
   .option('--port <n>', 'port of the first listener (overrides the config)', portNumber)
   .option('--workers <n>', 'serving processes sharing the ports: 1 (default: this process), N, or auto (one per core); overrides the config', workersSetting)
-  .action(async (options: { config?: string; data: string; port?: number; workers?: number | 'auto' }) => {
+  .option('--admin-key <id:secret>', 'fix the admin user\'s access key (also COVE_ADMIN_KEY), kept across data resets', adminKeySetting)
+  .option('--open', 'OPEN MODE: accept every well-formed SigV4 request, whatever its key, as the admin user, without checking its signature (as DynamoDB Local)', false)
+  .action(async (options: { config?: string; data: string; port?: number; workers?: number | 'auto'; adminKey?: AdminKey; open: boolean }) => {
     try {
-      const cove = await serve({ configFile: options.config, dataDirectory: options.data, port: options.port, workers: options.workers });
+      const adminKey = options.adminKey ?? adminKeyFromEnvironment();
+      const cove = await serve({ configFile: options.config, dataDirectory: options.data, port: options.port, workers: options.workers, open: options.open, ...(adminKey ? { adminKey } : {}) });
       const stop = () => {
         void cove.stop().then(() => process.exit(0));
       };

@@ -4,8 +4,8 @@ import { join, resolve } from 'node:path';
 import { AuditWriter } from '../audit/writer.js';
 import { CredentialStore, sessionPolicies } from '../auth/identities.js';
 import { SessionTokens } from '../auth/sessionTokens.js';
-import { loadOrCreateAdminKey } from '../auth/sharedCredentials.js';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { loadOrCreateAdminKey, type AdminKey } from '../auth/sharedCredentials.js';
+import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
 import { watchConfigFile, type ConfigWatcher } from '../config/watch.js';
 import { TableCatalog } from '../dynamo/tables.js';
 import { Router } from '../network/route.js';
@@ -30,6 +30,10 @@ export interface ServeOptions {
    * os.availableParallelism().
    */
   workers?: number | 'auto';
+  /** `--admin-key` / COVE_ADMIN_KEY: the admin user's key, fixed (else generated once and kept in `<data>/credentials`). */
+  adminKey?: AdminKey;
+  /** `--open`: accept every well-formed SigV4 request as the admin user, unverified (or cove.yaml `open: true`). */
+  open?: boolean;
   log?: (line: string) => void;
 }
 
@@ -51,8 +55,10 @@ export interface Prepared {
   configText: string;
   loaded: LoadedConfig;
   dataDirectory: string;
-  /** The generated admin user's key, without a config file. */
-  adminKey?: { accessKeyId: string; secretAccessKey: string };
+  /** The admin user's key: without a config file, with `--admin-key`, or in open mode. */
+  adminKey?: AdminKey;
+  /** Open mode: every request acts as the admin user, its signature unchecked. */
+  open: boolean;
 }
 
 export interface ServingOptions {
@@ -106,17 +112,33 @@ async function prepare(options: ServeOptions, log: (line: string) => void): Prom
   await logPolicyWarnings(loaded, log);
   const dataDirectory = resolve(options.dataDirectory ?? '.cove');
   mkdirSync(dataDirectory, { recursive: true });
-  let adminKey: Prepared['adminKey'];
-  if (!options.configFile) {
-    const credentialsFile = join(dataDirectory, 'credentials');
-    const admin = loadOrCreateAdminKey(credentialsFile, loaded.config.region);
-    adminKey = { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey };
-    if (admin.created) {
-      log(`cove: created admin user "${ADMIN_USER}": access key ${admin.accessKeyId}, secret ${admin.secretAccessKey}`);
-      log(`cove: saved as profile "cove" in ${credentialsFile}`);
-    }
+  const open = options.open === true || loaded.config.open;
+  const adminKey = adminKeyFor(options, loaded, open, dataDirectory, log);
+  if (open) {
+    log(`cove: OPEN MODE: requests are NOT authenticated: any well-formed SigV4 request, whatever its key, acts as the user "${ADMIN_USER}"; audit records say authenticated: false. Never expose this listener.`);
   }
-  return { configFile: options.configFile, configText, loaded, dataDirectory, ...(adminKey ? { adminKey } : {}) };
+  return { configFile: options.configFile, configText, loaded, dataDirectory, open, ...(adminKey ? { adminKey } : {}) };
+}
+
+/**
+ * The admin user's key, when cove declares that user: always without a config file, with a
+ * fixed `--admin-key`, and in open mode (whose principal it is) unless cove.yaml declares a user
+ * of that name itself. Kept as profile "cove" in `<data>/credentials`.
+ */
+function adminKeyFor(options: ServeOptions, loaded: LoadedConfig, open: boolean, dataDirectory: string, log: (line: string) => void): AdminKey | undefined {
+  const users = loaded.config.iam.users;
+  const declaresAdmin = users.some((user) => user.name === ADMIN_USER);
+  const fixed = options.adminKey;
+  if (fixed && declaresAdmin) throw new ConfigError(`--admin-key: cove.yaml declares a user "${ADMIN_USER}" already; give that user the key in cove.yaml instead`);
+  if (fixed && users.some((user) => user.accessKeys.some((key) => key.id === fixed.accessKeyId))) throw new ConfigError(`--admin-key: cove.yaml gives access key ${fixed.accessKeyId} to another user`);
+  if (options.configFile && !fixed && !(open && !declaresAdmin)) return undefined;
+  const credentialsFile = join(dataDirectory, 'credentials');
+  const admin = loadOrCreateAdminKey(credentialsFile, loaded.config.region, fixed);
+  if (admin.created) {
+    log(`cove: ${fixed ? 'admin user' : 'created admin user'} "${ADMIN_USER}": access key ${admin.accessKeyId}, secret ${fixed ? '(as given)' : admin.secretAccessKey}`);
+    log(`cove: saved as profile "cove" in ${credentialsFile}`);
+  }
+  return { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey };
 }
 
 /** A serving process's handle on what it serves. */
@@ -139,7 +161,7 @@ export async function startServing(prepared: Prepared, options: ServingOptions):
   directory = new IamDirectory({ accountId: loaded.config.accountId, store: stores.iam, credentials, ...(prepared.adminKey ? { adminKey: prepared.adminKey } : {}), log: options.log }, loaded, Date.now());
   const router = buildRouter(loaded);
   const services = registerServices({ region: loaded.config.region, accountId: loaded.config.accountId, engine: stores.engine, catalog: stores.catalog, credentials, tokens, managedPolicyDocument, directory });
-  const pipeline = buildPipeline(loaded, credentials, stores, router, directory);
+  const pipeline = buildPipeline(loaded, credentials, stores, router, directory, { open: prepared.open, log: options.log, dataDirectory: prepared.dataDirectory, configFile: prepared.configFile });
   const listeners = new ServingListeners(pipeline, services, loaded.config.region, loaded.config.http, options.onListening);
   try {
     await startListeners(listeners, loaded, options.port);
@@ -217,7 +239,14 @@ function buildRouter(loaded: LoadedConfig): Router {
  * sees the other processes' IAM changes (one get of the IAM version; see authenticate.ts for
  * when it first renews the snapshot and waits for it).
  */
-function buildPipeline(loaded: LoadedConfig, credentials: CredentialStore, stores: Stores, router: Router, directory: IamDirectory): Pipeline {
+interface PipelineSettings {
+  open: boolean;
+  log: (line: string) => void;
+  dataDirectory: string;
+  configFile: string | undefined;
+}
+
+function buildPipeline(loaded: LoadedConfig, credentials: CredentialStore, stores: Stores, router: Router, directory: IamDirectory, settings: PipelineSettings): Pipeline {
   const { config } = loaded;
   const refreshCredentials = (waitForSnapshot: boolean) => {
     // Without waiting, the IAM version is read from the snapshot the previous request renewed:
@@ -228,7 +257,25 @@ function buildPipeline(loaded: LoadedConfig, credentials: CredentialStore, store
     const fresh = stores.engine.refreshSnapshot();
     return fresh ? fresh.then(() => directory.refresh()) : directory.refresh();
   };
-  return new Pipeline({ region: config.region, accountId: config.accountId, credentials, router, refreshCredentials }, stores.audit);
+  const openModePrincipal = settings.open ? () => credentials.user(ADMIN_USER) : undefined;
+  const onUnknownKey = unknownKeyLogger(settings);
+  return new Pipeline({ region: config.region, accountId: config.accountId, credentials, router, refreshCredentials, onUnknownKey, ...(openModePrincipal ? { openModePrincipal } : {}) }, stores.audit);
+}
+
+/** How many unknown keys each process names in its log: a client looping on a bad key must not flood it. */
+const UNKNOWN_KEYS_LOGGED_MAX = 20;
+
+/** Logs, once per key, where the valid keys are when a request names a key no one has (the answer stays AWS's). */
+function unknownKeyLogger(settings: PipelineSettings): (accessKeyId: string) => void {
+  const logged = new Set<string>();
+  const where = settings.configFile
+    ? `the users' accessKeys in ${settings.configFile}, and keys made through the IAM API`
+    : `profile "cove" in ${join(settings.dataDirectory, 'credentials')} (AWS_PROFILE=cove AWS_SHARED_CREDENTIALS_FILE=${join(settings.dataDirectory, 'credentials')})`;
+  return (accessKeyId) => {
+    if (logged.has(accessKeyId) || logged.size >= UNKNOWN_KEYS_LOGGED_MAX) return;
+    logged.add(accessKeyId);
+    settings.log(`cove: refused a request signed with unknown access key ${accessKeyId} (UnrecognizedClientException); valid keys: ${where}; or run with --admin-key ID:SECRET, or --open to accept any key`);
+  };
 }
 
 /**

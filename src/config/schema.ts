@@ -245,6 +245,8 @@ export const configSchema = z.strictObject({
     .min(1, { error: 'expected at least one listener' })
     .default([{ name: 'public', listen: '127.0.0.1:8000' }]),
   workers: workersSchema.default(1),
+  /** Open mode (as `--open`): every well-formed SigV4 request acts as the admin user, unverified. */
+  open: z.boolean({ error: 'expected true or false' }).default(false),
   /**
    * DynamoDB's asynchronous table lifecycle, for code that must be tested against it: a new table
    * stays CREATING for `createDelayMs`, a deleted one DELETING for `deleteDelayMs` (default: the

@@ -55,6 +55,8 @@ export interface StartOptions {
    * COVE_TEST_WORKERS if set (to run the whole suite against a cluster), else 1 (no option).
    */
   workers?: number;
+  /** More `cove serve` arguments (`--open`, `--admin-key ...`). */
+  args?: string[];
 }
 
 /** The command line of `cove serve` for these options (node's arguments); writes the config file if any. */
@@ -69,6 +71,7 @@ export function serveArguments(options: StartOptions & { dataDirectory: string }
     writeFileSync(configFile, options.config);
     args.push('--config', configFile);
   }
+  args.push(...(options.args ?? []));
   return { args, configFile };
 }
 

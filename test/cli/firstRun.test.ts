@@ -1,0 +1,118 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { auditRecordFor } from '../support/audit.js';
+import { removeDirectory, startCove, tempDirectory } from '../support/cove.js';
+import { rejection } from '../support/errors.js';
+import { signedCall } from '../support/signed.js';
+
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
+const json = (value: unknown) => JSON.stringify(value);
+const READ_ONLY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'dynamodb:ListTables', Resource: '*' }] };
+const CONFIG = `
+region: us-east-1
+accountId: "123456789012"
+listeners: [{ name: public, listen: 127.0.0.1:0 }]
+iam:
+  users:
+    - name: alice
+      accessKeys: [{ id: AKIAALICE000000001, secret: alice-secret }]
+      policies: [{ name: read, document: ${json(READ_ONLY)} }]
+`;
+const table = (TableName: string) => new CreateTableCommand({ TableName, AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' });
+
+describe('first run: a fixed admin key', () => {
+  it('serves the key given by --admin-key, and again after the data directory is removed', async () => {
+    const dataDirectory = tempDirectory();
+    let cove = await startCove({ dataDirectory, args: ['--admin-key', 'AKIAFIXED00000001:fixed-secret'] });
+    try {
+      await cove.client('AKIAFIXED00000001', 'fixed-secret').send(table('kept'));
+      assert.match(readFileSync(join(dataDirectory, 'credentials'), 'utf8'), /aws_access_key_id = AKIAFIXED00000001\naws_secret_access_key = fixed-secret/);
+      assert.doesNotMatch(cove.output(), /fixed-secret/, 'a given secret is not echoed to the log');
+    } finally {
+      await cove.stop();
+    }
+    removeDirectory(dataDirectory);
+    cove = await startCove({ dataDirectory, env: { COVE_ADMIN_KEY: 'AKIAFIXED00000001:fixed-secret' } });
+    try {
+      const listed = await cove.client('AKIAFIXED00000001', 'fixed-secret').send(new ListTablesCommand({}));
+      assert.deepEqual(listed.TableNames, [], 'a fresh data directory, the same key');
+    } finally {
+      await cove.stop();
+      removeDirectory(dataDirectory);
+    }
+  });
+
+  it('adds the admin user beside cove.yaml\'s users, and refuses a key or name cove.yaml has', async () => {
+    const cove = await startCove({ config: CONFIG, args: ['--admin-key', 'dummy:dummy'] });
+    try {
+      await cove.client('dummy', 'dummy').send(table('by-admin'));
+      await assert.rejects(cove.client('AKIAALICE000000001', 'alice-secret').send(table('by-alice')), { name: 'AccessDeniedException' });
+    } finally {
+      await cove.stop();
+      removeDirectory(cove.dataDirectory);
+    }
+    const directory = tempDirectory();
+    const file = join(directory, 'cove.yaml');
+    writeFileSync(file, CONFIG);
+    const taken = spawnSync(process.execPath, [MAIN, 'serve', '--config', file, '--data', join(directory, 'data'), '--admin-key', 'AKIAALICE000000001:other'], { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(taken.status, 2);
+    assert.match(taken.stderr, /--admin-key: cove.yaml gives access key AKIAALICE000000001 to another user/);
+    const malformed = spawnSync(process.execPath, [MAIN, 'serve', '--data', join(directory, 'data'), '--admin-key', 'no-colon'], { encoding: 'utf8', timeout: 10_000 });
+    assert.notEqual(malformed.status, 0);
+    assert.match(malformed.stderr, /expected ACCESS_KEY_ID:SECRET/);
+    removeDirectory(directory);
+  });
+});
+
+describe('first run: open mode', () => {
+  it('acts as the admin user for any well-formed SigV4 request, says so loudly, and records it as unauthenticated', async () => {
+    const cove = await startCove({ config: CONFIG, args: ['--open'] });
+    try {
+      assert.match(cove.output(), /OPEN MODE: requests are NOT authenticated/);
+      const created = await cove.client('dummy', 'whatever').send(table('opened'));
+      assert.equal(created.TableDescription?.TableStatus, 'CREATING');
+      // A configured key with a wrong secret is no different: nothing is verified.
+      await cove.client('AKIAALICE000000001', 'wrong-secret').send(table('opened-too'));
+      const record = await auditRecordFor(cove, created.$metadata.requestId);
+      assert.equal(record.additionalEventData.authenticated, false);
+      assert.equal(record.userIdentity.arn, 'arn:aws:iam::123456789012:user/admin');
+      assert.equal(record.userIdentity.accessKeyId, 'dummy');
+      // Still SigV4: an unsigned request is refused as DynamoDB refuses it.
+      const unsigned = await fetch(cove.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'DynamoDB_20120810.ListTables' }, body: '{}' });
+      assert.equal(unsigned.status, 400);
+      assert.match(await unsigned.text(), /MissingAuthenticationTokenException/);
+    } finally {
+      await cove.stop();
+      removeDirectory(cove.dataDirectory);
+    }
+  });
+
+  it('is off by default: an unknown key is refused with AWS\'s answer, and the log says where the valid keys are', async () => {
+    const cove = await startCove({ config: CONFIG });
+    try {
+      const error = await rejection(cove.client('dummy', 'dummy').send(new ListTablesCommand({})));
+      assert.equal(error.name, 'UnrecognizedClientException');
+      assert.equal(error.message, 'The security token included in the request is invalid.');
+      await cove.waitForOutput(/refused a request signed with unknown access key dummy .*valid keys: the users' accessKeys in .*cove-.*\.yaml.*--admin-key ID:SECRET, or --open/);
+      const forged = await signedCall({ endpoint: cove.endpoint, target: 'DynamoDB_20120810.ListTables', body: '{}', accessKeyId: 'AKIAALICE000000001', secretAccessKey: 'not-hers' });
+      assert.match(forged.body, /InvalidSignatureException/);
+    } finally {
+      await cove.stop();
+      removeDirectory(cove.dataDirectory);
+    }
+  });
+
+  it('is named by cove explain when cove.yaml turns it on', () => {
+    const directory = tempDirectory();
+    const file = join(directory, 'cove.yaml');
+    writeFileSync(file, `${CONFIG}open: true\n`);
+    const explained = spawnSync(process.execPath, [MAIN, 'explain', '--config', file, '--principal', 'alice', '--action', 'dynamodb:ListTables', '--resource', '*'], { encoding: 'utf8', timeout: 10_000 });
+    assert.match(explained.stdout, /open mode \(open: true\): requests are not authenticated; the server acts for every request as the user "admin"/);
+    removeDirectory(directory);
+  });
+});
