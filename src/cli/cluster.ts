@@ -43,6 +43,8 @@ export type ToWorker =
       dataDirectory: string;
       adminKey?: { accessKeyId: string; secretAccessKey: string };
       open: boolean;
+      durable: boolean;
+      listenHost?: string;
       port?: number;
       resumePurges: boolean;
     }
@@ -130,6 +132,8 @@ export async function serveCluster(prepared: Prepared, options: ClusterOptions):
             dataDirectory: prepared.dataDirectory,
             ...(prepared.adminKey ? { adminKey: prepared.adminKey } : {}),
             open: prepared.open,
+            durable: prepared.durable,
+            ...(prepared.listenHost !== undefined ? { listenHost: prepared.listenHost } : {}),
             ...(options.port !== undefined ? { port: options.port } : {}),
             // One worker resumes interrupted purges; purging is idempotent, so a second would only cost time.
             resumePurges: index === 0,

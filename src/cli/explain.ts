@@ -8,7 +8,7 @@ import type { Attachment } from '../network/model.js';
 import { clientAddress, type ResolvedPath } from '../network/resolve.js';
 import { formatHops, listenerPlaces, networkPathOf, Router } from '../network/route.js';
 import { formatDecision } from '../policy/explain.js';
-import { policyWarnings } from '../policy/lint.js';
+import { missingRequestKeyWarnings, policyWarnings, unknownActionWarning } from '../policy/lint.js';
 import { SERVICE_DESCRIPTIONS } from '../services.js';
 import type { ServiceDescription } from '../service.js';
 
@@ -136,7 +136,12 @@ export async function explain(options: ExplainOptions): Promise<{ output: string
   const networkPath = path ? networkPathOf(path, loaded.config.accountId) : { kind: 'public' as const, sourceIp: options.sourceIp };
   const sets = policySetsFor(principal, networkPath);
   const warnings: string[] = [];
-  for (const policy of [...sets.identity, ...(sets.permissionsBoundary ?? []), ...(sets.vpcEndpoint ?? [])]) warnings.push(...(await policyWarnings(policy)));
+  const policies = [...sets.identity, ...(sets.permissionsBoundary ?? []), ...(sets.vpcEndpoint ?? [])];
+  for (const policy of policies) warnings.push(...(await policyWarnings(policy)));
+  const unknownAction = await unknownActionWarning(action);
+  if (unknownAction) warnings.push(unknownAction);
+  const given = new Set(options.context.map((entry) => parseContextArgument(entry)[0].toLowerCase()));
+  warnings.push(...missingRequestKeyWarnings(policies, given));
   const [decided] = decideAuthorization(
     {
       principal,

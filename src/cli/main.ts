@@ -1,5 +1,8 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { Command, InvalidArgumentError } from 'commander';
+import { startErrorLine } from './startErrors.js';
 import { ConfigError } from '../config/load.js';
 import { SimulationInputError } from '../policy/simulate.js';
 import { explain, ExplainInputError } from './explain.js';
@@ -13,6 +16,11 @@ function portNumber(value: string): number {
   const port = Number(value);
   if (!/^\d+$/.test(value) || port > 65535) throw new InvalidArgumentError('expected a port number 0..65535');
   return port;
+}
+
+function hostAddress(value: string): string {
+  if (isIP(value) === 0 && !/^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/.test(value)) throw new InvalidArgumentError('expected an IP address or a host name');
+  return value;
 }
 
 function workersSetting(value: string): number | 'auto' {
@@ -40,7 +48,23 @@ function adminKeyFromEnvironment(): AdminKey | undefined {
   return key;
 }
 
-const program = new Command('cove').description('A DynamoDB-compatible server with AWS network paths, SigV4, IAM and CloudTrail audit');
+/** package.json's version: dist/src/cli/main.js and src/cli/main.ts are both three levels below it. */
+function packageVersion(): string {
+  const text = readFileSync(new URL('../../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+const program = new Command('cove').description('A DynamoDB-compatible server with AWS network paths, SigV4, IAM and CloudTrail audit').version(packageVersion(), '-V, --version', 'print cove\'s version');
+// A mistyped option or argument is a start error like the others: exit code 2 (help and --version: 0).
+program.addHelpText(
+  'after',
+  `
+Examples:
+  cove serve                                   # then: aws --profile cove --endpoint-url http://127.0.0.1:8000 dynamodb list-tables
+  cove serve --help                            # every serving option
+  cove explain --help                          # why a request is allowed or denied`,
+);
+program.exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
 program
   .command('serve')
@@ -51,10 +75,31 @@ program
   .option('--workers <n>', 'serving processes sharing the ports: 1 (default: this process), N, or auto (one per core); overrides the config', workersSetting)
   .option('--admin-key <id:secret>', 'fix the admin user\'s access key (also COVE_ADMIN_KEY), kept across data resets', adminKeySetting)
   .option('--open', 'OPEN MODE: accept every well-formed SigV4 request, whatever its key, as the admin user, without checking its signature (as DynamoDB Local)', false)
-  .action(async (options: { config?: string; data: string; port?: number; workers?: number | 'auto'; adminKey?: AdminKey; open: boolean }) => {
+  .option('--in-memory', 'a fresh store in a temporary directory (RAM-backed where /dev/shm is), not synced to disk, removed at stop; --data is ignored', false)
+  .option('--host <address>', 'address of the first listener (overrides the config), e.g. 0.0.0.0 to accept other machines', hostAddress)
+  .addHelpText(
+    'after',
+    `
+Examples:
+  cove serve                                    # http://127.0.0.1:8000, a generated admin key in .cove/credentials
+  cove serve --admin-key AKIALOCAL0000001:local-secret --port 8000
+  COVE_ADMIN_KEY=dummy:dummy cove serve --in-memory   # a fresh store per test run
+  cove serve --open                             # any key, unverified, as DynamoDB Local (never expose it)
+  cove serve --config cove.yaml --data /var/lib/cove --workers auto --host 0.0.0.0`,
+  )
+  .action(async (options: { config?: string; data: string; port?: number; workers?: number | 'auto'; adminKey?: AdminKey; open: boolean; inMemory: boolean; host?: string }) => {
     try {
       const adminKey = options.adminKey ?? adminKeyFromEnvironment();
-      const cove = await serve({ configFile: options.config, dataDirectory: options.data, port: options.port, workers: options.workers, open: options.open, ...(adminKey ? { adminKey } : {}) });
+      const cove = await serve({
+        configFile: options.config,
+        dataDirectory: options.data,
+        port: options.port,
+        workers: options.workers,
+        open: options.open,
+        inMemory: options.inMemory,
+        ...(options.host !== undefined ? { host: options.host } : {}),
+        ...(adminKey ? { adminKey } : {}),
+      });
       const stop = () => {
         void cove.stop().then(() => process.exit(0));
       };
@@ -67,10 +112,10 @@ program
         console.error(`cove: configuration error\n${error.message}`);
         process.exit(2);
       }
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE' || code === 'EACCES') {
-        console.error(`cove: cannot listen: ${(error as Error).message}`);
-        process.exit(1);
+      const line = startErrorLine(error);
+      if (line !== undefined) {
+        console.error(line);
+        process.exit(2);
       }
       throw error;
     }
@@ -111,11 +156,22 @@ program
   .option('--context <key=value>', 'a condition key; repeat it; key=["a","b"] for a multi-valued key', collect, [])
   .option('--source-ip <ip>', 'the public source address the request comes from', '127.0.0.1')
   .option('--json', 'print the decision as JSON', false)
+  .addHelpText(
+    'after',
+    `
+Examples:
+  cove explain --config cove.yaml --principal alice --action dynamodb:GetItem --resource arn:aws:dynamodb:us-east-1:123456789012:table/Orders
+  cove explain --config cove.yaml --from app-subnet                     # the network path from an attachment
+  cove explain --config cove.yaml --from app-subnet --principal alice --action dynamodb:PutItem \\
+      --resource arn:aws:dynamodb:us-east-1:123456789012:table/Orders --context dynamodb:LeadingKeys=alice`,
+  )
   .action(async (options: { config?: string; from?: string; region?: string; port?: number; principal?: string; action?: string; resource?: string; context: string[]; sourceIp: string; json: boolean }) => {
     try {
       const explained = await explain(options);
       for (const warning of explained.warnings) console.error(`cove: warning: ${warning}`);
       console.log(explained.output);
+      // Documented exit codes: 0 allowed (or a path that reaches the service), 1 denied (or unreachable), 2 a bad question.
+      process.exitCode = explained.allowed ? 0 : 1;
     } catch (error) {
       reportInputError(error);
     }
@@ -127,6 +183,14 @@ policy
   .description('evaluate a simulation case (JSON, iam-simulate shape) with the server\'s engine; - reads stdin')
   .argument('<file>', 'the case file, or - for stdin')
   .option('--json-lines', 'read one case per line and print one verdict per line', false)
+  .addHelpText(
+    'after',
+    `
+Examples:
+  cove policy simulate case.json
+  echo '{"request":{"action":"dynamodb:GetItem","resource":"arn:aws:dynamodb:us-east-1:123456789012:table/T","principal":"arn:aws:iam::123456789012:user/alice"},"identityPolicies":[...]}' | cove policy simulate -
+  cove policy simulate --json-lines cases.jsonl`,
+  )
   .action(async (file: string, options: { jsonLines: boolean }) => {
     try {
       process.exitCode = await policySimulate(file, options.jsonLines, (line) => console.log(line));

@@ -2,7 +2,10 @@ import { createReadStream, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { simulate, SimulationInputError } from '../policy/simulate.js';
 
-function evaluateCase(text: string, where: string): string {
+/** Exit codes: 0 every case allowed, 1 a case denied, 2 a case that could not be read. */
+export const SIMULATE_EXIT = { allowed: 0, denied: 1, inputError: 2 } as const;
+
+function evaluateCase(text: string, where: string): { line: string; allowed: boolean } {
   let input: unknown;
   try {
     input = JSON.parse(text);
@@ -11,7 +14,7 @@ function evaluateCase(text: string, where: string): string {
   }
   try {
     const { result, blockedBy, deciding, trace } = simulate(input);
-    return JSON.stringify({ result, blockedBy, ...(deciding ? { deciding } : {}), trace });
+    return { line: JSON.stringify({ result, blockedBy, ...(deciding ? { deciding } : {}), trace }), allowed: result === 'Allowed' };
   } catch (error) {
     if (error instanceof SimulationInputError) throw new SimulationInputError(`${where}: ${error.message}`);
     throw error;
@@ -26,22 +29,26 @@ function evaluateCase(text: string, where: string): string {
 export async function policySimulate(file: string, jsonLines: boolean, write: (line: string) => void): Promise<number> {
   if (!jsonLines) {
     const text = file === '-' ? readFileSync(0, 'utf8') : readFileSync(file, 'utf8');
-    write(evaluateCase(text, file === '-' ? '(stdin)' : file));
-    return 0;
+    const verdict = evaluateCase(text, file === '-' ? '(stdin)' : file);
+    write(verdict.line);
+    return verdict.allowed ? SIMULATE_EXIT.allowed : SIMULATE_EXIT.denied;
   }
   const lines = createInterface({ input: file === '-' ? process.stdin : createReadStream(file), crlfDelay: Infinity });
   let lineNumber = 0;
   let failures = 0;
+  let denials = 0;
   for await (const line of lines) {
     lineNumber++;
     if (line.trim() === '') continue;
     try {
-      write(evaluateCase(line, `line ${lineNumber}`));
+      const verdict = evaluateCase(line, `line ${lineNumber}`);
+      write(verdict.line);
+      if (!verdict.allowed) denials++;
     } catch (error) {
       if (!(error instanceof SimulationInputError)) throw error;
       failures++;
       write(JSON.stringify({ error: error.message }));
     }
   }
-  return failures > 0 ? 2 : 0;
+  return failures > 0 ? SIMULATE_EXIT.inputError : denials > 0 ? SIMULATE_EXIT.denied : SIMULATE_EXIT.allowed;
 }

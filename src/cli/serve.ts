@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AuditWriter } from '../audit/writer.js';
 import { CredentialStore, sessionPolicies } from '../auth/identities.js';
@@ -16,6 +16,7 @@ import { ADMIN_USER } from '../iam/declared.js';
 import { IamDirectory } from '../iam/directory.js';
 import { IamStore } from '../iam/store.js';
 import { serveCluster } from './cluster.js';
+import { StartRefusal } from './startErrors.js';
 import { listenerPlacesOf, listeningAttachments, logPolicyWarnings, unreachableModeOf } from './configured.js';
 import { ServingListeners, type BoundAddress } from './listeners.js';
 import { reloadConfig, type ReloadTarget } from './reload.js';
@@ -34,6 +35,10 @@ export interface ServeOptions {
   adminKey?: AdminKey;
   /** `--open`: accept every well-formed SigV4 request as the admin user, unverified (or cove.yaml `open: true`). */
   open?: boolean;
+  /** `--in-memory`: a fresh store in a temporary directory (RAM-backed where /dev/shm is), never synced, removed at stop. */
+  inMemory?: boolean;
+  /** `--host`: the address the first listener binds, overriding cove.yaml's (as --port its port). */
+  host?: string;
   log?: (line: string) => void;
 }
 
@@ -59,6 +64,10 @@ export interface Prepared {
   adminKey?: AdminKey;
   /** Open mode: every request acts as the admin user, its signature unchecked. */
   open: boolean;
+  /** false with `--in-memory`: the store's commits are not synced (it is removed at stop). */
+  durable: boolean;
+  /** `--host`: the first listener's address instead of cove.yaml's. */
+  listenHost?: string;
 }
 
 export interface ServingOptions {
@@ -81,6 +90,17 @@ export interface ServingOptions {
 export async function serve(options: ServeOptions): Promise<RunningCove> {
   const log = options.log ?? ((line: string) => console.log(line));
   const prepared = await prepare(options, log);
+  const removeEphemeral = options.inMemory ? ephemeralRemover(prepared.dataDirectory) : undefined;
+  try {
+    const running = await startAll(prepared, options, log);
+    return removeEphemeral ? { ...running, stop: () => running.stop().finally(removeEphemeral) } : running;
+  } catch (error) {
+    removeEphemeral?.();
+    throw error;
+  }
+}
+
+async function startAll(prepared: Prepared, options: ServeOptions, log: (line: string) => void): Promise<RunningCove> {
   const workers = workerCount(options.workers ?? prepared.loaded.config.workers);
   if (workers > 1) return serveCluster(prepared, { workers, port: options.port, log });
   const running = await startServing(prepared, {
@@ -92,6 +112,25 @@ export async function serve(options: ServeOptions): Promise<RunningCove> {
     watchConfig: true,
   });
   return { addresses: running.addresses, workerPids: [], ended: new Promise<number>(() => {}), stop: running.stop };
+}
+
+/** `--in-memory`'s directory: RAM-backed where the system has /dev/shm. */
+function ephemeralDataDirectory(): string {
+  const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
+  return mkdtempSync(join(base, 'cove-in-memory-'));
+}
+
+/** Removes the ephemeral directory once: at stop, or at exit however the process ends but kill -9. */
+function ephemeralRemover(directory: string): () => void {
+  let removed = false;
+  const remove = () => {
+    if (removed) return;
+    removed = true;
+    process.off('exit', remove);
+    rmSync(directory, { recursive: true, force: true });
+  };
+  process.on('exit', remove);
+  return remove;
 }
 
 export function workerCount(setting: number | 'auto'): number {
@@ -110,14 +149,42 @@ async function prepare(options: ServeOptions, log: (line: string) => void): Prom
   const configText = options.configFile ? readFileSync(options.configFile, 'utf8') : '';
   const loaded = loadConfig(options.configFile, configText);
   await logPolicyWarnings(loaded, log);
-  const dataDirectory = resolve(options.dataDirectory ?? '.cove');
+  const dataDirectory = options.inMemory ? ephemeralDataDirectory() : resolve(options.dataDirectory ?? '.cove');
   mkdirSync(dataDirectory, { recursive: true });
+  if (options.inMemory) log(`cove: in-memory: a fresh store in ${dataDirectory}, not synced to disk, removed at stop`);
+  claimDataDirectory(dataDirectory, loaded, log);
   const open = options.open === true || loaded.config.open;
   const adminKey = adminKeyFor(options, loaded, open, dataDirectory, log);
+  if (options.configFile && !adminKey && loaded.config.iam.users.length === 0 && loaded.config.iam.roles.length === 0) {
+    log(`cove: warning: ${options.configFile} declares no IAM users or roles: every request will be refused (add iam.users, or run with --admin-key ID:SECRET or --open)`);
+  }
   if (open) {
     log(`cove: OPEN MODE: requests are NOT authenticated: any well-formed SigV4 request, whatever its key, acts as the user "${ADMIN_USER}"; audit records say authenticated: false. Never expose this listener.`);
   }
-  return { configFile: options.configFile, configText, loaded, dataDirectory, open, ...(adminKey ? { adminKey } : {}) };
+  return { configFile: options.configFile, configText, loaded, dataDirectory, open, durable: !options.inMemory, ...(adminKey ? { adminKey } : {}), ...(options.host !== undefined ? { listenHost: options.host } : {}) };
+}
+
+/** What a data directory was created for: its tables' ARNs and its keys are that account's. */
+const DATA_IDENTITY_FILE = 'cove-data.json';
+
+/**
+ * Refuses a data directory made for another account, so that two accounts' data never mix
+ * (ARNs in the catalog, the IAM API's entities, the audit trail); marks a new one as this account's.
+ */
+function claimDataDirectory(dataDirectory: string, loaded: LoadedConfig, log: (line: string) => void): void {
+  const file = join(dataDirectory, DATA_IDENTITY_FILE);
+  const { accountId, region } = loaded.config;
+  if (!existsSync(file)) {
+    writeFileSync(file, `${JSON.stringify({ accountId, region })}\n`);
+    return;
+  }
+  const claimed = JSON.parse(readFileSync(file, 'utf8')) as { accountId?: unknown; region?: unknown };
+  if (claimed.region !== region) {
+    log(`cove: warning: data directory ${dataDirectory} was created for region ${String(claimed.region)}; this configuration serves ${region}, and tables created before name ${String(claimed.region)} in their ARNs`);
+  }
+  if (claimed.accountId !== accountId) {
+    throw new StartRefusal(`data directory ${dataDirectory} holds account ${String(claimed.accountId)}'s data, and this configuration is for account ${accountId}: choose another directory with --data DIR (or remove this one)`);
+  }
 }
 
 /**
@@ -153,7 +220,7 @@ export interface Serving {
 export async function startServing(prepared: Prepared, options: ServingOptions): Promise<Serving> {
   const { loaded } = prepared;
   const tokens = SessionTokens.forDataDirectory(prepared.dataDirectory);
-  const stores = await openStores(prepared.dataDirectory, loaded, options);
+  const stores = await openStores(prepared.dataDirectory, loaded, { ...options, durable: prepared.durable });
   // Principals: cove.yaml's and the IAM API's, merged; the credential store is rebuilt from them on every change.
   let directory: IamDirectory | undefined;
   const managedPolicyDocument = (arn: string) => directory?.managedPolicyDocument(arn);
@@ -164,7 +231,7 @@ export async function startServing(prepared: Prepared, options: ServingOptions):
   const pipeline = buildPipeline(loaded, credentials, stores, router, directory, { open: prepared.open, log: options.log, dataDirectory: prepared.dataDirectory, configFile: prepared.configFile });
   const listeners = new ServingListeners(pipeline, services, loaded.config.region, loaded.config.http, options.onListening);
   try {
-    await startListeners(listeners, loaded, options.port);
+    await startListeners(listeners, loaded, options.port, prepared.listenHost);
   } catch (error) {
     await listeners.closeAll();
     await closeStores(stores);
@@ -197,9 +264,9 @@ interface Stores {
   audit: AuditWriter;
 }
 
-async function openStores(dataDirectory: string, loaded: LoadedConfig, options: Pick<ServingOptions, 'sharedStore' | 'resumePurges'>): Promise<Stores> {
+async function openStores(dataDirectory: string, loaded: LoadedConfig, options: Pick<ServingOptions, 'sharedStore' | 'resumePurges'> & { durable: boolean }): Promise<Stores> {
   const { config } = loaded;
-  const engine = new LmdbEngine({ path: join(dataDirectory, 'db'), sharedWithOtherProcesses: options.sharedStore });
+  const engine = new LmdbEngine({ path: join(dataDirectory, 'db'), sharedWithOtherProcesses: options.sharedStore, durable: options.durable });
   let catalog: TableCatalog;
   let iam: IamStore;
   try {
@@ -283,13 +350,20 @@ function unknownKeyLogger(settings: PipelineSettings): (accessKeyId: string) => 
  * Every worker of a cluster binds them in this same order: node:cluster pairs the n-th
  * `listen(0)` on an address in each worker with the same shared port.
  */
-async function startListeners(listeners: ServingListeners, loaded: LoadedConfig, port: number | undefined): Promise<void> {
+async function startListeners(listeners: ServingListeners, loaded: LoadedConfig, port: number | undefined, host: string | undefined): Promise<void> {
   for (const [index, listener] of loaded.config.listeners.entries()) {
-    await listeners.startConfigured(listener.name, listener.listen, index === 0 ? port : undefined);
+    const listen = index === 0 && host !== undefined ? withHost(listener.listen, host) : listener.listen;
+    await listeners.startConfigured(listener.name, listen, index === 0 ? port : undefined);
   }
   for (const attachment of listeningAttachments(loaded)) {
     await listeners.startAttachment(attachment.name, attachment.listen);
   }
+}
+
+/** `HOST:PORT` (or `[V6]:PORT`) with another host. */
+function withHost(listen: string, host: string): string {
+  const port = listen.slice(listen.lastIndexOf(':') + 1);
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 /** Applies cove.yaml's edits as they are saved: a single process watches; a cluster's primary watches for its workers. */

@@ -1,3 +1,4 @@
+import { didYouMean } from './suggest.js';
 import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, isNode } from 'yaml';
 import { configSchema, type CoveConfig } from './schema.js';
@@ -74,7 +75,8 @@ export function loadConfig(file: string | undefined, text?: string): LoadedConfi
   };
   const parsed = configSchema.safeParse(document.toJS() ?? {});
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `${locate(issue.path)}: ${formatPath(issue.path)}: ${issue.message}`);
+    const hint = (issue: (typeof parsed.error.issues)[number]) => (issue.code === 'unrecognized_keys' && issue.keys.length === 1 ? didYouMean(configSchema, issue.path, issue.keys[0]) : '');
+    const lines = parsed.error.issues.map((issue) => `${locate(issue.path)}: ${formatPath(issue.path)}: ${issue.message}${hint(issue)}`);
     throw new ConfigError(lines.join('\n'));
   }
   const config = parsed.data;

@@ -73,6 +73,29 @@ async function knownServiceKey(lowerKey: string): Promise<boolean> {
   return slash > 0 && [...data.conditionKeys].some((k) => k.startsWith(lowerKey.slice(0, slash + 1)) && k.includes('${'));
 }
 
+/** A warning for an action no AWS service has (IAM would match nothing), else undefined. */
+export async function unknownActionWarning(action: string): Promise<string | undefined> {
+  const [service, name] = action.split(':');
+  const data = name === undefined ? undefined : await serviceData(service.toLowerCase());
+  if (!data) return `--action ${action}: no AWS service has the prefix "${service}"`;
+  const lower = name.toLowerCase();
+  return data.actions.some((known) => known.toLowerCase() === lower) ? undefined : `--action ${action}: ${service} has no such action`;
+}
+
+/**
+ * Condition keys the server sets from each request's own content (its keys, attributes, options),
+ * which an offline question has no value for unless given as --context.
+ */
+const REQUEST_DERIVED_KEYS = ['dynamodb:LeadingKeys', 'dynamodb:Attributes', 'dynamodb:Select', 'dynamodb:ReturnValues', 'dynamodb:ReturnConsumedCapacity', 'dynamodb:EnclosingOperation'];
+
+/** Warnings for the request-derived condition keys the policies test that `given` lacks. */
+export function missingRequestKeyWarnings(policies: readonly CompiledPolicy[], given: ReadonlySet<string>): string[] {
+  const tested = new Set(policies.flatMap((policy) => policy.statements.flatMap((statement) => statement.conditions.map((condition) => condition.lowerKey))));
+  return REQUEST_DERIVED_KEYS.filter((key) => tested.has(key.toLowerCase()) && !given.has(key.toLowerCase())).map(
+    (key) => `a policy tests ${key}, which the server sets from each request's content; this question has no value for it (give --context ${key}=VALUE to ask as the server would decide)`,
+  );
+}
+
 export async function policyWarnings(policy: CompiledPolicy): Promise<string[]> {
   const warnings: string[] = [];
   for (const statement of policy.statements) {

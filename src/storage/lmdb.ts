@@ -10,6 +10,8 @@ export interface LmdbEngineOptions {
   mapSizeBytes?: number;
   /** Other processes open the same directory at the same time (cluster workers); see `refreshSnapshot`. */
   sharedWithOtherProcesses?: boolean;
+  /** false: commits are not synced to disk (`cove serve --in-memory`, a store thrown away at exit). Default true. */
+  durable?: boolean;
 }
 
 const DEFAULT_MAP_SIZE_BYTES = 64 * 1024 ** 3;
@@ -58,14 +60,14 @@ export class LmdbEngine implements StorageEngine {
       encoding: 'binary',
       keyEncoding: 'binary',
       mapSize: options.mapSizeBytes ?? DEFAULT_MAP_SIZE_BYTES,
-      // Durability is the point: never let a commit skip its sync.
-      noSync: false,
+      // Durability is the point: never let a commit skip its sync (unless the store is thrown away at exit).
+      noSync: options.durable === false,
       // lmdb-js syncs after releasing the write lock by default (overlappingSync). With several
       // processes writing, that corrupted LMDB's free-page list under BatchWriteItem load here
       // (mdb_page_alloc errors, MDB_BAD_VALSIZE / MDB_BAD_TXN on commit); LMDB's own mode —
       // sync inside the write transaction — does not, at the price of holding the lock ~0.2 ms
       // longer per commit.
-      overlappingSync: !this.shared,
+      overlappingSync: !this.shared && options.durable !== false,
     });
     process.on('exit', this.dieRatherThanHang);
     this.db = this.root;

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -114,5 +114,68 @@ describe('first run: open mode', () => {
     const explained = spawnSync(process.execPath, [MAIN, 'explain', '--config', file, '--principal', 'alice', '--action', 'dynamodb:ListTables', '--resource', '*'], { encoding: 'utf8', timeout: 10_000 });
     assert.match(explained.stdout, /open mode \(open: true\): requests are not authenticated; the server acts for every request as the user "admin"/);
     removeDirectory(directory);
+  });
+});
+
+describe('first run: an ephemeral store and CLI manners', () => {
+  it('--in-memory serves a fresh store in a temporary directory and removes it at stop, leaving --data untouched', async () => {
+    const untouched = join(tempDirectory(), 'never-created');
+    const cove = await startCove({ dataDirectory: untouched, args: ['--in-memory', '--admin-key', 'dummy:dummy'] });
+    const [, directory] = /in-memory: a fresh store in (\S+), not synced to disk, removed at stop/.exec(cove.output()) ?? [];
+    assert.ok(directory && existsSync(directory), cove.output());
+    await cove.client('dummy', 'dummy').send(table('scratch'));
+    await cove.stop();
+    assert.equal(existsSync(directory), false, 'the temporary store is gone');
+    assert.equal(existsSync(untouched), false, '--data is ignored');
+  });
+
+  it('--host sets the first listener\'s address; --version prints the package\'s', async () => {
+    const cove = await startCove({ config: CONFIG.replace('listen: 127.0.0.1:0', 'listen: 0.0.0.0:0'), args: ['--host', '127.0.0.1'] });
+    try {
+      assert.match(cove.output(), /public listening on http:\/\/127\.0\.0\.1:\d+/);
+    } finally {
+      await cove.stop();
+      removeDirectory(cove.dataDirectory);
+    }
+    const version = spawnSync(process.execPath, [MAIN, '--version'], { encoding: 'utf8' });
+    assert.equal(version.status, 0);
+    assert.equal(version.stdout.trim(), JSON.parse(readFileSync(join(dirname(MAIN), '..', '..', '..', 'package.json'), 'utf8')).version);
+  });
+
+  it('reports each start error in one line with exit code 2, never a stack trace', async () => {
+    const directory = tempDirectory();
+    const serve = (...args: string[]) => spawnSync(process.execPath, [MAIN, 'serve', ...args], { encoding: 'utf8', timeout: 10_000 });
+    const expectLine = (result: ReturnType<typeof serve>, line: string) => {
+      assert.equal(result.status, 2, result.stderr);
+      assert.equal(result.stderr.trim(), line);
+    };
+    expectLine(serve('--config', join(directory, 'missing.yaml')), `cove: cannot read ${join(directory, 'missing.yaml')}: no such file`);
+    writeFileSync(join(directory, 'a-file'), '');
+    expectLine(serve('--data', join(directory, 'a-file'), '--port', '0'), `cove: cannot use ${join(directory, 'a-file')} as a data directory: it is a file (choose another with --data DIR)`);
+    writeFileSync(join(directory, 'typo.yaml'), 'regoin: us-east-1\n');
+    expectLine(serve('--config', join(directory, 'typo.yaml'), '--data', join(directory, 'd1')), `cove: configuration error\n${join(directory, 'typo.yaml')}:1:1: (top level): Unrecognized key: "regoin"; did you mean "region"?`);
+    const busy = await startCove({ dataDirectory: join(directory, 'd2') });
+    try {
+      expectLine(serve('--data', join(directory, 'd3'), '--port', String(busy.port)), `cove: cannot listen on 127.0.0.1:${busy.port}: the address is in use (another cove?); choose another port with --port N (0: any free port), or listen: in cove.yaml`);
+    } finally {
+      await busy.stop();
+    }
+    writeFileSync(join(directory, 'other.yaml'), 'accountId: "111111111111"\n');
+    expectLine(
+      serve('--config', join(directory, 'other.yaml'), '--data', join(directory, 'd2'), '--port', '0'),
+      `cove: data directory ${join(directory, 'd2')} holds account 000000000000's data, and this configuration is for account 111111111111: choose another directory with --data DIR (or remove this one)`,
+    );
+    expectLine(serve('--workers', 'many'), "error: option '--workers <n>' argument 'many' is invalid. expected 1..64 or auto");
+    removeDirectory(directory);
+  });
+
+  it('warns when cove.yaml declares nobody who could make a request', async () => {
+    const cove = await startCove({ config: 'listeners: [{ name: public, listen: 127.0.0.1:0 }]\n' });
+    try {
+      assert.match(cove.output(), /warning: .*\.yaml declares no IAM users or roles: every request will be refused \(add iam\.users, or run with --admin-key ID:SECRET or --open\)/);
+    } finally {
+      await cove.stop();
+      removeDirectory(cove.dataDirectory);
+    }
   });
 });

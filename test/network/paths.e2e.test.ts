@@ -150,7 +150,7 @@ describe('network paths, one scenario per rule (SDK, AWS CLI, audit, explain)', 
     assert.equal(routeTrace(record).code, code);
     assert.ok(routeTrace(record).explanation.some((hop: string) => hop.endsWith(`[${code}]`)), json(routeTrace(record).explanation));
     const explained = explain('--from', listener, '--region', region);
-    assert.equal(explained.status, 0, explained.stderr);
+    assert.equal(explained.status, 1, `an unreachable path exits 1: ${explained.stderr}`);
     assert.match(explained.stdout, new RegExp(`^Unreachable \\[${code}\\]: `, 'm'));
     assert.match(explained.stdout, new RegExp(`^ {2}\\d+\\. .*\\[${code}\\]$`, 'm'));
     return { explained: explained.stdout, record };

@@ -48,9 +48,19 @@ describe('cove explain', () => {
   const config = join(directory, 'cove.yaml');
   writeFileSync(config, CONFIG);
 
+  it('warns of an unknown action and of a request-derived condition key the question does not give', () => {
+    const typo = cove(['explain', '--config', config, '--principal', 'alice', '--action', 'dynamodb:GetItme', '--resource', TABLE]);
+    assert.match(typo.stderr, /^cove: warning: --action dynamodb:GetItme: dynamodb has no such action$/m);
+    const noKeys = cove(['explain', '--config', config, '--principal', 'alice', '--action', 'dynamodb:GetItem', '--resource', TABLE]);
+    assert.match(noKeys.stderr, /^cove: warning: a policy tests dynamodb:LeadingKeys, which the server sets from each request's content; this question has no value for it \(give --context dynamodb:LeadingKeys=VALUE/m);
+    const given = cove(['explain', '--config', config, '--principal', 'alice', '--action', 'dynamodb:GetItem', '--resource', TABLE, '--context', 'dynamodb:LeadingKeys=["alice"]']);
+    assert.doesNotMatch(given.stderr, /LeadingKeys/);
+    assert.equal(given.status, 0, 'allowed: exit 0');
+  });
+
   it('prints the context, every statement and the condition that decided, and the AccessDenied text', () => {
     const out = cove(['explain', '--config', config, '--principal', `arn:aws:iam::${ACCOUNT}:user/alice`, '--action', 'dynamodb:GetItem', '--resource', TABLE, '--context', 'dynamodb:LeadingKeys=["bob"]']);
-    assert.equal(out.status, 0, out.stderr);
+    assert.equal(out.status, 1, `a denial exits 1: ${out.stderr}`);
     assert.match(out.stdout, /^ {2}aws:username = "alice"$/m);
     assert.match(out.stdout, /^ {2}dynamodb:LeadingKeys = \["bob"\]$/m);
     assert.match(out.stdout, /✗ user\/alice#own-items Statement\[0\] OwnItems Allow: Condition ForAllValues:StringEquals failed: dynamodb:LeadingKeys is \["bob"\]; ForAllValues:StringEquals \["alice"\] → false/);
@@ -101,13 +111,14 @@ describe('cove policy simulate', () => {
     const file = join(directory, 'case.json');
     writeFileSync(file, JSON.stringify(simulation));
     const fromFile = cove(['policy', 'simulate', file]);
-    assert.equal(fromFile.status, 0, fromFile.stderr);
+    assert.equal(fromFile.status, 1, `a denial exits 1: ${fromFile.stderr}`);
     const verdict = JSON.parse(fromFile.stdout);
     assert.equal(verdict.result, 'ImplicitlyDenied');
     assert.deepEqual(verdict.blockedBy, ['vpcEndpoint']);
     assert.ok(Array.isArray(verdict.trace));
-    const fromStdin = JSON.parse(cove(['policy', 'simulate', '-'], JSON.stringify({ ...simulation, vpcEndpointPolicies: undefined })).stdout);
-    assert.equal(fromStdin.result, 'Allowed');
+    const allowed = cove(['policy', 'simulate', '-'], JSON.stringify({ ...simulation, vpcEndpointPolicies: undefined }));
+    assert.equal(allowed.status, 0, 'an allowed case exits 0');
+    assert.equal(JSON.parse(allowed.stdout).result, 'Allowed');
     removeDirectory(directory);
   });
 
