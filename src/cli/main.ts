@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { Command, InvalidArgumentError } from 'commander';
 import { startErrorLine } from './startErrors.js';
+import { reset } from './reset.js';
 import { ConfigError } from '../config/load.js';
 import { SimulationInputError } from '../policy/simulate.js';
 import { explain, ExplainInputError } from './explain.js';
@@ -174,6 +175,29 @@ Examples:
       process.exitCode = explained.allowed ? 0 : 1;
     } catch (error) {
       reportInputError(error);
+    }
+  });
+
+program
+  .command('reset')
+  .description('delete every table of a data directory (a running server sees them gone), or with --all the whole store; keys and the audit trail are kept')
+  .option('--data <dir>', 'data directory', '.cove')
+  .option('--all', 'also remove what the IAM API made (users, keys, policies): the whole store; the server must be stopped', false)
+  .addHelpText(
+    'after',
+    `
+Examples:
+  cove reset                     # every table of .cove, even while cove serves it
+  cove reset --data /tmp/ci --all`,
+  )
+  .action(async (options: { data: string; all: boolean }) => {
+    try {
+      await reset({ dataDirectory: options.data, all: options.all }, (line) => console.log(line));
+    } catch (error) {
+      const line = startErrorLine(error);
+      if (line === undefined) throw error;
+      console.error(line);
+      process.exit(2);
     }
   });
 

@@ -17,6 +17,7 @@ import { IamDirectory } from '../iam/directory.js';
 import { IamStore } from '../iam/store.js';
 import { serveCluster } from './cluster.js';
 import { StartRefusal } from './startErrors.js';
+import { claimServing } from './reset.js';
 import { listenerPlacesOf, listeningAttachments, logPolicyWarnings, unreachableModeOf } from './configured.js';
 import { ServingListeners, type BoundAddress } from './listeners.js';
 import { reloadConfig, type ReloadTarget } from './reload.js';
@@ -91,11 +92,16 @@ export async function serve(options: ServeOptions): Promise<RunningCove> {
   const log = options.log ?? ((line: string) => console.log(line));
   const prepared = await prepare(options, log);
   const removeEphemeral = options.inMemory ? ephemeralRemover(prepared.dataDirectory) : undefined;
+  const releaseDirectory = claimServing(prepared.dataDirectory);
+  const cleanUp = () => {
+    releaseDirectory();
+    removeEphemeral?.();
+  };
   try {
     const running = await startAll(prepared, options, log);
-    return removeEphemeral ? { ...running, stop: () => running.stop().finally(removeEphemeral) } : running;
+    return { ...running, stop: () => running.stop().finally(cleanUp) };
   } catch (error) {
-    removeEphemeral?.();
+    cleanUp();
     throw error;
   }
 }

@@ -683,6 +683,11 @@ export class TableCatalog {
     void task.finally(() => this.background.delete(task));
   }
 
+  /** Waits until the background work started so far (purges, backfills) is done, without stopping it. */
+  async settle(): Promise<void> {
+    while (this.background.size > 0) await Promise.all([...this.background]);
+  }
+
   /** Stops background purges, backfills and recounts at their next batch and waits for them. */
   async close(): Promise<void> {
     this.closing = true;

@@ -179,3 +179,35 @@ describe('first run: an ephemeral store and CLI manners', () => {
     }
   });
 });
+
+describe('cove reset', () => {
+  it('empties the tables under a running server, and with --all the whole store once it is stopped, keeping the keys', async () => {
+    const dataDirectory = tempDirectory();
+    const reset = (...args: string[]) => spawnSync(process.execPath, [MAIN, 'reset', '--data', dataDirectory, ...args], { encoding: 'utf8', timeout: 30_000 });
+    let cove = await startCove({ dataDirectory, args: ['--admin-key', 'dummy:dummy'] });
+    try {
+      const db = cove.client('dummy', 'dummy');
+      await db.send(table('one'));
+      await db.send(table('__proto__'));
+      const emptied = reset();
+      assert.equal(emptied.status, 0, emptied.stderr);
+      assert.match(emptied.stdout, /deleted 2 tables \(__proto__, one\)/);
+      assert.deepEqual((await db.send(new ListTablesCommand({}))).TableNames, []);
+      const refused = reset('--all');
+      assert.equal(refused.status, 2);
+      assert.match(refused.stderr, new RegExp(`reset --all: a cove \\(pid ${cove.pid}\\) is serving`));
+      await db.send(table('two'));
+    } finally {
+      await cove.stop();
+    }
+    const wiped = reset('--all');
+    assert.equal(wiped.status, 0, wiped.stderr);
+    cove = await startCove({ dataDirectory });
+    try {
+      assert.deepEqual((await cove.client('dummy', 'dummy').send(new ListTablesCommand({}))).TableNames, [], 'the key kept in the data directory still works');
+    } finally {
+      await cove.stop();
+      removeDirectory(dataDirectory);
+    }
+  });
+});
