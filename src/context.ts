@@ -130,6 +130,8 @@ export interface RequestContext {
   /** The request's SigV4 fields, read once (by the route stage, or else by authenticate). */
   signing?: SigningFields;
   accessKeyId?: string;
+  /** The region the request is for: its credential scope's, among those cove serves (authenticate); else cove's first. */
+  region?: string;
   principal?: Principal;
   /** Open mode: the principal was assumed, not authenticated (the signature was not checked). */
   unauthenticated?: boolean;

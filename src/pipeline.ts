@@ -12,6 +12,10 @@ import { executeStage, interpretStage, parseStage } from './service.js';
 /** What the stages consult besides the request context. */
 export interface PipelineEnv {
   region: string;
+  /** The other regions cove serves (`regions:`); a request is for its scope's region among them. */
+  otherRegions?: readonly string[];
+  /** Told of a request scoped to a region cove does not serve. */
+  onUnservedRegion?: (region: string) => void;
   accountId: string;
   credentials: CredentialStore;
   router: Router;
@@ -107,7 +111,7 @@ export class Pipeline {
   }
 
   private record(ctx: RequestContext): void {
-    this.audit.append(buildRecord(ctx, { region: this.env.region, accountId: this.env.accountId }));
+    this.audit.append(buildRecord(ctx, { region: ctx.region ?? this.env.region, accountId: this.env.accountId }));
   }
 
   /**

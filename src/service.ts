@@ -14,6 +14,8 @@ export interface WireRequest {
   contentType?: string;
   /** `Content-Encoding`, as sent (a gzip body). */
   contentEncoding?: string;
+  /** The region the request is for (authenticate: its credential scope's); undefined before authentication. */
+  region?: string | undefined;
 }
 
 /**
@@ -178,7 +180,7 @@ export const interpretStage: Stage<unknown> = {
       ctx.request = request;
       return { findings: [{ decision: 'continue', detail: `${request.eventName} on ${request.targets.map((t) => t.resource).join(', ')}` }] };
     };
-    const pending = ctx.service.interpret({ raw: ctx.raw, target: ctx.target }, ctx.operationName, ctx.receivedAtMs, ctx.principal!, ctx.parsed);
+    const pending = ctx.service.interpret({ raw: ctx.raw, target: ctx.target, region: ctx.region }, ctx.operationName, ctx.receivedAtMs, ctx.principal!, ctx.parsed);
     return pending instanceof Promise ? pending.then(interpreted) : interpreted(pending);
   },
 };

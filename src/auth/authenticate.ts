@@ -1,7 +1,7 @@
 import { AwsError, coralError } from '../errors.js';
 import type { Decision, RequestContext, Stage } from '../context.js';
 import type { Credential, CredentialStore, Principal } from './identities.js';
-import { checkAuthorization, readSigning, verifySignature, type ParsedAuthorization } from './sigv4.js';
+import { checkAuthorization, readSigning, scopeRegion, verifySignature, type ParsedAuthorization } from './sigv4.js';
 
 const INVALID_TOKEN = 'The security token included in the request is invalid.';
 const EXPIRED_TOKEN = 'The security token included in the request is expired';
@@ -15,6 +15,10 @@ export type RefreshCredentials = (waitForSnapshot: boolean) => void | Promise<vo
 
 interface AuthenticateEnv {
   region: string;
+  /** The other regions cove serves (`regions:`), whose scope a regional service's request may name. */
+  otherRegions?: readonly string[];
+  /** Told of a request scoped to a region cove does not serve (a log line naming the served ones). */
+  onUnservedRegion?: (region: string) => void;
   credentials: CredentialStore;
   refreshCredentials?: RefreshCredentials;
   /**
@@ -92,9 +96,21 @@ export function authenticationFailsWhateverTheBody(ctx: RequestContext, env: Aut
 
 function parsedAuthorization(ctx: RequestContext, env: AuthenticateEnv): ParsedAuthorization {
   ctx.signing ??= readSigning(ctx.raw);
-  const region = ctx.service.signingRegion?.(env.region) ?? env.region;
-  return checkAuthorization(ctx.signing, { region, service: ctx.service.signingName, nowMs: ctx.receivedAtMs });
+  const globalRegion = ctx.service.signingRegion?.(env.region);
+  const expect = { region: globalRegion ?? env.region, service: ctx.service.signingName, nowMs: ctx.receivedAtMs, ...(globalRegion === undefined && env.otherRegions ? { otherRegions: env.otherRegions } : {}) };
+  let auth: ParsedAuthorization;
+  try {
+    auth = checkAuthorization(ctx.signing, expect);
+  } catch (error) {
+    const region = scopeRegion(ctx.signing);
+    if (env.onUnservedRegion && region !== undefined && region !== expect.region && !expect.otherRegions?.includes(region)) env.onUnservedRegion(region);
+    throw error;
+  }
+  // A regional service's request is for the region its scope names; a global service's, cove's first region.
+  ctx.region = globalRegion === undefined ? auth.region : env.region;
+  return auth;
 }
+
 
 /** The credential the request names: a long-term key, or a temporary one with its own session token; undefined for none. */
 function credentialOf(ctx: RequestContext, auth: ParsedAuthorization, env: AuthenticateEnv): Credential | undefined {

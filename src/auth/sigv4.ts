@@ -66,6 +66,8 @@ export interface ParsedAuthorization {
 
 export interface ScopeExpectation {
   region: string;
+  /** Further regions the scope may name (`regions:` in cove.yaml); `region` is the first. */
+  otherRegions?: readonly string[];
   service: string;
   nowMs: number;
   /** Allowed clock skew either way; default 5 minutes. */
@@ -762,7 +764,7 @@ function checkSignedParts(fields: SigningFields, expect: ScopeExpectation, parts
   //    quoted in public reports, e.g. "Credential should be scoped to correct service: 'glue'. ").
   //    The lone terminator message's trailing space is inferred from the same pattern.
   let scopeMsg = '';
-  if (region !== expect.region) scopeMsg += `Credential should be scoped to a valid region, not '${region}'. `;
+  if (region !== expect.region && !expect.otherRegions?.includes(region)) scopeMsg += `Credential should be scoped to a valid region, not '${region}'. `;
   if (service !== expect.service) scopeMsg += `Credential should be scoped to correct service: '${expect.service}'. `;
   if (terminator !== TERMINATOR) {
     scopeMsg += `Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'. `;

@@ -160,7 +160,7 @@ export async function explain(options: ExplainOptions): Promise<{ output: string
   if (loaded.config.open) {
     notes.push(`Note: this cove runs in open mode (open: true): requests are not authenticated; the server acts for every request as the user "${ADMIN_USER}", whatever key signs it, not as ${principal.arn}.`);
   }
-  if (region !== loaded.config.region) notes.push(`Note: this cove serves ${loaded.config.region} only; a request signed for ${region} is refused there (InvalidSignatureException: Credential should be scoped to a valid region).`);
+  if (!loaded.config.regions.includes(region)) notes.push(`Note: this cove serves ${loaded.config.regions.join(', ')} only; a request signed for ${region} is refused there (InvalidSignatureException: Credential should be scoped to a valid region).`);
   if (decided.result === 'NotAuthorized') {
     const note = `${action} is not authorized on the public endpoint: ${exempt!.service.displayName} answers it without an IAM check there.`;
     const output = options.json ? JSON.stringify({ ...(pathRecord ? { path: pathRecord } : {}), result: 'Allowed', notAuthorized: true, note }, null, 2) : [...pathLines, ...(pathLines.length > 0 ? [''] : []), note, 'Result: Allowed'].join('\n');

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { catalogRegionsIn } from '../dynamo/keys.js';
 import { TableCatalog } from '../dynamo/tables.js';
 import { LmdbEngine } from '../storage/lmdb.js';
 import { StartRefusal } from './startErrors.js';
@@ -52,11 +53,17 @@ export async function reset(options: { dataDirectory: string; all: boolean }, lo
   }
   const engine = new LmdbEngine({ path: store, sharedWithOtherProcesses: true });
   try {
-    const catalog = await TableCatalog.load(engine, { resumePurges: true, sweepExpiredItems: false });
-    const names = catalog.names();
-    for (const name of names) await catalog.delete(name);
-    await catalog.settle();
-    await catalog.close();
+    const names: string[] = [];
+    // The home region's catalog, then every other region's (`regions:`).
+    for (const region of [undefined, ...(await catalogRegionsIn((bounds) => engine.range(bounds)))]) {
+      const catalog = await TableCatalog.load(engine, { resumePurges: true, sweepExpiredItems: false, ...(region === undefined ? {} : { region }) });
+      for (const name of catalog.names()) {
+        await catalog.delete(name);
+        names.push(region === undefined ? name : `${region}:${name}`);
+      }
+      await catalog.settle();
+      await catalog.close();
+    }
     log(`cove: deleted ${names.length} table${names.length === 1 ? '' : 's'}${names.length > 0 ? ` (${names.join(', ')})` : ''} from ${dataDirectory}; users, keys and the audit trail are kept`);
   } finally {
     await engine.close();

@@ -8,6 +8,7 @@ import { loadOrCreateAdminKey, type AdminKey } from '../auth/sharedCredentials.j
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
 import { watchConfigFile, type ConfigWatcher } from '../config/watch.js';
 import { TableCatalog } from '../dynamo/tables.js';
+import type { DynamoState } from '../dynamo/service.js';
 import { Router } from '../network/route.js';
 import { Pipeline } from '../pipeline.js';
 import { registerServices } from '../services.js';
@@ -233,7 +234,7 @@ export async function startServing(prepared: Prepared, options: ServingOptions):
   const credentials = new CredentialStore(tokens, (identity) => sessionPolicies(identity, managedPolicyDocument));
   directory = new IamDirectory({ accountId: loaded.config.accountId, store: stores.iam, credentials, ...(prepared.adminKey ? { adminKey: prepared.adminKey } : {}), log: options.log }, loaded, Date.now());
   const router = buildRouter(loaded);
-  const services = registerServices({ region: loaded.config.region, accountId: loaded.config.accountId, engine: stores.engine, catalog: stores.catalog, credentials, tokens, managedPolicyDocument, directory });
+  const services = registerServices({ ...regionalStates(loaded, stores), credentials, tokens, managedPolicyDocument, directory });
   const pipeline = buildPipeline(loaded, credentials, stores, router, directory, { open: prepared.open, log: options.log, dataDirectory: prepared.dataDirectory, configFile: prepared.configFile });
   const listeners = new ServingListeners(pipeline, services, loaded.config.region, loaded.config.http, options.onListening);
   try {
@@ -262,10 +263,20 @@ export async function startServing(prepared: Prepared, options: ServingOptions):
   };
 }
 
+/** Each served region's DynamoDB state; the first region's, which knows the others. */
+function regionalStates(loaded: LoadedConfig, stores: Stores): DynamoState {
+  const { accountId, regions } = loaded.config;
+  const states = new Map<string, DynamoState>();
+  const inRegion = (region: string) => states.get(region);
+  for (const region of regions) states.set(region, { region, accountId, engine: stores.engine, catalog: stores.catalogs.get(region)!, inRegion });
+  return states.get(regions[0])!;
+}
+
 /** What a serving process keeps under the data directory. */
 interface Stores {
   engine: LmdbEngine;
-  catalog: TableCatalog;
+  /** Each served region's table catalog, first region first. */
+  catalogs: Map<string, TableCatalog>;
   iam: IamStore;
   audit: AuditWriter;
 }
@@ -273,17 +284,31 @@ interface Stores {
 async function openStores(dataDirectory: string, loaded: LoadedConfig, options: Pick<ServingOptions, 'sharedStore' | 'resumePurges'> & { durable: boolean }): Promise<Stores> {
   const { config } = loaded;
   const engine = new LmdbEngine({ path: join(dataDirectory, 'db'), sharedWithOtherProcesses: options.sharedStore, durable: options.durable });
-  let catalog: TableCatalog;
+  const catalogs = new Map<string, TableCatalog>();
   let iam: IamStore;
   try {
-    catalog = await TableCatalog.load(engine, { resumePurges: options.resumePurges, backfillPauseMs: backfillPauseMs(), lifecycle: config.tables });
+    const home = homeRegionOf(dataDirectory, config.region);
+    for (const [index, region] of config.regions.entries()) {
+      // Purge markers are the store's, not a region's: one catalog resumes them.
+      const resume = { resumePurges: options.resumePurges, resumePurgeMarkers: options.resumePurges && index === 0, sweepExpiredItems: options.resumePurges };
+      catalogs.set(region, await TableCatalog.load(engine, { ...resume, backfillPauseMs: backfillPauseMs(), lifecycle: config.tables, ...(region === home ? {} : { region }) }));
+    }
     iam = await IamStore.open(engine);
   } catch (error) {
+    await Promise.all([...catalogs.values()].map((catalog) => catalog.close()));
     await engine.close();
     throw error;
   }
   const audit = new AuditWriter({ directory: join(dataDirectory, 'audit'), accountId: config.accountId, region: config.region });
-  return { engine, catalog, iam, audit };
+  return { engine, catalogs, iam, audit };
+}
+
+/** The region the data directory was made for, whose catalog keeps the first key layout (keys.ts `catalogKeys`). */
+function homeRegionOf(dataDirectory: string, fallback: string): string {
+  const file = join(dataDirectory, DATA_IDENTITY_FILE);
+  if (!existsSync(file)) return fallback;
+  const claimed = (JSON.parse(readFileSync(file, 'utf8')) as { region?: unknown }).region;
+  return typeof claimed === 'string' ? claimed : fallback;
 }
 
 /**
@@ -296,8 +321,8 @@ function backfillPauseMs(): number {
 }
 
 /** The catalog first: closing waits for its purges, which write through the engine; the engine last. */
-async function closeStores({ engine, catalog, audit }: Stores): Promise<void> {
-  await catalog.close();
+async function closeStores({ engine, catalogs, audit }: Stores): Promise<void> {
+  await Promise.all([...catalogs.values()].map((catalog) => catalog.close()));
   audit.close();
   await engine.close();
 }
@@ -332,7 +357,18 @@ function buildPipeline(loaded: LoadedConfig, credentials: CredentialStore, store
   };
   const openModePrincipal = settings.open ? () => credentials.user(ADMIN_USER) : undefined;
   const onUnknownKey = unknownKeyLogger(settings);
-  return new Pipeline({ region: config.region, accountId: config.accountId, credentials, router, refreshCredentials, onUnknownKey, ...(openModePrincipal ? { openModePrincipal } : {}) }, stores.audit);
+  const regions = { otherRegions: config.regions.slice(1), onUnservedRegion: unservedRegionLogger(config.regions, settings.log) };
+  return new Pipeline({ region: config.region, accountId: config.accountId, credentials, router, refreshCredentials, onUnknownKey, ...regions, ...(openModePrincipal ? { openModePrincipal } : {}) }, stores.audit);
+}
+
+/** Logs, once per region, that a request was for a region cove does not serve, naming those it does. */
+function unservedRegionLogger(regions: readonly string[], log: (line: string) => void): (region: string) => void {
+  const logged = new Set<string>();
+  return (region) => {
+    if (logged.has(region) || logged.size >= UNKNOWN_KEYS_LOGGED_MAX) return;
+    logged.add(region);
+    log(`cove: refused a request signed for region ${region}, which this cove does not serve (it serves ${regions.join(', ')}; add it to regions: in cove.yaml)`);
+  };
 }
 
 /** How many unknown keys each process names in its log: a client looping on a bad key must not flood it. */

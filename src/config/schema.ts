@@ -227,8 +227,19 @@ export const workersSchema = z.union(
   { error: `expected a number of worker processes 1..${MAX_WORKERS}, or auto` },
 );
 
-export const configSchema = z.strictObject({
-  region: region.default('us-east-1'),
+/** Upper bound of `regions:`: about as many as AWS has. */
+const MAX_REGIONS = 40;
+
+const configObject = z.strictObject({
+  /** The region cove serves (the first of `regions:` when both are given); default us-east-1. */
+  region: region.optional(),
+  /** Several regions, each with its own tables, chosen per request by its credential scope. */
+  regions: z
+    .array(region)
+    .min(1, { error: 'expected at least one region' })
+    .max(MAX_REGIONS, { error: `expected at most ${MAX_REGIONS} regions` })
+    .refine((list) => new Set(list).size === list.length, { error: 'expected each region once' })
+    .optional(),
   accountId: z.string({ error: 'expected a 12-digit account ID as a quoted string (YAML reads unquoted digits as a number)' }).regex(/^\d{12}$/, { error: 'expected a 12-digit account ID, quoted so YAML keeps it a string' }).default('000000000000'),
   listeners: z
     .array(
@@ -312,5 +323,19 @@ export const configSchema = z.strictObject({
   network: networkSchema,
   attachments: z.array(attachmentSchema).default([]),
 });
+
+/**
+ * cove.yaml, validated. `region` is always the first served region and `regions` every one
+ * (`region` first): given `regions:` alone, its first entry is `region`.
+ */
+export const configSchema = configObject
+  .refine((config) => config.region === undefined || config.regions === undefined || config.regions.includes(config.region), {
+    error: 'expected region to be one of regions',
+    path: ['region'],
+  })
+  .transform(({ region, regions, ...rest }) => {
+    const first = region ?? regions?.[0] ?? 'us-east-1';
+    return { ...rest, region: first, regions: [first, ...(regions ?? []).filter((other) => other !== first)] };
+  });
 
 export type CoveConfig = z.infer<typeof configSchema>;

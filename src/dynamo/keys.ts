@@ -10,6 +10,8 @@ import { encodeNumberOrderPreserving } from './numbers.js';
  *   item           01 | table id (8 bytes) | partition hash (16 bytes) | sort key bytes
  *   purge marker   02 | table id (8 bytes)
  *   catalog version  03   (a counter, bumped in the batch of every catalog change)
+ *   catalog entry  06 | region (UTF-8) | 00 | table name      (a region other than the data's home)
+ *   catalog version  07 | region (UTF-8)                       (the same, per region)
  *   client token   10 | ClientRequestToken (UTF-8)            (TransactWriteItems idempotency)
  *   token expiry   11 | expiry time (ms, uint64 BE) | token   (which tokens to remove, oldest first)
  *   stream counter 05 | stream id (8 bytes)                    (the last sequence number allocated)
@@ -49,11 +51,39 @@ const SEQUENCE_NUMBER_BYTES = 8;
 export const TABLE_ID_BYTES = 8;
 const PARTITION_HASH_BYTES = 16;
 
+/** 06 | region | 00 | name, 07 | region: the catalog of a region other than the data directory's home region. */
+const REGION_CATALOG_TAG = 0x06;
+const REGION_CATALOG_VERSION_TAG = 0x07;
+
+/** Where one region's table catalog lives: its entries (one per table) and its version key. */
+export interface CatalogKeys {
+  entry(tableName: string): Buffer;
+  range: { start: Buffer; end: Buffer };
+  version: Buffer;
+}
+
+/**
+ * The catalog keys of a region: the home region (the one the data directory was made for) keeps
+ * the first layout (00, 03), so a directory made before several regions existed reads as it was;
+ * every other region has its own prefix (a region name has no 00 byte, so prefixes never overlap).
+ */
+export function catalogKeys(region: string | undefined): CatalogKeys {
+  if (region === undefined) return { entry: catalogKey, range: CATALOG_RANGE, version: CATALOG_VERSION_KEY };
+  const prefix = Buffer.concat([Buffer.of(REGION_CATALOG_TAG), Buffer.from(region, 'utf8'), Buffer.of(0)]);
+  return {
+    entry: (name) => Buffer.concat([prefix, Buffer.from(name, 'utf8')]),
+    range: { start: prefix, end: Buffer.concat([prefix.subarray(0, prefix.length - 1), Buffer.of(1)]) },
+    version: Buffer.concat([Buffer.of(REGION_CATALOG_VERSION_TAG), Buffer.from(region, 'utf8')]),
+  };
+}
+
+/** The home region's catalog range. */
+export const CATALOG_RANGE = { start: Buffer.of(CATALOG_TAG), end: Buffer.of(CATALOG_TAG + 1) };
+
+/** The home region's catalog entry of a table. */
 export function catalogKey(tableName: string): Buffer {
   return Buffer.concat([Buffer.of(CATALOG_TAG), Buffer.from(tableName, 'utf8')]);
 }
-
-export const CATALOG_RANGE = { start: Buffer.of(CATALOG_TAG), end: Buffer.of(CATALOG_TAG + 1) };
 
 export function purgeMarkerKey(tableId: Buffer): Buffer {
   return Buffer.concat([Buffer.of(PURGE_TAG), tableId]);
@@ -227,4 +257,14 @@ export function sequenceNumberOfRecordKey(key: Buffer): bigint {
 /** [start, end) of a stream's records from `fromSequence` on. */
 export function streamRecordsRange(streamId: Buffer, fromSequence: bigint): { start: Buffer; end: Buffer } {
   return { start: streamRecordKey(streamId, fromSequence), end: successor(tablePrefix(streamId, STREAM_TAG)) };
+}
+
+/** The regions other than the home one that have a catalog in the engine (what `cove reset` empties). */
+export async function catalogRegionsIn(range: (bounds: { start: Buffer; end: Buffer }) => Iterable<{ key: Buffer }> | AsyncIterable<{ key: Buffer }>): Promise<string[]> {
+  const regions = new Set<string>();
+  for await (const { key } of range({ start: Buffer.of(REGION_CATALOG_TAG), end: Buffer.of(REGION_CATALOG_TAG + 1) })) {
+    const end = key.indexOf(0, 1);
+    if (end > 1) regions.add(key.subarray(1, end).toString('utf8'));
+  }
+  return [...regions];
 }

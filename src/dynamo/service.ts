@@ -38,15 +38,27 @@ export interface DynamoState {
   accountId: string;
   engine: StorageEngine;
   catalog: TableCatalog;
+  /** Another served region's state (`regions:`), by name; absent or undefined: only `region` is served. */
+  inRegion?: (region: string) => DynamoState | undefined;
+}
+
+/** The state of the region a request is for: each region has its own tables (and ARNs). */
+export function regionalState(state: DynamoState, region: string | undefined): DynamoState {
+  if (region === undefined || region === state.region) return state;
+  const regional = state.inRegion?.(region);
+  // Authentication admits only served regions: a request for another is cove's own fault.
+  if (!regional) throw new Error(`no state for region ${region}`);
+  return regional;
 }
 
 /** DynamoDB with its store and catalog: the service the pipeline dispatches DynamoDB requests to. */
-export function dynamoService(state: DynamoState): Service {
-  const { engine, catalog } = state;
+export function dynamoService(home: DynamoState): Service {
   return {
     ...DYNAMODB,
     parse: (request, operationName) => parseDynamoRequest(request, operationName),
     interpret(request, operationName, _receivedAtMs, _caller, parsed) {
+      const state = regionalState(home, request.region);
+      const { engine, catalog } = state;
       const input = parsed?.body ?? parseDynamoRequest(request, operationName).body;
       const interpret = () => interpretDynamoInput(operationName, input, state, request.raw.rawHeaders);
       // Reads from here on see every commit acknowledged so far, by any process sharing the

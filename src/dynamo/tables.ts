@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { BatchOutcome, Entry, StorageEngine, WriteOp } from '../storage/engine.js';
 import { AwsError } from '../errors.js';
 import { dynamoError } from './errors.js';
-import { catalogKey, CATALOG_RANGE, CATALOG_VERSION_KEY, INDEX_TAG, ITEM_TAG, PURGE_MARKER_RANGE, purgeMarkerKey, STREAM_TAG, TABLE_ID_BYTES, tableRange } from './keys.js';
+import { catalogKeys, type CatalogKeys, INDEX_TAG, ITEM_TAG, PURGE_MARKER_RANGE, purgeMarkerKey, STREAM_TAG, TABLE_ID_BYTES, tableRange } from './keys.js';
 import { enabledStream, type StreamInfo, type StreamViewType, type TableStream } from './streams.js';
 import type { AttributeDefinition, KeyAttribute, KeySchemaElement } from './types.js';
 import type { ProjectionType, SecondaryIndex } from './indexes.js';
@@ -257,11 +257,10 @@ export const INDEXES_CHANGED = dynamoError('InternalServerError', "The table's s
 /** Why a backfill stops before its end: the index (or its table) is gone. */
 const INDEX_GONE = dynamoError('ResourceNotFoundException', 'Requested resource not found');
 
-/** Bumps the catalog version inside the batch of a catalog change (see CATALOG_VERSION_KEY). */
-const BUMP_VERSION: WriteOp<never> = {
-  key: CATALOG_VERSION_KEY,
-  value: (current) => nextVersion(current),
-};
+/** Bumps the catalog version inside the batch of a catalog change (see CatalogKeys.version). */
+function bumpVersion(keys: CatalogKeys): WriteOp<never> {
+  return { key: keys.version, value: (current) => nextVersion(current) };
+}
 
 function nextVersion(current: Buffer | undefined): Buffer {
   const next = Buffer.alloc(8);
@@ -292,6 +291,10 @@ export interface CatalogOptions {
   backfillPauseMs?: number;
   /** Delete expired items of TTL-enabled tables in the background (default: as `resumePurges`: one process per store). */
   sweepExpiredItems?: boolean;
+  /** The region whose catalog this is, when it is not the data directory's home region (keys.ts `catalogKeys`). */
+  region?: string;
+  /** Resume the purges that purge markers name (default: as `resumePurges`); one catalog of a store does. */
+  resumePurgeMarkers?: boolean;
   /** cove.yaml `tables:`: how long a new table stays CREATING and a deleted one DELETING (default 0: none). */
   lifecycle?: TableLifecycleDelays;
 }
@@ -331,22 +334,27 @@ export class TableCatalog {
   readonly stats: TableStats;
   /** Deletes expired items (timeToLive.ts), in the one process that runs the store's background work. */
   private readonly sweeper: TimeToLiveSweeper | undefined;
+  /** Where this region's catalog lives in the engine. */
+  private readonly keys: CatalogKeys;
+  private readonly bumpVersion: WriteOp<never>;
 
   private constructor(
     private readonly engine: StorageEngine,
     private readonly options: CatalogOptions,
   ) {
+    this.keys = catalogKeys(options.region);
+    this.bumpVersion = bumpVersion(this.keys);
     this.stats = new TableStats(engine, this, options.statsRecountIntervalMs ?? statsRecountIntervalMs());
     if (options.sweepExpiredItems ?? options.resumePurges ?? true) this.sweeper = new TimeToLiveSweeper(engine, this);
   }
 
   static async load(engine: StorageEngine, options: CatalogOptions = {}): Promise<TableCatalog> {
     const catalog = new TableCatalog(engine, options);
-    await catalog.reload(await engine.get(CATALOG_VERSION_KEY));
+    await catalog.reload(await engine.get(catalog.keys.version));
     if (options.resumePurges ?? true) {
       // Resume the purges a stop or crash interrupted.
       // A marker's value is the tag of the range to purge (ITEM_TAG for a table, INDEX_TAG for an index, STREAM_TAG for a stream).
-      const pending = (await collect(engine.range(PURGE_MARKER_RANGE))).map(({ key, value }) => ({ storageId: Buffer.from(key.subarray(1)), tag: value[0] }));
+      const pending = options.resumePurgeMarkers === false ? [] : (await collect(engine.range(PURGE_MARKER_RANGE))).map(({ key, value }) => ({ storageId: Buffer.from(key.subarray(1)), tag: value[0] }));
       for (const { storageId, tag } of pending) catalog.startPurge(storageId, tag);
       // An index still CREATING was being backfilled when the store was last closed.
       for (const table of catalog.tables.values()) for (const index of table.indexes) if (!index.readable) catalog.startBackfill(table, index);
@@ -361,7 +369,7 @@ export class TableCatalog {
    * Synchronous when the engine's reads are (the hot path: one get, no allocation but its result).
    */
   refresh(): void | Promise<void> {
-    const version = this.engine.get(CATALOG_VERSION_KEY);
+    const version = this.engine.get(this.keys.version);
     if (version instanceof Promise) return version.then((v) => (sameVersion(v, this.version) ? undefined : this.reload(v)));
     if (sameVersion(version, this.version)) return;
     return this.reload(version);
@@ -369,7 +377,7 @@ export class TableCatalog {
 
   /** Re-reads the whole catalog; `version` was read first, so the mirror is at least that new. */
   private reload(version: Buffer | undefined): void | Promise<void> {
-    const entries = this.engine.range(CATALOG_RANGE);
+    const entries = this.engine.range(this.keys.range);
     const install = (list: Iterable<Entry>) => {
       const tables = new Map<string, Table>();
       const tombstones = new Map<string, Table>();
@@ -461,7 +469,7 @@ export class TableCatalog {
    */
   private guard(table: Table): WriteOp<AwsError> {
     return {
-      key: catalogKey(table.name),
+      key: this.keys.entry(table.name),
       value: () => undefined,
       condition: (current) => {
         if (current === undefined) return dynamoError('ResourceNotFoundException', 'Requested resource not found');
@@ -487,12 +495,12 @@ export class TableCatalog {
     const bytes = Buffer.from(JSON.stringify(record));
     const outcome = await this.engine.writeBatch<AwsError>([
       {
-        key: catalogKey(description.TableName),
+        key: this.keys.entry(description.TableName),
         value: bytes,
         // A tombstone whose DELETING time is over is a table that is gone: the name is free.
         condition: (current) => (current && !isExpiredTombstone(parseRecord(current), nowMs) ? dynamoError('ResourceInUseException', `Table already exists: ${description.TableName}`) : undefined),
       },
-      BUMP_VERSION,
+      this.bumpVersion,
     ]);
     if (!outcome.ok) throw outcome.error;
     const table = toTable(record, bytes);
@@ -534,7 +542,7 @@ export class TableCatalog {
     let indexIds: { dropped: string[]; added: string[] } = { dropped: [], added: [] };
     const outcome = await this.engine.writeBatch<AwsError>([
       {
-        key: catalogKey(table.name),
+        key: this.keys.entry(table.name),
         condition: (current) => (current && isIncarnation(parseRecord(current), table) ? undefined : notFound),
         value: (current) => {
           const record = change(parseRecord(current!));
@@ -547,7 +555,7 @@ export class TableCatalog {
           return indexIds.dropped.map((id) => ({ key: purgeMarkerKey(Buffer.from(id, 'hex')), value: Buffer.of(INDEX_TAG) }));
         },
       },
-      BUMP_VERSION,
+      this.bumpVersion,
     ]);
     if (!outcome.ok) throw outcome.error;
     const updated = toTable(written!.record, written!.bytes);
@@ -579,7 +587,7 @@ export class TableCatalog {
     try {
       outcome = await this.engine.writeBatch<AwsError>([
         {
-          key: catalogKey(name),
+          key: this.keys.entry(name),
           value: tombstoneBytes ?? null,
           // Only this incarnation of the table may be removed.
           condition: (current) => (current && isIncarnation(parseRecord(current), table) ? undefined : notFound),
@@ -593,7 +601,7 @@ export class TableCatalog {
           },
         },
         { key: purgeMarkerKey(table.storageId), value: Buffer.of(ITEM_TAG) },
-        BUMP_VERSION,
+        this.bumpVersion,
       ]);
     } catch (error) {
       if (!this.tables.has(name)) this.tables.set(name, table);
@@ -623,11 +631,11 @@ export class TableCatalog {
     const remove = async () => {
       const outcome = await this.engine.writeBatch<AwsError>([
         {
-          key: catalogKey(tombstone.name),
+          key: this.keys.entry(tombstone.name),
           value: null,
           condition: (current) => (current?.equals(tombstone.recordBytes) ? undefined : INDEX_GONE),
         },
-        BUMP_VERSION,
+        this.bumpVersion,
       ]);
       if (outcome.ok) this.installOwnChange(outcome.previous[1], () => this.tombstones.delete(tombstone.name));
     };
@@ -650,7 +658,7 @@ export class TableCatalog {
   private startBackfill(table: Table, index: SecondaryIndex): void {
     const tableStorageId = table.record.storageId;
     const guard: WriteOp<AwsError> = {
-      key: catalogKey(table.name),
+      key: this.keys.entry(table.name),
       value: () => undefined,
       condition: (current) => (current && isBackfilling(parseRecord(current), tableStorageId, index) ? undefined : INDEX_GONE),
     };

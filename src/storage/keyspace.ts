@@ -7,6 +7,9 @@
  *   02  purge markers (deleted tables and indexes)   src/dynamo/keys.ts
  *   03  DynamoDB catalog version      src/dynamo/keys.ts
  *   04  secondary index entries       src/dynamo/keys.ts
+ *   05  stream counters and records   src/dynamo/keys.ts
+ *   06  DynamoDB table catalog of a region other than the home one   src/dynamo/keys.ts
+ *   07  that catalog's version        src/dynamo/keys.ts
  *   10  TransactWriteItems client tokens              src/dynamo/keys.ts
  *   11  client token expiries         src/dynamo/keys.ts
  *   20  IAM principals and policies created through the IAM API   src/iam/store.ts

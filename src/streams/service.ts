@@ -5,7 +5,7 @@
  * (src/dynamo/streams.ts) from the same store and catalog.
  */
 import { AwsError, CORAL_NAMESPACE, coralError } from '../errors.js';
-import { parseJsonRequest, type DynamoState } from '../dynamo/service.js';
+import { parseJsonRequest, regionalState, type DynamoState } from '../dynamo/service.js';
 import { dynamoError } from '../dynamo/errors.js';
 import type { InterpretedRequest, Service, ServiceDescription } from '../service.js';
 import { awsJsonProtocol } from '../server/protocols/awsJson.js';
@@ -33,14 +33,15 @@ export const STREAMS: ServiceDescription = {
 const AUDITED_STREAM_ARN = /^arn:aws:dynamodb:[^:]*:[^:]*:table\/[^/*]+\/stream\/[^/*]+$/;
 
 /** DynamoDB Streams over DynamoDB's store and catalog. */
-export function streamsService(state: DynamoState): Service {
-  const { engine, catalog } = state;
+export function streamsService(home: DynamoState): Service {
   return {
     ...STREAMS,
     // DynamoDB's HTTP-layer checks, before the signature (the same framework answers both).
     parse: (request, operationName) => parseJsonRequest(request, operationName, STREAMS_OPERATIONS),
     async interpret(request, operationName, _receivedAtMs, _caller, parsed) {
       const body = parsed?.body ?? parseJsonRequest(request, operationName, STREAMS_OPERATIONS).body;
+      const state = regionalState(home, request.region);
+      const { engine, catalog } = state;
       // As DynamoDB's: reads see every commit acknowledged so far, by any process sharing the store.
       await engine.refreshSnapshot?.();
       await catalog.refresh();
