@@ -126,6 +126,7 @@ export function buildRecord(ctx: RequestContext, options: RecordOptions): CloudT
     recipientAccountId: options.accountId,
     eventCategory: isManagement ? 'Management' : 'Data',
     ...(ctx.path?.kind === 'endpoint' ? { vpcEndpointId: ctx.path.endpointId, vpcEndpointAccountId: ctx.path.endpointAccountId } : {}),
+    ...(ctx.connection.tls ? { tlsDetails: ctx.connection.tls } : {}),
     // A copy: the writer serializes the record at the end of the event turn.
     additionalEventData: { coveTrace: ctx.trace.slice() },
   };

@@ -16,8 +16,9 @@ import { ADMIN_USER } from '../iam/declared.js';
 import { IamDirectory } from '../iam/directory.js';
 import { IamStore } from '../iam/store.js';
 import { serveCluster } from './cluster.js';
-import { listenerPlacesOf, listeningAttachments, logPolicyWarnings, unreachableModeOf } from './configured.js';
+import { ensureAutoCertificates, listenerPlacesOf, listeningAttachments, logPolicyWarnings, unreachableModeOf, type TlsPlaces } from './configured.js';
 import { ServingListeners, type BoundAddress } from './listeners.js';
+import { ensureCertificateAuthority } from '../server/certificates.js';
 import { reloadConfig, type ReloadTarget } from './reload.js';
 
 export interface ServeOptions {
@@ -93,7 +94,7 @@ export function workerCount(setting: number | 'auto'): number {
 }
 
 export function listeningLine(address: BoundAddress): string {
-  return `cove: ${address.name} listening on http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+  return `cove: ${address.name} listening on ${address.secure ? 'https' : 'http'}://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
 }
 
 /**
@@ -106,6 +107,8 @@ async function prepare(options: ServeOptions, log: (line: string) => void): Prom
   await logPolicyWarnings(loaded, log);
   const dataDirectory = resolve(options.dataDirectory ?? '.cove');
   mkdirSync(dataDirectory, { recursive: true });
+  // Once, here: a cluster's workers then all read the same certificates.
+  ensureAutoCertificates(loaded, tlsPlacesOf(options.configFile, dataDirectory, loaded));
   let adminKey: Prepared['adminKey'];
   if (!options.configFile) {
     const credentialsFile = join(dataDirectory, 'credentials');
@@ -117,6 +120,21 @@ async function prepare(options: ServeOptions, log: (line: string) => void): Prom
     }
   }
   return { configFile: options.configFile, configText, loaded, dataDirectory, ...(adminKey ? { adminKey } : {}) };
+}
+
+/** `cove cert ca`: the CA's PEM path; the CA (and, with a config, its listeners' certificates) made if missing. */
+export async function certificateAuthorityPath(configFile: string | undefined, data: string): Promise<string> {
+  const dataDirectory = resolve(data);
+  mkdirSync(dataDirectory, { recursive: true });
+  if (configFile) {
+    const loaded = loadConfig(configFile, readFileSync(configFile, 'utf8'));
+    ensureAutoCertificates(loaded, tlsPlacesOf(configFile, dataDirectory, loaded));
+  }
+  return ensureCertificateAuthority(dataDirectory).cert;
+}
+
+function tlsPlacesOf(configFile: string | undefined, dataDirectory: string, loaded: LoadedConfig): TlsPlaces {
+  return { configFile, dataDirectory, region: loaded.config.region };
 }
 
 /** A serving process's handle on what it serves. */
@@ -140,7 +158,7 @@ export async function startServing(prepared: Prepared, options: ServingOptions):
   const router = buildRouter(loaded);
   const services = registerServices({ region: loaded.config.region, accountId: loaded.config.accountId, engine: stores.engine, catalog: stores.catalog, credentials, tokens, managedPolicyDocument, directory });
   const pipeline = buildPipeline(loaded, credentials, stores, router, directory);
-  const listeners = new ServingListeners(pipeline, services, loaded.config.region, loaded.config.http, options.onListening);
+  const listeners = new ServingListeners(pipeline, services, loaded.config.region, loaded.config.http, options.onListening, tlsPlacesOf(prepared.configFile, prepared.dataDirectory, loaded), options.log);
   try {
     await startListeners(listeners, loaded, options.port);
   } catch (error) {
@@ -238,10 +256,11 @@ function buildPipeline(loaded: LoadedConfig, credentials: CredentialStore, store
  */
 async function startListeners(listeners: ServingListeners, loaded: LoadedConfig, port: number | undefined): Promise<void> {
   for (const [index, listener] of loaded.config.listeners.entries()) {
-    await listeners.startConfigured(listener.name, listener.listen, index === 0 ? port : undefined);
+    const transport = { ...(listener.tls ? { tls: listener.tls } : {}), ...(listener.proxyProtocol ? { proxyProtocol: listener.proxyProtocol } : {}) };
+    await listeners.startConfigured(listener.name, listener.listen, transport, index === 0 ? port : undefined);
   }
   for (const attachment of listeningAttachments(loaded)) {
-    await listeners.startAttachment(attachment.name, attachment.listen);
+    await listeners.startAttachment(attachment.name, attachment.listen, attachment.transport);
   }
 }
 
