@@ -136,7 +136,7 @@ export class HttpListener {
     this.server.maxRequestsPerSocket = SERVER_LIMITS.requestsPerConnectionMax;
     // node:http checks its timeouts from a timer it starts on 'listening'; the front listens instead.
     this.server.emit('listening');
-    this.front = acceptingServer(settings.maxConnections, config.proxyProtocol, (socket) => this.server.emit('connection', socket), (peer, reason) => log(`cove: ${config.name}: closed a connection from ${peer}: ${reason}`));
+    this.front = acceptingServer(settings.maxConnections, config.proxyProtocol, (socket) => this.deliver(socket), (peer, reason) => log(`cove: ${config.name}: closed a connection from ${peer}: ${reason}`));
     // `Expect: 100-continue` (the C++ SDK's default): the 100 goes out only once the body will be
     // read (onRequest), so a body that would be refused, or must wait for the budget, is not sent yet.
     this.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.inOrder(req, res));
@@ -146,6 +146,16 @@ export class HttpListener {
     // A client that half-closes after pipelining requests still gets the answers of those that
     // run (node:http would otherwise abort them and end the socket: executed, never answered).
     (this.server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  }
+
+  /**
+   * Hands an accepted connection to the HTTP (HTTPS) server. One the PROXY reader paused, with
+   * the bytes after the header put back, is resumed for node:http, which reads the socket's
+   * handle directly and expects it flowing (node:tls reads the bytes put back by itself).
+   */
+  private deliver(socket: Socket): void {
+    this.server.emit('connection', socket);
+    if (this.config.tls === undefined && socket.isPaused()) socket.resume();
   }
 
   listen(): Promise<{ host: string; port: number }> {
