@@ -296,9 +296,11 @@ export const configSchema = z.strictObject({
       keepAliveTimeoutMs: timeoutMs.default(SERVER_LIMITS.keepAliveTimeoutMs),
       /** Open connections per listener (and per worker process); one more is closed as it arrives. */
       maxConnections: z.number({ error: 'expected a number of connections' }).int({ error: 'expected a whole number' }).min(1, { error: 'expected at least 1' }).max(1_000_000, { error: 'expected at most 1000000' }).default(SERVER_LIMITS.connectionsMax),
+      /** Requests one keep-alive connection carries; the last is answered with `Connection: close`. */
+      maxRequestsPerConnection: z.number({ error: 'expected a number of requests' }).int({ error: 'expected a whole number' }).min(1, { error: 'expected at least 1' }).default(SERVER_LIMITS.requestsPerConnectionMax),
     })
     .refine((http) => http.headersTimeoutMs <= http.requestTimeoutMs, { error: 'expected headersTimeoutMs no longer than requestTimeoutMs' })
-    .default({ headersTimeoutMs: SERVER_LIMITS.headersTimeoutMs, requestTimeoutMs: SERVER_LIMITS.requestTimeoutMs, keepAliveTimeoutMs: SERVER_LIMITS.keepAliveTimeoutMs, maxConnections: SERVER_LIMITS.connectionsMax }),
+    .default({ headersTimeoutMs: SERVER_LIMITS.headersTimeoutMs, requestTimeoutMs: SERVER_LIMITS.requestTimeoutMs, keepAliveTimeoutMs: SERVER_LIMITS.keepAliveTimeoutMs, maxConnections: SERVER_LIMITS.connectionsMax, maxRequestsPerConnection: SERVER_LIMITS.requestsPerConnectionMax }),
   iam: z
     .strictObject({
       policies: z.array(z.strictObject({ name: iamName, path: iamPath, document: policyDocument })).default([]),

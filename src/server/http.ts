@@ -42,6 +42,7 @@ const DEFAULT_SETTINGS: HttpSettings = {
   requestTimeoutMs: SERVER_LIMITS.requestTimeoutMs,
   keepAliveTimeoutMs: SERVER_LIMITS.keepAliveTimeoutMs,
   maxConnections: SERVER_LIMITS.connectionsMax,
+  maxRequestsPerConnection: SERVER_LIMITS.requestsPerConnectionMax,
 };
 
 const CLOSE_GRACE_MS = 2000;
@@ -133,7 +134,7 @@ export class HttpListener {
     // An HTTPS server is node:tls's server under node:http's: the same limits hold on both.
     this.server = tls ? createHttpsServer({ ...httpOptions, ...secureContextOptions(tls), handshakeTimeout: SERVER_LIMITS.tlsHandshakeTimeoutMs }, handler) : createServer(httpOptions, handler);
     this.certificates = tls ? new CertificateWatcher(tls, this.server as Server & { setSecureContext: CertificateWatcher['target']['setSecureContext'] }, log) : undefined;
-    this.server.maxRequestsPerSocket = SERVER_LIMITS.requestsPerConnectionMax;
+    this.server.maxRequestsPerSocket = settings.maxRequestsPerConnection;
     // node:http checks its timeouts from a timer it starts on 'listening'; the front listens instead.
     this.server.emit('listening');
     this.front = acceptingServer(settings.maxConnections, config.proxyProtocol, (socket) => this.deliver(socket), (peer, reason) => log(`cove: ${config.name}: closed a connection from ${peer}: ${reason}`));

@@ -30,7 +30,7 @@ export const SERVER_LIMITS = {
   timeoutCheckIntervalMs: 1_000,
   /** Open connections per listener and process; one more is closed as it arrives (cove.yaml `http.maxConnections`). */
   connectionsMax: 10_000,
-  /** Requests one keep-alive connection may carry; the last is answered with `Connection: close`. */
+  /** Requests one keep-alive connection may carry; the last is answered with `Connection: close` (cove.yaml `http.maxRequestsPerConnection`). */
   requestsPerConnectionMax: 100_000,
   /** From a connection's first byte to the end of its TLS handshake. */
   tlsHandshakeTimeoutMs: 10_000,
@@ -55,4 +55,5 @@ export interface HttpTimeouts {
 export interface HttpSettings extends HttpTimeouts {
   maxConnections: number;
   keepAliveTimeoutMs: number;
+  maxRequestsPerConnection: number;
 }

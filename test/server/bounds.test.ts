@@ -289,7 +289,7 @@ describe('requests node:http cannot parse get an AWS-shaped answer and an audit 
 
 describe("cove.yaml's http: the listeners' timeouts", () => {
   it('default to the server limits, take whole milliseconds, and keep headers within the request', () => {
-    const rest = { keepAliveTimeoutMs: SERVER_LIMITS.keepAliveTimeoutMs, maxConnections: SERVER_LIMITS.connectionsMax };
+    const rest = { keepAliveTimeoutMs: SERVER_LIMITS.keepAliveTimeoutMs, maxConnections: SERVER_LIMITS.connectionsMax, maxRequestsPerConnection: SERVER_LIMITS.requestsPerConnectionMax };
     assert.deepEqual(loadConfig(undefined).config.http, { headersTimeoutMs: SERVER_LIMITS.headersTimeoutMs, requestTimeoutMs: SERVER_LIMITS.requestTimeoutMs, ...rest });
     assert.deepEqual(loadConfig('cove.yaml', 'http: { headersTimeoutMs: 2000, requestTimeoutMs: 5000 }\n').config.http, { headersTimeoutMs: 2000, requestTimeoutMs: 5000, ...rest });
     assert.throws(() => loadConfig('cove.yaml', 'http: { headersTimeoutMs: 10 }\n'), /http\.headersTimeoutMs: expected at least 1000 ms/);
