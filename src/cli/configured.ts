@@ -3,7 +3,7 @@
  * (serve.ts) and again for every reload (reload.ts), so both read it the same way.
  */
 import { dirname, resolve } from 'node:path';
-import { compiledPolicies, splitHostPort, type LoadedConfig } from '../config/load.js';
+import { ConfigError, compiledPolicies, loadConfig, splitHostPort, type LoadedConfig } from '../config/load.js';
 import type { ListenerTls } from '../config/schema.js';
 import type { ProxyProtocolSettings } from '../server/accept.js';
 import { ensureListenerCertificate, listenerHostNames } from '../server/certificates.js';
@@ -68,6 +68,22 @@ export function tlsSettingsOf(places: TlsPlaces, name: string, listen: string, t
   }
   const files = ensureListenerCertificate(places.dataDirectory, name, listenerHostNames(splitHostPort(listen).host, places.region));
   return { policy, certFile: files.cert, keyFile: files.key };
+}
+
+/**
+ * A cluster's primary, before it hands a new text of cove.yaml to its workers: the `tls: auto`
+ * certificates it needs, made once here, so that workers starting an attachment listener
+ * never write the same files at once. A text that does not load is the workers' to report.
+ */
+export function ensureAutoCertificatesFor(configFile: string, text: string, dataDirectory: string): void {
+  let loaded: LoadedConfig;
+  try {
+    loaded = loadConfig(configFile, text);
+  } catch (error) {
+    if (error instanceof ConfigError) return;
+    throw error;
+  }
+  ensureAutoCertificates(loaded, { configFile, dataDirectory, region: loaded.config.region });
 }
 
 /** Every listener's `tls: auto` certificate, made once at start (before a cluster's workers read them). */
