@@ -11,6 +11,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { auditRecordFor } from '../support/audit.js';
 import { removeDirectory, startCove, type CoveProcess } from '../support/cove.js';
 import { proxyV1, proxyV2 } from '../support/proxyProtocol.js';
+import { httpsClient } from '../support/tls.js';
 
 const ACCOUNT = '123456789012';
 const EDGE = { accessKeyId: 'AKIAEDGE000000000001', secretAccessKey: 'edge-secret' };
@@ -49,6 +50,7 @@ network:
   vpcEndpoints: [{ id: vpce-app, vpc: vpc-app, serviceName: com.amazonaws.us-east-1.dynamodb, type: Gateway, routeTables: [rtb-app] }]
 attachments:
   - { name: app, subnet: subnet-app, privateIp: 10.0.1.25 }
+  - { name: apptls, subnet: subnet-app, privateIp: 10.0.1.26, listen: 127.0.0.1:0, tls: auto }
 `;
 
 /** A connection that sends `header` first, as a load balancer would, then speaks HTTP (or TLS, then HTTP). */
@@ -90,7 +92,7 @@ describe('PROXY protocol listeners', () => {
   const recordOf = async (client: DynamoDBClient) => auditRecordFor(cove, (await client.send(new ListTablesCommand({}))).$metadata.requestId);
 
   before(async () => {
-    cove = await startCove({ config: CONFIG, listeners: 5 });
+    cove = await startCove({ config: CONFIG, listeners: 6 });
     ports = cove.ports();
     ca = readFileSync(join(cove.dataDirectory, 'tls', 'ca.pem'));
   });
@@ -134,6 +136,15 @@ describe('PROXY protocol listeners', () => {
     const record = await recordOf(via(ports.mapped, proxyV1('10.1.4.4', 3000, '10.0.0.5', 80), PRIVATE));
     assert.equal(record.vpcEndpointId, 'vpce-app');
     assert.equal(record.sourceIPAddress, '10.0.1.25', "the attachment's private address");
+  });
+
+  it('an attachment listener serves TLS too: its path, its private address and tlsDetails', async () => {
+    const client = httpsClient(ports.apptls, join(cove.dataDirectory, 'tls', 'ca.pem'), PRIVATE);
+    clients.push(client);
+    const record = await recordOf(client);
+    assert.equal(record.vpcEndpointId, 'vpce-app');
+    assert.equal(record.sourceIPAddress, '10.0.1.26');
+    assert.equal(record.tlsDetails.tlsVersion, 'TLSv1.3');
   });
 
   it('a header from an untrusted peer closes the connection unanswered; the same peer without one is served', async () => {

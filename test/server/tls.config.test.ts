@@ -5,6 +5,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/load.js';
 import { cipherString } from '../../src/server/tlsPolicy.js';
+import { readFileSync } from 'node:fs';
+import { tlsSettingsOf } from '../../src/cli/configured.js';
+import { ensureListenerCertificate, listenerHostNames } from '../../src/server/certificates.js';
 import { removeDirectory, tempDirectory } from '../support/cove.js';
 
 const MAIN = join(import.meta.dirname, '..', '..', 'src', 'cli', 'main.js');
@@ -45,6 +48,26 @@ describe("cove.yaml's tls:", () => {
     assert.deepEqual(proxy('{ trustedCidrs: [10.0.0.0/8] }'), { trustedCidrs: ['10.0.0.0/8'], required: false });
     assert.throws(() => proxy('{ trustedCidrs: [] }'), /expected at least one CIDR/);
     assert.throws(() => proxy('{ trustedCidrs: [10.0.0.1/8] }'), /host bits set/);
+  });
+
+  it("resolves cert: and key: against cove.yaml's folder", () => {
+    const settings = tlsSettingsOf({ configFile: '/etc/cove/cove.yaml', dataDirectory: '/var/lib/cove', region: 'us-east-1' }, 'public', '0.0.0.0:443', { mode: 'files', cert: 'tls/server.pem', key: '/keys/server-key.pem', minVersion: 'TLSv1.2' });
+    assert.equal(settings.certFile, '/etc/cove/tls/server.pem');
+    assert.equal(settings.keyFile, '/keys/server-key.pem');
+  });
+
+  it("auto: keeps a listener's certificate while it names the listener's hosts, reissues it when the host changes", () => {
+    const directory = tempDirectory();
+    try {
+      const names = listenerHostNames('127.0.0.1', 'eu-west-1');
+      assert.ok(names.includes('dynamodb.eu-west-1.amazonaws.com') && !names.includes('0.0.0.0'));
+      const first = readFileSync(ensureListenerCertificate(directory, 'public', names).cert, 'utf8');
+      assert.equal(readFileSync(ensureListenerCertificate(directory, 'public', names).cert, 'utf8'), first);
+      const moved = listenerHostNames('cove.internal', 'eu-west-1');
+      assert.notEqual(readFileSync(ensureListenerCertificate(directory, 'public', moved).cert, 'utf8'), first);
+    } finally {
+      removeDirectory(directory);
+    }
   });
 
   it('`cove serve` refuses to start with a non-forward-secret suite, and says why', () => {

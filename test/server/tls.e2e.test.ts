@@ -4,6 +4,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import { ensureListenerCertificate } from '../../src/server/certificates.js';
 import { CreateTableCommand, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { auditRecordFor } from '../support/audit.js';
 import { removeDirectory, startCove, tempDirectory, type CoveProcess } from '../support/cove.js';
@@ -176,7 +178,38 @@ describe('TLS listeners (tls: auto)', () => {
   });
 });
 
-describe('tls: auto across restarts', () => {
+describe('tls: auto across restarts, workers and own files', () => {
+  it('serves HTTPS from every worker of a cluster, with the certificate the primary made', async () => {
+    const dataDirectory = tempDirectory();
+    const config = 'listeners: [{ name: public, listen: "127.0.0.1:0", tls: auto }]\n';
+    const cove = await startCove({ config, dataDirectory, workers: 2 });
+    try {
+      const ca = join(dataDirectory, 'tls', 'ca.pem');
+      const serials = new Set<string>();
+      for (let i = 0; i < 6; i++) serials.add((await peerCertificate(cove.port, ca)).serialNumber);
+      assert.equal(serials.size, 1, 'one certificate, whichever worker answers');
+    } finally {
+      await cove.stop();
+      removeDirectory(dataDirectory);
+    }
+  });
+
+  it('serves its own certificate and key files (tls: { cert, key })', async () => {
+    const issuer = tempDirectory();
+    const dataDirectory = tempDirectory();
+    try {
+      // Files from another CA: cove's tls: auto of another data directory stands in for the operator's.
+      const { cert, key } = ensureListenerCertificate(issuer, 'own', ['localhost', '127.0.0.1']);
+      const cove = await startCove({ config: `listeners: [{ name: public, listen: "127.0.0.1:0", tls: { cert: ${cert}, key: ${key} } }]\n`, dataDirectory });
+      const certificate = await peerCertificate(cove.port, join(issuer, 'tls', 'ca.pem'));
+      assert.equal(certificate.fingerprint256, new X509Certificate(readFileSync(cert)).fingerprint256);
+      await cove.stop();
+    } finally {
+      removeDirectory(issuer);
+      removeDirectory(dataDirectory);
+    }
+  });
+
   it('reuses the CA and the certificate it made on the first start', async () => {
     const dataDirectory = tempDirectory();
     const config = 'listeners: [{ name: public, listen: "127.0.0.1:0", tls: auto }]\n';
