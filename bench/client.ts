@@ -5,6 +5,7 @@
  * the servers, not the load generator, set the pace (as with wrk or autocannon).
  */
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
 
 export interface Response {
   status: number;
@@ -20,12 +21,13 @@ export class Connection {
   private pending: { resolve: (r: Response) => void; reject: (e: Error) => void } | undefined;
   private closed = false;
 
-  constructor(readonly port: number, readonly host = '127.0.0.1') {}
+  /** With `ca`, the connection is TLS (verified against that CA, as `localhost`). */
+  constructor(readonly port: number, readonly host = '127.0.0.1', readonly ca?: Buffer) {}
 
   private open(): Promise<Socket> {
     return new Promise((resolve, reject) => {
-      const socket = connect({ port: this.port, host: this.host, noDelay: true });
-      socket.once('connect', () => resolve(socket));
+      const socket = this.ca ? connectTls({ port: this.port, host: this.host, servername: 'localhost', ca: this.ca }).setNoDelay(true) : connect({ port: this.port, host: this.host, noDelay: true });
+      socket.once(this.ca ? 'secureConnect' : 'connect', () => resolve(socket));
       socket.once('error', (error) => {
         reject(error);
         this.fail(error);

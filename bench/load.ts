@@ -16,6 +16,7 @@
  *    is pre-signed, a short second warm-up re-opens the connections, and the window runs on the
  *    pool; if the pool ran out, the rest is signed inline (reported as `signedInline`).
  */
+import { readFileSync } from 'node:fs';
 import { Connection } from './client.js';
 import { Signer, type Credentials } from './sign.js';
 import {
@@ -53,6 +54,8 @@ export interface RunTask extends BaseTask {
   warmupSeconds: number;
   seconds: number;
   seed: number;
+  /** The CA file to trust: the run is over TLS. */
+  caFile?: string;
 }
 export type Task = SetupTask | FillTask | RunTask;
 
@@ -168,7 +171,8 @@ async function run(task: RunTask, signer: Signer): Promise<RunResult> {
     for (let i = 0; i < NON_UNIQUE_POOL; i++) pool.push(make());
   }
 
-  const connections = Array.from({ length: workload.connections }, () => new Connection(task.port));
+  const ca = task.caFile === undefined ? undefined : readFileSync(task.caFile);
+  const connections = Array.from({ length: workload.connections }, () => new Connection(task.port, '127.0.0.1', ca));
   let checked = 0;
   let checkFailures = 0;
   let firstError: string | undefined;

@@ -142,7 +142,8 @@ export function coveConfig(): string {
   return [
     `region: ${REGION}`,
     `accountId: "${ACCOUNT_ID}"`,
-    'listeners: [{ name: public, listen: "127.0.0.1:0" }]',
+    // The second listener serves the HTTPS workload (its certificate from cove's own CA).
+    'listeners: [{ name: public, listen: "127.0.0.1:0" }, { name: https, listen: "127.0.0.1:0", tls: auto }]',
     'iam:',
     '  users:',
     `    - name: ${USER_NAME}`,

@@ -152,6 +152,8 @@ function tempDirectory(prefix: string): string {
 interface Server {
   name: string;
   port: number;
+  /** Its HTTPS port and the CA file that verifies it (cove and the ceiling). */
+  tls?: { port: number; caFile: string };
   pid: number;
   stop(): Promise<void>;
   output(): string;
@@ -183,11 +185,20 @@ async function startCove(): Promise<Server> {
   const configFile = join(dir, 'cove.yaml');
   writeFileSync(configFile, coveConfig());
   const profile = settings.cpuProfileDirectory === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', settings.cpuProfileDirectory];
-  return startServer(
+  const server = await startServer(
     'cove',
     [...profile, COVE_MAIN, 'serve', '--config', configFile, '--data', join(dir, 'data'), '--port', '0', '--workers', String(settings.workers)],
-    /listening on http:\/\/[^:\s]+:(\d+)/,
+    /listening on https:\/\/[^:\s]+:(\d+)/, // the last listener's line: every listener is up
   );
+  const plain = /public listening on http:\/\/[^:\s]+:(\d+)/.exec(server.output());
+  const tlsDirectory = join(dir, 'data', 'tls');
+  return { ...server, port: Number(plain![1]), tls: { port: server.port, caFile: join(tlsDirectory, 'ca.pem') } };
+}
+
+/** The listener certificate cove made (`tls: auto`), which the ceiling's HTTPS server presents too. */
+function coveCertificate(cove: Server): { cert: string; key: string } {
+  const directory = dirname(cove.tls!.caFile);
+  return { cert: join(directory, 'https.pem'), key: join(directory, 'https-key.pem') };
 }
 
 async function startDynalite(name: string, onDisk: boolean): Promise<Server> {
@@ -197,9 +208,12 @@ async function startDynalite(name: string, onDisk: boolean): Promise<Server> {
   return startServer(name, args, /Dynalite listening at: \S+:(\d+)/);
 }
 
-async function startCeiling(processes: number): Promise<Server> {
+async function startCeiling(processes: number, cove: Server): Promise<Server> {
   const port = await freePort();
-  return startServer('ceiling', [CEILING_MAIN, String(port), String(processes)], /ceiling listening on http:\/\/[^:\s]+:(\d+)/);
+  const tlsPort = await freePort();
+  const { cert, key } = coveCertificate(cove);
+  const server = await startServer('ceiling', [CEILING_MAIN, String(port), String(processes), String(tlsPort), cert, key], /ceiling listening on http:\/\/[^:\s]+:(\d+)/);
+  return { ...server, tls: { port: tlsPort, caFile: cove.tls!.caFile } };
 }
 
 /** Runs a load generator task in its own process; resolves with its JSON result. */
@@ -276,6 +290,11 @@ const SYSTEMS = ['cove', 'dynalite-mem', 'dynalite-disk', 'ceiling'] as const;
 type SystemName = (typeof SYSTEMS)[number];
 const DYNALITES: readonly SystemName[] = ['dynalite-mem', 'dynalite-disk'];
 
+/** What dynalite lacks to run a workload: TLS, or the operation (TransactWriteItems). */
+function dynaliteLacks(workload: (typeof WORKLOADS)[number]): string {
+  return workload.tls ? 'TLS' : workload.target;
+}
+
 function ok(outcome: Outcome | undefined): outcome is RunResult {
   return outcome !== undefined && !('error' in outcome);
 }
@@ -323,7 +342,7 @@ async function main(): Promise<void> {
     const tree = processTree(servers.cove.pid).length;
     coveProcesses = tree > 1 ? tree - 1 : 1;
     if (coveProcesses !== settings.workers) throw new Error(`cove runs ${coveProcesses} serving processes (${tree} in its tree), expected ${settings.workers}`);
-    servers.ceiling = await startCeiling(coveProcesses);
+    servers.ceiling = await startCeiling(coveProcesses, servers.cove);
 
     const selected = WORKLOADS.filter((w) => settings.workloads.includes(w.name));
     for (const [w, workload] of selected.entries()) {
@@ -333,14 +352,16 @@ async function main(): Promise<void> {
       const order = SYSTEMS.map((_, i) => SYSTEMS[(i + w) % SYSTEMS.length]);
       for (const system of order) {
         if (workload.dynalite === false && DYNALITES.includes(system)) {
-          results[workload.name][system] = { error: `dynalite does not serve ${workload.target}`, unsupported: true };
-          log(`  ${pad(workload.name, 19)} ${pad(system, 14)} not run: dynalite does not serve ${workload.target}`);
+          const lacks = dynaliteLacks(workload);
+          results[workload.name][system] = { error: `dynalite lacks ${lacks}`, unsupported: true };
+          log(`  ${pad(workload.name, 19)} ${pad(system, 14)} not run: dynalite lacks ${lacks}`);
           continue;
         }
         const server = servers[system]!;
         const task: Task = {
           kind: 'run',
-          port: server.port,
+          port: workload.tls ? server.tls!.port : server.port,
+          ...(workload.tls ? { caFile: server.tls!.caFile } : {}),
           credentials: CREDENTIALS,
           workload: workload.name,
           shape: settings.shape,
@@ -428,7 +449,7 @@ async function main(): Promise<void> {
     const vsDynalite = ok(cove) && best ? cove.requestsPerSecond / (row[best] as RunResult).requestsPerSecond : undefined;
     const vsCeiling = ok(cove) && ok(ceiling) ? cove.requestsPerSecond / ceiling.requestsPerSecond : undefined;
     ratios[workload.name] = { vsDynalite, dynaliteMode: best, vsCeiling };
-    const versus = workload.dynalite === false ? `dynalite lacks ${workload.target}` : `vs ${best ?? 'na'}`;
+    const versus = workload.dynalite === false ? `dynalite lacks ${dynaliteLacks(workload)}` : `vs ${best ?? 'na'}`;
     log(`  ${pad(workload.title, 36)} cove/dynalite ${pad(fixed(vsDynalite, 2), 6, true)} (${versus})   cove/ceiling ${pad(fixed(vsCeiling, 2), 6, true)}`);
     summary[`${workload.name}_vs_dynalite`] = fixed(vsDynalite, 2);
     summary[`${workload.name}_vs_ceiling`] = fixed(vsCeiling, 2);

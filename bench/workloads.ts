@@ -98,6 +98,8 @@ export interface Workload {
   check(reply: unknown): boolean;
   /** False when dynalite does not serve the operation (it has no TransactWriteItems): cove and the ceiling only. */
   dynalite?: boolean;
+  /** Over HTTPS (keep-alive): cove's `tls: auto` listener against the ceiling's TLS server, same certificate and policy. dynalite has no TLS. */
+  tls?: boolean;
 }
 
 function json(value: unknown): Buffer {
@@ -120,6 +122,7 @@ const getItem = (connections: number, name: string, title: string): Workload => 
 
 export const WORKLOADS: Workload[] = [
   getItem(50, 'getitem', 'GetItem (1 KB item)'),
+  { ...getItem(50, 'getitem_https', 'GetItem over HTTPS (1 KB item)'), tls: true, dynalite: false },
   {
     name: 'putitem',
     title: 'PutItem (new key, 1 KB)',

@@ -63,9 +63,22 @@ export interface Outcome {
 /** The socket a request came over, as the listener read it (the attribute stage interprets it). */
 export interface Connection {
   listener: string;
+  /** The socket's peer, or the client a trusted PROXY protocol header named. */
   remoteAddress: string;
   remotePort: number;
+  /** Over TLS: `aws:SecureTransport`. */
   secure: boolean;
+  /** What TLS negotiated (CloudTrail's tlsDetails); present exactly when `secure`. */
+  tls?: TlsDetails;
+  /** The VPC endpoint a trusted PROXY v2 header named (AWS's TLV: PrivateLink). */
+  vpceId?: string;
+}
+
+/** CloudTrail's `tlsDetails`. */
+export interface TlsDetails {
+  tlsVersion: string;
+  cipherSuite: string;
+  clientProvidedHostHeader: string;
 }
 
 /** Who is on the wire, as the listener saw it. */
@@ -74,6 +87,8 @@ export interface Attribution {
   remoteAddress: string;
   remotePort: number;
   secureTransport: boolean;
+  /** The VPC endpoint the client came through, when a trusted load balancer said so. */
+  vpceId?: string;
 }
 
 /** The network path the request took to reach the service. */
@@ -87,7 +102,8 @@ export type NetworkPath =
       kind: 'endpoint';
       /** The client's private address: `aws:VpcSourceIp` and the audit's sourceIPAddress. */
       sourceIp: string;
-      vpcId: string;
+      /** Unknown for an endpoint a PROXY header named that the model does not declare: `aws:SourceVpc` is then absent. */
+      vpcId: string | undefined;
       endpointId: string;
       endpointAccountId: string;
       /** The endpoint policy, which joins the authorization. */

@@ -56,6 +56,8 @@ export interface ApiCallRecord extends RecordBase {
   /** Requests through a gateway VPC endpoint (CloudTrail 1.04 / 1.09). */
   vpcEndpointId?: string;
   vpcEndpointAccountId?: string;
+  /** Requests over TLS (CloudTrail 1.08). */
+  tlsDetails?: { tlsVersion: string; cipherSuite: string; clientProvidedHostHeader: string };
 }
 
 /**

@@ -126,6 +126,7 @@ export function buildRecord(ctx: RequestContext, options: RecordOptions): CloudT
     recipientAccountId: options.accountId,
     eventCategory: isManagement ? 'Management' : 'Data',
     ...(ctx.path?.kind === 'endpoint' ? { vpcEndpointId: ctx.path.endpointId, vpcEndpointAccountId: ctx.path.endpointAccountId } : {}),
+    ...(ctx.connection.tls ? { tlsDetails: ctx.connection.tls } : {}),
     // A copy: the writer serializes the record at the end of the event turn. Open mode says the principal was assumed.
     additionalEventData: { ...(ctx.unauthenticated ? { authenticated: false } : {}), coveTrace: ctx.trace.slice() },
   };

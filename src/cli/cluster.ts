@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureAutoCertificatesFor } from './configured.js';
 import { watchConfigFile, type ConfigWatcher } from '../config/watch.js';
 import { listeningLine, type BoundAddress, type Prepared, type RunningCove } from './serve.js';
 
@@ -191,6 +192,7 @@ export async function serveCluster(prepared: Prepared, options: ClusterOptions):
           const id = nextReloadId++;
           const connected = workers.filter((w) => w.isConnected());
           if (connected.length === 0) return done();
+          ensureAutoCertificatesFor(configFile, text, prepared.dataDirectory);
           awaitingAcks.set(id, { pending: new Set(connected), done });
           for (const worker of connected) worker.send({ type: 'reload', id, text } satisfies ToWorker);
         }),

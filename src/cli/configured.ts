@@ -2,7 +2,12 @@
  * What a loaded cove.yaml configures for a serving process. Read at the start
  * (serve.ts) and again for every reload (reload.ts), so both read it the same way.
  */
-import { compiledPolicies, type LoadedConfig } from '../config/load.js';
+import { dirname, resolve } from 'node:path';
+import { ConfigError, compiledPolicies, loadConfig, splitHostPort, type LoadedConfig } from '../config/load.js';
+import type { ListenerTls } from '../config/schema.js';
+import type { ProxyProtocolSettings } from '../server/accept.js';
+import { ensureListenerCertificate, listenerHostNames } from '../server/certificates.js';
+import type { TlsSettings } from '../server/tls.js';
 import { listenerPlaces, type ListenerPlace, type RouteOptions } from '../network/route.js';
 import { policyWarnings } from '../policy/lint.js';
 
@@ -20,11 +25,71 @@ export function unreachableModeOf(loaded: LoadedConfig): RouteOptions['unreachab
 export interface ListeningAttachment {
   name: string;
   listen: string;
+  transport: ListenerTransport;
+}
+
+/** How a listener speaks on the wire: TLS or not, PROXY protocol or not (cove.yaml's `tls:` and `proxyProtocol:`). */
+export interface ListenerTransport {
+  tls?: ListenerTls;
+  proxyProtocol?: ProxyProtocolSettings;
 }
 
 /** The attachments that have a listener of their own, in the file's order. */
 export function listeningAttachments(loaded: LoadedConfig): ListeningAttachment[] {
-  return loaded.attachments.flatMap((a) => (a.listen !== undefined ? [{ name: a.name, listen: a.listen }] : []));
+  const declared = new Map(loaded.config.attachments.map((a) => [a.name, a]));
+  return loaded.attachments.flatMap((a) => {
+    if (a.listen === undefined) return [];
+    const { tls, proxyProtocol } = declared.get(a.name) ?? {};
+    return [{ name: a.name, listen: a.listen, transport: { ...(tls ? { tls } : {}), ...(proxyProtocol ? { proxyProtocol } : {}) } }];
+  });
+}
+
+/** A listener's key for comparing two configurations: a listener whose address or transport changed is restarted. */
+export function listenerKey(listen: string, transport: ListenerTransport): string {
+  return JSON.stringify([listen, transport.tls ?? null, transport.proxyProtocol ?? null]);
+}
+
+/** Where a serving process finds what `tls:` names: cove.yaml's folder (for cert/key files), the data directory (auto). */
+export interface TlsPlaces {
+  configFile: string | undefined;
+  dataDirectory: string;
+  region: string;
+}
+
+/**
+ * A TLS listener's certificate and key files: its own, relative to cove.yaml's folder, or with
+ * `auto` the ones cove's CA issued for the listener (made now if missing or outdated).
+ */
+export function tlsSettingsOf(places: TlsPlaces, name: string, listen: string, tls: ListenerTls): TlsSettings {
+  const policy = { minVersion: tls.minVersion, ...(tls.ciphers ? { ciphers: tls.ciphers } : {}) };
+  if (tls.mode === 'files') {
+    const base = places.configFile ? dirname(resolve(places.configFile)) : process.cwd();
+    return { policy, certFile: resolve(base, tls.cert), keyFile: resolve(base, tls.key) };
+  }
+  const files = ensureListenerCertificate(places.dataDirectory, name, listenerHostNames(splitHostPort(listen).host, places.region));
+  return { policy, certFile: files.cert, keyFile: files.key };
+}
+
+/**
+ * A cluster's primary, before it hands a new text of cove.yaml to its workers: the `tls: auto`
+ * certificates it needs, made once here, so that workers starting an attachment listener
+ * never write the same files at once. A text that does not load is the workers' to report.
+ */
+export function ensureAutoCertificatesFor(configFile: string, text: string, dataDirectory: string): void {
+  let loaded: LoadedConfig;
+  try {
+    loaded = loadConfig(configFile, text);
+  } catch (error) {
+    if (error instanceof ConfigError) return;
+    throw error;
+  }
+  ensureAutoCertificates(loaded, { configFile, dataDirectory, region: loaded.config.region });
+}
+
+/** Every listener's `tls: auto` certificate, made once at start (before a cluster's workers read them). */
+export function ensureAutoCertificates(loaded: LoadedConfig, places: TlsPlaces): void {
+  for (const listener of loaded.config.listeners) if (listener.tls?.mode === 'auto') tlsSettingsOf(places, listener.name, listener.listen, listener.tls);
+  for (const attachment of listeningAttachments(loaded)) if (attachment.transport.tls?.mode === 'auto') tlsSettingsOf(places, attachment.name, attachment.listen, attachment.transport.tls);
 }
 
 /** Prints the lint warnings of every IAM and endpoint policy in the file. */

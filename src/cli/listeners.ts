@@ -2,12 +2,15 @@ import { splitHostPort } from '../config/load.js';
 import type { Pipeline } from '../pipeline.js';
 import type { ServiceRegistry } from '../service.js';
 import { HttpListener } from '../server/http.js';
-import type { HttpTimeouts } from '../server/limits.js';
+import type { HttpSettings } from '../server/limits.js';
+import { listenerKey, tlsSettingsOf, type ListenerTransport, type TlsPlaces } from './configured.js';
 
 export interface BoundAddress {
   name: string;
   host: string;
   port: number;
+  /** HTTPS. */
+  secure: boolean;
 }
 
 /**
@@ -20,27 +23,29 @@ export class ServingListeners {
   readonly addresses: BoundAddress[] = [];
   private readonly configured: HttpListener[] = [];
   /** Attachment listeners by attachment name, with the address each was started on. */
-  private readonly attachments = new Map<string, { listen: string; http: HttpListener }>();
+  private readonly attachments = new Map<string, { key: string; http: HttpListener }>();
 
   constructor(
     private readonly pipeline: Pipeline,
     private readonly services: ServiceRegistry,
     private readonly region: string,
-    private readonly timeouts: HttpTimeouts,
+    private readonly settings: HttpSettings,
     private readonly onListening: (address: BoundAddress) => void,
+    private readonly tlsPlaces: TlsPlaces,
+    private readonly log: (line: string) => void,
   ) {}
 
-  async startConfigured(name: string, listen: string, portOverride?: number): Promise<void> {
-    this.configured.push(await this.start(name, listen, portOverride));
+  async startConfigured(name: string, listen: string, transport: ListenerTransport, portOverride?: number): Promise<void> {
+    this.configured.push(await this.start(name, listen, transport, portOverride));
   }
 
-  async startAttachment(name: string, listen: string): Promise<void> {
-    this.attachments.set(name, { listen, http: await this.start(name, listen) });
+  async startAttachment(name: string, listen: string, transport: ListenerTransport): Promise<void> {
+    this.attachments.set(name, { key: listenerKey(listen, transport), http: await this.start(name, listen, transport) });
   }
 
-  /** Attachment name → the `listen` its listener was started on. */
+  /** Attachment name → the key (listenerKey: address and transport) its listener was started with. */
   attachmentAddresses(): Map<string, string> {
-    return new Map([...this.attachments].map(([name, { listen }]) => [name, listen]));
+    return new Map([...this.attachments].map(([name, { key }]) => [name, key]));
   }
 
   /**
@@ -71,10 +76,12 @@ export class ServingListeners {
     await Promise.all([...this.configured, ...[...this.attachments.values()].map((a) => a.http)].map((l) => l.close()));
   }
 
-  private async start(name: string, listen: string, portOverride?: number): Promise<HttpListener> {
+  private async start(name: string, listen: string, transport: ListenerTransport, portOverride?: number): Promise<HttpListener> {
     const { host, port } = splitHostPort(listen);
-    const http = new HttpListener({ name, host, port: portOverride ?? port }, this.pipeline, this.services, this.region, { timeouts: this.timeouts });
-    const address = { name, ...(await http.listen()) };
+    const tls = transport.tls ? tlsSettingsOf(this.tlsPlaces, name, listen, transport.tls) : undefined;
+    const config = { name, host, port: portOverride ?? port, ...(tls ? { tls } : {}), ...(transport.proxyProtocol ? { proxyProtocol: transport.proxyProtocol } : {}) };
+    const http = new HttpListener(config, this.pipeline, this.services, this.region, { settings: this.settings, log: this.log });
+    const address = { name, ...(await http.listen()), secure: tls !== undefined };
     this.addresses.push(address);
     this.onListening(address);
     return http;

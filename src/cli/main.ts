@@ -9,7 +9,7 @@ import { SimulationInputError } from '../policy/simulate.js';
 import { explain, ExplainInputError } from './explain.js';
 import { policySimulate } from './policySimulate.js';
 import { WorkerStartError } from './cluster.js';
-import { serve } from './serve.js';
+import { certificateAuthorityPath, serve } from './serve.js';
 import { MAX_WORKERS } from '../config/schema.js';
 import { parseAdminKey, type AdminKey } from '../auth/sharedCredentials.js';
 
@@ -198,6 +198,20 @@ Examples:
       if (line === undefined) throw error;
       console.error(line);
       process.exit(2);
+    }
+  });
+
+const cert = program.command('cert').description('the TLS certificates of tls: auto listeners');
+cert
+  .command('ca')
+  .description("print the path of cove's local CA certificate (PEM), creating it if the data directory has none: trust it with AWS_CA_BUNDLE, aws --ca-bundle or NODE_EXTRA_CA_CERTS")
+  .option('--config <file>', "cove.yaml whose tls: auto listeners' certificates to make too")
+  .option('--data <dir>', 'data directory', '.cove')
+  .action(async (options: { config?: string; data: string }) => {
+    try {
+      console.log(await certificateAuthorityPath(options.config, options.data));
+    } catch (error) {
+      reportInputError(error);
     }
   });
 

@@ -10,7 +10,7 @@
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
 import type { IamDirectory } from '../iam/directory.js';
 import type { Router } from '../network/route.js';
-import { listenerPlacesOf, listeningAttachments, logPolicyWarnings, unreachableModeOf, type ListeningAttachment } from './configured.js';
+import { listenerKey, listenerPlacesOf, listeningAttachments, logPolicyWarnings, unreachableModeOf, type ListeningAttachment } from './configured.js';
 import type { ServingListeners } from './listeners.js';
 
 /** The new text is not applied; `reason` says why (the file and, for a ConfigError, where). */
@@ -39,6 +39,8 @@ export function restartOnlyChanges(running: LoadedConfig, next: LoadedConfig): s
   if (JSON.stringify(running.config.http) !== JSON.stringify(next.config.http)) changed.push('http');
   const addresses = (loaded: LoadedConfig) => JSON.stringify(loaded.config.listeners.map((l) => [l.name, l.listen]));
   if (addresses(running) !== addresses(next)) changed.push('listeners (names or addresses)');
+  const transports = (loaded: LoadedConfig) => JSON.stringify(loaded.config.listeners.map((l) => [l.tls ?? null, l.proxyProtocol ?? null]));
+  if (transports(running) !== transports(next)) changed.push("listeners' tls or proxyProtocol");
   return changed;
 }
 
@@ -61,14 +63,14 @@ export function planReload(running: LoadedConfig, configFile: string, text: stri
   const restartOnly = restartOnlyChanges(running, next);
   if (restartOnly.length > 0) return refuse(`${configFile}: ${restartOnly.join(', ')} changed: restart cove to apply them`);
   const wanted = listeningAttachments(next);
-  const wantedAt = new Map(wanted.map((a) => [a.name, a.listen]));
-  const retire = [...bound].filter(([name, listen]) => wantedAt.get(name) !== listen).map(([name]) => name);
-  const start = wanted.filter((a) => bound.get(a.name) !== a.listen);
+  const wantedAt = new Map(wanted.map((a) => [a.name, listenerKey(a.listen, a.transport)]));
+  const retire = [...bound].filter(([name, key]) => wantedAt.get(name) !== key).map(([name]) => name);
+  const start = wanted.filter((a) => bound.get(a.name) !== wantedAt.get(a.name));
   return { kind: 'apply', next, retire, start };
 }
 
 function boundBy(loaded: LoadedConfig): Map<string, string> {
-  return new Map(listeningAttachments(loaded).map((a) => [a.name, a.listen]));
+  return new Map(listeningAttachments(loaded).map((a) => [a.name, listenerKey(a.listen, a.transport)]));
 }
 
 /** The line a refused reload logs. */
@@ -108,7 +110,7 @@ export async function applyReloadPlan(target: ReloadTarget, plan: ReloadChanges,
   await target.listeners.closeRetired(retired);
   for (const attachment of plan.start) {
     try {
-      await target.listeners.startAttachment(attachment.name, attachment.listen);
+      await target.listeners.startAttachment(attachment.name, attachment.listen, attachment.transport);
     } catch (error) {
       log(`cove: attachment ${attachment.name}: cannot listen on ${attachment.listen}: ${(error as Error).message}`);
     }

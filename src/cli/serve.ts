@@ -19,8 +19,9 @@ import { IamStore } from '../iam/store.js';
 import { serveCluster } from './cluster.js';
 import { StartRefusal } from './startErrors.js';
 import { claimServing } from './reset.js';
-import { listenerPlacesOf, listeningAttachments, logPolicyWarnings, unreachableModeOf } from './configured.js';
+import { ensureAutoCertificates, listenerPlacesOf, listeningAttachments, logPolicyWarnings, unreachableModeOf, type TlsPlaces } from './configured.js';
 import { ServingListeners, type BoundAddress } from './listeners.js';
+import { ensureCertificateAuthority } from '../server/certificates.js';
 import { reloadConfig, type ReloadTarget } from './reload.js';
 
 export interface ServeOptions {
@@ -145,7 +146,7 @@ export function workerCount(setting: number | 'auto'): number {
 }
 
 export function listeningLine(address: BoundAddress): string {
-  return `cove: ${address.name} listening on http://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
+  return `cove: ${address.name} listening on ${address.secure ? 'https' : 'http'}://${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}`;
 }
 
 /**
@@ -160,6 +161,8 @@ async function prepare(options: ServeOptions, log: (line: string) => void): Prom
   mkdirSync(dataDirectory, { recursive: true });
   if (options.inMemory) log(`cove: in-memory: a fresh store in ${dataDirectory}, not synced to disk, removed at stop`);
   claimDataDirectory(dataDirectory, loaded, log);
+  // Once, here: a cluster's workers then all read the same certificates.
+  ensureAutoCertificates(loaded, tlsPlacesOf(options.configFile, dataDirectory, loaded));
   const open = options.open === true || loaded.config.open;
   const adminKey = adminKeyFor(options, loaded, open, dataDirectory, log);
   if (options.configFile && !adminKey && loaded.config.iam.users.length === 0 && loaded.config.iam.roles.length === 0) {
@@ -215,6 +218,21 @@ function adminKeyFor(options: ServeOptions, loaded: LoadedConfig, open: boolean,
   return { accessKeyId: admin.accessKeyId, secretAccessKey: admin.secretAccessKey };
 }
 
+/** `cove cert ca`: the CA's PEM path; the CA (and, with a config, its listeners' certificates) made if missing. */
+export async function certificateAuthorityPath(configFile: string | undefined, data: string): Promise<string> {
+  const dataDirectory = resolve(data);
+  mkdirSync(dataDirectory, { recursive: true });
+  if (configFile) {
+    const loaded = loadConfig(configFile, readFileSync(configFile, 'utf8'));
+    ensureAutoCertificates(loaded, tlsPlacesOf(configFile, dataDirectory, loaded));
+  }
+  return ensureCertificateAuthority(dataDirectory).cert;
+}
+
+function tlsPlacesOf(configFile: string | undefined, dataDirectory: string, loaded: LoadedConfig): TlsPlaces {
+  return { configFile, dataDirectory, region: loaded.config.region };
+}
+
 /** A serving process's handle on what it serves. */
 export interface Serving {
   addresses: BoundAddress[];
@@ -236,7 +254,7 @@ export async function startServing(prepared: Prepared, options: ServingOptions):
   const router = buildRouter(loaded);
   const services = registerServices({ ...regionalStates(loaded, stores), credentials, tokens, managedPolicyDocument, directory });
   const pipeline = buildPipeline(loaded, credentials, stores, router, directory, { open: prepared.open, log: options.log, dataDirectory: prepared.dataDirectory, configFile: prepared.configFile });
-  const listeners = new ServingListeners(pipeline, services, loaded.config.region, loaded.config.http, options.onListening);
+  const listeners = new ServingListeners(pipeline, services, loaded.config.region, loaded.config.http, options.onListening, tlsPlacesOf(prepared.configFile, prepared.dataDirectory, loaded), options.log);
   try {
     await startListeners(listeners, loaded, options.port, prepared.listenHost);
   } catch (error) {
@@ -395,10 +413,11 @@ function unknownKeyLogger(settings: PipelineSettings): (accessKeyId: string) => 
 async function startListeners(listeners: ServingListeners, loaded: LoadedConfig, port: number | undefined, host: string | undefined): Promise<void> {
   for (const [index, listener] of loaded.config.listeners.entries()) {
     const listen = index === 0 && host !== undefined ? withHost(listener.listen, host) : listener.listen;
-    await listeners.startConfigured(listener.name, listen, index === 0 ? port : undefined);
+    const transport = { ...(listener.tls ? { tls: listener.tls } : {}), ...(listener.proxyProtocol ? { proxyProtocol: listener.proxyProtocol } : {}) };
+    await listeners.startConfigured(listener.name, listen, transport, index === 0 ? port : undefined);
   }
   for (const attachment of listeningAttachments(loaded)) {
-    await listeners.startAttachment(attachment.name, attachment.listen);
+    await listeners.startAttachment(attachment.name, attachment.listen, attachment.transport);
   }
 }
 

@@ -2,6 +2,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { parseCidr4 } from '../network/cidr.js';
 import { SERVER_LIMITS } from '../server/limits.js';
+import { DEFAULT_MIN_VERSION, suiteRefusal, TLS_VERSIONS, type TlsVersion } from '../server/tlsPolicy.js';
 
 /** cove.yaml, as validated at start. Unknown keys are errors: a typo must not silently drop a policy. */
 const hostPort = z
@@ -177,6 +178,49 @@ const networkSchema = z
   })
   .prefault({});
 
+/**
+ * A listener's `tls:` — `auto` (cove's own CA issues the certificate), `{ mode: auto, minVersion }`,
+ * or `{ cert: FILE, key: FILE, minVersion }` (PEM files, relative to cove.yaml's folder; reloaded
+ * when they change). `ciphers:` lists TLS 1.2 suite names, each forward-secret (src/server/tlsPolicy.ts).
+ */
+export type ListenerTls = { mode: 'auto'; minVersion: TlsVersion; ciphers?: string[] } | { mode: 'files'; cert: string; key: string; minVersion: TlsVersion; ciphers?: string[] };
+
+const TLS_SHAPES = 'expected tls: auto, { mode: auto, minVersion: TLSv1.2 }, or { cert: FILE, key: FILE, minVersion: TLSv1.2 }';
+const cipherSuite = z.string({ error: 'expected a cipher suite name such as ECDHE-RSA-AES128-GCM-SHA256' }).superRefine((name, ctx) => {
+  const refusal = suiteRefusal(name);
+  if (refusal) ctx.addIssue({ code: 'custom', message: refusal });
+});
+const tlsSchema = z
+  // `auto` is short for `{ mode: auto }`: one object shape, so a fault inside it is reported where it is.
+  .preprocess(
+    (value) => (value === 'auto' ? { mode: 'auto' } : value),
+    z.strictObject(
+      {
+        mode: z.literal('auto', { error: 'expected mode: auto (or cert: and key: files instead)' }).optional(),
+        cert: z.string().min(1, { error: 'expected the path of a PEM certificate file' }).optional(),
+        key: z.string().min(1, { error: 'expected the path of a PEM private key file' }).optional(),
+        minVersion: z.enum(TLS_VERSIONS, { error: `expected minVersion: one of ${TLS_VERSIONS.join(', ')} (TLSv1 and TLSv1.1 are a legacy opt-in)` }).default(DEFAULT_MIN_VERSION),
+        ciphers: z.array(cipherSuite).min(1, { error: 'expected at least one cipher suite, or no ciphers: for the default list' }).optional(),
+      },
+      { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown key ${issue.keys.join(', ')}: ${TLS_SHAPES}, ciphers: [...]` : TLS_SHAPES) },
+    ),
+  )
+  .transform((tls, ctx): ListenerTls => {
+    const { mode, cert, key, minVersion, ciphers } = tls;
+    const extra = ciphers ? { ciphers } : {};
+    if (mode === 'auto' && cert === undefined && key === undefined) return { mode: 'auto', minVersion, ...extra };
+    if (mode === undefined && cert !== undefined && key !== undefined) return { mode: 'files', cert, key, minVersion, ...extra };
+    ctx.addIssue({ code: 'custom', message: mode === 'auto' ? 'mode: auto makes its own certificate: drop cert: and key:' : `${TLS_SHAPES}: give both cert: and key:` });
+    return z.NEVER;
+  });
+
+/** A listener's `proxyProtocol:`: PROXY v1/v2 headers taken from these peers only. */
+const proxyProtocolSchema = z.strictObject({
+  trustedCidrs: z.array(sourceCidr).min(1, { error: 'expected at least one CIDR of the load balancers allowed to send PROXY headers' }),
+  /** Every connection must carry a header from a trusted peer (cove only behind the load balancer). */
+  required: z.boolean({ error: 'expected true or false' }).default(false),
+});
+
 const listenerName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: 'expected a name of letters, digits, _ or -' });
 
 /**
@@ -189,6 +233,9 @@ const attachmentSchema = z.strictObject({
   name: listenerName,
   /** Its own listener; optional when a listener's `sources` map clients to it instead. */
   listen: hostPort.optional(),
+  /** HTTPS on its own listener (needs `listen`). */
+  tls: tlsSchema.optional(),
+  proxyProtocol: proxyProtocolSchema.optional(),
   subnet: subnetId.optional(),
   privateIp: ipv4.optional(),
   securityGroups: z.array(securityGroupId).optional(),
@@ -251,6 +298,8 @@ const configObject = z.strictObject({
          * matching CIDR names the attachment; a client no entry matches is on the internet.
          */
         sources: z.array(z.strictObject({ cidr: sourceCidr, attachment: listenerName })).optional(),
+        tls: tlsSchema.optional(),
+        proxyProtocol: proxyProtocolSchema.optional(),
       }),
     )
     .min(1, { error: 'expected at least one listener' })
@@ -272,9 +321,15 @@ const configObject = z.strictObject({
     .strictObject({
       headersTimeoutMs: timeoutMs.default(SERVER_LIMITS.headersTimeoutMs),
       requestTimeoutMs: timeoutMs.default(SERVER_LIMITS.requestTimeoutMs),
+      /** An idle keep-alive connection is closed after this long. */
+      keepAliveTimeoutMs: timeoutMs.default(SERVER_LIMITS.keepAliveTimeoutMs),
+      /** Open connections per listener (and per worker process); one more is closed as it arrives. */
+      maxConnections: z.number({ error: 'expected a number of connections' }).int({ error: 'expected a whole number' }).min(1, { error: 'expected at least 1' }).max(1_000_000, { error: 'expected at most 1000000' }).default(SERVER_LIMITS.connectionsMax),
+      /** Requests one keep-alive connection carries; the last is answered with `Connection: close`. */
+      maxRequestsPerConnection: z.number({ error: 'expected a number of requests' }).int({ error: 'expected a whole number' }).min(1, { error: 'expected at least 1' }).default(SERVER_LIMITS.requestsPerConnectionMax),
     })
     .refine((http) => http.headersTimeoutMs <= http.requestTimeoutMs, { error: 'expected headersTimeoutMs no longer than requestTimeoutMs' })
-    .default({ headersTimeoutMs: SERVER_LIMITS.headersTimeoutMs, requestTimeoutMs: SERVER_LIMITS.requestTimeoutMs }),
+    .default({ headersTimeoutMs: SERVER_LIMITS.headersTimeoutMs, requestTimeoutMs: SERVER_LIMITS.requestTimeoutMs, keepAliveTimeoutMs: SERVER_LIMITS.keepAliveTimeoutMs, maxConnections: SERVER_LIMITS.connectionsMax, maxRequestsPerConnection: SERVER_LIMITS.requestsPerConnectionMax }),
   iam: z
     .strictObject({
       policies: z.array(z.strictObject({ name: iamName, path: iamPath, document: policyDocument })).default([]),

@@ -3,6 +3,11 @@ import type { Decision, ReachingPath, RequestContext, Stage } from '../context.j
 import { readSigning, scopeRegion } from '../auth/sigv4.js';
 import type { Attachment, AttachmentSource, NetworkModel, SourceMapping } from './model.js';
 import { resolvePath, type Hop, type ResolvedPath } from './resolve.js';
+import { DEFAULT_ENDPOINT_POLICY } from './config.js';
+import { compilePolicy } from '../policy/document.js';
+
+/** The policy of an endpoint a PROXY header names that the model does not declare: AWS's default. */
+const PROXIED_ENDPOINT_POLICY = compilePolicy('endpoint/proxied', DEFAULT_ENDPOINT_POLICY, 'vpcEndpoint');
 
 export type AttachmentPlace = { kind: 'attachment'; name: string; source: AttachmentSource };
 
@@ -109,6 +114,7 @@ export class Router {
       ctx.path = { kind: 'unreachable', sourceIp: attribution.remoteAddress };
       return this.unreachable(ctx, { decision: 'deny', detail: reason, code: 'NO_POSSIBLE_DESTINATION' }, `NO_POSSIBLE_DESTINATION: ${reason}`, 'reset');
     }
+    if (attribution.vpceId !== undefined) return this.throughProxiedEndpoint(ctx, attribution.vpceId);
     let mappedBy = '';
     if (place?.kind === 'mapped') {
       const family = isIPv4(attribution.remoteAddress) ? 'ipv4' : 'ipv6';
@@ -134,6 +140,21 @@ export class Router {
     ctx.path = networkPathOf(path, this.options.accountId);
     const detail = path.kind === 'public' ? `from attachment ${place.name} to the public endpoint as ${path.sourceIp}` : `from attachment ${place.name} through ${path.endpoint.id} as ${path.sourceIp}`;
     return { findings: [{ decision: 'continue', detail, explanation }] };
+  }
+
+  /**
+   * A client a trusted load balancer's PROXY v2 header says came through a VPC endpoint
+   * (PrivateLink's TLV): the path is that endpoint, whatever the listener's place. An endpoint
+   * the model declares brings its VPC and policy; another gets AWS's default full-access
+   * policy and no `aws:SourceVpc` (cove does not know its VPC).
+   */
+  private throughProxiedEndpoint(ctx: RequestContext, vpceId: string): Decision {
+    const sourceIp = ctx.attribution!.remoteAddress;
+    const declared = this.options.model.endpoints.get(vpceId);
+    const endpointPolicy = declared?.policy ?? PROXIED_ENDPOINT_POLICY;
+    ctx.path = { kind: 'endpoint', sourceIp, vpcId: declared?.vpc, endpointId: vpceId, endpointAccountId: this.options.accountId, endpointPolicy };
+    const known = declared ? `declared in ${declared.vpc}` : 'not in the model: default full-access endpoint policy';
+    return { findings: [{ decision: 'continue', detail: `through ${vpceId} as ${sourceIp} (PROXY protocol header; ${known})` }] };
   }
 
   private unreachable(ctx: RequestContext, finding: Decision['findings'][number], reason: string, mode: 'reset' | 'explain'): Decision {

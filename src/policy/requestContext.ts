@@ -26,7 +26,7 @@ export function globalConditionContext(facts: RequestFacts): Map<string, Context
   if (path?.kind === 'public') context.set('aws:sourceip', path.sourceIp);
   if (path?.kind === 'endpoint') {
     context.set('aws:sourcevpce', path.endpointId);
-    context.set('aws:sourcevpc', path.vpcId);
+    if (path.vpcId !== undefined) context.set('aws:sourcevpc', path.vpcId);
     context.set('aws:vpcsourceip', path.sourceIp);
   }
   context.set('aws:securetransport', facts.secureTransport ? 'true' : 'false');

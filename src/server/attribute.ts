@@ -1,13 +1,15 @@
-import type { Stage } from '../context.js';
+import type { Attribution, Stage } from '../context.js';
 
-/** attribute: who is on the wire — the listener and the socket's peer. */
+/** attribute: who is on the wire — the listener, the socket's peer (or the client a trusted PROXY header names), TLS or not. */
 export const attributeStage: Stage<unknown> = {
   name: 'attribute',
   run(ctx) {
-    const { listener, remoteAddress, remotePort, secure } = ctx.connection;
-    const attribution = { listener, remoteAddress: normaliseAddress(remoteAddress), remotePort, secureTransport: secure };
+    const { listener, remoteAddress, remotePort, secure, tls, vpceId } = ctx.connection;
+    const attribution: Attribution = { listener, remoteAddress: normaliseAddress(remoteAddress), remotePort, secureTransport: secure, ...(vpceId !== undefined ? { vpceId } : {}) };
     ctx.attribution = attribution;
-    return { findings: [{ decision: 'continue', detail: `listener ${listener}, peer ${attribution.remoteAddress}:${remotePort}` }] };
+    const transport = tls ? `, ${tls.tlsVersion} ${tls.cipherSuite}` : secure ? '' : ', plain HTTP';
+    const endpoint = vpceId !== undefined ? `, through ${vpceId} (PROXY protocol)` : '';
+    return { findings: [{ decision: 'continue', detail: `listener ${listener}, peer ${attribution.remoteAddress}:${remotePort}${transport}${endpoint}` }] };
   },
 };
 

@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { crc32 } from 'node:zlib';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { AwsError, CORAL_NAMESPACE, coralError } from '../errors.js';
 import type { RequestContext } from '../context.js';
 import type { Pipeline } from '../pipeline.js';
@@ -10,20 +12,38 @@ import { BodyReader } from './body.js';
 import { ByteBudget } from './byteBudget.js';
 import { newEventId, newRequestId } from './ids.js';
 import { chooseEncoding, encodeBody, type ResponseEncoding } from './compression.js';
-import { SERVER_LIMITS, type HttpTimeouts } from './limits.js';
+import { SERVER_LIMITS, type HttpSettings } from './limits.js';
+import { acceptingServer, peerOf, type ProxyProtocolSettings } from './accept.js';
+import { CertificateWatcher, secureContextOptions, type TlsSettings } from './tls.js';
+import type { Connection } from '../context.js';
 
 export interface ListenerConfig {
   name: string;
   host: string;
   port: number;
+  /** HTTPS with cove's TLS policy; absent = plain HTTP. */
+  tls?: TlsSettings;
+  /** Take the PROXY protocol (v1, v2) from these peers. */
+  proxyProtocol?: ProxyProtocolSettings;
 }
 
 /** What a listener shares with the process, or a test sets. */
 export interface ListenerOptions {
-  timeouts?: HttpTimeouts;
+  /** cove.yaml's `http:`; what is not given is SERVER_LIMITS'. */
+  settings?: Partial<HttpSettings>;
   /** The budget of buffered body bytes; by default the one every listener of the process shares. */
   budget?: ByteBudget;
+  /** Where certificate reloads and refused connections are reported. */
+  log?: (line: string) => void;
 }
+
+const DEFAULT_SETTINGS: HttpSettings = {
+  headersTimeoutMs: SERVER_LIMITS.headersTimeoutMs,
+  requestTimeoutMs: SERVER_LIMITS.requestTimeoutMs,
+  keepAliveTimeoutMs: SERVER_LIMITS.keepAliveTimeoutMs,
+  maxConnections: SERVER_LIMITS.connectionsMax,
+  maxRequestsPerConnection: SERVER_LIMITS.requestsPerConnectionMax,
+};
 
 const CLOSE_GRACE_MS = 2000;
 /** After answering a request it could not parse, the listener gives the client this long to read the answer before closing. */
@@ -78,7 +98,10 @@ function answerPreflight(req: IncomingMessage, res: ServerResponse): void {
  * its protocol, and writes the answer in that protocol; everything in between is the pipeline's.
  */
 export class HttpListener {
+  /** The HTTP (or HTTPS) server; it never listens itself: `front` accepts and hands it connections. */
   private readonly server: Server;
+  private readonly front: NetServer;
+  private readonly certificates: CertificateWatcher | undefined;
   /** Each connection's last request, which its next one waits for. */
   private readonly connectionTails = new WeakMap<Socket, Promise<void>>();
   private readonly budget: ByteBudget;
@@ -95,23 +118,30 @@ export class HttpListener {
     private readonly region: string,
     options: ListenerOptions = {},
   ) {
-    const timeouts = options.timeouts ?? SERVER_LIMITS;
+    const settings = { ...DEFAULT_SETTINGS, ...options.settings };
+    const log = options.log ?? (() => {});
     this.budget = options.budget ?? PROCESS_BODY_BUDGET;
     if (this.budget.capacityBytes < services.maxRequestBytes) throw new Error('the body budget must hold at least one largest request');
-    this.server = createServer(
-      {
-        keepAlive: true,
-        maxHeaderSize: SERVER_LIMITS.headerBytesMax,
-        headersTimeout: timeouts.headersTimeoutMs,
-        requestTimeout: timeouts.requestTimeoutMs,
-        connectionsCheckingInterval: SERVER_LIMITS.timeoutCheckIntervalMs,
-      },
-      (req, res) => this.inOrder(req, res),
-    );
+    const httpOptions = {
+      keepAlive: true,
+      maxHeaderSize: SERVER_LIMITS.headerBytesMax,
+      headersTimeout: settings.headersTimeoutMs,
+      requestTimeout: settings.requestTimeoutMs,
+      connectionsCheckingInterval: SERVER_LIMITS.timeoutCheckIntervalMs,
+    };
+    const handler = (req: IncomingMessage, res: ServerResponse) => this.inOrder(req, res);
+    const tls = config.tls;
+    // An HTTPS server is node:tls's server under node:http's: the same limits hold on both.
+    this.server = tls ? createHttpsServer({ ...httpOptions, ...secureContextOptions(tls), handshakeTimeout: SERVER_LIMITS.tlsHandshakeTimeoutMs }, handler) : createServer(httpOptions, handler);
+    this.certificates = tls ? new CertificateWatcher(tls, this.server as Server & { setSecureContext: CertificateWatcher['target']['setSecureContext'] }, log) : undefined;
+    this.server.maxRequestsPerSocket = settings.maxRequestsPerConnection;
+    // node:http checks its timeouts from a timer it starts on 'listening'; the front listens instead.
+    this.server.emit('listening');
+    this.front = acceptingServer(settings.maxConnections, config.proxyProtocol, (socket) => this.deliver(socket), (peer, reason) => log(`cove: ${config.name}: closed a connection from ${peer}: ${reason}`));
     // `Expect: 100-continue` (the C++ SDK's default): the 100 goes out only once the body will be
     // read (onRequest), so a body that would be refused, or must wait for the budget, is not sent yet.
     this.server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.inOrder(req, res));
-    this.server.keepAliveTimeout = SERVER_LIMITS.keepAliveTimeoutMs;
+    this.server.keepAliveTimeout = settings.keepAliveTimeoutMs;
     // Requests node:http cannot parse, and timeouts: answered in AWS's shape and recorded.
     this.server.on('clientError', (error: ParserError, socket: Socket) => this.onClientError(error, socket));
     // A client that half-closes after pipelining requests still gets the answers of those that
@@ -119,11 +149,21 @@ export class HttpListener {
     (this.server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
   }
 
+  /**
+   * Hands an accepted connection to the HTTP (HTTPS) server. One the PROXY reader paused, with
+   * the bytes after the header put back, is resumed for node:http, which reads the socket's
+   * handle directly and expects it flowing (node:tls reads the bytes put back by itself).
+   */
+  private deliver(socket: Socket): void {
+    this.server.emit('connection', socket);
+    if (this.config.tls === undefined && socket.isPaused()) socket.resume();
+  }
+
   listen(): Promise<{ host: string; port: number }> {
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.config.port, this.config.host, () => {
-        const address = this.server.address() as AddressInfo;
+      this.front.once('error', reject);
+      this.front.listen(this.config.port, this.config.host, () => {
+        const address = this.front.address() as AddressInfo;
         resolve({ host: this.config.host, port: address.port });
       });
     });
@@ -132,8 +172,11 @@ export class HttpListener {
   /** Stops accepting; answers in flight finish with `Connection: close`, stragglers are cut after a grace period. */
   close(): Promise<void> {
     this.closing = true;
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    this.server.closeIdleConnections();
+    this.certificates?.close();
+    // The front's close completes once every connection it accepted has ended.
+    const closed = new Promise<void>((resolve) => this.front.close(() => resolve()));
+    // Stops node:http's timeout timer and closes idle keep-alive connections (it never listened: the error is expected).
+    this.server.close(() => {});
     const grace = setTimeout(() => this.server.closeAllConnections(), CLOSE_GRACE_MS);
     return closed.finally(() => clearTimeout(grace));
   }
@@ -208,11 +251,32 @@ export class HttpListener {
       contentType: headers.contentType,
       contentEncoding: headers.contentEncoding,
       userAgent: headers.userAgent ?? '',
-      connection: { listener: this.config.name, remoteAddress: req.socket.remoteAddress ?? '', remotePort: req.socket.remotePort ?? 0, secure: false },
+      connection: this.connectionOf(req.socket, headers.host),
       service,
       operationName,
       trace: [],
     };
+  }
+
+  /**
+   * The socket's facts: its peer (or the client a trusted PROXY header named), and on TLS what
+   * was negotiated, in the names CloudTrail's tlsDetails uses (`TLSv1.3`; OpenSSL's suite name
+   * for TLS 1.2, the IANA one for TLS 1.3, as node:tls reports them).
+   */
+  private connectionOf(socket: Socket, hostHeader: string | undefined): Connection {
+    const proxied = peerOf(socket);
+    const connection: Connection = {
+      listener: this.config.name,
+      remoteAddress: proxied?.address ?? socket.remoteAddress ?? '',
+      remotePort: proxied?.port ?? socket.remotePort ?? 0,
+      secure: this.config.tls !== undefined,
+    };
+    if (proxied?.vpceId !== undefined) connection.vpceId = proxied.vpceId;
+    if (this.config.tls) {
+      const tlsSocket = socket as TLSSocket;
+      connection.tls = { tlsVersion: tlsSocket.getProtocol() ?? '', cipherSuite: tlsSocket.getCipher()?.name ?? '', clientProvidedHostHeader: hostHeader ?? '' };
+    }
+    return connection;
   }
 
   /**
@@ -262,7 +326,7 @@ export class HttpListener {
       raw,
       target: undefined,
       userAgent: '',
-      connection: { listener: this.config.name, remoteAddress: socket.remoteAddress ?? '', remotePort: socket.remotePort ?? 0, secure: false },
+      connection: this.connectionOf(socket, undefined),
       service,
       operationName: undefined,
       trace: [],
@@ -326,6 +390,8 @@ interface RequestHeaders {
   acceptEncoding: string | undefined;
   /** An Origin header came: a browser's cross-origin request, answered with CORS headers. */
   origin: boolean;
+  /** `Host`: CloudTrail's clientProvidedHostHeader. */
+  host: string | undefined;
 }
 
 /**
@@ -343,6 +409,7 @@ function requestHeaders(req: IncomingMessage): RequestHeaders {
   let origin = false;
   let contentEncoding: string | undefined;
   let acceptEncoding: string | undefined;
+  let host: string | undefined;
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i];
@@ -355,11 +422,12 @@ function requestHeaders(req: IncomingMessage): RequestHeaders {
     else if (name.length === 14 && name.toLowerCase() === 'content-length') contentLength = Number(raw[i + 1]);
     else if (name.length === 16 && contentEncoding === undefined && name.toLowerCase() === 'content-encoding') contentEncoding = raw[i + 1];
     else if (name.length === 15 && name.toLowerCase() === 'accept-encoding') acceptEncoding = acceptEncoding === undefined ? raw[i + 1] : `${acceptEncoding}, ${raw[i + 1]}`;
+    else if (name.length === 4 && host === undefined && name.toLowerCase() === 'host') host = raw[i + 1];
     else if (name.length === 6) {
       const lower = name.toLowerCase();
       if (lower === 'expect') expectsContinue = raw[i + 1].toLowerCase() === '100-continue';
       else if (lower === 'origin') origin = true;
     }
   }
-  return { userAgent, target, contentLength, expectsContinue, contentType, origin, contentEncoding, acceptEncoding };
+  return { userAgent, target, contentLength, expectsContinue, contentType, origin, contentEncoding, acceptEncoding, host };
 }

@@ -28,10 +28,32 @@ export const SERVER_LIMITS = {
   keepAliveTimeoutMs: 60_000,
   /** How often node:http looks for connections past the two timeouts above (its default is 30 s). */
   timeoutCheckIntervalMs: 1_000,
+  /** Open connections per listener and process; one more is closed as it arrives (cove.yaml `http.maxConnections`). */
+  connectionsMax: 10_000,
+  /** Requests one keep-alive connection may carry; the last is answered with `Connection: close` (cove.yaml `http.maxRequestsPerConnection`). */
+  requestsPerConnectionMax: 100_000,
+  /** From a connection's first byte to the end of its TLS handshake. */
+  tlsHandshakeTimeoutMs: 10_000,
+  /** From a connection's opening to the end of its PROXY protocol header. */
+  proxyHeaderTimeoutMs: 10_000,
+  /**
+   * A PROXY header's size: v1 is at most 107 bytes; v2 is 16 bytes and a block of declared
+   * length (addresses and TLVs: NLB's are well under 1 KB). A larger one closes the connection.
+   */
+  proxyHeaderBytesMax: 4096,
+  /** How often a listener's certificate and key files are checked for a change (reloaded without a restart). */
+  certificateCheckIntervalMs: 1_000,
 } as const;
 
 /** The timeouts cove.yaml's `http:` may set (see src/config/schema.ts). */
 export interface HttpTimeouts {
   headersTimeoutMs: number;
   requestTimeoutMs: number;
+}
+
+/** What cove.yaml's `http:` sets for every listener: the timeouts, and how many connections each holds open. */
+export interface HttpSettings extends HttpTimeouts {
+  maxConnections: number;
+  keepAliveTimeoutMs: number;
+  maxRequestsPerConnection: number;
 }

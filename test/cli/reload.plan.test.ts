@@ -87,6 +87,12 @@ describe('planReload refuses', () => {
     assert.equal(refusal(planReload(running, FILE, config({ publicListen: '127.0.0.1:8001' }))), `${FILE}: listeners (names or addresses) changed: restart cove to apply them`);
   });
 
+  it("a configured listener's tls: or proxyProtocol:", () => {
+    const expected = `${FILE}: listeners' tls or proxyProtocol changed: restart cove to apply them`;
+    assert.equal(refusal(planReload(running, FILE, config({ publicListen: '127.0.0.1:8000, tls: auto' }))), expected);
+    assert.equal(refusal(planReload(running, FILE, config({ publicListen: '127.0.0.1:8000, proxyProtocol: { trustedCidrs: [10.0.0.0/8] }' }))), expected);
+  });
+
   it("the listeners' timeouts (http:)", () => {
     assert.equal(refusal(planReload(running, FILE, config() + 'http: { headersTimeoutMs: 5000 }\n')), `${FILE}: http changed: restart cove to apply them`);
   });
@@ -101,13 +107,21 @@ describe('planReload plans', () => {
     const before = loadConfig(FILE, config({ attachments: { app: '127.0.0.1:8101', office: '127.0.0.1:8102' } }));
     const plan = changes(planReload(before, FILE, config({ attachments: { app: '127.0.0.1:8201', office: '127.0.0.1:8102' } })));
     assert.deepEqual(plan.retire, ['app']);
-    assert.deepEqual(plan.start, [{ name: 'app', listen: '127.0.0.1:8201' }]);
+    assert.deepEqual(plan.start, [{ name: 'app', listen: '127.0.0.1:8201', transport: {} }]);
   });
 
   it('to retire a removed attachment and start an added one', () => {
     const plan = changes(planReload(running, FILE, config({ attachments: { web: '127.0.0.1:8103' } })));
     assert.deepEqual(plan.retire, ['app']);
-    assert.deepEqual(plan.start, [{ name: 'web', listen: '127.0.0.1:8103' }]);
+    assert.deepEqual(plan.start, [{ name: 'web', listen: '127.0.0.1:8103', transport: {} }]);
+  });
+
+  it('to restart an attachment listener whose tls: changed', () => {
+    const withTls = config().replace(/(listen: "?127\.0\.0\.1:8101"?)/, '$1, tls: auto');
+    assert.notEqual(withTls, config(), 'the fixture names app on 127.0.0.1:8101');
+    const plan = changes(planReload(running, FILE, withTls));
+    assert.deepEqual(plan.retire, ['app']);
+    assert.deepEqual(plan.start, [{ name: 'app', listen: '127.0.0.1:8101', transport: { tls: { mode: 'auto', minVersion: 'TLSv1.2' } } }]);
   });
 
   it('no listener change for an edit that leaves the attachments as they are', () => {
@@ -119,7 +133,7 @@ describe('planReload plans', () => {
   it('to start again an attachment listener that is not bound now (it failed to start on an earlier reload)', () => {
     const plan = changes(planReload(running, FILE, config(), new Map()));
     assert.deepEqual(plan.retire, []);
-    assert.deepEqual(plan.start, [{ name: 'app', listen: '127.0.0.1:8101' }]);
+    assert.deepEqual(plan.start, [{ name: 'app', listen: '127.0.0.1:8101', transport: {} }]);
   });
 
   it("the next file's credentials, whole: a removed user's key is gone", () => {

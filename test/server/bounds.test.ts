@@ -215,7 +215,7 @@ describe('the process-wide budget of buffered body bytes', () => {
 });
 
 describe('requests node:http cannot parse get an AWS-shaped answer and an audit record', () => {
-  const s = server({ timeouts: { headersTimeoutMs: 1000, requestTimeoutMs: 2000 } });
+  const s = server({ settings: { headersTimeoutMs: 1000, requestTimeoutMs: 2000 } });
   let port = 0;
   before(async () => (port = (await s.listener.listen()).port));
   after(() => s.listener.close());
@@ -289,8 +289,9 @@ describe('requests node:http cannot parse get an AWS-shaped answer and an audit 
 
 describe("cove.yaml's http: the listeners' timeouts", () => {
   it('default to the server limits, take whole milliseconds, and keep headers within the request', () => {
-    assert.deepEqual(loadConfig(undefined).config.http, { headersTimeoutMs: SERVER_LIMITS.headersTimeoutMs, requestTimeoutMs: SERVER_LIMITS.requestTimeoutMs });
-    assert.deepEqual(loadConfig('cove.yaml', 'http: { headersTimeoutMs: 2000, requestTimeoutMs: 5000 }\n').config.http, { headersTimeoutMs: 2000, requestTimeoutMs: 5000 });
+    const rest = { keepAliveTimeoutMs: SERVER_LIMITS.keepAliveTimeoutMs, maxConnections: SERVER_LIMITS.connectionsMax, maxRequestsPerConnection: SERVER_LIMITS.requestsPerConnectionMax };
+    assert.deepEqual(loadConfig(undefined).config.http, { headersTimeoutMs: SERVER_LIMITS.headersTimeoutMs, requestTimeoutMs: SERVER_LIMITS.requestTimeoutMs, ...rest });
+    assert.deepEqual(loadConfig('cove.yaml', 'http: { headersTimeoutMs: 2000, requestTimeoutMs: 5000 }\n').config.http, { headersTimeoutMs: 2000, requestTimeoutMs: 5000, ...rest });
     assert.throws(() => loadConfig('cove.yaml', 'http: { headersTimeoutMs: 10 }\n'), /http\.headersTimeoutMs: expected at least 1000 ms/);
     assert.throws(() => loadConfig('cove.yaml', 'http: { headersTimeoutMs: 9000, requestTimeoutMs: 5000 }\n'), /expected headersTimeoutMs no longer than requestTimeoutMs/);
   });

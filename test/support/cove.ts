@@ -85,7 +85,7 @@ export async function startCove(options: StartOptions = {}): Promise<CoveProcess
     const timer = setTimeout(() => reject(new Error(`cove did not start:\n${output}`)), START_TIMEOUT_MS);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const matches = [...output.matchAll(/listening on http:\/\/[^:\s]+:(\d+)/g)];
+      const matches = [...output.matchAll(/listening on https?:\/\/[^:\s]+:(\d+)/g)];
       if (matches.length >= (options.listeners ?? 1)) {
         clearTimeout(timer);
         resolve(Number(matches[0][1]));
@@ -130,7 +130,7 @@ export async function startCove(options: StartOptions = {}): Promise<CoveProcess
         await new Promise((r) => setTimeout(r, 20));
       }
     },
-    ports: () => Object.fromEntries([...output.matchAll(/cove: (\S+) listening on http:\/\/[^\s]+:(\d+)/g)].map((m) => [m[1], Number(m[2])])),
+    ports: () => Object.fromEntries([...output.matchAll(/cove: (\S+) listening on https?:\/\/[^\s]+:(\d+)/g)].map((m) => [m[1], Number(m[2])])),
     client(accessKeyId, secretAccessKey) {
       const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId, secretAccessKey }, maxAttempts: 1 });
       clients.push(client);
