@@ -5,7 +5,7 @@
  * so a case's name says what is wrong with it.
  *
  * The requests name two tables that the test creates on both servers first: HASH_TABLE (key
- * `pk` S) and RANGE_TABLE (keys `pk` S and `sk` N, a global index `gsi` on `g` S and a local
+ * `pk` S) and RANGE_TABLE (keys `pk` S and `sk` S, a global index `gsi` on `g` S and a local
  * index `lsi` on `pk`, `l` S). No case may succeed: one that does would change the tables.
  */
 
@@ -21,7 +21,7 @@ const HASH_ARN = `arn:aws:dynamodb:us-east-1:123456789012:table/${HASH_TABLE}`;
 
 const PT = { ReadCapacityUnits: 1, WriteCapacityUnits: 1 };
 const HASH_KEY = { pk: { S: 'a' } };
-const RANGE_KEY = { pk: { S: 'a' }, sk: { N: '1' } };
+const RANGE_KEY = { pk: { S: 'a' }, sk: { S: '1' } };
 
 /** The CreateTable bodies of the two tables every case may name. */
 export const TABLES: readonly Record<string, unknown>[] = [
@@ -35,7 +35,7 @@ export const TABLES: readonly Record<string, unknown>[] = [
     TableName: RANGE_TABLE,
     AttributeDefinitions: [
       { AttributeName: 'pk', AttributeType: 'S' },
-      { AttributeName: 'sk', AttributeType: 'N' },
+      { AttributeName: 'sk', AttributeType: 'S' },
       { AttributeName: 'g', AttributeType: 'S' },
       { AttributeName: 'l', AttributeType: 'S' },
     ],
@@ -233,6 +233,7 @@ function attributeValueCases(): ParityCase[] {
     cases.push({ name: `PutItem Item value ${label}`, operation: 'PutItem', body: { TableName: HASH_TABLE, Item: { ...HASH_KEY, a: value } } });
     cases.push({ name: `GetItem Key value ${label}`, operation: 'GetItem', body: { TableName: HASH_TABLE, Key: { pk: value } } });
     cases.push({ name: `Query ExclusiveStartKey value ${label}`, operation: 'Query', body: { ...READ_BODIES.Query, ExclusiveStartKey: { pk: value } } });
+    cases.push({ name: `Scan ExclusiveStartKey value ${label}`, operation: 'Scan', body: { TableName: HASH_TABLE, ExclusiveStartKey: { pk: value } } });
   }
   return cases;
 }
@@ -245,7 +246,8 @@ function keyCases(): ParityCase[] {
     ['empty string', { pk: { S: '' } }], ['hash key 2049 bytes', { pk: { S: long(2049) } }],
   ];
   const rangeKeys: [string, Record<string, unknown>][] = [
-    ['range key missing', { pk: { S: 'a' } }], ['range key wrong type', { pk: { S: 'a' }, sk: { S: 'x' } }],
+    ['range key missing', { pk: { S: 'a' } }], ['range key wrong type', { pk: { S: 'a' }, sk: { N: '1' } }],
+    ['range key empty', { pk: { S: 'a' }, sk: { S: '' } }], ['range key 1025 bytes', { pk: { S: 'a' }, sk: { S: long(1025) } }],
   ];
   const cases: ParityCase[] = [];
   for (const operation of ['GetItem', 'DeleteItem', 'UpdateItem']) {
@@ -255,7 +257,8 @@ function keyCases(): ParityCase[] {
   const items: [string, string, Record<string, unknown>][] = [
     ['missing hash key', HASH_TABLE, { a: { S: 'a' } }], ['hash key wrong type', HASH_TABLE, { pk: { N: '1' } }],
     ['hash key empty', HASH_TABLE, { pk: { S: '' } }], ['hash key 2049 bytes', HASH_TABLE, { pk: { S: long(2049) } }],
-    ['range key 1025 bytes', RANGE_TABLE, { pk: { S: 'a' }, sk: { N: '1' }, l: { S: long(1025) } }],
+    ['range key 1025 bytes', RANGE_TABLE, { pk: { S: 'a' }, sk: { S: long(1025) } }],
+    ['local index key 1025 bytes', RANGE_TABLE, { ...RANGE_KEY, l: { S: long(1025) } }],
     ['range key missing', RANGE_TABLE, { pk: { S: 'a' } }], ['index key wrong type', RANGE_TABLE, { ...RANGE_KEY, g: { N: '1' } }],
     ['over 400 KB', HASH_TABLE, { pk: { S: 'a' }, big: { S: long(400 * 1024) } }],
   ];
@@ -270,7 +273,7 @@ function startKeyCases(): ParityCase[] {
     ['hash key wrong type', { pk: { N: '1' } }], ['hash key empty string', { pk: { S: '' } }],
   ];
   const rangeRows: [string, Record<string, unknown>][] = [
-    ['missing sort key', { pk: { S: 'a' } }], ['extra attribute', { ...RANGE_KEY, x: { S: 'a' } }], ['sort key wrong type', { pk: { S: 'a' }, sk: { S: 'x' } }],
+    ['missing sort key', { pk: { S: 'a' } }], ['extra attribute', { ...RANGE_KEY, x: { S: 'a' } }], ['sort key wrong type', { pk: { S: 'a' }, sk: { N: '1' } }],
   ];
   const cases: ParityCase[] = [];
   for (const [label, key] of rows) {

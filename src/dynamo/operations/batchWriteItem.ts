@@ -86,8 +86,12 @@ export const batchWriteItem: Operation<BatchWriteItemInput> = {
 
 /** One WriteRequest, checked, as an item change. */
 function plannedChange(table: Table, request: WriteRequest): ItemChange<undefined> {
-  if ((request.PutRequest === undefined) === (request.DeleteRequest === undefined)) {
-    // Unverified text: a WriteRequest with neither or both of PutRequest and DeleteRequest.
+  if (request.PutRequest === undefined && request.DeleteRequest === undefined) {
+    // DynamoDB's (odd) text for an empty WriteRequest, as dynalite recorded it (validations/batchWriteItem.js).
+    throw validationError('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
+  }
+  if (request.PutRequest !== undefined && request.DeleteRequest !== undefined) {
+    // Unverified text: a WriteRequest with both PutRequest and DeleteRequest.
     throw validationError('Supplied WriteRequest must contain exactly one of PutRequest or DeleteRequest');
   }
   if (request.PutRequest) {

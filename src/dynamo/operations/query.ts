@@ -90,7 +90,7 @@ export const query: Operation<QueryInput> = {
     if (expressions.filter) checkFilterKeyAttributes(expressions.filter, spaceKeys, input.QueryFilter !== undefined);
     const reverse = input.ScanIndexForward === false;
     const conditionRange = keyRange(space, keyCondition);
-    const startKey = input.ExclusiveStartKey === undefined ? undefined : space.startKeyOf(input.ExclusiveStartKey);
+    const startKey = input.ExclusiveStartKey === undefined ? undefined : space.startKeyOf(input.ExclusiveStartKey, 'Query');
     if (startKey && !rangeContains(conditionRange, startKey)) {
       // DynamoDB names the sort-key predicate first, whatever the partition key says.
       const startItem = normalizeItem(input.ExclusiveStartKey);

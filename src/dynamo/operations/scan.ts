@@ -39,11 +39,12 @@ export const scan: Operation<ScanInput> = {
   }),
   async execute(input, ctx) {
     const { Segment: segment, TotalSegments: totalSegments } = input;
+    // DynamoDB's texts as dynalite recorded them (validations/scan.js).
     if ((segment === undefined) !== (totalSegments === undefined)) {
       throw validationError(
         segment === undefined
-          ? 'The TotalSegments parameter is non-null, but the Segment parameter is null'
-          : 'The Segment parameter is non-null, but the TotalSegments parameter is null',
+          ? 'The Segment parameter is required but was not present in the request when parameter TotalSegments is present'
+          : 'The TotalSegments parameter is required but was not present in the request when Segment parameter is present',
       );
     }
     if (segment !== undefined && totalSegments !== undefined && segment >= totalSegments) {
@@ -55,7 +56,7 @@ export const scan: Operation<ScanInput> = {
     const space = keySpaceOf(table, input.IndexName, input.ConsistentRead, select);
     checkNestedKeyAccess(expressions, keyNamesOf(table));
     const segmentKeys = segmentRange(space, segment ?? 0, totalSegments ?? 1);
-    const startKey = input.ExclusiveStartKey === undefined ? undefined : space.startKeyOf(input.ExclusiveStartKey);
+    const startKey = input.ExclusiveStartKey === undefined ? undefined : space.startKeyOf(input.ExclusiveStartKey, 'Scan');
     if (startKey && !rangeContains(segmentKeys, startKey)) {
       // Unverified text: DynamoDB's answer for a start key hashed outside the segment.
       throw validationError('The provided Exclusive start key does not map to the provided segment');
