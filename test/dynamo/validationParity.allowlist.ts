@@ -55,6 +55,14 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
     "unverified either way: BatchWriteItem's captured echoes are Java's toString, BatchGetItem's map-key echo is JSON; cove keeps toString for BatchWriteItem",
   'UpdateTable nothing to update': "DynamoDB's list has grown: 'At least one of ..., DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required' (live capture 2026-10)",
   ...each(
+    ['Query KeyConditionExpression syntax error', 'GetItem ProjectionExpression syntax error', 'UpdateItem UpdateExpression syntax error',
+      'PutItem ConditionExpression syntax error', 'Scan FilterExpression not a condition'],
+    "dynalite's syntax errors are its PEG parser's ('Expected ... but ... found'); DynamoDB's name the token and where: 'Syntax error; token: \"<EOF>\", near: \"SET\"'",
+  ),
+  'UpdateItem UpdateExpression nested key path':
+    "unverified either way: dynalite's code checks 'Cannot update attribute pk' before nested key paths, but records no test of it; cove checks the nested path first",
+  'CreateTable existing table': "DynamoDB names the table: 'Table already exists: parity_hash'; dynalite answers an empty message",
+  ...each(
     ['TagResource ResourceArn not a table', 'ListTagsOfResource ResourceArn not a table'],
     "cove answers a non-table ARN with DynamoDB's newer text naming streams ('only table or stream is accepted', src/dynamo/tags.ts); dynalite predates stream ARNs",
   ),

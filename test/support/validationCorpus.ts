@@ -413,11 +413,70 @@ function otherCases(): ParityCase[] {
   return rows.map(([name, operation, body]) => ({ name, operation, body }));
 }
 
+/** Key conditions, expressions, indexes and missing tables: the checks made against a table. */
+function semanticCases(): ParityCase[] {
+  const v = { ':v': { S: 'a' } };
+  const range = (KeyConditionExpression: string, values: Record<string, unknown> = v) => ({ TableName: RANGE_TABLE, KeyConditionExpression, ExpressionAttributeValues: values });
+  const legacy = (KeyConditions: Record<string, unknown>) => ({ TableName: RANGE_TABLE, KeyConditions });
+  const eq = (value: unknown) => ({ ComparisonOperator: 'EQ', AttributeValueList: [value] });
+  const key = { TableName: HASH_TABLE, Key: HASH_KEY };
+  const missing = 'parity_missing';
+  const rows: [string, string, Record<string, unknown>][] = [
+    ['Query IndexName unknown', 'Query', { ...range('pk = :v'), IndexName: 'nope' }],
+    ['Scan IndexName unknown', 'Scan', { TableName: RANGE_TABLE, IndexName: 'nope' }],
+    ['Query ConsistentRead on a global index', 'Query', { TableName: RANGE_TABLE, IndexName: 'gsi', KeyConditionExpression: 'g = :v', ExpressionAttributeValues: v, ConsistentRead: true }],
+    ['Query KeyConditions NE on the hash key', 'Query', legacy({ pk: { ComparisonOperator: 'NE', AttributeValueList: [{ S: 'a' }] } })],
+    ['Query KeyConditions without the hash key', 'Query', legacy({ sk: eq({ S: 'a' }) })],
+    ['Query KeyConditions of the wrong type', 'Query', legacy({ pk: eq({ N: '1' }) })],
+    ['Query KeyConditions of three keys', 'Query', legacy({ pk: eq({ S: 'a' }), sk: eq({ S: 'a' }), l: eq({ S: 'a' }) })],
+    ['Query KeyConditions GT on the hash key', 'Query', legacy({ pk: { ComparisonOperator: 'GT', AttributeValueList: [{ S: 'a' }] } })],
+    ['Query KeyConditionExpression <>', 'Query', range('pk <> :v')],
+    ['Query KeyConditionExpression OR', 'Query', range('pk = :v OR sk = :v')],
+    ['Query KeyConditionExpression attribute_exists', 'Query', { TableName: RANGE_TABLE, KeyConditionExpression: 'attribute_exists(pk)' }],
+    ['Query KeyConditionExpression size', 'Query', range('size(pk) = :v')],
+    ['Query KeyConditionExpression nested attribute', 'Query', range('pk.a = :v')],
+    ['Query KeyConditionExpression twice the same key', 'Query', range('pk = :v AND pk = :v')],
+    ['Query KeyConditionExpression on a non-key attribute', 'Query', range('pk = :v AND x = :v')],
+    ['Query KeyConditionExpression without the hash key', 'Query', range('sk = :v')],
+    ['Query KeyConditionExpression undefined value', 'Query', { TableName: RANGE_TABLE, KeyConditionExpression: 'pk = :w', ExpressionAttributeValues: v }],
+    ['Query KeyConditionExpression syntax error', 'Query', range('pk = = :v')],
+    ['Query KeyConditionExpression empty', 'Query', range('')],
+    ['GetItem ProjectionExpression reserved word', 'GetItem', { ...key, ProjectionExpression: 'name' }],
+    ['GetItem ProjectionExpression overlapping paths', 'GetItem', { ...key, ProjectionExpression: 'a, a' }],
+    ['GetItem ProjectionExpression undefined name', 'GetItem', { ...key, ProjectionExpression: '#a' }],
+    ['GetItem ProjectionExpression syntax error', 'GetItem', { ...key, ProjectionExpression: 'a,' }],
+    ['UpdateItem UpdateExpression syntax error', 'UpdateItem', { ...key, UpdateExpression: 'SET' }],
+    ['UpdateItem UpdateExpression empty', 'UpdateItem', { ...key, UpdateExpression: '' }],
+    ['UpdateItem UpdateExpression overlapping paths', 'UpdateItem', { ...key, UpdateExpression: 'SET a = :v REMOVE a', ExpressionAttributeValues: v }],
+    ['UpdateItem UpdateExpression same section twice', 'UpdateItem', { ...key, UpdateExpression: 'SET a = :v SET b = :v', ExpressionAttributeValues: v }],
+    ['UpdateItem UpdateExpression undefined value', 'UpdateItem', { ...key, UpdateExpression: 'SET a = :w', ExpressionAttributeValues: v }],
+    ['UpdateItem UpdateExpression nested key path', 'UpdateItem', { ...key, UpdateExpression: 'SET pk.a = :v', ExpressionAttributeValues: v }],
+    ['PutItem ConditionExpression syntax error', 'PutItem', { TableName: HASH_TABLE, Item: HASH_KEY, ConditionExpression: 'a = ' }],
+    ['PutItem ConditionExpression unknown function', 'PutItem', { TableName: HASH_TABLE, Item: HASH_KEY, ConditionExpression: 'nope(a)' }],
+    ['PutItem ConditionExpression reserved word', 'PutItem', { TableName: HASH_TABLE, Item: HASH_KEY, ConditionExpression: 'attribute_exists(name)' }],
+    ['Scan FilterExpression not a condition', 'Scan', { TableName: HASH_TABLE, FilterExpression: 'a' }],
+    ['Scan FilterExpression unused value', 'Scan', { TableName: HASH_TABLE, FilterExpression: 'attribute_exists(a)', ExpressionAttributeValues: v }],
+    ['DescribeTable missing table', 'DescribeTable', { TableName: missing }],
+    ['DeleteTable missing table', 'DeleteTable', { TableName: missing }],
+    ['UpdateTable missing table', 'UpdateTable', { TableName: missing, ProvisionedThroughput: PT }],
+    ['DescribeTimeToLive missing table', 'DescribeTimeToLive', { TableName: missing }],
+    ['PutItem missing table', 'PutItem', { TableName: missing, Item: HASH_KEY }],
+    ['GetItem missing table', 'GetItem', { TableName: missing, Key: HASH_KEY }],
+    ['Query missing table', 'Query', { TableName: missing, KeyConditionExpression: 'pk = :v', ExpressionAttributeValues: v }],
+    ['Scan missing table', 'Scan', { TableName: missing }],
+    ['BatchGetItem missing table', 'BatchGetItem', { RequestItems: { [missing]: { Keys: [HASH_KEY] } } }],
+    ['BatchWriteItem missing table', 'BatchWriteItem', { RequestItems: { [missing]: [{ DeleteRequest: { Key: HASH_KEY } }] } }],
+    ['CreateTable existing table', 'CreateTable', { ...CREATE_BASE, TableName: HASH_TABLE }],
+    ['ListTagsOfResource missing table', 'ListTagsOfResource', { ResourceArn: `arn:aws:dynamodb:us-east-1:123456789012:table/${missing}` }],
+  ];
+  return rows.map(([name, operation, body]) => ({ name, operation, body }));
+}
+
 /** Every case, names unique. */
 export function validationCorpus(): ParityCase[] {
   const all = [
     ...tableNameCases(), ...typeCases(), ...enumCases(), ...boundCases(), ...emptyNameCases(), ...attributeValueCases(),
-    ...keyCases(), ...startKeyCases(), ...legacyCases(), ...batchCases(), ...tableDefinitionCases(), ...otherCases(),
+    ...keyCases(), ...startKeyCases(), ...legacyCases(), ...batchCases(), ...tableDefinitionCases(), ...otherCases(), ...semanticCases(),
   ];
   const names = new Set<string>();
   for (const c of all) {
