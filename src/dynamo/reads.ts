@@ -45,7 +45,7 @@ export interface KeySpace {
   /** LastEvaluatedKey: the keys that resume a read after `item`. */
   lastKeyOf(item: Item): Item;
   /** The engine key of an ExclusiveStartKey, checked against the space's keys (DynamoDB words the faults per reader). */
-  startKeyOf(exclusiveStartKey: unknown, reader: StartKeyReader): Buffer;
+  startKeyOf(exclusiveStartKey: Item, reader: StartKeyReader): Buffer;
 }
 
 export function tableKeySpace(table: Table): KeySpace {
@@ -96,8 +96,7 @@ function pick(item: Item, keys: readonly KeyAttribute[]): Item {
 }
 
 /** An index's ExclusiveStartKey carries the table's key and every key attribute of the index (DynamoDB's LastEvaluatedKey does). */
-function indexStartKey(table: Table, index: SecondaryIndex, keys: readonly KeyAttribute[], exclusiveStartKey: unknown): Buffer {
-  const key = normalizeStartKey(exclusiveStartKey);
+function indexStartKey(table: Table, index: SecondaryIndex, keys: readonly KeyAttribute[], key: Item): Buffer {
   checkReadKeyShape(key, new Set(keys.map((k) => k.name)), index.keyAttributes, index.partitionKeys);
   try {
     checkKey(table, pick(key, index.tableKeys));
@@ -202,8 +201,7 @@ const MSG_START_KEY_INVALID = 'The provided starting key is invalid';
  * key under MSG_START_KEY_INVALID (dynalite's actions/query.js and scan.js, recorded from the
  * service; pynamodb issue 50 quotes the bare text of a Query).
  */
-export function startKeyOf(table: Table, exclusiveStartKey: unknown, reader: StartKeyReader): Buffer {
-  const key = normalizeStartKey(exclusiveStartKey);
+export function startKeyOf(table: Table, key: Item, reader: StartKeyReader): Buffer {
   if (reader === 'Query') {
     const keys = table.rangeKey ? [table.hashKey, table.rangeKey] : [table.hashKey];
     checkReadKeyShape(key, new Set(keys.map((k) => k.name)), keys, [table.hashKey]);
@@ -231,11 +229,12 @@ function checkReadKeyShape(key: Item, names: ReadonlySet<string>, readKeys: read
 }
 
 /**
- * The start key's attribute values, normalised. DynamoDB prefixes the value faults with
+ * The start key's attribute values, normalised: checked before the table is looked up, as all
+ * of a request's values are (dynalite checks them with the request). DynamoDB prefixes the value faults with
  * MSG_START_KEY_INVALID, but not those about numbers and duplicates (dynalite's
  * validations/query.js and scan.js, recorded from the service: "only added to some messages").
  */
-function normalizeStartKey(exclusiveStartKey: unknown): Item {
+export function normalizeStartKey(exclusiveStartKey: unknown): Item {
   try {
     return normalizeItem(exclusiveStartKey);
   } catch (error) {

@@ -26,7 +26,8 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
     "TableName accepts ARNs (model: length 1..1024): DynamoDB answers '' with 'length greater than or equal to 1' (moto aws_verified test, live Query errors in public issues)",
   ),
   ...each(
-    ['PutItem', 'DeleteItem'].flatMap((op) => ['ALL_NEW', 'UPDATED_OLD', 'UPDATED_NEW'].map((value) => `${op} ReturnValues ${value}`)),
+    ['PutItem', 'DeleteItem'].flatMap((op) => ['ALL_NEW', 'UPDATED_OLD', 'UPDATED_NEW'].map((value) => `${op} ReturnValues ${value}`))
+      .concat(['PutItem missing table, ReturnValues ALL_NEW']),
     "DynamoDB answers 'Return values set to invalid value' (moto's AWS-validated delete_item test, public emulators); dynalite's text is older and it does not check DeleteItem",
   ),
   'Scan TotalSegments 1000001': 'the model bounds TotalSegments at 1000000; dynalite predates the bound and accepts it',
@@ -39,7 +40,7 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
     ]),
     "DynamoDB now words an empty key value 'One or more parameter values are not valid. ...' (live captures 2026 for BatchGetItem/BatchWriteItem keys, moto's get_item); dynalite kept the older 'were invalid:' for keys",
   ),
-  'PutItem parity_range Item local index key 1025 bytes':
+  'PutItem parity_range Item local index key over its limit':
     "dynalite does not check index key sizes; DynamoDB refuses them (documented limit), cove's wording of it is unverified",
   'BatchGetItem RequestItems empty':
     "cove keeps the bespoke 'The requestItems parameter is required for BatchGetItem'; live DynamoDB moved in 2026-08/09 to \"Value at 'RequestItems' ...\" in most regions; dynalite's list form is neither",

@@ -9,6 +9,8 @@
  * index `lsi` on `pk`, `l` S). No case may succeed: one that does would change the tables.
  */
 
+import { LIMITS } from '../../src/dynamo/limits.js';
+
 export interface ParityCase {
   name: string;
   operation: string;
@@ -243,11 +245,11 @@ function keyCases(): ParityCase[] {
   const long = (n: number) => 'x'.repeat(n);
   const hashKeys: [string, Record<string, unknown>][] = [
     ['missing hash key', { other: { S: 'a' } }], ['wrong type', { pk: { N: '1' } }], ['extra attribute', { pk: { S: 'a' }, sk: { N: '1' } }],
-    ['empty string', { pk: { S: '' } }], ['hash key 2049 bytes', { pk: { S: long(2049) } }],
+    ['empty string', { pk: { S: '' } }], ['hash key over its limit', { pk: { S: long(LIMITS.maxPartitionKeyBytes + 1) } }],
   ];
   const rangeKeys: [string, Record<string, unknown>][] = [
     ['range key missing', { pk: { S: 'a' } }], ['range key wrong type', { pk: { S: 'a' }, sk: { N: '1' } }],
-    ['range key empty', { pk: { S: 'a' }, sk: { S: '' } }], ['range key 1025 bytes', { pk: { S: 'a' }, sk: { S: long(1025) } }],
+    ['range key empty', { pk: { S: 'a' }, sk: { S: '' } }], ['range key over its limit', { pk: { S: 'a' }, sk: { S: long(LIMITS.maxSortKeyBytes + 1) } }],
   ];
   const cases: ParityCase[] = [];
   for (const operation of ['GetItem', 'DeleteItem', 'UpdateItem']) {
@@ -256,11 +258,11 @@ function keyCases(): ParityCase[] {
   }
   const items: [string, string, Record<string, unknown>][] = [
     ['missing hash key', HASH_TABLE, { a: { S: 'a' } }], ['hash key wrong type', HASH_TABLE, { pk: { N: '1' } }],
-    ['hash key empty', HASH_TABLE, { pk: { S: '' } }], ['hash key 2049 bytes', HASH_TABLE, { pk: { S: long(2049) } }],
-    ['range key 1025 bytes', RANGE_TABLE, { pk: { S: 'a' }, sk: { S: long(1025) } }],
-    ['local index key 1025 bytes', RANGE_TABLE, { ...RANGE_KEY, l: { S: long(1025) } }],
+    ['hash key empty', HASH_TABLE, { pk: { S: '' } }], ['hash key over its limit', HASH_TABLE, { pk: { S: long(LIMITS.maxPartitionKeyBytes + 1) } }],
+    ['range key over its limit', RANGE_TABLE, { pk: { S: 'a' }, sk: { S: long(LIMITS.maxSortKeyBytes + 1) } }],
+    ['local index key over its limit', RANGE_TABLE, { ...RANGE_KEY, l: { S: long(LIMITS.maxSortKeyBytes + 1) } }],
     ['range key missing', RANGE_TABLE, { pk: { S: 'a' } }], ['index key wrong type', RANGE_TABLE, { ...RANGE_KEY, g: { N: '1' } }],
-    ['over 400 KB', HASH_TABLE, { pk: { S: 'a' }, big: { S: long(400 * 1024) } }],
+    ['over the item size limit', HASH_TABLE, { pk: { S: 'a' }, big: { S: long(LIMITS.maxItemBytes) } }],
   ];
   for (const [label, table, item] of items) cases.push({ name: `PutItem ${table} Item ${label}`, operation: 'PutItem', body: { TableName: table, Item: item } });
   return cases;
@@ -353,7 +355,7 @@ function batchCases(): ParityCase[] {
     ['BatchWriteItem table name outside pattern', 'BatchWriteItem', { RequestItems: { 'a;': deletes(1) } }],
     ['BatchWriteItem duplicate keys', 'BatchWriteItem', { RequestItems: { [HASH_TABLE]: deletes(1).concat(deletes(1)) } }],
     ['BatchWriteItem key of the wrong shape', 'BatchWriteItem', { RequestItems: { [HASH_TABLE]: [{ DeleteRequest: { Key: { pk: { N: '1' } } } }] } }],
-    ['BatchWriteItem item over 400 KB', 'BatchWriteItem', { RequestItems: { [HASH_TABLE]: [{ PutRequest: { Item: { ...HASH_KEY, big: { S: 'x'.repeat(400 * 1024) } } } }] } }],
+    ['BatchWriteItem item over the size limit', 'BatchWriteItem', { RequestItems: { [HASH_TABLE]: [{ PutRequest: { Item: { ...HASH_KEY, big: { S: 'x'.repeat(LIMITS.maxItemBytes) } } } }] } }],
   ];
   return rows.map(([name, operation, body]) => ({ name, operation, body }));
 }
@@ -467,6 +469,16 @@ function semanticCases(): ParityCase[] {
     ['BatchGetItem missing table', 'BatchGetItem', { RequestItems: { [missing]: { Keys: [HASH_KEY] } } }],
     ['BatchWriteItem missing table', 'BatchWriteItem', { RequestItems: { [missing]: [{ DeleteRequest: { Key: HASH_KEY } }] } }],
     ['CreateTable existing table', 'CreateTable', { ...CREATE_BASE, TableName: HASH_TABLE }],
+    ['PutItem missing table, item over the size limit', 'PutItem', { TableName: missing, Item: { ...HASH_KEY, big: { S: 'x'.repeat(LIMITS.maxItemBytes) } } }],
+    ['PutItem missing table, bad attribute value', 'PutItem', { TableName: missing, Item: { ...HASH_KEY, a: { NS: [] } } }],
+    ['PutItem missing table, ReturnValues ALL_NEW', 'PutItem', { TableName: missing, Item: HASH_KEY, ReturnValues: 'ALL_NEW' }],
+    ['GetItem missing table, bad key value', 'GetItem', { TableName: missing, Key: { pk: {} } }],
+    ['GetItem missing table, expression error', 'GetItem', { TableName: missing, Key: HASH_KEY, ProjectionExpression: 'a, a' }],
+    ['Query missing table, bad start key value', 'Query', { TableName: missing, KeyConditionExpression: 'pk = :v', ExpressionAttributeValues: v, ExclusiveStartKey: { pk: {} } }],
+    ['Scan missing table, Segment without TotalSegments', 'Scan', { TableName: missing, Segment: 1 }],
+    ['UpdateItem missing table, AttributeUpdates PUT without Value', 'UpdateItem', { TableName: missing, Key: HASH_KEY, AttributeUpdates: { a: { Action: 'PUT' } } }],
+    ['BatchWriteItem missing table, empty WriteRequest', 'BatchWriteItem', { RequestItems: { [missing]: [{}] } }],
+    ['BatchGetItem missing table, duplicate keys', 'BatchGetItem', { RequestItems: { [missing]: { Keys: [HASH_KEY, HASH_KEY] } } }],
     ['ListTagsOfResource missing table', 'ListTagsOfResource', { ResourceArn: `arn:aws:dynamodb:us-east-1:123456789012:table/${missing}` }],
   ];
   return rows.map(([name, operation, body]) => ({ name, operation, body }));
