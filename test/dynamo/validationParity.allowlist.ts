@@ -63,6 +63,17 @@ export const KNOWN_DIFFERENCES: Readonly<Record<string, string>> = {
   'UpdateItem UpdateExpression nested key path':
     "unverified either way: dynalite's code checks 'Cannot update attribute pk' before nested key paths, but records no test of it; cove checks the nested path first",
   'CreateTable existing table': "DynamoDB names the table: 'Table already exists: parity_hash'; dynalite answers an empty message",
+  'CreateTable global index of nine keys':
+    "multi-attribute GSI keys (2025) take up to four HASH and four RANGE attributes: cove bounds the GSI KeySchema at 8; dynalite predates them (bound 2)",
+  'CreateTable duplicate attribute definitions':
+    "DynamoDB's 'Attribute Name is duplicated: pk' (quoted from the live service by ScyllaDB's Alternator maintainers, createTable.ts); dynalite does not check it",
+  'UpdateTable index Update without throughput':
+    "unverified either way: the model no longer requires an index Update's ProvisionedThroughput (OnDemandThroughput, WarmThroughput), which dynalite's recording predates",
+  'UpdateItem AttributeUpdates Action bad': "the model's enum [ADD, DELETE, PUT] is checked as every enum is; dynalite does not check this one",
+  'TagResource ResourceArn malformed':
+    "dynalite answers as IAM would for a caller without the permission; this caller may do dynamodb:* on *, so DynamoDB's own ARN check answers (tags.ts)",
+  'UntagResource ResourceArn of another region':
+    "a table ARN of another region names no table here: 'Invalid TableArn: ...' (src/dynamo/tags.ts); dynalite's implementation ignores the ARN's region and accepts it",
   ...each(
     ['TagResource ResourceArn not a table', 'ListTagsOfResource ResourceArn not a table'],
     "cove answers a non-table ARN with DynamoDB's newer text naming streams ('only table or stream is accepted', src/dynamo/tags.ts); dynalite predates stream ARNs",

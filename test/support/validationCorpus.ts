@@ -484,11 +484,66 @@ function semanticCases(): ParityCase[] {
   return rows.map(([name, operation, body]) => ({ name, operation, body }));
 }
 
+/** CreateTable's index rules, UpdateTable's bounds, AttributeUpdates, Query's legacy shapes and tags. */
+function moreDefinitionCases(): ParityCase[] {
+  const name = { TableName: 'parity_new' };
+  const attr = (n: string) => ({ AttributeName: n, AttributeType: 'S' });
+  const key = (n: string, t = 'HASH') => ({ AttributeName: n, KeyType: t });
+  const ranged = { ...CREATE_BASE, ...name, AttributeDefinitions: [attr('pk'), attr('sk'), attr('l'), attr('x')], KeySchema: [key('pk'), key('sk', 'RANGE')] };
+  const lsi = (indexName: string, keys: unknown[], projection: Record<string, unknown> = { ProjectionType: 'ALL' }) => ({ IndexName: indexName, KeySchema: keys, Projection: projection });
+  const gsi = (indexName: string, keys: unknown[], projection: Record<string, unknown> = { ProjectionType: 'ALL' }) => ({ ...lsi(indexName, keys, projection), ProvisionedThroughput: PT });
+  const keyed = { TableName: HASH_TABLE, Key: HASH_KEY };
+  const arn = `arn:aws:dynamodb:us-east-1:123456789012:table/${HASH_TABLE}`;
+  const rows: [string, string, Record<string, unknown>][] = [
+    ['CreateTable local index on another hash key', 'CreateTable', { ...ranged, LocalSecondaryIndexes: [lsi('lsi', [key('x'), key('l', 'RANGE')])] }],
+    ['CreateTable local index without a range key', 'CreateTable', { ...ranged, LocalSecondaryIndexes: [lsi('lsi', [key('pk')])] }],
+    ['CreateTable local index key not defined', 'CreateTable', { ...ranged, LocalSecondaryIndexes: [lsi('lsi', [key('pk'), key('nope', 'RANGE')])] }],
+    ['CreateTable local index same hash and range', 'CreateTable', { ...ranged, LocalSecondaryIndexes: [lsi('lsi', [key('pk'), key('pk', 'RANGE')])] }],
+    ['CreateTable duplicate local index names', 'CreateTable', { ...ranged, LocalSecondaryIndexes: [lsi('lsi', [key('pk'), key('l', 'RANGE')]), lsi('lsi', [key('pk'), key('x', 'RANGE')])] }],
+    ['CreateTable six local indexes', 'CreateTable', { ...ranged, LocalSecondaryIndexes: Array.from({ length: 6 }, (_, i) => lsi(`lsi${i}`, [key('pk'), key('l', 'RANGE')])) }],
+    ['CreateTable local index NonKeyAttributes with KEYS_ONLY', 'CreateTable', { ...ranged, LocalSecondaryIndexes: [lsi('lsi', [key('pk'), key('l', 'RANGE')], { ProjectionType: 'KEYS_ONLY', NonKeyAttributes: ['a'] })] }],
+    ['CreateTable global index first key RANGE', 'CreateTable', { ...ranged, GlobalSecondaryIndexes: [gsi('gsi', [key('x', 'RANGE')])] }],
+    // Two HASH keys are valid since multi-attribute GSI keys (up to four HASH and four RANGE): nine are not.
+    ['CreateTable global index of nine keys', 'CreateTable', { ...ranged, GlobalSecondaryIndexes: [gsi('gsi', Array.from({ length: 9 }, () => key('x')))] }],
+    ['CreateTable global index same hash and range', 'CreateTable', { ...ranged, GlobalSecondaryIndexes: [gsi('gsi', [key('x'), key('x', 'RANGE')])] }],
+    ['CreateTable global index key not defined', 'CreateTable', { ...ranged, GlobalSecondaryIndexes: [gsi('gsi', [key('nope')])] }],
+    ['CreateTable duplicate global index names', 'CreateTable', { ...ranged, GlobalSecondaryIndexes: [gsi('gsi', [key('x')]), gsi('gsi', [key('l')])] }],
+    ['CreateTable global and local index of one name', 'CreateTable', { ...ranged, LocalSecondaryIndexes: [lsi('idx', [key('pk'), key('l', 'RANGE')])], GlobalSecondaryIndexes: [gsi('idx', [key('x')])] }],
+    ['CreateTable global index throughput on demand', 'CreateTable', { ...ranged, ProvisionedThroughput: undefined, BillingMode: 'PAY_PER_REQUEST', GlobalSecondaryIndexes: [gsi('gsi', [key('x')])] }],
+    ['CreateTable ReadCapacityUnits out of bounds', 'CreateTable', { ...CREATE_BASE, ...name, ProvisionedThroughput: { ReadCapacityUnits: 1000000000001, WriteCapacityUnits: 1 } }],
+    ['CreateTable duplicate attribute definitions', 'CreateTable', { ...CREATE_BASE, ...name, AttributeDefinitions: [attr('pk'), attr('pk')] }],
+    ['UpdateTable WriteCapacityUnits out of bounds', 'UpdateTable', { TableName: HASH_TABLE, ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1000000000001 } }],
+    ['UpdateTable two updates of one index', 'UpdateTable', { TableName: RANGE_TABLE, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'gsi' } }, { Update: { IndexName: 'gsi', ProvisionedThroughput: PT } }] }],
+    ['UpdateTable index Update without throughput', 'UpdateTable', { TableName: RANGE_TABLE, GlobalSecondaryIndexUpdates: [{ Update: { IndexName: 'gsi' } }] }],
+    ['UpdateTable index Create without KeySchema', 'UpdateTable', { TableName: RANGE_TABLE, GlobalSecondaryIndexUpdates: [{ Create: { IndexName: 'gsi2', Projection: { ProjectionType: 'ALL' }, ProvisionedThroughput: PT } }] }],
+    ['UpdateItem AttributeUpdates Action bad', 'UpdateItem', { ...keyed, AttributeUpdates: { a: { Action: 'SWAP', Value: { S: 'a' } } } }],
+    ['UpdateItem AttributeUpdates value without datatype', 'UpdateItem', { ...keyed, AttributeUpdates: { a: { Action: 'PUT', Value: {} } } }],
+    ['UpdateItem AttributeUpdates value of the wrong type', 'UpdateItem', { ...keyed, AttributeUpdates: { a: { Action: 'PUT', Value: { S: 5 } } } }],
+    ['UpdateItem AttributeUpdates DELETE of a number', 'UpdateItem', { ...keyed, AttributeUpdates: { a: { Action: 'DELETE', Value: { N: '1' } } } }],
+    ['UpdateItem AttributeUpdates ADD of a map', 'UpdateItem', { ...keyed, AttributeUpdates: { a: { Action: 'ADD', Value: { M: {} } } } }],
+    ['UpdateItem ReturnValues bad with AttributeUpdates', 'UpdateItem', { ...keyed, AttributeUpdates: { a: { Action: 'DELETE' } }, ReturnValues: 'ALL' }],
+    ['Query KeyConditions ComparisonOperator absent', 'Query', { TableName: RANGE_TABLE, KeyConditions: { pk: { AttributeValueList: [{ S: 'a' }] } } }],
+    ['Query KeyConditions BETWEEN with one value', 'Query', { TableName: RANGE_TABLE, KeyConditions: { pk: { ComparisonOperator: 'EQ', AttributeValueList: [{ S: 'a' }] }, sk: { ComparisonOperator: 'BETWEEN', AttributeValueList: [{ S: 'a' }] } } }],
+    ['Query KeyConditions BEGINS_WITH on a number', 'Query', { TableName: RANGE_TABLE, KeyConditions: { pk: { ComparisonOperator: 'BEGINS_WITH', AttributeValueList: [{ N: '1' }] } } }],
+    ['Query AttributesToGet duplicate', 'Query', { ...READ_BODIES.Query, KeyConditionExpression: undefined, ExpressionAttributeValues: undefined, KeyConditions: { pk: { ComparisonOperator: 'EQ', AttributeValueList: [{ S: 'a' }] } }, AttributesToGet: ['a', 'a'] }],
+    ['Query QueryFilter NULL with a value', 'Query', { TableName: HASH_TABLE, KeyConditions: { pk: { ComparisonOperator: 'EQ', AttributeValueList: [{ S: 'a' }] } }, QueryFilter: { a: { ComparisonOperator: 'NULL', AttributeValueList: [{ S: 'a' }] } } }],
+    ['Scan ScanFilter IN without values', 'Scan', { TableName: HASH_TABLE, ScanFilter: { a: { ComparisonOperator: 'IN', AttributeValueList: [] } } }],
+    ['Scan ScanFilter values of two types', 'Scan', { TableName: HASH_TABLE, ScanFilter: { a: { ComparisonOperator: 'IN', AttributeValueList: [{ S: 'a' }, { N: '1' }] } } }],
+    ['Scan AttributesToGet duplicate', 'Scan', { TableName: HASH_TABLE, AttributesToGet: ['a', 'b', 'a'] }],
+    ['BatchGetItem AttributesToGet duplicate', 'BatchGetItem', { RequestItems: { [HASH_TABLE]: { Keys: [HASH_KEY], AttributesToGet: ['a', 'a'] } } }],
+    ['TagResource ResourceArn malformed', 'TagResource', { ResourceArn: 'nope', Tags: [{ Key: 'a', Value: 'b' }] }],
+    // Not here: a tag without Key or Value, which crashes dynalite (its store refuses the undefined value).
+    ['UntagResource ResourceArn of another region', 'UntagResource', { ResourceArn: `arn:aws:dynamodb:eu-west-1:123456789012:table/${HASH_TABLE}`, TagKeys: ['a'] }],
+    ['ListTagsOfResource ResourceArn short table name', 'ListTagsOfResource', { ResourceArn: 'arn:aws:dynamodb:us-east-1:123456789012:table/ab' }],
+  ];
+  return rows.map(([caseName, operation, body]) => ({ name: caseName, operation, body }));
+}
+
 /** Every case, names unique. */
 export function validationCorpus(): ParityCase[] {
   const all = [
     ...tableNameCases(), ...typeCases(), ...enumCases(), ...boundCases(), ...emptyNameCases(), ...attributeValueCases(),
-    ...keyCases(), ...startKeyCases(), ...legacyCases(), ...batchCases(), ...tableDefinitionCases(), ...otherCases(), ...semanticCases(),
+    ...keyCases(), ...startKeyCases(), ...legacyCases(), ...batchCases(), ...tableDefinitionCases(), ...otherCases(), ...semanticCases(), ...moreDefinitionCases(),
   ];
   const names = new Set<string>();
   for (const c of all) {
