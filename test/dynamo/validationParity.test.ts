@@ -57,6 +57,27 @@ async function createTables(endpoint: string): Promise<void> {
 
 const render = (a: Answer): string => `${a.type}: ${a.message}`;
 
+interface Findings {
+  /** Answers that differ, not listed in KNOWN_DIFFERENCES. */
+  unexpected: string[];
+  /** KNOWN_DIFFERENCES entries whose answers now agree. */
+  stale: string[];
+  /** Cases cove accepts though not in ACCEPTED_UNVERIFIED, or refuses though in it. */
+  accepted: string[];
+}
+
+/** Files one case's pair of answers. COVE_PARITY_REPORT=1 prints every difference, listed or not. */
+function judge(c: ParityCase, expected: Answer, actual: Answer, findings: Findings): void {
+  // A case dynalite accepts is one where dynalite checks less than DynamoDB: cove must refuse it, and list it.
+  if ((actual.type === 'OK') !== Object.hasOwn(ACCEPTED_UNVERIFIED, c.name)) findings.accepted.push(`${c.name}: cove ${render(actual)}`);
+  const same = expected.type === actual.type && expected.message === actual.message;
+  const known = Object.hasOwn(KNOWN_DIFFERENCES, c.name);
+  const report = `${c.name}\n    dynalite: ${render(expected)}\n    cove:     ${render(actual)}`;
+  if (!same && !known) findings.unexpected.push(report);
+  if (same && known) findings.stale.push(c.name);
+  if (process.env.COVE_PARITY_REPORT && !same) console.log(`${known ? 'KNOWN' : 'DIFF'} ${report}`);
+}
+
 describe('validation parity with dynalite (DynamoDB texts recorded from the live service)', () => {
   let cove: CoveProcess;
   let server: Server;
@@ -80,24 +101,15 @@ describe('validation parity with dynalite (DynamoDB texts recorded from the live
 
   it(`answers each of the corpus's invalid requests as dynalite does, known differences aside`, async () => {
     assert.ok(corpus.length >= 200, `only ${corpus.length} cases`);
-    const unexpected: string[] = [];
-    const stale: string[] = [];
-    const accepted: string[] = [];
+    const findings: Findings = { unexpected: [], stale: [], accepted: [] };
     for (const c of corpus) {
       const expected = await send(dynaliteEndpoint, c.operation, c.body);
       const actual = await send(cove.endpoint, c.operation, c.body);
-      // A case dynalite accepts is one where dynalite checks less than DynamoDB: cove must refuse it, and list it.
-      const acceptedKnown = Object.hasOwn(ACCEPTED_UNVERIFIED, c.name);
-      if ((actual.type === 'OK') !== acceptedKnown) accepted.push(`${c.name}: cove ${render(actual)}`);
-      const same = expected.type === actual.type && expected.message === actual.message;
-      const known = Object.hasOwn(KNOWN_DIFFERENCES, c.name);
-      if (!same && !known) unexpected.push(`${c.name}\n    dynalite: ${render(expected)}\n    cove:     ${render(actual)}`);
-      if (same && known) stale.push(c.name);
-      if (process.env.COVE_PARITY_REPORT && !same) console.log(`${known ? 'KNOWN' : 'DIFF'} ${c.name}\n    dynalite: ${render(expected)}\n    cove:     ${render(actual)}`);
+      judge(c, expected, actual, findings);
     }
-    assert.deepEqual(accepted, [], 'invalid requests that cove accepts, or ACCEPTED_UNVERIFIED entries it now refuses');
-    assert.deepEqual(stale, [], 'cases in KNOWN_DIFFERENCES that now agree: remove them from the allowlist');
-    assert.equal(unexpected.length, 0, `${unexpected.length} of ${corpus.length} cases differ:\n${unexpected.join('\n')}`);
+    assert.deepEqual(findings.accepted, [], 'invalid requests that cove accepts, or ACCEPTED_UNVERIFIED entries it now refuses');
+    assert.deepEqual(findings.stale, [], 'cases in KNOWN_DIFFERENCES that now agree: remove them from the allowlist');
+    assert.equal(findings.unexpected.length, 0, `${findings.unexpected.length} of ${corpus.length} cases differ:\n${findings.unexpected.join('\n')}`);
   });
 
   it('lists only corpus cases as known differences', () => {
