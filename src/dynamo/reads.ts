@@ -1,4 +1,5 @@
 import type { StorageEngine } from '../storage/engine.js';
+import { AwsError } from '../errors.js';
 import { validationError } from './errors.js';
 import { normalizeItem } from './attributeValue.js';
 import { checkKey, checkKeyValue, StoredItem, storageKeyOf } from './items.js';
@@ -43,8 +44,8 @@ export interface KeySpace {
   sortPrefix(base: Buffer, key: KeyAttribute, value: AttributeValue): Buffer;
   /** LastEvaluatedKey: the keys that resume a read after `item`. */
   lastKeyOf(item: Item): Item;
-  /** The engine key of an ExclusiveStartKey, checked against the space's keys. */
-  startKeyOf(exclusiveStartKey: unknown): Buffer;
+  /** The engine key of an ExclusiveStartKey, checked against the space's keys (DynamoDB words the faults per reader). */
+  startKeyOf(exclusiveStartKey: Item, reader: StartKeyReader): Buffer;
 }
 
 export function tableKeySpace(table: Table): KeySpace {
@@ -62,7 +63,7 @@ export function tableKeySpace(table: Table): KeySpace {
     sortAfter: (base, key, value) => Buffer.concat([raw(base, key, value), Buffer.of(0)]),
     sortPrefix: raw,
     lastKeyOf: (item) => keyOf(table, item),
-    startKeyOf: (key) => startKeyOf(table, key),
+    startKeyOf: (key, reader) => startKeyOf(table, key, reader),
   };
 }
 
@@ -82,6 +83,7 @@ export function indexKeySpace(table: Table, index: SecondaryIndex): KeySpace {
     sortAfter: (base, key, value) => Buffer.concat([base, escaped(key, value), SORT_PAST_TERMINATOR]),
     sortPrefix: (base, key, value) => Buffer.concat([base, escaped(key, value)]),
     lastKeyOf: (item) => pick(item, keys),
+    // An index's start key is checked as a Query's whether a Query or a Scan reads the index.
     startKeyOf: (exclusiveStartKey) => indexStartKey(table, index, keys, exclusiveStartKey),
   };
 }
@@ -94,23 +96,15 @@ function pick(item: Item, keys: readonly KeyAttribute[]): Item {
 }
 
 /** An index's ExclusiveStartKey carries the table's key and every key attribute of the index (DynamoDB's LastEvaluatedKey does). */
-function indexStartKey(table: Table, index: SecondaryIndex, keys: readonly KeyAttribute[], exclusiveStartKey: unknown): Buffer {
-  const key = normalizeItem(exclusiveStartKey);
-  const invalid = (why: string) => validationError(`The provided starting key is invalid: ${why}`);
-  const names = new Set(keys.map((k) => k.name));
-  if (Object.keys(key).length !== names.size || Object.keys(key).some((name) => !names.has(name))) throw invalid('The provided key element does not match the schema');
+function indexStartKey(table: Table, index: SecondaryIndex, keys: readonly KeyAttribute[], key: Item): Buffer {
+  checkReadKeyShape(key, new Set(keys.map((k) => k.name)), index.keyAttributes, index.partitionKeys);
   try {
     checkKey(table, pick(key, index.tableKeys));
-    for (const attribute of index.keyAttributes) {
-      const value = key[attribute.name];
-      if (Object.keys(value)[0] !== attribute.type) throw validationError('The provided key element does not match the schema');
-      checkKeyValue(attribute, value, index.partitionKeys.includes(attribute));
-    }
   } catch (error) {
-    throw invalid((error as Error).message);
+    throw validationError(`${MSG_START_KEY_INVALID}: ${(error as Error).message}`);
   }
   const entry = indexEntryKey(index, key, storageKeyOf(table, key));
-  if (!entry) throw invalid('The provided key element does not match the schema');
+  if (!entry) throw validationError(`${MSG_START_KEY_INVALID}: The provided key element does not match the schema`);
   return entry;
 }
 
@@ -196,16 +190,60 @@ export async function readPage(engine: StorageEngine, request: PageRequest): Pro
   return { items, scannedCount, bytesRead, fetchedBytes };
 }
 
-/** The storage key of an ExclusiveStartKey, checked against the table's key schema. */
-export function startKeyOf(table: Table, exclusiveStartKey: unknown): Buffer {
-  const key = normalizeItem(exclusiveStartKey);
+/** Which read resumes from an ExclusiveStartKey: DynamoDB words a Query's faults otherwise than a Scan's. */
+export type StartKeyReader = 'Query' | 'Scan';
+
+const MSG_START_KEY_INVALID = 'The provided starting key is invalid';
+
+/**
+ * The storage key of an ExclusiveStartKey, checked against the table's key schema. A Query first
+ * checks the key against the schema it reads, with bare texts; then both readers check the table's
+ * key under MSG_START_KEY_INVALID (dynalite's actions/query.js and scan.js, recorded from the
+ * service; pynamodb issue 50 quotes the bare text of a Query).
+ */
+export function startKeyOf(table: Table, key: Item, reader: StartKeyReader): Buffer {
+  if (reader === 'Query') {
+    const keys = table.rangeKey ? [table.hashKey, table.rangeKey] : [table.hashKey];
+    checkReadKeyShape(key, new Set(keys.map((k) => k.name)), keys, [table.hashKey]);
+  }
   try {
     checkKey(table, key);
   } catch (error) {
-    throw validationError(`The provided starting key is invalid: ${(error as Error).message}`);
+    throw validationError(`${MSG_START_KEY_INVALID}: ${(error as Error).message}`);
   }
   return storageKeyOf(table, key);
 }
+
+/**
+ * A start key of other attributes than `names` is "invalid" with no detail; a value of another
+ * type than its key's, or out of its key's bounds, is answered as in a Key (no prefix).
+ */
+function checkReadKeyShape(key: Item, names: ReadonlySet<string>, readKeys: readonly KeyAttribute[], partitionKeys: readonly KeyAttribute[]): void {
+  const present = Object.keys(key);
+  if (present.length !== names.size || present.some((name) => !names.has(name))) throw validationError(MSG_START_KEY_INVALID);
+  for (const attribute of readKeys) {
+    const value = key[attribute.name];
+    if (Object.keys(value)[0] !== attribute.type) throw validationError('The provided key element does not match the schema');
+    checkKeyValue(attribute, value, partitionKeys.includes(attribute));
+  }
+}
+
+/**
+ * The start key's attribute values, normalised: checked before the table is looked up, as all
+ * of a request's values are (dynalite checks them with the request). DynamoDB prefixes the value faults with
+ * MSG_START_KEY_INVALID, but not those about numbers and duplicates (dynalite's
+ * validations/query.js and scan.js, recorded from the service: "only added to some messages").
+ */
+export function normalizeStartKey(exclusiveStartKey: unknown): Item {
+  try {
+    return normalizeItem(exclusiveStartKey);
+  } catch (error) {
+    if (!(error instanceof AwsError) || error.code !== 'ValidationException' || UNPREFIXED_VALUE_FAULT.test(error.message)) throw error;
+    throw validationError(`${MSG_START_KEY_INVALID}: ${error.message}`);
+  }
+}
+
+const UNPREFIXED_VALUE_FAULT = /contains duplicates|number set|numeric value|significant digits|number with magnitude/;
 
 export function rangeContains(range: KeyRange, key: Buffer): boolean {
   return key.compare(range.start) >= 0 && key.compare(range.end) < 0;

@@ -191,7 +191,7 @@ describe('GSIs with multi-attribute keys', () => {
     }
     assert.deepEqual(pairs(items), pairs((await byTour('')).Items));
     const incomplete = await rejection(byTour('', {}, { ExclusiveStartKey: { p: S('m0'), tour: S('w24'), region: N(1), round: S('q') } }));
-    assert.equal(incomplete.message, 'The provided starting key is invalid: The provided key element does not match the schema');
+    assert.equal(incomplete.message, 'The provided starting key is invalid');
     const outside = await rejection(byTour('round = :a', { ':a': S('semi') }, { ExclusiveStartKey: first.LastEvaluatedKey }));
     assert.equal(outside.message, 'The provided starting key does not match the range key predicate');
   });

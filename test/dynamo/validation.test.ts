@@ -300,6 +300,19 @@ describe('validateInput: ValidationException', () => {
     validation('BatchWriteItem', {}, detected(err(null, 'requestItems', NOT_NULL)));
   });
 
+  it("words what DynamoDB words in its own style: required TableName and ResourceArn, BatchGetItem's Keys and map-key echo", () => {
+    for (const operation of ['DeleteTable', 'DescribeTable', 'UpdateTable', 'DescribeTimeToLive']) {
+      validation(operation, {}, "The parameter 'TableName' is required but was not present in the request");
+      validation(operation, { TableName: null }, "The parameter 'TableName' is required but was not present in the request");
+    }
+    for (const operation of ['TagResource', 'UntagResource', 'ListTagsOfResource']) validation(operation, {}, 'Invalid TableArn');
+    validation('BatchGetItem', { RequestItems: { tbl: { Keys: [] } } },
+      "1 validation error detected: Value at 'RequestItems.tbl.member.Keys' failed to satisfy constraint: Member must have length greater than or equal to 1");
+    validation('BatchGetItem', { RequestItems: { 'bad!name': { Keys: [{ pk: { S: 'a' } }] } } },
+      `1 validation error detected: Value '{"bad!name":{"Keys":[{"pk":{"S":"a"}}]}}' at 'requestItems' failed to satisfy constraint: ` +
+      `Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must have length greater than or equal to 3, ${TABLE_PATTERN}]`);
+  });
+
   it('refuses null table entries in RequestItems and null list elements (each was a 500)', () => {
     const put = [{ PutRequest: { Item: { pk: { S: 'a' } } } }];
     validation('BatchWriteItem', { RequestItems: { tbl: put, __proto__x: null } }, 'The batch write request list for a table cannot be null or empty: __proto__x');

@@ -39,21 +39,18 @@ export const batchGetItem: Operation<BatchGetItemInput> = {
   async execute(input, ctx) {
     const total = Object.values(input.RequestItems).reduce((sum, request) => sum + request.Keys.length, 0);
     if (total > LIMITS.maxBatchGetKeys) throw validationError('Too many items requested for the BatchGetItem call');
-    const plans = Object.entries(input.RequestItems).map(([tableName, request]) => {
+    // The whole request is checked before any table is looked up, as DynamoDB does.
+    const checked = Object.entries(input.RequestItems).map(([tableName, request]) => ({
+      tableName, request, expressions: compileRequestExpressions(request, 'BatchGetItem'), keys: distinctKeys(request.Keys),
+    }));
+    const plans = checked.map(({ tableName, request, expressions, keys }) => {
       const table = ctx.catalog.ready(tableName, ctx.nowMs);
       if (!table) throw dynamoError('ResourceNotFoundException', 'Requested resource not found');
-      const expressions = compileRequestExpressions(request, 'BatchGetItem');
-      const seen = new Set<string>();
-      const keys = request.Keys.map((raw) => {
-        const key = normalizeItem(raw);
+      const planned = keys.map((key, i) => {
         checkKey(table, key);
-        const storageKey = storageKeyOf(table, key);
-        const id = storageKey.toString('latin1');
-        if (seen.has(id)) throw validationError('Provided list of item keys contains duplicates');
-        seen.add(id);
-        return { raw, storageKey };
+        return { raw: request.Keys[i], storageKey: storageKeyOf(table, key) };
       });
-      return { tableName, request, table, expressions, keys };
+      return { tableName, request, table, expressions, keys: planned };
     });
     // Keyed by table names, which are the user's (`__proto__` is valid): no prototype.
     const responses: Record<string, Item[]> = Object.create(null) as Record<string, Item[]>;
@@ -90,3 +87,18 @@ export const batchGetItem: Operation<BatchGetItemInput> = {
     };
   },
 };
+
+/**
+ * The keys, normalised, refusing one given twice. DynamoDB compares them as given, before it
+ * looks at the table (dynalite's recording): the same attributes with the same values.
+ */
+function distinctKeys(raws: readonly Record<string, unknown>[]): Item[] {
+  const seen = new Set<string>();
+  return raws.map((raw) => {
+    const key = normalizeItem(raw);
+    const id = JSON.stringify(Object.keys(key).sort().map((name) => [name, key[name]]));
+    if (seen.has(id)) throw validationError('Provided list of item keys contains duplicates');
+    seen.add(id);
+    return key;
+  });
+}

@@ -47,9 +47,11 @@ export const batchWriteItem: Operation<BatchWriteItemInput> = {
   async execute(input, ctx) {
     const total = Object.values(input.RequestItems).reduce((sum, requests) => sum + requests.length, 0);
     if (total > LIMITS.maxBatchWriteRequests) throw validationError('Too many items requested for the BatchWriteItem call');
-    // Every request is checked before anything is written.
+    // Every request is checked before anything is written, and its values before any table is
+    // looked up, as DynamoDB does.
+    const checked = Object.entries(input.RequestItems).map(([tableName, requests]) => [tableName, requests.map(checkedRequest)] as const);
     const changes: ItemChange<undefined>[] = [];
-    for (const [tableName, requests] of Object.entries(input.RequestItems)) {
+    for (const [tableName, requests] of checked) {
       const table = ctx.catalog.ready(tableName, ctx.nowMs);
       if (!table) throw dynamoError('ResourceNotFoundException', 'Requested resource not found');
       const seen = new Set<string>();
@@ -84,20 +86,33 @@ export const batchWriteItem: Operation<BatchWriteItemInput> = {
   },
 };
 
-/** One WriteRequest, checked, as an item change. */
-function plannedChange(table: Table, request: WriteRequest): ItemChange<undefined> {
-  if ((request.PutRequest === undefined) === (request.DeleteRequest === undefined)) {
-    // Unverified text: a WriteRequest with neither or both of PutRequest and DeleteRequest.
+/** A WriteRequest whose values are checked: what can be checked without the table. */
+type CheckedRequest = { put: { item: Item; sizeBytes: number } } | { delete: Item };
+
+function checkedRequest(request: WriteRequest): CheckedRequest {
+  if (request.PutRequest === undefined && request.DeleteRequest === undefined) {
+    // DynamoDB's (odd) text for an empty WriteRequest, as dynalite recorded it (validations/batchWriteItem.js).
+    throw validationError('Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes');
+  }
+  if (request.PutRequest !== undefined && request.DeleteRequest !== undefined) {
+    // Unverified text: a WriteRequest with both PutRequest and DeleteRequest.
     throw validationError('Supplied WriteRequest must contain exactly one of PutRequest or DeleteRequest');
   }
   if (request.PutRequest) {
     const item = normalizeItem(request.PutRequest.Item);
-    checkItemKey(table, item);
     const sizeBytes = itemSizeBytes(item);
     checkItemSize(sizeBytes, 'put');
-    return putItemChange(table, { item, sizeBytes });
+    return { put: { item, sizeBytes } };
   }
-  const key = normalizeItem(request.DeleteRequest!.Key);
-  checkKey(table, key);
-  return deleteItemChange(table, key);
+  return { delete: normalizeItem(request.DeleteRequest!.Key) };
+}
+
+/** One checked WriteRequest, held to the table's key schema, as an item change. */
+function plannedChange(table: Table, request: CheckedRequest): ItemChange<undefined> {
+  if ('put' in request) {
+    checkItemKey(table, request.put.item);
+    return putItemChange(table, request.put);
+  }
+  checkKey(table, request.delete);
+  return deleteItemChange(table, request.delete);
 }

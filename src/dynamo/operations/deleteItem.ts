@@ -36,9 +36,10 @@ export const deleteItem: Operation<DeleteItemInput> = {
       throw validationError('Return values set to invalid value');
     }
     const expressions = compileRequestExpressions(input, 'DeleteItem');
+    // The request's values are checked before the table is looked up, as DynamoDB does.
+    const key = normalizeItem(input.Key);
     const table = ctx.catalog.require(input.TableName);
     checkNestedKeyAccess(expressions, keyNamesOf(table));
-    const key = normalizeItem(input.Key);
     checkKey(table, key);
     const check = { condition: expressions.condition, returnValuesOnConditionCheckFailure: input.ReturnValuesOnConditionCheckFailure };
     const [{ old, indexUnits }] = await writeItemChanges(ctx.catalog, [deleteItemChange(table, key, check)]);

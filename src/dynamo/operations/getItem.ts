@@ -29,9 +29,10 @@ export const getItem: Operation<GetItemInput> = {
   requestParameters: (input, ctx) => ({ tableName: input.TableName, key: keyForAudit(ctx.catalog.get(input.TableName), input.Key), consistentRead: input.ConsistentRead ?? false }),
   async execute(input, ctx) {
     const expressions = compileRequestExpressions(input, 'GetItem');
+    // The request's values are checked before the table is looked up, as DynamoDB does.
+    const key = normalizeItem(input.Key);
     const table = ctx.catalog.require(input.TableName);
     checkNestedKeyAccess(expressions, keyNamesOf(table));
-    const key = normalizeItem(input.Key);
     checkKey(table, key);
     const stored = await ctx.engine.get(storageKeyOf(table, key));
     const units = readUnits(stored ? storedItemSize(stored) : 0, input.ConsistentRead === true);

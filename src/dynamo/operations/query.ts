@@ -1,12 +1,12 @@
 import { validationError } from '../errors.js';
-import { normalizeAttributeValue, normalizeItem } from '../attributeValue.js';
+import { normalizeAttributeValue } from '../attributeValue.js';
 import type { ReturnConsumedCapacity } from '../capacity.js';
 import { checkFilterKeyAttributes, checkKeyCondition, checkNestedKeyAccess, compileRequestExpressions, type ResolvedKeyCondition } from '../expressions/index.js';
 import { checkKeyValue, keyNamesOf } from '../items.js';
 import { successor } from '../keys.js';
 import { itemConditionKeys } from '../conditionKeys.js';
 import { readResourceArn, type Operation } from '../operation.js';
-import { keySpaceOf, rangeContains, resumeAfter, type KeyRange, type KeySpace } from '../reads.js';
+import { keySpaceOf, normalizeStartKey, rangeContains, resumeAfter, type KeyRange, type KeySpace } from '../reads.js';
 import { readPageResult, readSelect } from './readResult.js';
 
 interface QueryInput {
@@ -81,6 +81,7 @@ export const query: Operation<QueryInput> = {
       throw validationError('Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.');
     }
     const select = readSelect(input, expressions, 'Query');
+    const startItem = input.ExclusiveStartKey === undefined ? undefined : normalizeStartKey(input.ExclusiveStartKey);
     const table = ctx.catalog.require(input.TableName);
     const space = keySpaceOf(table, input.IndexName, input.ConsistentRead, select);
     const keyCondition = checkKeyCondition(expressions.keyCondition, space.partitionKeys, space.sortKeys);
@@ -90,10 +91,9 @@ export const query: Operation<QueryInput> = {
     if (expressions.filter) checkFilterKeyAttributes(expressions.filter, spaceKeys, input.QueryFilter !== undefined);
     const reverse = input.ScanIndexForward === false;
     const conditionRange = keyRange(space, keyCondition);
-    const startKey = input.ExclusiveStartKey === undefined ? undefined : space.startKeyOf(input.ExclusiveStartKey);
-    if (startKey && !rangeContains(conditionRange, startKey)) {
+    const startKey = startItem === undefined ? undefined : space.startKeyOf(startItem, 'Query');
+    if (startItem && startKey && !rangeContains(conditionRange, startKey)) {
       // DynamoDB names the sort-key predicate first, whatever the partition key says.
-      const startItem = normalizeItem(input.ExclusiveStartKey);
       const partitionAtStart = space.partitionKeys.map((key) => ({ name: key.name, value: startItem[key.name] }));
       const sortRangeAtStart = (keyCondition.sortKey || keyCondition.sortEquals.length > 0) && keyRange(space, { ...keyCondition, partitionKeys: partitionAtStart });
       throw validationError(

@@ -4,7 +4,7 @@ import { checkNestedKeyAccess, compileRequestExpressions } from '../expressions/
 import { keyNamesOf } from '../items.js';
 import { itemConditionKeys } from '../conditionKeys.js';
 import { readResourceArn, type Operation } from '../operation.js';
-import { keySpaceOf, rangeContains, resumeAfter, segmentRange } from '../reads.js';
+import { keySpaceOf, normalizeStartKey, rangeContains, resumeAfter, segmentRange } from '../reads.js';
 import { readPageResult, readSelect } from './readResult.js';
 
 interface ScanInput {
@@ -39,11 +39,12 @@ export const scan: Operation<ScanInput> = {
   }),
   async execute(input, ctx) {
     const { Segment: segment, TotalSegments: totalSegments } = input;
+    // DynamoDB's texts as dynalite recorded them (validations/scan.js).
     if ((segment === undefined) !== (totalSegments === undefined)) {
       throw validationError(
         segment === undefined
-          ? 'The TotalSegments parameter is non-null, but the Segment parameter is null'
-          : 'The Segment parameter is non-null, but the TotalSegments parameter is null',
+          ? 'The Segment parameter is required but was not present in the request when parameter TotalSegments is present'
+          : 'The TotalSegments parameter is required but was not present in the request when Segment parameter is present',
       );
     }
     if (segment !== undefined && totalSegments !== undefined && segment >= totalSegments) {
@@ -51,11 +52,12 @@ export const scan: Operation<ScanInput> = {
     }
     const expressions = compileRequestExpressions(input, 'Scan');
     const select = readSelect(input, expressions, 'Scan');
+    const startItem = input.ExclusiveStartKey === undefined ? undefined : normalizeStartKey(input.ExclusiveStartKey);
     const table = ctx.catalog.require(input.TableName);
     const space = keySpaceOf(table, input.IndexName, input.ConsistentRead, select);
     checkNestedKeyAccess(expressions, keyNamesOf(table));
     const segmentKeys = segmentRange(space, segment ?? 0, totalSegments ?? 1);
-    const startKey = input.ExclusiveStartKey === undefined ? undefined : space.startKeyOf(input.ExclusiveStartKey);
+    const startKey = startItem === undefined ? undefined : space.startKeyOf(startItem, 'Scan');
     if (startKey && !rangeContains(segmentKeys, startKey)) {
       // Unverified text: DynamoDB's answer for a start key hashed outside the segment.
       throw validationError('The provided Exclusive start key does not map to the provided segment');

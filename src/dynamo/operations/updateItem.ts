@@ -32,8 +32,9 @@ export const updateItem: Operation<UpdateItemInput> = {
   requestParameters: (input, ctx) => ({ tableName: input.TableName, key: keyForAudit(ctx.catalog.get(input.TableName), input.Key) }),
   async execute(input, ctx) {
     const expressions = compileRequestExpressions(input, 'UpdateItem');
-    const table = ctx.catalog.require(input.TableName);
+    // The request's values are checked before the table is looked up, as DynamoDB does.
     const key = normalizeItem(input.Key);
+    const table = ctx.catalog.require(input.TableName);
     checkKey(table, key);
     checkNestedKeyAccess(expressions, keyNamesOf(table));
     const update = expressions.update;

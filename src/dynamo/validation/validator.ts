@@ -80,8 +80,8 @@ interface Member {
   required: boolean;
   /** Member named TableName of shape TableArn: a non-ARN value is held to the TableName shape. */
   tableName?: ScalarNode;
-  /** BatchGetItem's KeysAndAttributes.Keys: DynamoDB words its maximum differently. */
-  keysMaxOverride?: boolean;
+  /** BatchGetItem's KeysAndAttributes.Keys: DynamoDB words its bounds differently. */
+  keysOverride?: boolean;
 }
 
 interface StructNode extends NodeBase {
@@ -116,6 +116,14 @@ const MEMBER_SHAPE_OVERLAYS: ReadonlyMap<string, string> = new Map([
 const SYNTHETIC_SHAPES: Readonly<Record<string, (shapes: Record<string, ModelShape>) => ModelShape>> = {
   [GSI_KEY_SCHEMA_SHAPE]: (shapes) => ({ ...shapes.KeySchema, max: LIMITS.maxIndexPartitionKeyAttributes + LIMITS.maxIndexSortKeyAttributes }),
 };
+
+/**
+ * Maps that DynamoDB echoes as the request's JSON, not as Java's toString, when a key breaks its
+ * constraints: BatchGetItem's RequestItems (captured from the service in us-east-1 and eu-west-2,
+ * 2026-10, by a public conformance suite; dynalite recorded the same). BatchWriteItem's echo of
+ * the same fault is unverified and stays Java's toString, as its other echoes are.
+ */
+const JSON_ECHO_SHAPES: ReadonlySet<string> = new Set(['BatchGetRequestMap']);
 
 /** Shape used for the name form of a TableName member whose model shape is TableArn. */
 const TABLE_NAME_SHAPE = 'TableName';
@@ -175,7 +183,7 @@ class Compiler {
           if (name === 'TableName' && ref.shape === TABLE_ARN_SHAPE) {
             member.tableName = this.compile(TABLE_NAME_SHAPE) as ScalarNode;
           }
-          if (shapeName === 'KeysAndAttributes' && name === 'Keys') member.keysMaxOverride = true;
+          if (shapeName === 'KeysAndAttributes' && name === 'Keys') member.keysOverride = true;
           struct.members.push(member);
           struct.byName.set(name, member);
         }
@@ -573,15 +581,14 @@ class ConstraintPass {
 
   private member(member: Member, value: unknown, path: string): void {
     const node = member.node;
-    if (member.keysMaxOverride && node.kind === 'list' && node.max !== undefined && Array.isArray(value) && value.length > node.max) {
-      // DynamoDB words this one check in its own style: PascalCase path and no value.
+    if (member.keysOverride && node.kind === 'list' && Array.isArray(value) && violates(node, value)) {
+      // DynamoDB words this one check in its own style, both bounds: PascalCase path and no value
+      // (captured from the service for an empty Keys and for 101 keys, 2026-10).
       const pascal = path.replace(/^requestItems\./, 'RequestItems.').replace(/\.keys$/, '.Keys');
-      this.errors.raw(
-        `Value at '${pascal}' failed to satisfy constraint: Member must have length less than or equal to ${node.max}`,
-      );
-      if (node.min !== undefined && value.length < node.min) {
-        this.errors.add(renderValue(node, value), path, `Member must have length greater than or equal to ${node.min}`);
-      }
+      const bound = node.max !== undefined && value.length > node.max
+        ? `less than or equal to ${node.max}`
+        : `greater than or equal to ${node.min}`;
+      this.errors.raw(`Value at '${pascal}' failed to satisfy constraint: Member must have length ${bound}`);
     } else {
       const before = this.errors.list.length;
       checkDirect(node, value, path, this.errors);
@@ -635,7 +642,8 @@ class ConstraintPass {
             }
           }
           if (offending) {
-            this.errors.add(renderValue(node, value), path, `Map keys must satisfy constraint: ${constraintList(offending)}`);
+            const echo = JSON_ECHO_SHAPES.has(node.shape) ? JSON.stringify(value) : renderValue(node, value);
+            this.errors.add(echo, path, `Map keys must satisfy constraint: ${constraintList(offending)}`);
           }
         }
         const valueNode = node.value;
@@ -671,11 +679,26 @@ class ConstraintPass {
 /** Operation-specific checks DynamoDB makes after the type pass and before the constraint pass. */
 type PreCheck = (body: Record<string, unknown>) => string | undefined;
 
+/**
+ * The table operations whose absent (or null) TableName DynamoDB answers in its own words, not in
+ * the constraint list (recorded from the service by dynalite, validations/*.js `required`); the
+ * item operations answer "Value null at 'tableName' ..." in the list.
+ */
+const TABLE_NAME_REQUIRED = "The parameter 'TableName' is required but was not present in the request";
+const tableNameRequired: PreCheck = (body) => (body.TableName === null || body.TableName === undefined ? TABLE_NAME_REQUIRED : undefined);
+
+/** Tagging operations without a ResourceArn (dynalite's recording of the service). */
+const resourceArnRequired: PreCheck = (body) => (body.ResourceArn === null || body.ResourceArn === undefined ? 'Invalid TableArn' : undefined);
+
 const PRE_CHECKS: Record<string, PreCheck> = {
-  CreateTable: (body) =>
-    body.TableName === null || body.TableName === undefined
-      ? "The parameter 'TableName' is required but was not present in the request"
-      : undefined,
+  CreateTable: tableNameRequired,
+  DeleteTable: tableNameRequired,
+  DescribeTable: tableNameRequired,
+  UpdateTable: tableNameRequired,
+  DescribeTimeToLive: tableNameRequired,
+  TagResource: resourceArnRequired,
+  UntagResource: resourceArnRequired,
+  ListTagsOfResource: resourceArnRequired,
   BatchGetItem: (body) => {
     if (!isObject(body.RequestItems)) return undefined;
     if (Object.keys(body.RequestItems).length === 0) return 'The requestItems parameter is required for BatchGetItem';
