@@ -17,9 +17,15 @@ export interface PipelineEnv {
   router: Router;
   /** Brings the credential store up to date with changes made by other processes (the IAM API), before authenticate. */
   refreshCredentials?: RefreshCredentials;
+  /** cove.yaml's `audit.durability`: `sync` makes every record durable before its answer, not only writes' and refusals'. */
+  auditDurability?: 'writes' | 'sync';
 }
 
-/** Where the record stage puts each request's record; `unavailable` names a fault that keeps records from being kept. */
+/**
+ * Where the record stage puts each request's record. `append` returns a promise when the answer
+ * must wait for the record to be durable; `unavailable` names a fault that keeps records from
+ * being kept.
+ */
 export type AuditSink = Pick<AuditWriter, 'append'> & Partial<Pick<AuditWriter, 'unavailable'>>;
 
 /**
@@ -48,7 +54,7 @@ export class Pipeline {
       if (await this.run(ctx, this.stages)) return;
       ctx.outcome = { stage: this.stages[this.stages.length - 1].name, decision: 'done', reset: false };
     } finally {
-      this.record(ctx);
+      await this.record(ctx);
     }
   }
 
@@ -77,7 +83,7 @@ export class Pipeline {
       ctx.trace.push({ stage: 'listener', decision: 'deny', detail: `${error.code}: ${error.message}` });
       ctx.outcome = { stage: 'listener', decision: 'deny', reset: false };
     } finally {
-      this.record(ctx);
+      await this.record(ctx);
     }
   }
 
@@ -102,8 +108,27 @@ export class Pipeline {
     return false;
   }
 
-  private record(ctx: RequestContext): void {
-    this.audit.append(buildRecord(ctx, { region: this.env.region, accountId: this.env.accountId }));
+  /**
+   * The durability promise: the record of a write, and of any request not answered with success
+   * (a denial above all), is durable before the answer is sent; a successful read's within a
+   * second (before its answer too with `audit.durability: sync`). When the record cannot be made
+   * durable the answer is the service's 500: a write is then not acknowledged (it may have been
+   * applied, as after any 500), and its record is still held and written once the disk allows.
+   */
+  private async record(ctx: RequestContext): Promise<void> {
+    const record = buildRecord(ctx, { region: this.env.region, accountId: this.env.accountId });
+    const refusedForAudit = ctx.outcome?.stage === 'record';
+    const successfulRead = ctx.error === undefined && ctx.request?.readOnly === true;
+    const waits = !refusedForAudit && (this.env.auditDurability === 'sync' || !successfulRead);
+    const durable = this.audit.append(record, waits ? 'before-answer' : 'within-a-second');
+    if (durable === undefined) return;
+    try {
+      await durable;
+    } catch {
+      ctx.error = ctx.service.protocol.wireError(ctx.service.internalError());
+      ctx.response = undefined;
+      ctx.outcome = { stage: 'record', decision: 'fail', reset: false };
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AuditWriter } from '../audit/writer.js';
+import { trailLocation } from '../audit/trail.js';
 import { CredentialStore, sessionPolicies } from '../auth/identities.js';
 import { SessionTokens } from '../auth/sessionTokens.js';
 import { loadOrCreateAdminKey } from '../auth/sharedCredentials.js';
@@ -187,7 +188,11 @@ async function openStores(dataDirectory: string, loaded: LoadedConfig, options: 
     await engine.close();
     throw error;
   }
-  const audit = new AuditWriter({ directory: join(dataDirectory, 'audit'), accountId: config.accountId, region: config.region });
+  const audit = new AuditWriter({
+    trail: trailLocation(dataDirectory, config),
+    deliveryIntervalMs: config.audit.deliverySeconds * 1000,
+    deliveryRecords: config.audit.deliveryRecords,
+  });
   return { engine, catalog, iam, audit };
 }
 
@@ -203,7 +208,7 @@ function backfillPauseMs(): number {
 /** The catalog first: closing waits for its purges, which write through the engine; the engine last. */
 async function closeStores({ engine, catalog, audit }: Stores): Promise<void> {
   await catalog.close();
-  audit.close();
+  await audit.close();
   await engine.close();
 }
 
@@ -228,7 +233,7 @@ function buildPipeline(loaded: LoadedConfig, credentials: CredentialStore, store
     const fresh = stores.engine.refreshSnapshot();
     return fresh ? fresh.then(() => directory.refresh()) : directory.refresh();
   };
-  return new Pipeline({ region: config.region, accountId: config.accountId, credentials, router, refreshCredentials }, stores.audit);
+  return new Pipeline({ region: config.region, accountId: config.accountId, credentials, router, refreshCredentials, auditDurability: config.audit.durability }, stores.audit);
 }
 
 /**
