@@ -1,0 +1,96 @@
+/**
+ * The trail of a running server: log files delivered by every worker, a graceful stop delivering
+ * what is pending, and the durability promise under kill -9 (`audit.durability: sync`: no
+ * acknowledged request, read or write, is without its record).
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateTableCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { fullAccessConfig, removeDirectory, startCove, tempDirectory } from '../support/cove.js';
+import { auditRecords } from '../support/audit.js';
+import { allLogObjects } from '../../src/audit/layout.js';
+import { readLogFile } from '../../src/audit/reader.js';
+
+const KEY = 'AKIATRAIL0000000001';
+const SECRET = 'trail-secret';
+
+function config(audit: string): string {
+  return `${fullAccessConfig('trail', KEY, SECRET)}audit: ${audit}\n`;
+}
+
+async function createTable(client: DynamoDBClient): Promise<void> {
+  await client.send(new CreateTableCommand({ TableName: 'trail', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+}
+
+function journal(dataDirectory: string): string[] {
+  return readdirSync(join(dataDirectory, 'audit', 'journal'));
+}
+
+describe('audit trail: delivery by a running server', () => {
+  it('delivers log files from every worker, each record once, and a graceful stop leaves no journal behind', async () => {
+    const dataDirectory = join(tempDirectory('cove-trail-'), 'data');
+    const cove = await startCove({ config: config('{ deliverySeconds: 1 }'), dataDirectory, workers: 2 });
+    try {
+      const client = cove.client(KEY, SECRET);
+      await createTable(client);
+      const acknowledged: string[] = [];
+      for (let round = 0; round < 20; round++) {
+        const answers = await Promise.all(Array.from({ length: 4 }, (_, i) => client.send(new PutItemCommand({ TableName: 'trail', Item: { id: { S: `${round}-${i}` } } }))));
+        acknowledged.push(...answers.map((answer) => answer.$metadata.requestId!));
+      }
+      await cove.stop();
+      assert.deepEqual(journal(dataDirectory), [], 'every segment delivered at the stop');
+      const audit = join(dataDirectory, 'audit');
+      const delivered = allLogObjects(audit).flatMap((object) => readLogFile(join(audit, object)));
+      const ids = delivered.map((record) => record.requestID);
+      assert.equal(new Set(ids).size, ids.length, 'no record in two files');
+      assert.deepEqual(acknowledged.filter((id) => !ids.includes(id)), []);
+    } finally {
+      await cove.stop();
+      removeDirectory(join(dataDirectory, '..'));
+    }
+  });
+
+  it('with durability sync, a kill -9 under load leaves no acknowledged request without its record; the next start delivers the dead process\'s journal', async () => {
+    const dataDirectory = join(tempDirectory('cove-trail-'), 'data');
+    const settings = config('{ durability: sync }');
+    let cove = await startCove({ config: settings, dataDirectory });
+    try {
+      const client = cove.client(KEY, SECRET);
+      await createTable(client);
+      await client.send(new PutItemCommand({ TableName: 'trail', Item: { id: { S: 'x' } } }));
+      const acknowledged: string[] = [];
+      let killed = false;
+      const reader = async () => {
+        while (!killed) {
+          try {
+            const answer = await client.send(new GetItemCommand({ TableName: 'trail', Key: { id: { S: 'x' } } }));
+            acknowledged.push(answer.$metadata.requestId!);
+          } catch {
+            return; // the connection died with the server
+          }
+        }
+      };
+      const readers = Array.from({ length: 8 }, reader);
+      while (acknowledged.length < 300) await new Promise((r) => setTimeout(r, 10));
+      await cove.kill9();
+      killed = true;
+      await Promise.all(readers);
+      const recorded = new Set(auditRecords(cove).map((r) => r.requestID as string));
+      assert.deepEqual(acknowledged.filter((id) => !recorded.has(id)), [], 'every acknowledged read has its record');
+      assert.notDeepEqual(journal(dataDirectory), [], 'the killed process left its journal');
+      cove = await startCove({ config: settings, dataDirectory });
+      // Answered: main.ts has its SIGTERM handler (a SIGTERM before it would kill the process outright).
+      await cove.client(KEY, SECRET).send(new GetItemCommand({ TableName: 'trail', Key: { id: { S: 'x' } } }));
+      await cove.stop();
+      assert.deepEqual(journal(dataDirectory), [], 'the next process delivered it');
+      const after = new Set(auditRecords(cove).map((r) => r.requestID as string));
+      assert.deepEqual(acknowledged.filter((id) => !after.has(id)), []);
+    } finally {
+      await cove.stop();
+      removeDirectory(join(dataDirectory, '..'));
+    }
+  });
+});
