@@ -78,20 +78,33 @@ function readSegment(path: string): CloudTrailRecord[] {
  * or not at all in this call, never twice; a log file that does not read is skipped.
  */
 export function readTrail(directory: string): CloudTrailRecord[] {
-  const journal = journalPaths(directory).map(readSegment);
-  const delivered = logFilePaths(directory).flatMap((path) => {
-    try {
-      return readLogFile(path);
-    } catch {
-      return [];
+  return new TrailFollower(directory).poll();
+}
+
+/**
+ * Reads a trail as it grows (`cove audit tail --follow`): each poll returns the records not
+ * returned before, reading only the log files it has not read yet, and the journal.
+ */
+export class TrailFollower {
+  private readonly readFiles = new Set<string>();
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly directory: string) {}
+
+  poll(): CloudTrailRecord[] {
+    const journal = journalPaths(this.directory).flatMap(readSegment);
+    const fresh: CloudTrailRecord[] = [];
+    for (const path of logFilePaths(this.directory)) {
+      if (this.readFiles.has(path)) continue;
+      this.readFiles.add(path);
+      try {
+        fresh.push(...readLogFile(path));
+      } catch {
+        // Not a log file: skipped (`cove audit validate` is the tool that reports such files).
+      }
     }
-  });
-  const seen = new Set<string>();
-  const records: CloudTrailRecord[] = [];
-  for (const record of [...delivered, ...journal.flat()]) {
-    if (seen.has(record.eventID)) continue;
-    seen.add(record.eventID);
-    records.push(record);
+    const records = [...fresh, ...journal].filter((record) => !this.seen.has(record.eventID));
+    for (const record of records) this.seen.add(record.eventID);
+    return records;
   }
-  return records;
 }

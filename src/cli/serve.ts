@@ -3,6 +3,8 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AuditWriter } from '../audit/writer.js';
 import { trailLocation } from '../audit/trail.js';
+import { DigestProducer } from '../audit/digestProducer.js';
+import { ensureSigningKey, loadSigningKey } from '../audit/signingKey.js';
 import { CredentialStore, sessionPolicies } from '../auth/identities.js';
 import { SessionTokens } from '../auth/sessionTokens.js';
 import { loadOrCreateAdminKey } from '../auth/sharedCredentials.js';
@@ -107,6 +109,7 @@ async function prepare(options: ServeOptions, log: (line: string) => void): Prom
   await logPolicyWarnings(loaded, log);
   const dataDirectory = resolve(options.dataDirectory ?? '.cove');
   mkdirSync(dataDirectory, { recursive: true });
+  ensureSigningKey(join(dataDirectory, 'audit'));
   let adminKey: Prepared['adminKey'];
   if (!options.configFile) {
     const credentialsFile = join(dataDirectory, 'credentials');
@@ -174,6 +177,7 @@ interface Stores {
   catalog: TableCatalog;
   iam: IamStore;
   audit: AuditWriter;
+  digests: DigestProducer | undefined;
 }
 
 async function openStores(dataDirectory: string, loaded: LoadedConfig, options: Pick<ServingOptions, 'sharedStore' | 'resumePurges'>): Promise<Stores> {
@@ -188,12 +192,16 @@ async function openStores(dataDirectory: string, loaded: LoadedConfig, options: 
     await engine.close();
     throw error;
   }
-  const audit = new AuditWriter({
-    trail: trailLocation(dataDirectory, config),
-    deliveryIntervalMs: config.audit.deliverySeconds * 1000,
-    deliveryRecords: config.audit.deliveryRecords,
-  });
-  return { engine, catalog, iam, audit };
+  const trail = trailLocation(dataDirectory, config);
+  const audit = new AuditWriter({ trail, deliveryIntervalMs: config.audit.deliverySeconds * 1000, deliveryRecords: config.audit.deliveryRecords });
+  // The digest chain has one author per data directory: the process that runs the background work.
+  let digests: DigestProducer | undefined;
+  if (options.resumePurges) {
+    const budget = { retentionDays: config.audit.retentionDays, maxSizeBytes: config.audit.maxSizeMb * 1024 * 1024 };
+    digests = new DigestProducer({ trail, periodMs: config.audit.digestPeriodSeconds * 1000, key: loadSigningKey(trail.directory), budget, log: (line) => console.error(line) });
+    await digests.start();
+  }
+  return { engine, catalog, iam, audit, digests };
 }
 
 /**
@@ -206,7 +214,8 @@ function backfillPauseMs(): number {
 }
 
 /** The catalog first: closing waits for its purges, which write through the engine; the engine last. */
-async function closeStores({ engine, catalog, audit }: Stores): Promise<void> {
+async function closeStores({ engine, catalog, audit, digests }: Stores): Promise<void> {
+  await digests?.close();
   await catalog.close();
   await audit.close();
   await engine.close();

@@ -5,14 +5,18 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { CreateTableCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { fullAccessConfig, removeDirectory, startCove, tempDirectory } from '../support/cove.js';
 import { auditRecords } from '../support/audit.js';
 import { allLogObjects } from '../../src/audit/layout.js';
 import { readLogFile } from '../../src/audit/reader.js';
 
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
 const KEY = 'AKIATRAIL0000000001';
 const SECRET = 'trail-secret';
 
@@ -88,6 +92,44 @@ describe('audit trail: delivery by a running server', () => {
       assert.deepEqual(journal(dataDirectory), [], 'the next process delivered it');
       const after = new Set(auditRecords(cove).map((r) => r.requestID as string));
       assert.deepEqual(acknowledged.filter((id) => !after.has(id)), []);
+    } finally {
+      await cove.stop();
+      removeDirectory(join(dataDirectory, '..'));
+    }
+  });
+
+  it('one process of a cluster writes the digest chain; cove audit validate accepts it, then reports a changed log file; cove audit tail prints the decisions', async () => {
+    const dataDirectory = join(tempDirectory('cove-trail-'), 'data');
+    const cove = await startCove({ config: config('{ deliverySeconds: 1, digestPeriodSeconds: 1 }'), dataDirectory, workers: 2 });
+    const cli = (...args: string[]) => spawnSync(process.execPath, [MAIN, 'audit', ...args, '--config', cove.configFile!, '--data', dataDirectory], { encoding: 'utf8', timeout: 30_000 });
+    try {
+      const client = cove.client(KEY, SECRET);
+      await createTable(client);
+      await client.send(new PutItemCommand({ TableName: 'trail', Item: { id: { S: 'a' } } }));
+      const denied = await cove.client('AKIAUNKNOWN00000001', 'x').send(new GetItemCommand({ TableName: 'trail', Key: { id: { S: 'a' } } })).catch((error: Error) => error);
+      assert.equal((denied as Error).name, 'UnrecognizedClientException');
+      await new Promise((r) => setTimeout(r, 3500));
+      await cove.stop();
+      const audit = join(dataDirectory, 'audit');
+      const digests = readdirSync(audit, { recursive: true }).map(String).filter((f) => /CloudTrail-Digest_.*\.json\.gz$/.test(f));
+      assert.ok(digests.length >= 2, `digests: ${digests.join(' ')}`);
+      const valid = cli('validate');
+      assert.equal(valid.status, 0, valid.stdout + valid.stderr);
+      assert.match(valid.stdout, new RegExp(`^${digests.length}/${digests.length} digest files valid$`, 'm'), 'one chain holds every digest: a single author');
+      assert.match(valid.stdout, /^(\d+)\/\1 log files valid$/m);
+      const tail = cli('tail');
+      assert.equal(tail.status, 0, tail.stderr);
+      assert.match(tail.stdout, /ALLOW  dynamodb:PutItem  arn:aws:iam::123456789012:user\/trail/);
+      assert.match(tail.stdout, /ERROR  dynamodb:GetItem  AKIAUNKNOWN00000001 .*UnrecognizedClientException/);
+      const filtered = cli('tail', '--filter', 'eventName=PutItem');
+      assert.deepEqual(filtered.stdout.trim().split('\n').map((line) => line.split('  ')[2]), ['dynamodb:PutItem']);
+      const [log] = allLogObjects(audit);
+      const content = gunzipSync(readFileSync(join(audit, log)));
+      content[content.length - 3] ^= 1;
+      writeFileSync(join(audit, log), gzipSync(content));
+      const invalid = cli('validate');
+      assert.equal(invalid.status, 1);
+      assert.match(invalid.stdout, new RegExp(`Log file\ts3://cove-audit/${log}\tINVALID: hash value doesn't match`));
     } finally {
       await cove.stop();
       removeDirectory(join(dataDirectory, '..'));

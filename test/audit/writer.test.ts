@@ -6,17 +6,15 @@ import { join } from 'node:path';
 import type { ApiCallRecord } from '../../src/audit/record.js';
 import { buildRecord } from '../../src/audit/recordStage.js';
 import { AuditWriter, type AuditFileOps, type AuditWriterOptions } from '../../src/audit/writer.js';
-import { allLogObjects, logFileSuffix, type TrailLocation } from '../../src/audit/layout.js';
+import { allLogObjects, logFileSuffix } from '../../src/audit/layout.js';
 import { readLogFile, readTrail } from '../../src/audit/reader.js';
 import { segmentFileName } from '../../src/audit/delivery.js';
 import { removeDirectory, tempDirectory } from '../support/cove.js';
 import { testContext } from '../support/context.js';
+import { trailIn } from '../support/audit.js';
 
 const OPTIONS = { region: 'us-east-1', accountId: '123456789012' };
 
-export function trailIn(directory: string): TrailLocation {
-  return { directory, ...OPTIONS, bucket: 'cove-audit', trailName: 'cove' };
-}
 
 function writerIn(directory: string, extra: Partial<AuditWriterOptions> = {}): AuditWriter {
   return new AuditWriter({ trail: trailIn(directory), deliveryIntervalMs: 60_000, deliveryRecords: 10_000, syncIntervalMs: 5, ...extra });

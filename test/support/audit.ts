@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readTrail } from '../../src/audit/reader.js';
 import type { CoveProcess } from './cove.js';
+import type { TrailLocation } from '../../src/audit/layout.js';
 
 /** Every audit record the server has written so far, delivered or still in its journal (through the one reader, src/audit/reader.ts). */
 export function auditRecords(cove: Pick<CoveProcess, 'dataDirectory'>): Record<string, any>[] {
@@ -18,4 +19,9 @@ export async function auditRecordFor(cove: CoveProcess, requestId: string | unde
     await new Promise((r) => setTimeout(r, 20));
   }
   assert.fail(`no audit record for request ${requestId}`);
+}
+
+/** A trail in `directory` as the test configurations name it (account 123456789012, us-east-1). */
+export function trailIn(directory: string): TrailLocation {
+  return { directory, accountId: '123456789012', region: 'us-east-1', bucket: 'cove-audit', trailName: 'cove' };
 }
