@@ -4,7 +4,7 @@
  * Field names and nesting follow CloudTrail's record contents reference.
  */
 export interface UserIdentity {
-  type: 'IAMUser' | 'AssumedRole' | 'AWSAccount' | 'Unknown';
+  type: 'IAMUser' | 'AssumedRole' | 'Root' | 'AWSAccount' | 'Unknown';
   principalId?: string;
   arn?: string;
   accountId?: string;

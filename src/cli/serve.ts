@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AuditWriter } from '../audit/writer.js';
 import { trailLocation } from '../audit/trail.js';
+import type { TrailLocation } from '../audit/layout.js';
 import { DigestProducer } from '../audit/digestProducer.js';
 import { ensureSigningKey, loadSigningKey } from '../audit/signingKey.js';
 import { CredentialStore, sessionPolicies } from '../auth/identities.js';
@@ -142,7 +143,7 @@ export async function startServing(prepared: Prepared, options: ServingOptions):
   const credentials = new CredentialStore(tokens, (identity) => sessionPolicies(identity, managedPolicyDocument));
   directory = new IamDirectory({ accountId: loaded.config.accountId, store: stores.iam, credentials, ...(prepared.adminKey ? { adminKey: prepared.adminKey } : {}), log: options.log }, loaded, Date.now());
   const router = buildRouter(loaded);
-  const services = registerServices({ region: loaded.config.region, accountId: loaded.config.accountId, engine: stores.engine, catalog: stores.catalog, credentials, tokens, managedPolicyDocument, directory });
+  const services = registerServices({ region: loaded.config.region, accountId: loaded.config.accountId, engine: stores.engine, catalog: stores.catalog, credentials, tokens, managedPolicyDocument, directory, auditTrail: stores.trail });
   const pipeline = buildPipeline(loaded, credentials, stores, router, directory);
   const listeners = new ServingListeners(pipeline, services, loaded.config.region, loaded.config.http, options.onListening);
   try {
@@ -178,6 +179,7 @@ interface Stores {
   iam: IamStore;
   audit: AuditWriter;
   digests: DigestProducer | undefined;
+  trail: TrailLocation;
 }
 
 async function openStores(dataDirectory: string, loaded: LoadedConfig, options: Pick<ServingOptions, 'sharedStore' | 'resumePurges'>): Promise<Stores> {
@@ -201,7 +203,7 @@ async function openStores(dataDirectory: string, loaded: LoadedConfig, options: 
     digests = new DigestProducer({ trail, periodMs: config.audit.digestPeriodSeconds * 1000, key: loadSigningKey(trail.directory), budget, log: (line) => console.error(line) });
     await digests.start();
   }
-  return { engine, catalog, iam, audit, digests };
+  return { engine, catalog, iam, audit, digests, trail };
 }
 
 /**
