@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { CreateTableCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { fullAccessConfig, removeDirectory, startCove, tempDirectory } from '../support/cove.js';
-import { auditRecords } from '../support/audit.js';
+import { auditRecordFor, auditRecords } from '../support/audit.js';
 import { allLogObjects } from '../../src/audit/layout.js';
 import { readLogFile } from '../../src/audit/reader.js';
 
@@ -130,6 +130,31 @@ describe('audit trail: delivery by a running server', () => {
       const invalid = cli('validate');
       assert.equal(invalid.status, 1);
       assert.match(invalid.stdout, new RegExp(`Log file\ts3://cove-audit/${log}\tINVALID: hash value doesn't match`));
+    } finally {
+      await cove.stop();
+      removeDirectory(join(dataDirectory, '..'));
+    }
+  });
+
+  it('records an item write with its key\'s values and its attribute names, never its other values; eventVersion 1.09 fields', async () => {
+    const dataDirectory = join(tempDirectory('cove-trail-'), 'data');
+    const cove = await startCove({ config: config('{}'), dataDirectory });
+    try {
+      const client = cove.client(KEY, SECRET);
+      await createTable(client);
+      const put = await client.send(new PutItemCommand({ TableName: 'trail', Item: { id: { S: 'k1' }, secret: { S: 'TOP-SECRET-VALUE' } } }));
+      const record = await auditRecordFor(cove, put.$metadata.requestId);
+      assert.deepEqual(record.requestParameters, { tableName: 'trail', key: { id: 'k1' }, item: ['id', 'secret'] });
+      assert.equal(JSON.stringify(auditRecords(cove)).includes('TOP-SECRET-VALUE'), false, 'no item value but the key in the trail');
+      assert.equal(record.eventVersion, '1.09');
+      assert.equal(record.readOnly, false);
+      assert.equal(record.managementEvent, false);
+      assert.equal(record.eventCategory, 'Data');
+      assert.equal(record.recipientAccountId, '123456789012');
+      assert.equal(record.eventType, 'AwsApiCall');
+      assert.equal(record.userIdentity.type, 'IAMUser');
+      assert.equal(record.userIdentity.userName, 'trail');
+      assert.deepEqual(record.resources, [{ accountId: '123456789012', type: 'AWS::DynamoDB::Table', ARN: 'arn:aws:dynamodb:us-east-1:123456789012:table/trail' }]);
     } finally {
       await cove.stop();
       removeDirectory(join(dataDirectory, '..'));
