@@ -4,6 +4,7 @@ import { authenticateStage, authenticationFailsWhateverTheBody, type RefreshCred
 import type { CredentialStore } from './auth/identities.js';
 import { buildRecord } from './audit/recordStage.js';
 import type { AuditWriter } from './audit/writer.js';
+import { selects, type DataEventSelection } from './audit/selection.js';
 import { routeStage, type Router } from './network/route.js';
 import { authorizeStage } from './policy/authorize.js';
 import { attributeStage } from './server/attribute.js';
@@ -19,6 +20,8 @@ export interface PipelineEnv {
   refreshCredentials?: RefreshCredentials;
   /** cove.yaml's `audit.durability`: `sync` makes every record durable before its answer, not only writes' and refusals'. */
   auditDurability?: 'writes' | 'sync';
+  /** cove.yaml's `audit.dataEvents`: which data events are recorded (default all). */
+  auditDataEvents?: DataEventSelection;
 }
 
 /**
@@ -117,6 +120,7 @@ export class Pipeline {
    */
   private async record(ctx: RequestContext): Promise<void> {
     const record = buildRecord(ctx, { region: this.env.region, accountId: this.env.accountId });
+    if (!selects(this.env.auditDataEvents ?? 'all', record)) return;
     const refusedForAudit = ctx.outcome?.stage === 'record';
     const successfulRead = ctx.error === undefined && ctx.request?.readOnly === true;
     const waits = !refusedForAudit && (this.env.auditDurability === 'sync' || !successfulRead);

@@ -10,6 +10,7 @@ export const AUDIT_DEFAULTS = {
   maxSizeMb: 10_240,
   bucket: 'cove-audit',
   trailName: 'cove',
+  dataEvents: 'all',
 } as const;
 
 /** The trail's settings as cove.yaml gives them. */
@@ -22,4 +23,5 @@ export interface AuditSettings {
   maxSizeMb: number;
   bucket: string;
   trailName: string;
+  dataEvents: 'all' | 'none' | string[];
 }

@@ -244,7 +244,7 @@ function buildPipeline(loaded: LoadedConfig, credentials: CredentialStore, store
     const fresh = stores.engine.refreshSnapshot();
     return fresh ? fresh.then(() => directory.refresh()) : directory.refresh();
   };
-  return new Pipeline({ region: config.region, accountId: config.accountId, credentials, router, refreshCredentials, auditDurability: config.audit.durability }, stores.audit);
+  return new Pipeline({ region: config.region, accountId: config.accountId, credentials, router, refreshCredentials, auditDurability: config.audit.durability, auditDataEvents: config.audit.dataEvents }, stores.audit);
 }
 
 /**

@@ -243,6 +243,8 @@ const auditSchema = z
     maxSizeMb: bounded(1, 10_000_000, 'MB').default(AUDIT_DEFAULTS.maxSizeMb),
     /** The names the digests give the bucket and the trail (the directory stands for the bucket). */
     bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'expected an S3 bucket name' }).default(AUDIT_DEFAULTS.bucket),
+    /** Data events kept: all, none, or those on these tables (management events always). */
+    dataEvents: z.union([z.enum(['all', 'none']), z.array(z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, { error: 'expected a table name' }))], { error: 'expected all, none or a list of table names' }).default(AUDIT_DEFAULTS.dataEvents),
     trailName: z.string().regex(/^[A-Za-z0-9][\w.-]{2,127}$/, { error: 'expected a trail name: 3-128 of letters, digits, _ . -' }).default(AUDIT_DEFAULTS.trailName),
   })
   .default(AUDIT_DEFAULTS);

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { RequestContext } from '../../src/context.js';
 import { eventTime, type ApiCallRecord as CloudTrailRecord } from '../../src/audit/record.js';
 import { buildRecord } from '../../src/audit/recordStage.js';
+import { selects } from '../../src/audit/selection.js';
 import { testContext } from '../support/context.js';
 
 const OPTIONS = { region: 'us-east-1', accountId: '123456789012' };
@@ -37,3 +38,18 @@ describe('audit records', () => {
   });
 });
 
+
+describe('data event selection', () => {
+  const record = (category: 'Data' | 'Management', arn?: string) =>
+    ({ eventCategory: category, ...(arn ? { resources: [{ accountId: '1', type: 'AWS::DynamoDB::Table', ARN: arn }] } : {}) }) as unknown as CloudTrailRecord;
+  it('keeps management events always, and data events as the selection says, by table (its indexes and streams too)', () => {
+    const songs = 'arn:aws:dynamodb:us-east-1:123456789012:table/songs';
+    assert.equal(selects('none', record('Management', songs)), true);
+    assert.equal(selects('all', record('Data', songs)), true);
+    assert.equal(selects('none', record('Data', songs)), false);
+    assert.equal(selects(['songs'], record('Data', songs)), true);
+    assert.equal(selects(['songs'], record('Data', `${songs}/index/byArtist`)), true);
+    assert.equal(selects(['songs'], record('Data', 'arn:aws:dynamodb:us-east-1:123456789012:table/songs2')), false);
+    assert.equal(selects(['songs'], record('Data')), false);
+  });
+});
