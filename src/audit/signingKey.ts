@@ -5,7 +5,7 @@
  * CloudTrail's `Value`) and its fingerprint, the hex MD5 of those bytes.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
 const KEY_FILE = 'digest-signing-key.pem';
@@ -29,6 +29,7 @@ export function signingKeyPath(auditDirectory: string): string {
 /** Creates the key pair unless it exists (exclusive create: two processes never make two). */
 export function ensureSigningKey(auditDirectory: string): void {
   const path = signingKeyPath(auditDirectory);
+  if (existsSync(path)) return;
   mkdirSync(dirname(path), { recursive: true });
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: RSA_MODULUS_BITS });
   try {

@@ -125,6 +125,8 @@ export class AuditWriter {
   private backlog: Chunk[] = [];
   /** Written, no fsync begun for them. */
   private unsynced: Chunk[] = [];
+  /** Some chunk in `unsynced` has requests waiting (kept, not searched for: unsynced holds a second of reads). */
+  private unsyncedWaiters = false;
   /** Covered by the fsync running now. */
   private syncing: Chunk[] | undefined;
   /** Bytes in backlog, unsynced and syncing. */
@@ -192,7 +194,7 @@ export class AuditWriter {
       this.answerBacklog();
       return;
     }
-    if (this.writeBacklog() && this.unsynced.some((chunk) => chunk.waiters !== undefined)) this.startSync();
+    if (this.writeBacklog() && this.unsyncedWaiters) this.startSync();
     if ((this.segment?.records ?? 0) >= this.options.deliveryRecords) this.deliveryCheck();
   }
 
@@ -246,6 +248,7 @@ export class AuditWriter {
       segment.records += chunk.records;
       segment.unconfirmed++;
       this.unsynced.push(chunk);
+      if (chunk.waiters !== undefined) this.unsyncedWaiters = true;
     }
     return true;
   }
@@ -287,6 +290,7 @@ export class AuditWriter {
     if (this.syncing !== undefined || this.unsynced.length === 0 || this.fault !== undefined) return;
     const chunks = this.unsynced;
     this.unsynced = [];
+    this.unsyncedWaiters = false;
     this.syncing = chunks;
     const segments = [...new Set(chunks.map((chunk) => chunk.segment!))];
     let remaining = segments.length;
@@ -309,7 +313,7 @@ export class AuditWriter {
       this.closeIfConfirmed(chunk.segment!);
     }
     if (this.fault !== undefined && this.backlog.length === 0 && this.unsynced.length === 0) this.leaveFault();
-    if (this.unsynced.some((chunk) => chunk.waiters !== undefined)) this.startSync();
+    if (this.unsyncedWaiters) this.startSync();
   }
 
   /**
@@ -321,6 +325,7 @@ export class AuditWriter {
     const failed = new Set(chunks.map((chunk) => chunk.segment!));
     const later = this.unsynced.filter((chunk) => failed.has(chunk.segment!));
     this.unsynced = this.unsynced.filter((chunk) => !failed.has(chunk.segment!));
+    this.unsyncedWaiters = this.unsynced.some((chunk) => chunk.waiters !== undefined);
     const again = [...chunks, ...later];
     for (const chunk of again) {
       chunk.waiters?.reject(new Error(`the audit trail cannot be made durable (${describe('fsync', failure)})`));
@@ -459,6 +464,7 @@ export class AuditWriter {
   private syncNowForClose(): void {
     const chunks = this.unsynced;
     this.unsynced = [];
+    this.unsyncedWaiters = false;
     const segments = [...new Set(chunks.map((chunk) => chunk.segment!))];
     try {
       for (const segment of segments) this.io.fsyncSync(segment.fd);

@@ -119,7 +119,7 @@ describe('audit writer: journal and delivery', () => {
     fs.writeFileSync(join(directory, 'journal', name), `${JSON.stringify(record('ORPHAN'))}\n{"eventVersion":"1.`);
     const writer = writerIn(directory);
     try {
-      await until(() => allLogObjects(directory).length === 1, 'the orphan is delivered');
+      await until(() => allLogObjects(directory).length === 1 && journalFiles(directory).length === 0, 'the orphan is delivered, then removed');
       const [object] = allLogObjects(directory);
       assert.equal(object, `AWSLogs/123456789012/CloudTrail/us-east-1/2026/01/02/123456789012_CloudTrail_us-east-1_20260102T0304Z_${logFileSuffix(name)}.json.gz`);
       assert.deepEqual(readLogFile(join(directory, object)).map((r) => r.requestID), ['ORPHAN']);
