@@ -72,6 +72,8 @@ interface Segment {
   unconfirmed: number;
   /** No more writes go to it. */
   retired: boolean;
+  /** Its directory entry is durable (the journal folder was fsynced since it was created). */
+  named: boolean;
 }
 
 /** Serialized lines of one or more records. */
@@ -143,12 +145,15 @@ export class AuditWriter {
   private readonly io: AuditFileOps;
   private readonly log: (line: string) => void;
   private readonly journal: string;
+  /** The journal folder, held open to fsync it when a segment is created. */
+  private readonly journalFd: number;
 
   constructor(private readonly options: AuditWriterOptions) {
     this.io = options.io ?? fs;
     this.log = options.log ?? ((line) => console.error(line));
     this.journal = join(options.trail.directory, JOURNAL_DIRECTORY);
     fs.mkdirSync(this.journal, { recursive: true });
+    this.journalFd = fs.openSync(this.journal, 'r');
     this.every(options.syncIntervalMs ?? AUDIT_WRITER_LIMITS.syncIntervalMs, () => this.startSync());
     this.every(AUDIT_WRITER_LIMITS.deliveryCheckIntervalMs, () => this.deliveryCheck());
   }
@@ -263,7 +268,7 @@ export class AuditWriter {
     const name = segmentFileName({ pid: process.pid, tag: this.tag, seq: this.segmentSeq++, openedAtMs });
     const path = join(this.journal, name);
     const fd = this.io.openSync(path, 'a');
-    return { name, path, fd, openedAtMs, records: 0, unconfirmed: 0, retired: false };
+    return { name, path, fd, openedAtMs, records: 0, unconfirmed: 0, retired: false, named: false };
   }
 
   /** No more writes to `segment`; it is closed and delivered once its lines are confirmed. */
@@ -293,12 +298,17 @@ export class AuditWriter {
     this.unsyncedWaiters = false;
     this.syncing = chunks;
     const segments = [...new Set(chunks.map((chunk) => chunk.segment!))];
-    let remaining = segments.length;
+    // A new segment's name must be as durable as its lines: the journal folder is fsynced with them once.
+    const named = segments.filter((segment) => !segment.named);
+    const fds = [...segments.map((segment) => segment.fd), ...(named.length > 0 ? [this.journalFd] : [])];
+    let remaining = fds.length;
     let failure: NodeJS.ErrnoException | undefined;
-    for (const segment of segments) {
-      this.io.fsync(segment.fd, (error) => {
+    for (const fd of fds) {
+      this.io.fsync(fd, (error) => {
         failure ??= error ?? undefined;
-        if (--remaining === 0) this.synced(chunks, failure);
+        if (--remaining > 0) return;
+        if (failure === undefined) for (const segment of named) segment.named = true;
+        this.synced(chunks, failure);
       });
     }
   }
@@ -457,6 +467,11 @@ export class AuditWriter {
     if (unwritten > 0 || (this.fault?.dropped ?? 0) > 0) {
       this.log(`cove: audit: closing with ${unwritten} records not written (${this.fault?.reason ?? 'unknown fault'}) and ${this.fault?.dropped ?? 0} dropped: they are LOST`);
     }
+    try {
+      fs.closeSync(this.journalFd);
+    } catch {
+      // Only a folder's descriptor.
+    }
     if (this.undelivered.length > 0) this.log(`cove: audit: closing with ${this.undelivered.length} journal segments not delivered (${this.deliveryFault ?? 'fault'}): the next start delivers them`);
   }
 
@@ -468,6 +483,7 @@ export class AuditWriter {
     const segments = [...new Set(chunks.map((chunk) => chunk.segment!))];
     try {
       for (const segment of segments) this.io.fsyncSync(segment.fd);
+      if (segments.some((segment) => !segment.named)) this.io.fsyncSync(this.journalFd);
       this.synced(chunks, undefined);
     } catch (error) {
       this.syncFailed(chunks, error as NodeJS.ErrnoException);

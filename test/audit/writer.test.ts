@@ -83,8 +83,10 @@ describe('audit writer: journal and delivery', () => {
       const durable = ['W1', 'W2', 'W3', 'W4'].map((id) => writer.append(record(id), 'before-answer'));
       assert.equal(writer.append(record('READ')), undefined, 'a successful read waits for nothing');
       await Promise.all(durable);
-      assert.equal(fsyncs(), 1, 'one fsync for the turn');
-      assert.deepEqual(readTrail(directory).map((r) => r.requestID), ['W1', 'W2', 'W3', 'W4', 'READ']);
+      assert.equal(fsyncs(), 2, 'one fsync for the turn, and one of the journal folder for the new segment\'s name');
+      await Promise.all(['W5', 'W6'].map((id) => writer.append(record(id), 'before-answer')));
+      assert.equal(fsyncs(), 3, 'one fsync for the next turn');
+      assert.deepEqual(readTrail(directory).map((r) => r.requestID), ['W1', 'W2', 'W3', 'W4', 'READ', 'W5', 'W6']);
     } finally {
       await writer.close();
       removeDirectory(directory);
