@@ -7,7 +7,7 @@ import type { ApiCallRecord } from '../../src/audit/record.js';
 import { buildRecord } from '../../src/audit/recordStage.js';
 import { AuditWriter, type AuditFileOps, type AuditWriterOptions } from '../../src/audit/writer.js';
 import { allLogObjects, logFileSuffix } from '../../src/audit/layout.js';
-import { readLogFile, readTrail } from '../../src/audit/reader.js';
+import { readLogFile, readTrail, TrailFollower } from '../../src/audit/reader.js';
 import { segmentFileName } from '../../src/audit/delivery.js';
 import { removeDirectory, tempDirectory } from '../support/cove.js';
 import { testContext } from '../support/context.js';
@@ -146,6 +146,26 @@ describe('audit writer: journal and delivery', () => {
       assert.deepEqual(readTrail(directory).map((r) => r.requestID), ['BEFORE', 'AFTER']);
       assert.equal(logged.length, 1);
     } finally {
+      removeDirectory(directory);
+    }
+  });
+
+  it('is followed as it grows: each poll returns the records not returned before, across a delivery', async () => {
+    const directory = tempDirectory('cove-audit-');
+    const writer = writerIn(directory, { deliveryRecords: 2 });
+    const follower = new TrailFollower(directory);
+    try {
+      writer.append(record('F1'));
+      await turn();
+      assert.deepEqual(follower.poll().map((r) => r.requestID), ['F1']);
+      writer.append(record('F2'));
+      writer.append(record('F3'));
+      await turn();
+      await until(() => allLogObjects(directory).length === 1, 'F1 and F2 delivered');
+      assert.deepEqual(follower.poll().map((r) => r.requestID).sort(), ['F2', 'F3']);
+      assert.deepEqual(follower.poll(), []);
+    } finally {
+      await writer.close();
       removeDirectory(directory);
     }
   });
