@@ -44,9 +44,24 @@ class Tally {
   }
 }
 
+function digestObjects(trail: TrailLocation): string[] {
+  return listObjects(trail.directory, `AWSLogs/${trail.accountId}/CloudTrail-Digest/${trail.region}`);
+}
+
+/**
+ * The end time of the oldest digest present: the default start of a validation, so that digests
+ * deleted by retention (`audit.retentionDays`) do not read as a broken chain. As with AWS's
+ * `--start-time`, digests older than the start are not checked: deleting the oldest ones goes
+ * unnoticed unless an earlier start is given.
+ */
+export function oldestDigestEndMs(trail: TrailLocation): number | undefined {
+  const [oldest] = digestObjects(trail);
+  return oldest === undefined ? undefined : digestEndOfName(oldest);
+}
+
 /** The digests' keys whose end time (in their names) falls in the range, newest first. */
 function digestsInRange(trail: TrailLocation, range: ValidationRange): string[] {
-  return listObjects(trail.directory, `AWSLogs/${trail.accountId}/CloudTrail-Digest/${trail.region}`)
+  return digestObjects(trail)
     .filter((object) => {
       const endMs = digestEndOfName(object);
       return endMs !== undefined && endMs >= range.startMs && endMs <= range.endMs;
@@ -72,8 +87,8 @@ export function validateTrail(trail: TrailLocation, publicKeys: ReadonlyMap<stri
     tally.oldestMs = Math.min(tally.oldestMs, endMs);
     tally.newestMs = Math.max(tally.newestMs, endMs);
     if (digest === undefined) {
-      // The chain is cut here: go on from the next older digest on disk.
-      const next = listed[listed.indexOf(expected.object) + 1];
+      // The chain is cut here: go on from the next older digest on disk (listed newest first).
+      const next = listed.find((object) => (digestEndOfName(object) ?? Number.POSITIVE_INFINITY) < endMs);
       expected = next === undefined ? undefined : { object: next, hashValue: null, signature: null };
       continue;
     }

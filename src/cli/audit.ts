@@ -9,7 +9,7 @@ import { loadConfig } from '../config/load.js';
 import { trailLocation } from '../audit/trail.js';
 import type { TrailLocation } from '../audit/layout.js';
 import { loadSigningKey } from '../audit/signingKey.js';
-import { validateTrail, type ValidationReport } from '../audit/validate.js';
+import { oldestDigestEndMs, validateTrail, type ValidationReport } from '../audit/validate.js';
 import { TrailFollower } from '../audit/reader.js';
 import type { CloudTrailRecord } from '../audit/record.js';
 
@@ -43,7 +43,7 @@ function publicKeys(trail: TrailLocation): Map<string, KeyObject> {
 
 export function auditValidate(options: TrailOptions & { start?: string; end?: string }): ValidationReport {
   const trail = trailOf(options);
-  const range = { startMs: timeOption('start', options.start, 0), endMs: timeOption('end', options.end, Date.now()) };
+  const range = { startMs: timeOption('start', options.start, oldestDigestEndMs(trail) ?? 0), endMs: timeOption('end', options.end, Date.now()) };
   return validateTrail(trail, publicKeys(trail), range);
 }
 

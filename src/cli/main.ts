@@ -120,7 +120,7 @@ audit
   .description('validate the log files and the digest chain, as aws cloudtrail validate-logs does; exit 1 on any invalid file')
   .option('--config <file>', 'cove.yaml the server runs with (account, region, audit names)')
   .option('--data <dir>', 'data directory', '.cove')
-  .option('--start <time>', 'the oldest digest end time to validate (ISO 8601 or epoch seconds; default: the first)')
+  .option('--start <time>', 'the oldest digest end time to validate (ISO 8601 or epoch seconds; default: the oldest digest kept)')
   .option('--end <time>', 'the newest digest end time to validate (default: now)')
   .action((options: { config?: string; data: string; start?: string; end?: string }) => {
     try {

@@ -14,7 +14,7 @@ import { DigestProducer } from '../../src/audit/digestProducer.js';
 import { ensureSigningKey, loadSigningKey } from '../../src/audit/signingKey.js';
 import { dataToSign, sha256Hex, type DigestFile } from '../../src/audit/digest.js';
 import { allLogObjects, listObjects, objectPath } from '../../src/audit/layout.js';
-import { validateTrail } from '../../src/audit/validate.js';
+import { oldestDigestEndMs, validateTrail } from '../../src/audit/validate.js';
 import { removeDirectory, tempDirectory } from '../support/cove.js';
 import { testContext } from '../support/context.js';
 import { trailIn } from '../support/audit.js';
@@ -47,7 +47,7 @@ async function makeTrail(directory: string): Promise<void> {
   const logFiles = allLogObjects(directory).length;
   await until(() => namedLogFiles(directory) === logFiles, 'every log file named by a digest');
   const named = digests().length;
-  await until(() => digests().length > named, 'a digest for a period without log files');
+  await until(() => digests().length > named && digests().length >= 3, 'a digest for a period without log files, and three at least');
   await producer.close();
 }
 
@@ -180,5 +180,29 @@ describe('audit digests', () => {
     const report = validate(directory);
     assert.equal(report.ok, false);
     assert.ok(report.lines.some((line) => line.startsWith(`Digest file\ts3://cove-audit/${digests[1]}\tINVALID`)), report.lines.join('\n'));
+  });
+
+  it('starts, by default, at the oldest digest kept: digests deleted by retention are not a broken chain, unless an earlier start asks for them', () => {
+    const { directory, digests } = copy();
+    const gone = digests[0];
+    fs.rmSync(objectPath({ directory }, gone));
+    fs.rmSync(objectPath({ directory }, gone) + '.sig');
+    const key = loadSigningKey(directory);
+    const keys = new Map([[key.fingerprint, key.publicKey]]);
+    const byDefault = validateTrail(trailIn(directory), keys, { startMs: oldestDigestEndMs(trailIn(directory))!, endMs: Date.now() + 60_000 });
+    assert.equal(byDefault.ok, true, byDefault.lines.join('\n'));
+    const fromTheBeginning = validateTrail(trailIn(directory), keys, { startMs: 0, endMs: Date.now() + 60_000 });
+    assert.ok(fromTheBeginning.lines.includes(`Digest file\ts3://cove-audit/${gone}\tINVALID: not found`), fromTheBeginning.lines.join('\n'));
+  });
+
+  it('reports a deleted digest as not found and goes on from the next older one', () => {
+    const { directory, digests } = copy();
+    // Not the newest: nothing names it (as on AWS, whose chain starts at the newest digest found).
+    const gone = digests.at(-2)!;
+    fs.rmSync(objectPath({ directory }, gone));
+    const report = validate(directory);
+    assert.equal(report.ok, false);
+    assert.ok(report.lines.includes(`Digest file\ts3://cove-audit/${gone}\tINVALID: not found`), report.lines.join('\n'));
+    assert.ok(report.lines.includes(`Digest file\ts3://cove-audit/${digests[0]}\tvalid`), report.lines.join('\n'));
   });
 });
