@@ -4,6 +4,7 @@ import { authenticateStage, authenticationFailsWhateverTheBody, type RefreshCred
 import type { CredentialStore, Principal } from './auth/identities.js';
 import { buildRecord } from './audit/recordStage.js';
 import type { AuditWriter } from './audit/writer.js';
+import { selects, type DataEventSelection } from './audit/selection.js';
 import { routeStage, type Router } from './network/route.js';
 import { authorizeStage } from './policy/authorize.js';
 import { attributeStage } from './server/attribute.js';
@@ -25,9 +26,17 @@ export interface PipelineEnv {
   openModePrincipal?: () => Principal | undefined;
   /** Told of a request refused for an access key no one has. */
   onUnknownKey?: (accessKeyId: string) => void;
+  /** cove.yaml's `audit.durability`: `sync` makes every record durable before its answer, not only writes' and refusals'. */
+  auditDurability?: 'writes' | 'sync';
+  /** cove.yaml's `audit.dataEvents`: which data events are recorded (default all). */
+  auditDataEvents?: DataEventSelection;
 }
 
-/** Where the record stage puts each request's record; `unavailable` names a fault that keeps records from being kept. */
+/**
+ * Where the record stage puts each request's record. `append` returns a promise when the answer
+ * must wait for the record to be durable; `unavailable` names a fault that keeps records from
+ * being kept.
+ */
 export type AuditSink = Pick<AuditWriter, 'append'> & Partial<Pick<AuditWriter, 'unavailable'>>;
 
 /**
@@ -56,7 +65,7 @@ export class Pipeline {
       if (await this.run(ctx, this.stages)) return;
       ctx.outcome = { stage: this.stages[this.stages.length - 1].name, decision: 'done', reset: false };
     } finally {
-      this.record(ctx);
+      await this.record(ctx);
     }
   }
 
@@ -85,7 +94,7 @@ export class Pipeline {
       ctx.trace.push({ stage: 'listener', decision: 'deny', detail: `${error.code}: ${error.message}` });
       ctx.outcome = { stage: 'listener', decision: 'deny', reset: false };
     } finally {
-      this.record(ctx);
+      await this.record(ctx);
     }
   }
 
@@ -110,8 +119,28 @@ export class Pipeline {
     return false;
   }
 
-  private record(ctx: RequestContext): void {
-    this.audit.append(buildRecord(ctx, { region: ctx.region ?? this.env.region, accountId: this.env.accountId }));
+  /**
+   * The durability promise: the record of a write, and of any request not answered with success
+   * (a denial above all), is durable before the answer is sent; a successful read's within a
+   * second (before its answer too with `audit.durability: sync`). When the record cannot be made
+   * durable the answer is the service's 500: a write is then not acknowledged (it may have been
+   * applied, as after any 500), and its record is still held and written once the disk allows.
+   */
+  private async record(ctx: RequestContext): Promise<void> {
+    const record = buildRecord(ctx, { region: ctx.region ?? this.env.region, accountId: this.env.accountId });
+    if (!selects(this.env.auditDataEvents ?? 'all', record)) return;
+    const refusedForAudit = ctx.outcome?.stage === 'record';
+    const successfulRead = ctx.error === undefined && ctx.request?.readOnly === true;
+    const waits = !refusedForAudit && (this.env.auditDurability === 'sync' || !successfulRead);
+    const durable = this.audit.append(record, waits ? 'before-answer' : 'within-a-second');
+    if (durable === undefined) return;
+    try {
+      await durable;
+    } catch {
+      ctx.error = ctx.service.protocol.wireError(ctx.service.internalError());
+      ctx.response = undefined;
+      ctx.outcome = { stage: 'record', decision: 'fail', reset: false };
+    }
   }
 
   /**

@@ -1,10 +1,10 @@
 /**
- * CloudTrail record shapes for the events cove emits: API calls (eventVersion 1.08) and
+ * CloudTrail record shapes for the events cove emits: API calls (eventVersion 1.09: vpcEndpointAccountId) and
  * VPC endpoint network activity (1.11).
  * Field names and nesting follow CloudTrail's record contents reference.
  */
 export interface UserIdentity {
-  type: 'IAMUser' | 'AssumedRole' | 'AWSAccount' | 'Unknown';
+  type: 'IAMUser' | 'AssumedRole' | 'Root' | 'AWSAccount' | 'Unknown';
   principalId?: string;
   arn?: string;
   accountId?: string;
@@ -41,7 +41,7 @@ interface RecordBase {
 
 /** A management or data event: the record of an API call. */
 export interface ApiCallRecord extends RecordBase {
-  eventVersion: '1.08';
+  eventVersion: '1.09';
   userAgent: string;
   errorCode?: string;
   errorMessage?: string;

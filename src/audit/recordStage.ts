@@ -105,7 +105,7 @@ export function buildRecord(ctx: RequestContext, options: RecordOptions): CloudT
   const resources = auditResources(ctx, options.accountId);
   const isManagement = (request?.category ?? 'Management') === 'Management';
   return {
-    eventVersion: '1.08',
+    eventVersion: '1.09',
     userIdentity: userIdentity(ctx, options.accountId),
     eventTime: eventTime(ctx.receivedAtMs),
     eventSource: ctx.service.eventSource,

@@ -1,10 +1,13 @@
 import * as fs from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { CloudTrailRecord } from './record.js';
+import { JOURNAL_DIRECTORY, type TrailLocation } from './layout.js';
+import { deliverSegment, recoverOrphans, segmentFileName } from './delivery.js';
 
 /** The writer's limits, in one place. */
 export const AUDIT_WRITER_LIMITS = {
-  /** A healthy writer fsyncs at most this often, in the background. */
+  /** Records nobody waits for (successful reads) are fsynced within this. */
   syncIntervalMs: 1000,
   /** While the trail cannot be written, the writer tries again this often. */
   retryIntervalMs: 250,
@@ -16,9 +19,13 @@ export const AUDIT_WRITER_LIMITS = {
   heldBytesMax: 64 * 1024 * 1024,
   /** A fault that lasts is reported again this often, with its counts. */
   faultReportIntervalMs: 10_000,
+  /** How often the writer looks whether its segment is due for delivery, and for other processes' orphans. */
+  deliveryCheckIntervalMs: 250,
+  /** Orphans of stopped processes are looked for at most this often. */
+  orphanCheckIntervalMs: 10_000,
 } as const;
 
-/** The file operations the writer uses; tests substitute failing ones. */
+/** The file operations the journal uses; tests substitute failing ones. */
 export interface AuditFileOps {
   openSync(path: string, flags: 'a'): number;
   writeSync(fd: number, bytes: Buffer): number;
@@ -28,39 +35,55 @@ export interface AuditFileOps {
 }
 
 export interface AuditWriterOptions {
-  directory: string;
-  accountId: string;
-  region: string;
+  trail: TrailLocation;
+  /** A segment is delivered as a log file once it is this old (ms) or holds `deliveryRecords`. */
+  deliveryIntervalMs: number;
+  deliveryRecords: number;
   retryIntervalMs?: number;
+  syncIntervalMs?: number;
   /** Where fault reports go; default stderr. */
   log?: (line: string) => void;
   io?: AuditFileOps;
 }
 
-const NEWLINE = Buffer.from('\n');
-
-/** Whether the file is empty or ends with a newline (a file that cannot be read counts as whole). */
-function endsWithNewline(path: string): boolean {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(path, 'r');
-    const size = fs.fstatSync(fd).size;
-    if (size === 0) return true;
-    const last = Buffer.alloc(1);
-    fs.readSync(fd, last, 0, 1, size - 1);
-    return last[0] === 0x0a;
-  } catch {
-    return true;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+/** The requests of one event turn that wait for their records to be durable. */
+class Waiters {
+  readonly promise: Promise<void>;
+  resolve!: () => void;
+  reject!: (error: Error) => void;
+  constructor() {
+    this.promise = new Promise<void>((resolve, reject) => {
+      this.resolve = resolve;
+      this.reject = reject;
+    });
+    // A turn's requests may all have gone (a reset): a rejection nobody awaits is not a crash.
+    this.promise.catch(() => {});
   }
+}
+
+/** One journal file being written: the records of one future log file. */
+interface Segment {
+  name: string;
+  path: string;
+  fd: number;
+  openedAtMs: number;
+  records: number;
+  /** Chunks written to it and not yet confirmed by an fsync: it is closed and delivered only at 0. */
+  unconfirmed: number;
+  /** No more writes go to it. */
+  retired: boolean;
+  /** Its directory entry is durable (the journal folder was fsynced since it was created). */
+  named: boolean;
 }
 
 /** Serialized lines of one or more records. */
 interface Chunk {
   bytes: Buffer;
-  /** Records whose line ends in these bytes. */
   records: number;
+  /** Requests waiting for these lines to be durable (none after a fault answered them). */
+  waiters: Waiters | undefined;
+  /** Where they were written (undefined while they wait in the backlog). */
+  segment: Segment | undefined;
 }
 
 /** Why the trail cannot be written now, and what that has cost so far. */
@@ -70,70 +93,90 @@ interface Fault {
   reportedAtMs: number;
 }
 
+/** What a request's record waits for before its answer is sent. */
+export type Durability = 'before-answer' | 'within-a-second';
+
 /**
- * Appends one JSON line per record to `<dir>/<account>_CloudTrail_<region>_<YYYYMMDD>.jsonl`.
- * Records of one event turn are serialized and written with a single write(2) at the end of
- * that turn (setImmediate), after the turn's responses have gone out, so the request path pays
- * only a push. A record must therefore not change once appended (`buildRecord` makes each one
- * from values no later stage touches). The file is fsynced at most once per sync interval, on
- * libuv's thread pool so that the event loop never waits for the disk, and synchronously on
- * close and when the day's file changes.
+ * The journal of one process: records appended during an event turn are serialized and written
+ * with one write(2) at the end of that turn (setImmediate) to this process's current segment
+ * under `<audit>/journal/`. A request that must not be answered before its record is durable
+ * gets a promise from `append`; one fsync (on libuv's thread pool, never on the event loop) then
+ * confirms every record written before it began — group commit — and a new one starts as soon as
+ * it returns if more records wait. Records nobody waits for are fsynced within a second.
  *
- * Several processes (`cove serve --workers N`) append to the same day's file, each with its own
- * writer: the file is opened with O_APPEND and each flush is one write(2) of whole lines, which
- * Linux applies at the end of the file as one piece, so lines of different processes never
- * interleave within a line.
+ * Each segment is delivered as a CloudTrail log file (delivery.ts) once it is old or large
+ * enough, after every line in it is confirmed; segments of processes killed before delivering
+ * theirs are delivered by whichever process finds them.
  *
  * Faults (a full or failing disk, no file descriptor left) never stop the process: the writer
- * holds what it could not write, and what it wrote since the last confirmed fsync, up to
- * `heldBytesMax`; it reports the fault once (and again every `faultReportIntervalMs` with its
- * counts), tries again every `retryIntervalMs` and is healthy again once everything it held is
- * written and fsynced. Meanwhile `unavailable()` names the fault, so that the pipeline refuses
- * requests whose record could not be kept. A failed fsync is not retried on the same descriptor
- * (the kernel may have dropped the pages it could not write, and would not say so twice): the
- * descriptor is closed and the lines it covered are written again, so a record may appear twice
- * (same eventID) but is not lost.
+ * rejects the promises of the requests waiting on the lines it could not make durable (their
+ * answer is a 500), holds the lines up to `heldBytesMax` and writes them again into a fresh
+ * segment every `retryIntervalMs` until that works and is fsynced; meanwhile `unavailable()`
+ * names the fault so that the pipeline refuses new requests. A failed fsync is never retried on
+ * the same descriptor (the kernel may have dropped the pages and would not say so twice), so a
+ * record may appear twice (same eventID), never vanish; readers keep the first.
  */
 export class AuditWriter {
   private pending: CloudTrailRecord[] = [];
+  private pendingWaiters: Waiters | undefined;
   private scheduled = false;
-  private fd: number | undefined;
-  private fileDay = '';
-  /** Serialized, not written yet; the first may be partly written already (its bytes are the rest). */
+  private segment: Segment | undefined;
+  private segmentSeq = 0;
+  private readonly tag = randomBytes(4).toString('hex');
+  /** Serialized, not written yet. */
   private backlog: Chunk[] = [];
-  /** Written since the last fsync began. */
+  /** Written, no fsync begun for them. */
   private unsynced: Chunk[] = [];
-  /** Written before the running background fsync began. */
-  private syncing: Chunk[] = [];
+  /** Some chunk in `unsynced` has requests waiting (kept, not searched for: unsynced holds a second of reads). */
+  private unsyncedWaiters = false;
+  /** Covered by the fsync running now. */
+  private syncing: Chunk[] | undefined;
   /** Bytes in backlog, unsynced and syncing. */
   private heldBytes = 0;
-  /** Some written lines were not held (over the bound): a failed fsync cannot be made good for them. */
-  private confirmationsGaveWay = false;
+  /** Retired segments (closed) not delivered yet: delivery failed, or runs. */
+  private readonly undelivered: Segment[] = [];
+  private delivering: Promise<void> | undefined;
+  private lastOrphanCheckMs = 0;
+  private deliveryFault: string | undefined;
   private fault: Fault | undefined;
-  /** The descriptor a background fsync is running on; it is not closed until that fsync returns. */
-  private syncingFd: number | undefined;
-  /** Descriptors to close once their background fsync returns. */
-  private readonly closeAfterSync = new Set<number>();
-  private readonly syncTimer: NodeJS.Timeout;
+  private readonly timers: NodeJS.Timeout[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private readonly io: AuditFileOps;
   private readonly log: (line: string) => void;
+  private readonly journal: string;
+  /** The journal folder, held open to fsync it when a segment is created. */
+  private readonly journalFd: number;
 
-  constructor(private readonly options: AuditWriterOptions, syncIntervalMs: number = AUDIT_WRITER_LIMITS.syncIntervalMs) {
+  constructor(private readonly options: AuditWriterOptions) {
     this.io = options.io ?? fs;
     this.log = options.log ?? ((line) => console.error(line));
-    fs.mkdirSync(options.directory, { recursive: true });
-    this.syncTimer = setInterval(() => this.syncInBackground(), syncIntervalMs);
-    this.syncTimer.unref();
+    this.journal = join(options.trail.directory, JOURNAL_DIRECTORY);
+    fs.mkdirSync(this.journal, { recursive: true });
+    this.journalFd = fs.openSync(this.journal, 'r');
+    this.every(options.syncIntervalMs ?? AUDIT_WRITER_LIMITS.syncIntervalMs, () => this.startSync());
+    this.every(AUDIT_WRITER_LIMITS.deliveryCheckIntervalMs, () => this.deliveryCheck());
   }
 
-  append(record: CloudTrailRecord): void {
+  private every(intervalMs: number, run: () => void): void {
+    const timer = setInterval(run, intervalMs);
+    timer.unref();
+    this.timers.push(timer);
+  }
+
+  /**
+   * Queues a record; with `before-answer`, the promise settles once it is durable (rejects when
+   * it cannot be made so). Records of one turn share one write and one fsync.
+   */
+  append(record: CloudTrailRecord, durability: Durability = 'within-a-second'): Promise<void> | undefined {
     this.pending.push(record);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.flush());
     }
+    if (durability === 'within-a-second') return undefined;
+    this.pendingWaiters ??= new Waiters();
+    return this.pendingWaiters.promise;
   }
 
   /** Why records cannot be kept now (a disk or descriptor fault), or undefined when they can. */
@@ -144,31 +187,30 @@ export class AuditWriter {
   /** Serializes what is pending and writes what is held; synchronous so that records are never interleaved. */
   flush(): void {
     this.scheduled = false;
+    const waiters = this.pendingWaiters;
+    this.pendingWaiters = undefined;
     if (this.pending.length > 0) {
-      const chunk = serialize(this.pending, this.log);
+      const chunk = serialize(this.pending, waiters, this.log);
       this.pending = [];
       if (chunk) this.hold(chunk);
-    }
+    } else waiters?.resolve();
     // During a fault only the retry timer writes, so that a failing disk is not hit every turn.
-    if (this.fault === undefined) this.writeBacklog();
+    if (this.fault !== undefined) {
+      this.answerBacklog();
+      return;
+    }
+    if (this.writeBacklog() && this.unsyncedWaiters) this.startSync();
+    if ((this.segment?.records ?? 0) >= this.options.deliveryRecords) this.deliveryCheck();
   }
 
   private hold(chunk: Chunk): void {
-    if (this.heldBytes + chunk.bytes.length > AUDIT_WRITER_LIMITS.heldBytesMax) this.releaseConfirmations();
     if (this.heldBytes + chunk.bytes.length > AUDIT_WRITER_LIMITS.heldBytesMax) {
+      chunk.waiters?.reject(new Error('audit records over the held bound'));
       this.dropped(chunk.records);
       return;
     }
     this.backlog.push(chunk);
     this.heldBytes += chunk.bytes.length;
-  }
-
-  /** Stops holding written lines for their fsync's sake, to make room for lines not written at all. */
-  private releaseConfirmations(): void {
-    for (const chunk of [...this.unsynced, ...this.syncing]) this.heldBytes -= chunk.bytes.length;
-    if (this.unsynced.length + this.syncing.length > 0) this.confirmationsGaveWay = true;
-    this.unsynced = [];
-    this.syncing = [];
   }
 
   private dropped(records: number): void {
@@ -177,119 +219,132 @@ export class AuditWriter {
     fault.dropped += records;
   }
 
-  /** Writes the backlog; on a fault, keeps what is left of it and enters (or stays in) the fault state. */
+  /** Answers (with a rejection) the requests whose lines wait in the backlog: they are not durable yet. */
+  private answerBacklog(): void {
+    for (const chunk of this.backlog) {
+      chunk.waiters?.reject(new Error(`the audit trail cannot be written (${this.fault?.reason ?? 'fault'})`));
+      chunk.waiters = undefined;
+    }
+  }
+
+  /**
+   * Writes the backlog to the current segment (opening one when needed). A write that fails or
+   * takes less than the whole chunk ends the segment: the chunk goes whole into the next one, so
+   * that no record is split across two files (the cut one's torn line is dropped at delivery).
+   */
   private writeBacklog(): boolean {
-    if (this.backlog.length === 0) return true;
-    try {
-      const fd = this.fileFor(new Date());
-      while (this.backlog.length > 0) {
-        const chunk = this.backlog[0];
-        // A regular file takes a write whole unless the disk is full or it exceeds 2 GB; should the
-        // kernel take less, the rest follows (another process's lines could then come between).
-        const written = this.io.writeSync(fd, chunk.bytes);
-        if (written === 0) throw new Error('write(2) took no byte');
-        const complete = written >= chunk.bytes.length;
-        this.unsynced.push({ bytes: chunk.bytes.subarray(0, written), records: complete ? chunk.records : 0 });
-        if (complete) this.backlog.shift();
-        else chunk.bytes = chunk.bytes.subarray(written);
-      }
-      return true;
-    } catch (error) {
-      this.enterFault(describe('write', error));
-      this.closeDescriptor();
-      return false;
-    }
-  }
-
-  private fileFor(now: Date): number {
-    const day = now.toISOString().slice(0, 10).replaceAll('-', '');
-    if (this.fd === undefined || day !== this.fileDay) {
-      if (this.fd !== undefined) this.retire(this.fd);
-      const name = `${this.options.accountId}_CloudTrail_${this.options.region}_${day}.jsonl`;
-      const path = join(this.options.directory, name);
-      this.fd = this.io.openSync(path, 'a');
-      this.fileDay = day;
-      // A kill -9 can cut a write of several pages short, leaving the file's last line torn; the
-      // next line written must not be glued to it. (Should another process be appending right
-      // then, its line is whole and this only adds an empty line, which readers skip.)
-      if (!endsWithNewline(path)) this.io.writeSync(this.fd, NEWLINE);
-    }
-    return this.fd;
-  }
-
-  /** Makes a file the writer leaves (the day changed, or close) durable, and closes it once no fsync runs on it. */
-  private retire(fd: number): void {
-    this.fd = undefined;
-    if (this.unsynced.length > 0 || this.syncingFd === fd) {
+    while (this.backlog.length > 0) {
+      const chunk = this.backlog[0];
+      let segment: Segment | undefined;
+      let written = 0;
       try {
-        this.io.fsyncSync(fd);
-        this.confirmed(this.unsynced);
-        this.unsynced = [];
+        segment = this.currentSegment();
+        written = this.io.writeSync(segment.fd, chunk.bytes);
+        if (written < chunk.bytes.length) throw Object.assign(new Error(`write(2) took ${written} of ${chunk.bytes.length} bytes`), { code: 'ENOSPC' });
       } catch (error) {
-        this.enterFault(describe('fsync', error));
-        this.rewriteUnconfirmed(this.unsynced);
-        this.unsynced = [];
+        this.enterFault(describe(segment === undefined ? 'open' : 'write', error));
+        // A failed write(2) wrote nothing: the segment goes on. A short one left a torn line: it ends there.
+        if (segment && written > 0) this.retire(segment);
+        this.answerBacklog();
+        return false;
       }
+      this.backlog.shift();
+      chunk.segment = segment;
+      segment.records += chunk.records;
+      segment.unconfirmed++;
+      this.unsynced.push(chunk);
+      if (chunk.waiters !== undefined) this.unsyncedWaiters = true;
     }
-    if (this.syncingFd === fd) this.closeAfterSync.add(fd);
-    else this.closeQuietly(fd);
+    return true;
   }
 
-  /** Forgets the descriptor after a fault: the next attempt opens the file afresh. */
-  private closeDescriptor(): void {
-    const fd = this.fd;
-    this.fd = undefined;
-    if (fd === undefined) return;
-    if (this.syncingFd === fd) this.closeAfterSync.add(fd);
-    else this.closeQuietly(fd);
+  private currentSegment(): Segment {
+    this.segment ??= this.openSegment();
+    return this.segment;
   }
 
-  private closeQuietly(fd: number): void {
+  private openSegment(): Segment {
+    const openedAtMs = Date.now();
+    const name = segmentFileName({ pid: process.pid, tag: this.tag, seq: this.segmentSeq++, openedAtMs });
+    const path = join(this.journal, name);
+    const fd = this.io.openSync(path, 'a');
+    return { name, path, fd, openedAtMs, records: 0, unconfirmed: 0, retired: false, named: false };
+  }
+
+  /** No more writes to `segment`; it is closed and delivered once its lines are confirmed. */
+  private retire(segment: Segment): void {
+    if (segment.retired) return;
+    segment.retired = true;
+    if (this.segment === segment) this.segment = undefined;
+    this.undelivered.push(segment);
+    this.closeIfConfirmed(segment);
+  }
+
+  private closeIfConfirmed(segment: Segment): void {
+    if (!segment.retired || segment.unconfirmed > 0 || segment.fd < 0) return;
     try {
-      this.io.closeSync(fd);
+      this.io.closeSync(segment.fd);
     } catch {
-      // Nothing is left to lose on a descriptor being given up.
+      // Nothing is left to lose on a descriptor whose lines are confirmed.
+    }
+    segment.fd = -1;
+  }
+
+  /** One fsync per segment written since the last began, off the event loop; a no-op while one runs. */
+  private startSync(): void {
+    if (this.syncing !== undefined || this.unsynced.length === 0 || this.fault !== undefined) return;
+    const chunks = this.unsynced;
+    this.unsynced = [];
+    this.unsyncedWaiters = false;
+    this.syncing = chunks;
+    const segments = [...new Set(chunks.map((chunk) => chunk.segment!))];
+    // A new segment's name must be as durable as its lines: the journal folder is fsynced with them once.
+    const named = segments.filter((segment) => !segment.named);
+    const fds = [...segments.map((segment) => segment.fd), ...(named.length > 0 ? [this.journalFd] : [])];
+    let remaining = fds.length;
+    let failure: NodeJS.ErrnoException | undefined;
+    for (const fd of fds) {
+      this.io.fsync(fd, (error) => {
+        failure ??= error ?? undefined;
+        if (--remaining > 0) return;
+        if (failure === undefined) for (const segment of named) segment.named = true;
+        this.synced(chunks, failure);
+      });
     }
   }
 
-  private syncInBackground(): void {
-    if (this.fault !== undefined || this.fd === undefined || this.syncingFd !== undefined || this.unsynced.length === 0) return;
-    this.startSync(this.fd);
+  private synced(chunks: Chunk[], failure: NodeJS.ErrnoException | undefined): void {
+    this.syncing = undefined;
+    if (failure) return this.syncFailed(chunks, failure);
+    for (const chunk of chunks) {
+      this.heldBytes -= chunk.bytes.length;
+      chunk.waiters?.resolve();
+      chunk.segment!.unconfirmed--;
+      this.closeIfConfirmed(chunk.segment!);
+    }
+    if (this.fault !== undefined && this.backlog.length === 0 && this.unsynced.length === 0) this.leaveFault();
+    if (this.unsyncedWaiters) this.startSync();
   }
 
-  /** fsyncs `fd` on the thread pool; what was written before it began is confirmed when it succeeds. */
-  private startSync(fd: number): void {
-    this.syncing = this.unsynced;
-    this.unsynced = [];
-    this.syncingFd = fd;
-    this.io.fsync(fd, (error) => {
-      this.syncingFd = undefined;
-      const covered = this.syncing;
-      this.syncing = [];
-      if (this.closeAfterSync.delete(fd)) this.closeQuietly(fd);
-      if (error) {
-        this.enterFault(describe('fsync', error));
-        if (this.fd === fd) this.closeDescriptor();
-        // Lines written on this descriptor after the fsync began share its fate.
-        this.rewriteUnconfirmed([...covered, ...this.unsynced]);
-        this.unsynced = [];
-      } else {
-        this.confirmed(covered);
-        if (this.fault !== undefined && this.backlog.length === 0 && this.unsynced.length === 0) this.leaveFault();
-      }
-    });
-  }
-
-  private confirmed(chunks: readonly Chunk[]): void {
-    for (const chunk of chunks) this.heldBytes -= chunk.bytes.length;
-  }
-
-  /** Lines an fsync failed to confirm go back to the front of the backlog, to be written again. */
-  private rewriteUnconfirmed(chunks: readonly Chunk[]): void {
-    if (this.confirmationsGaveWay) this.log('cove: audit: some lines written before the failed fsync were not held, and may be lost');
-    this.confirmationsGaveWay = false;
-    // Still counted in heldBytes: they move from one list to the other.
-    this.backlog.unshift(...chunks.filter((chunk) => chunk.bytes.length > 0));
+  /**
+   * The segments a failed fsync covered are given up (their descriptors too), and every line
+   * written to them and not confirmed goes back to the backlog, for a fresh segment.
+   */
+  private syncFailed(chunks: Chunk[], failure: NodeJS.ErrnoException): void {
+    this.enterFault(describe('fsync', failure));
+    const failed = new Set(chunks.map((chunk) => chunk.segment!));
+    const later = this.unsynced.filter((chunk) => failed.has(chunk.segment!));
+    this.unsynced = this.unsynced.filter((chunk) => !failed.has(chunk.segment!));
+    this.unsyncedWaiters = this.unsynced.some((chunk) => chunk.waiters !== undefined);
+    const again = [...chunks, ...later];
+    for (const chunk of again) {
+      chunk.waiters?.reject(new Error(`the audit trail cannot be made durable (${describe('fsync', failure)})`));
+      chunk.waiters = undefined;
+      chunk.segment!.unconfirmed--;
+      chunk.segment = undefined;
+    }
+    for (const segment of failed) this.retire(segment);
+    this.backlog.unshift(...again);
   }
 
   private enterFault(reason: string): Fault {
@@ -323,25 +378,21 @@ export class AuditWriter {
     this.log(`cove: audit: records are written again (the fault was ${fault.reason})${lost}`);
   }
 
-  /** During a fault: write what is held, then confirm it with an fsync; the fault ends when that succeeds. */
+  /** During a fault: write what is held to a fresh segment, then fsync it; the fault ends when that succeeds. */
   private retry(): void {
-    if (this.syncingFd !== undefined) return;
-    let fd: number;
-    try {
-      fd = this.fileFor(new Date());
-    } catch (error) {
-      this.enterFault(describe('open', error));
-      return;
-    }
+    if (this.syncing !== undefined) return;
     if (!this.writeBacklog()) return;
-    // An fsync of a fresh descriptor also confirms lines written before the fault on an old one.
-    if (this.unsynced.length > 0) this.startSync(fd);
-    else this.leaveFault();
+    if (this.unsynced.length === 0) return this.leaveFault();
+    const reason = this.fault;
+    // startSync does nothing during a fault: this one fsync is the test of the disk.
+    this.fault = undefined;
+    this.startSync();
+    this.fault = reason;
   }
 
   private heldRecords(): number {
     let records = 0;
-    for (const chunk of [...this.backlog, ...this.unsynced, ...this.syncing]) records += chunk.records;
+    for (const chunk of [...this.backlog, ...this.unsynced, ...(this.syncing ?? [])]) records += chunk.records;
     return records;
   }
 
@@ -349,24 +400,100 @@ export class AuditWriter {
     return this.options.retryIntervalMs ?? AUDIT_WRITER_LIMITS.retryIntervalMs;
   }
 
-  /** Writes and fsyncs what it can, synchronously; reports what a fault leaves unwritten. Never throws. */
-  close(): void {
+  /** Retires the current segment when it is due, and delivers what is retired and confirmed. */
+  private deliveryCheck(): void {
+    const segment = this.segment;
+    if (segment && segment.records > 0 && (segment.records >= this.options.deliveryRecords || Date.now() - segment.openedAtMs >= this.options.deliveryIntervalMs)) {
+      // The next segment is opened first: without a descriptor to spare (EMFILE) the writer goes
+      // on in this one rather than refuse requests.
+      let next: Segment;
+      try {
+        next = this.openSegment();
+      } catch {
+        return;
+      }
+      this.retire(segment);
+      this.segment = next;
+      this.startSync();
+    }
+    if (this.delivering === undefined) this.delivering = this.deliverRetired().finally(() => (this.delivering = undefined));
+  }
+
+  private async deliverRetired(): Promise<void> {
+    for (const segment of this.undelivered.filter((s) => s.fd < 0)) {
+      try {
+        await deliverSegment(this.options.trail, segment.path, segment.name);
+        this.undelivered.splice(this.undelivered.indexOf(segment), 1);
+        this.deliveryRecovered();
+      } catch (error) {
+        this.deliveryFailed(describe('delivery', error));
+        return;
+      }
+    }
+    if (Date.now() - this.lastOrphanCheckMs >= AUDIT_WRITER_LIMITS.orphanCheckIntervalMs) {
+      this.lastOrphanCheckMs = Date.now();
+      await recoverOrphans(this.options.trail, { pid: process.pid, tag: this.tag }, this.log);
+    }
+  }
+
+  /** A delivery that fails costs no request: the records are durable in the journal, and delivery is tried again. */
+  private deliveryFailed(reason: string): void {
+    if (this.deliveryFault === undefined) this.log(`cove: audit: cannot deliver a log file (${reason}): its records stay in the journal; trying again`);
+    this.deliveryFault = reason;
+  }
+
+  private deliveryRecovered(): void {
+    if (this.deliveryFault !== undefined) this.log('cove: audit: log files are delivered again');
+    this.deliveryFault = undefined;
+  }
+
+  /**
+   * Writes, fsyncs and delivers what it can; reports what a fault leaves in the journal or in
+   * memory. Never throws. What stays in the journal is delivered by the next start.
+   */
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.syncTimer);
+    for (const timer of this.timers) clearInterval(timer);
     clearInterval(this.retryTimer);
     this.flush();
     if (this.fault !== undefined) this.writeBacklog();
-    if (this.fd !== undefined) this.retire(this.fd);
+    while (this.syncing !== undefined) await new Promise((resolve) => setTimeout(resolve, 5));
+    this.syncNowForClose();
+    if (this.segment) this.retire(this.segment);
+    await this.delivering;
+    await this.deliverRetired();
     const unwritten = this.backlog.reduce((sum, chunk) => sum + chunk.records, 0);
     if (unwritten > 0 || (this.fault?.dropped ?? 0) > 0) {
       this.log(`cove: audit: closing with ${unwritten} records not written (${this.fault?.reason ?? 'unknown fault'}) and ${this.fault?.dropped ?? 0} dropped: they are LOST`);
+    }
+    try {
+      fs.closeSync(this.journalFd);
+    } catch {
+      // Only a folder's descriptor.
+    }
+    if (this.undelivered.length > 0) this.log(`cove: audit: closing with ${this.undelivered.length} journal segments not delivered (${this.deliveryFault ?? 'fault'}): the next start delivers them`);
+  }
+
+  /** The last fsync, synchronous: the process is stopping. */
+  private syncNowForClose(): void {
+    const chunks = this.unsynced;
+    this.unsynced = [];
+    this.unsyncedWaiters = false;
+    const segments = [...new Set(chunks.map((chunk) => chunk.segment!))];
+    try {
+      for (const segment of segments) this.io.fsyncSync(segment.fd);
+      if (segments.some((segment) => !segment.named)) this.io.fsyncSync(this.journalFd);
+      this.synced(chunks, undefined);
+    } catch (error) {
+      this.syncFailed(chunks, error as NodeJS.ErrnoException);
+      this.writeBacklog();
     }
   }
 }
 
 /** One chunk of JSON lines; a record that cannot be serialized is a bug, and must not cost the others their place. */
-function serialize(records: readonly CloudTrailRecord[], log: (line: string) => void): Chunk | undefined {
+function serialize(records: readonly CloudTrailRecord[], waiters: Waiters | undefined, log: (line: string) => void): Chunk | undefined {
   let lines = '';
   let count = 0;
   for (const record of records) {
@@ -377,7 +504,11 @@ function serialize(records: readonly CloudTrailRecord[], log: (line: string) => 
       log(`cove: audit record of request ${record.requestID} not written: ${String(error)}`);
     }
   }
-  return count === 0 ? undefined : { bytes: Buffer.from(lines, 'utf8'), records: count };
+  if (count === 0) {
+    waiters?.reject(new Error('no record of this turn could be serialized'));
+    return undefined;
+  }
+  return { bytes: Buffer.from(lines, 'utf8'), records: count, waiters, segment: undefined };
 }
 
 function describe(operation: string, error: unknown): string {

@@ -8,6 +8,7 @@ import { ConfigError } from '../config/load.js';
 import { SimulationInputError } from '../policy/simulate.js';
 import { explain, ExplainInputError } from './explain.js';
 import { policySimulate } from './policySimulate.js';
+import { AuditInputError, auditTail, auditValidate } from './audit.js';
 import { WorkerStartError } from './cluster.js';
 import { certificateAuthorityPath, serve } from './serve.js';
 import { MAX_WORKERS } from '../config/schema.js';
@@ -132,7 +133,7 @@ function reportInputError(error: unknown): never {
     console.error(`cove: configuration error\n${error.message}`);
     process.exit(2);
   }
-  if (error instanceof ExplainInputError || error instanceof SimulationInputError) {
+  if (error instanceof ExplainInputError || error instanceof SimulationInputError || error instanceof AuditInputError) {
     console.error(`cove: ${error.message}`);
     process.exit(2);
   }
@@ -232,6 +233,39 @@ Examples:
   .action(async (file: string, options: { jsonLines: boolean }) => {
     try {
       process.exitCode = await policySimulate(file, options.jsonLines, (line) => console.log(line));
+    } catch (error) {
+      reportInputError(error);
+    }
+  });
+
+const audit = program.command('audit').description('the CloudTrail trail under the data directory');
+audit
+  .command('validate')
+  .description('validate the log files and the digest chain, as aws cloudtrail validate-logs does; exit 1 on any invalid file')
+  .option('--config <file>', 'cove.yaml the server runs with (account, region, audit names)')
+  .option('--data <dir>', 'data directory', '.cove')
+  .option('--start <time>', 'the oldest digest end time to validate (ISO 8601 or epoch seconds; default: the oldest digest kept)')
+  .option('--end <time>', 'the newest digest end time to validate (default: now)')
+  .action((options: { config?: string; data: string; start?: string; end?: string }) => {
+    try {
+      const report = auditValidate(options);
+      for (const line of report.lines) console.log(line);
+      process.exitCode = report.ok ? 0 : 1;
+    } catch (error) {
+      reportInputError(error);
+    }
+  });
+audit
+  .command('tail')
+  .description('print the trail, one line per record with its decision (ALLOW, DENY, ERROR)')
+  .option('--config <file>', 'cove.yaml the server runs with')
+  .option('--data <dir>', 'data directory', '.cove')
+  .option('--follow', 'keep printing records as they are written', false)
+  .option('--filter <field=value>', `print only records whose field contains value; repeat it (fields: eventName, eventSource, user, decision, errorCode, resource, sourceIp, vpce, requestId)`, collect, [])
+  .option('--json', 'print each record as its JSON', false)
+  .action(async (options: { config?: string; data: string; follow: boolean; filter: string[]; json: boolean }) => {
+    try {
+      await auditTail(options, (line) => console.log(line));
     } catch (error) {
       reportInputError(error);
     }

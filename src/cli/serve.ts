@@ -2,6 +2,10 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AuditWriter } from '../audit/writer.js';
+import { trailLocation } from '../audit/trail.js';
+import type { TrailLocation } from '../audit/layout.js';
+import { DigestProducer } from '../audit/digestProducer.js';
+import { ensureSigningKey, loadSigningKey } from '../audit/signingKey.js';
 import { CredentialStore, sessionPolicies } from '../auth/identities.js';
 import { SessionTokens } from '../auth/sessionTokens.js';
 import { loadOrCreateAdminKey, type AdminKey } from '../auth/sharedCredentials.js';
@@ -161,6 +165,7 @@ async function prepare(options: ServeOptions, log: (line: string) => void): Prom
   mkdirSync(dataDirectory, { recursive: true });
   if (options.inMemory) log(`cove: in-memory: a fresh store in ${dataDirectory}, not synced to disk, removed at stop`);
   claimDataDirectory(dataDirectory, loaded, log);
+  ensureSigningKey(join(dataDirectory, 'audit'));
   // Once, here: a cluster's workers then all read the same certificates.
   ensureAutoCertificates(loaded, tlsPlacesOf(options.configFile, dataDirectory, loaded));
   const open = options.open === true || loaded.config.open;
@@ -252,7 +257,7 @@ export async function startServing(prepared: Prepared, options: ServingOptions):
   const credentials = new CredentialStore(tokens, (identity) => sessionPolicies(identity, managedPolicyDocument));
   directory = new IamDirectory({ accountId: loaded.config.accountId, store: stores.iam, credentials, ...(prepared.adminKey ? { adminKey: prepared.adminKey } : {}), log: options.log }, loaded, Date.now());
   const router = buildRouter(loaded);
-  const services = registerServices({ ...regionalStates(loaded, stores), credentials, tokens, managedPolicyDocument, directory });
+  const services = registerServices({ ...regionalStates(loaded, stores), credentials, tokens, managedPolicyDocument, directory, auditTrail: stores.trail });
   const pipeline = buildPipeline(loaded, credentials, stores, router, directory, { open: prepared.open, log: options.log, dataDirectory: prepared.dataDirectory, configFile: prepared.configFile });
   const listeners = new ServingListeners(pipeline, services, loaded.config.region, loaded.config.http, options.onListening, tlsPlacesOf(prepared.configFile, prepared.dataDirectory, loaded), options.log);
   try {
@@ -297,6 +302,8 @@ interface Stores {
   catalogs: Map<string, TableCatalog>;
   iam: IamStore;
   audit: AuditWriter;
+  digests: DigestProducer | undefined;
+  trail: TrailLocation;
 }
 
 async function openStores(dataDirectory: string, loaded: LoadedConfig, options: Pick<ServingOptions, 'sharedStore' | 'resumePurges'> & { durable: boolean }): Promise<Stores> {
@@ -317,8 +324,16 @@ async function openStores(dataDirectory: string, loaded: LoadedConfig, options: 
     await engine.close();
     throw error;
   }
-  const audit = new AuditWriter({ directory: join(dataDirectory, 'audit'), accountId: config.accountId, region: config.region });
-  return { engine, catalogs, iam, audit };
+  const trail = trailLocation(dataDirectory, config);
+  const audit = new AuditWriter({ trail, deliveryIntervalMs: config.audit.deliverySeconds * 1000, deliveryRecords: config.audit.deliveryRecords });
+  // The digest chain has one author per data directory: the process that runs the background work.
+  let digests: DigestProducer | undefined;
+  if (options.resumePurges) {
+    const budget = { retentionDays: config.audit.retentionDays, maxSizeBytes: config.audit.maxSizeMb * 1024 * 1024 };
+    digests = new DigestProducer({ trail, periodMs: config.audit.digestPeriodSeconds * 1000, key: loadSigningKey(trail.directory), budget, log: (line) => console.error(line) });
+    await digests.start();
+  }
+  return { engine, catalogs, iam, audit, digests, trail };
 }
 
 /** The region the data directory was made for, whose catalog keeps the first key layout (keys.ts `catalogKeys`). */
@@ -339,9 +354,10 @@ function backfillPauseMs(): number {
 }
 
 /** The catalog first: closing waits for its purges, which write through the engine; the engine last. */
-async function closeStores({ engine, catalogs, audit }: Stores): Promise<void> {
+async function closeStores({ engine, catalogs, audit, digests }: Stores): Promise<void> {
+  await digests?.close();
   await Promise.all([...catalogs.values()].map((catalog) => catalog.close()));
-  audit.close();
+  await audit.close();
   await engine.close();
 }
 
@@ -376,7 +392,7 @@ function buildPipeline(loaded: LoadedConfig, credentials: CredentialStore, store
   const openModePrincipal = settings.open ? () => credentials.user(ADMIN_USER) : undefined;
   const onUnknownKey = unknownKeyLogger(settings);
   const regions = { otherRegions: config.regions.slice(1), onUnservedRegion: unservedRegionLogger(config.regions, settings.log) };
-  return new Pipeline({ region: config.region, accountId: config.accountId, credentials, router, refreshCredentials, onUnknownKey, ...regions, ...(openModePrincipal ? { openModePrincipal } : {}) }, stores.audit);
+  return new Pipeline({ region: config.region, accountId: config.accountId, credentials, router, refreshCredentials, onUnknownKey, ...regions, auditDurability: config.audit.durability, auditDataEvents: config.audit.dataEvents, ...(openModePrincipal ? { openModePrincipal } : {}) }, stores.audit);
 }
 
 /** Logs, once per region, that a request was for a region cove does not serve, naming those it does. */

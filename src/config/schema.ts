@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parseCidr4 } from '../network/cidr.js';
 import { SERVER_LIMITS } from '../server/limits.js';
 import { DEFAULT_MIN_VERSION, suiteRefusal, TLS_VERSIONS, type TlsVersion } from '../server/tlsPolicy.js';
+import { AUDIT_DEFAULTS } from '../audit/config.js';
 
 /** cove.yaml, as validated at start. Unknown keys are errors: a typo must not silently drop a policy. */
 const hostPort = z
@@ -274,6 +275,34 @@ export const workersSchema = z.union(
   { error: `expected a number of worker processes 1..${MAX_WORKERS}, or auto` },
 );
 
+/** A whole number in `min..max`, with the unit in the message. */
+function bounded(min: number, max: number, unit: string) {
+  const error = `expected ${min}..${max} ${unit}`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+/** `audit:` — the trail's durability, delivery, digests and budget (defaults in src/audit/config.ts). */
+const auditSchema = z
+  .strictObject({
+    /** `writes`: records of writes and of refusals are durable before the answer, reads' within a second; `sync`: every record before its answer. */
+    durability: z.enum(['writes', 'sync'], { error: 'expected writes or sync' }).default(AUDIT_DEFAULTS.durability),
+    /** A log file is delivered when its records are this old, or as many as `deliveryRecords`. */
+    deliverySeconds: bounded(1, 3600, 'seconds').default(AUDIT_DEFAULTS.deliverySeconds),
+    deliveryRecords: bounded(1, 100_000, 'records').default(AUDIT_DEFAULTS.deliveryRecords),
+    /** CloudTrail digests hourly; tests shorten it. */
+    digestPeriodSeconds: bounded(1, 86_400, 'seconds').default(AUDIT_DEFAULTS.digestPeriodSeconds),
+    /** Log and digest files older than this are deleted. */
+    retentionDays: bounded(1, 3650, 'days').default(AUDIT_DEFAULTS.retentionDays),
+    /** The trail's size budget: a warning is logged from 80% of it. */
+    maxSizeMb: bounded(1, 10_000_000, 'MB').default(AUDIT_DEFAULTS.maxSizeMb),
+    /** The names the digests give the bucket and the trail (the directory stands for the bucket). */
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { error: 'expected an S3 bucket name' }).default(AUDIT_DEFAULTS.bucket),
+    /** Data events kept: all, none, or those on these tables (management events always). */
+    dataEvents: z.union([z.enum(['all', 'none']), z.array(z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, { error: 'expected a table name' }))], { error: 'expected all, none or a list of table names' }).default(AUDIT_DEFAULTS.dataEvents),
+    trailName: z.string().regex(/^[A-Za-z0-9][\w.-]{2,127}$/, { error: 'expected a trail name: 3-128 of letters, digits, _ . -' }).default(AUDIT_DEFAULTS.trailName),
+  })
+  .default(AUDIT_DEFAULTS);
+
 /** Upper bound of `regions:`: about as many as AWS has. */
 const MAX_REGIONS = 40;
 
@@ -377,6 +406,7 @@ const configObject = z.strictObject({
     .default({ policies: [], groups: [], users: [], roles: [] }),
   network: networkSchema,
   attachments: z.array(attachmentSchema).default([]),
+  audit: auditSchema,
 });
 
 /**

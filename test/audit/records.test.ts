@@ -1,12 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { RequestContext } from '../../src/context.js';
 import { eventTime, type ApiCallRecord as CloudTrailRecord } from '../../src/audit/record.js';
 import { buildRecord } from '../../src/audit/recordStage.js';
-import { AuditWriter } from '../../src/audit/writer.js';
-import { removeDirectory, tempDirectory } from '../support/cove.js';
+import { selects } from '../../src/audit/selection.js';
 import { testContext } from '../support/context.js';
 
 const OPTIONS = { region: 'us-east-1', accountId: '123456789012' };
@@ -22,10 +19,6 @@ function context(requestId: string): RequestContext {
     attribution: { listener: 'public', remoteAddress: '127.0.0.1', remotePort: 5000, secureTransport: false },
     trace: [{ stage: 'attribute', decision: 'continue', detail: 'listener public, peer 127.0.0.1:5000' }],
   });
-}
-
-function lines(directory: string): string[] {
-  return readdirSync(directory).flatMap((f) => readFileSync(join(directory, f), 'utf8').split('\n').filter(Boolean));
 }
 
 describe('audit records', () => {
@@ -45,76 +38,18 @@ describe('audit records', () => {
   });
 });
 
-describe('audit writer', () => {
-  it('never glues a record to a line a kill -9 left torn at the end of the file', async () => {
-    const directory = tempDirectory('cove-audit-');
-    const day = new Date().toISOString().slice(0, 10).replaceAll('-', '');
-    const { writeFileSync, readFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const file = join(directory, `${OPTIONS.accountId}_CloudTrail_${OPTIONS.region}_${day}.jsonl`);
-    writeFileSync(file, '{"whole":1}\n{"torn":');
-    const writer = new AuditWriter({ directory, ...OPTIONS }, 5);
-    try {
-      writer.append(buildRecord(context('AFTER'), OPTIONS));
-      writer.close();
-      const written = readFileSync(file, 'utf8').split('\n');
-      assert.equal(written[1], '{"torn":', 'the torn line stays as it was');
-      assert.equal((JSON.parse(written[2]) as CloudTrailRecord).requestID, 'AFTER', 'the next record starts a line of its own');
-    } finally {
-      writer.close();
-      removeDirectory(directory);
-    }
-  });
 
-  it('writes each record as its JSON, one line each, after the event turn', async () => {
-    const directory = tempDirectory('cove-audit-');
-    const writer = new AuditWriter({ directory, ...OPTIONS }, 5);
-    try {
-      const records = ['A', 'B', 'C'].map((id) => buildRecord(context(id), OPTIONS));
-      for (const record of records) writer.append(record);
-      assert.deepEqual(lines(directory), [], 'nothing written within the turn');
-      await new Promise((resolve) => setImmediate(resolve));
-      assert.deepEqual(lines(directory), records.map((r) => JSON.stringify(r)));
-      // Background fsyncs come and go while the writer keeps appending; close waits for none.
-      for (let i = 0; i < 20; i++) {
-        writer.append(buildRecord(context(`D${i}`), OPTIONS));
-        await new Promise((resolve) => setTimeout(resolve, 2));
-      }
-      writer.append(buildRecord(context('LAST'), OPTIONS));
-      writer.close();
-      const written = lines(directory).map((line) => JSON.parse(line) as CloudTrailRecord);
-      assert.deepEqual(
-        written.map((r) => r.requestID),
-        ['A', 'B', 'C', ...Array.from({ length: 20 }, (_, i) => `D${i}`), 'LAST'],
-      );
-    } finally {
-      writer.close();
-      removeDirectory(directory);
-    }
-  });
-
-  it('does not let one record that cannot be serialized cost the others their lines', async () => {
-    const directory = tempDirectory('cove-audit-');
-    const writer = new AuditWriter({ directory, ...OPTIONS });
-    const logged: unknown[] = [];
-    const consoleError = console.error;
-    console.error = (...args: unknown[]) => void logged.push(args);
-    try {
-      const broken = buildRecord(context('BROKEN'), OPTIONS) as CloudTrailRecord;
-      broken.requestParameters = { size: 1n };
-      writer.append(buildRecord(context('BEFORE'), OPTIONS));
-      writer.append(broken);
-      writer.append(buildRecord(context('AFTER'), OPTIONS));
-      writer.close();
-      assert.deepEqual(
-        lines(directory).map((line) => (JSON.parse(line) as CloudTrailRecord).requestID),
-        ['BEFORE', 'AFTER'],
-      );
-      assert.equal(logged.length, 1);
-    } finally {
-      console.error = consoleError;
-      writer.close();
-      removeDirectory(directory);
-    }
+describe('data event selection', () => {
+  const record = (category: 'Data' | 'Management', arn?: string) =>
+    ({ eventCategory: category, ...(arn ? { resources: [{ accountId: '1', type: 'AWS::DynamoDB::Table', ARN: arn }] } : {}) }) as unknown as CloudTrailRecord;
+  it('keeps management events always, and data events as the selection says, by table (its indexes and streams too)', () => {
+    const songs = 'arn:aws:dynamodb:us-east-1:123456789012:table/songs';
+    assert.equal(selects('none', record('Management', songs)), true);
+    assert.equal(selects('all', record('Data', songs)), true);
+    assert.equal(selects('none', record('Data', songs)), false);
+    assert.equal(selects(['songs'], record('Data', songs)), true);
+    assert.equal(selects(['songs'], record('Data', `${songs}/index/byArtist`)), true);
+    assert.equal(selects(['songs'], record('Data', 'arn:aws:dynamodb:us-east-1:123456789012:table/songs2')), false);
+    assert.equal(selects(['songs'], record('Data')), false);
   });
 });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { ApiCallRecord as CloudTrailRecord } from '../../src/audit/record.js';
 import { buildRecord } from '../../src/audit/recordStage.js';
 import { AUDIT_WRITER_LIMITS, AuditWriter, type AuditFileOps } from '../../src/audit/writer.js';
+import { logFilePaths, readLogFile } from '../../src/audit/reader.js';
 import { removeDirectory, tempDirectory } from '../support/cove.js';
 import { testContext } from '../support/context.js';
 
@@ -34,16 +35,25 @@ function faultyIo(): { io: AuditFileOps; set(fault: 'full' | 'fsync' | undefined
 }
 
 function record(requestId: string, padding = ''): CloudTrailRecord {
-  const built = buildRecord(testContext({ requestId, operationName: 'GetItem' }), OPTIONS) as CloudTrailRecord;
+  const built = buildRecord(testContext({ requestId, eventId: `event-${requestId}`, operationName: 'GetItem' }), OPTIONS) as CloudTrailRecord;
   if (padding) built.requestParameters = { padding };
   return built;
 }
 
+/**
+ * Request IDs in the trail, delivered (a segment given up after a fault is delivered as it is)
+ * then journaled; a record written twice (after a failed fsync) counts twice here.
+ */
 function requestIds(directory: string): string[] {
-  return fs
-    .readdirSync(directory)
-    .flatMap((f) => fs.readFileSync(join(directory, f), 'utf8').split('\n').filter(Boolean))
-    .map((line) => (JSON.parse(line) as CloudTrailRecord).requestID);
+  const delivered = logFilePaths(directory).flatMap(readLogFile);
+  const journal = join(directory, 'journal');
+  const journaled = fs.readdirSync(journal).flatMap((f) => fs.readFileSync(join(journal, f), 'utf8').split('\n').filter(Boolean));
+  return [...delivered, ...journaled.map((line) => JSON.parse(line) as CloudTrailRecord)].map((record) => record.requestID);
+}
+
+function writerWith(directory: string, io: AuditFileOps, log: (line: string) => void, fast = true): AuditWriter {
+  const trail = { directory, ...OPTIONS, bucket: 'cove-audit', trailName: 'cove' };
+  return new AuditWriter({ trail, deliveryIntervalMs: 3_600_000, deliveryRecords: 100_000, io, log, ...(fast ? { retryIntervalMs: 5, syncIntervalMs: 5 } : {}) });
 }
 
 const turn = () => new Promise((resolve) => setImmediate(resolve));
@@ -58,7 +68,7 @@ describe('audit writer faults', () => {
     const directory = tempDirectory('cove-audit-');
     const { io, set } = faultyIo();
     const logged: string[] = [];
-    const writer = new AuditWriter({ directory, ...OPTIONS, io, retryIntervalMs: 5, log: (line) => logged.push(line) }, 5);
+    const writer = writerWith(directory, io, (line) => logged.push(line));
     try {
       writer.append(record('A'));
       await turn();
@@ -76,7 +86,7 @@ describe('audit writer faults', () => {
       assert.deepEqual(requestIds(directory), ['A', 'B', 'C', 'D']);
       assert.match(logged.at(-1)!, /records are written again/);
     } finally {
-      writer.close();
+      await writer.close();
       removeDirectory(directory);
     }
   });
@@ -85,7 +95,7 @@ describe('audit writer faults', () => {
     const directory = tempDirectory('cove-audit-');
     const { io, set } = faultyIo();
     const logged: string[] = [];
-    const writer = new AuditWriter({ directory, ...OPTIONS, io, retryIntervalMs: 5, log: (line) => logged.push(line) }, 5);
+    const writer = writerWith(directory, io, (line) => logged.push(line));
     try {
       set('fsync');
       writer.append(record('E'));
@@ -96,7 +106,27 @@ describe('audit writer faults', () => {
       const ids = requestIds(directory);
       assert.ok(ids.length >= 1 && ids.every((id) => id === 'E'), `E written, possibly twice: ${ids.join(',')}`);
     } finally {
-      writer.close();
+      await writer.close();
+      removeDirectory(directory);
+    }
+  });
+
+  it('rejects the durable appends a failed fsync or write covered (their answer is a 500), and still writes their records', async () => {
+    const directory = tempDirectory('cove-audit-');
+    const { io, set } = faultyIo();
+    const logged: string[] = [];
+    const writer = writerWith(directory, io, (line) => logged.push(line));
+    try {
+      await writer.append(record('OK'), 'before-answer');
+      set('fsync');
+      await assert.rejects(writer.append(record('SYNC'), 'before-answer')!, /fsync: EIO/);
+      set('full');
+      await assert.rejects(writer.append(record('FULL'), 'before-answer')!, /cannot be written/);
+      set(undefined);
+      await until(() => writer.unavailable() === undefined, 'the writer recovers by itself');
+      assert.deepEqual([...new Set(requestIds(directory))].sort(), ['FULL', 'OK', 'SYNC']);
+    } finally {
+      await writer.close();
       removeDirectory(directory);
     }
   });
@@ -105,7 +135,7 @@ describe('audit writer faults', () => {
     const directory = tempDirectory('cove-audit-');
     const { io, set } = faultyIo();
     const logged: string[] = [];
-    const writer = new AuditWriter({ directory, ...OPTIONS, io, retryIntervalMs: 5, log: (line) => logged.push(line) }, 5);
+    const writer = writerWith(directory, io, (line) => logged.push(line));
     const recordBytes = 1024 * 1024;
     const held = Math.floor(AUDIT_WRITER_LIMITS.heldBytesMax / recordBytes) - 1;
     const dropped = 5;
@@ -123,7 +153,7 @@ describe('audit writer faults', () => {
       assert.deepEqual(ids, ids.map((_, i) => `R${i}`), 'the oldest are kept, in order');
       assert.match(logged.at(-1)!, new RegExp(`${held + dropped - ids.length} records were DROPPED`));
     } finally {
-      writer.close();
+      await writer.close();
       removeDirectory(directory);
     }
   });
@@ -132,11 +162,11 @@ describe('audit writer faults', () => {
     const directory = tempDirectory('cove-audit-');
     const { io, set } = faultyIo();
     const logged: string[] = [];
-    const writer = new AuditWriter({ directory, ...OPTIONS, io, log: (line) => logged.push(line) });
+    const writer = writerWith(directory, io, (line) => logged.push(line), false);
     try {
       set('full');
       writer.append(record('LOST'));
-      writer.close();
+      await writer.close();
       assert.match(logged.at(-1)!, /closing with 1 records not written \(write: ENOSPC\)/);
     } finally {
       removeDirectory(directory);

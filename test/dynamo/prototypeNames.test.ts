@@ -1,10 +1,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { CreateTableCommand, DeleteItemCommand, GetItemCommand, PutItemCommand, QueryCommand, ScanCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { fullAccessConfig, removeDirectory, startCove, type CoveProcess } from '../support/cove.js';
 import { signedCall } from '../support/signed.js';
+import { auditRecords } from '../support/audit.js';
 
 const KEY = 'AKIAPROTO0000000001';
 const SECRET = 'proto-secret';
@@ -69,8 +68,7 @@ describe('key and index attributes named like Object.prototype members', () => {
 
   it('records their key values in the audit trail', async () => {
     await raw('GetItem', { TableName: 'protos', Key: key('p', 'b') });
-    const directory = join(cove.dataDirectory, 'audit');
-    const records = readdirSync(directory).flatMap((f) => readFileSync(join(directory, f), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as { eventName: string; requestParameters: { key?: unknown } | null }));
+    const records = auditRecords(cove) as { eventName: string; requestParameters: { key?: unknown } | null }[];
     const last = records.filter((r) => r.eventName === 'GetItem').at(-1);
     assert.equal(JSON.stringify(last?.requestParameters?.key), '{"__proto__":"p","constructor":"b"}');
   });

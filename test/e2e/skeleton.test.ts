@@ -364,7 +364,7 @@ describe('walking skeleton through the real SDK', () => {
   it('records successful requests as CloudTrail events', async () => {
     const described = await alice.send(new DescribeTableCommand({ TableName: 'items-s' }));
     const record = await auditRecordFor(cove, described.$metadata.requestId);
-    assert.equal(record.eventVersion, '1.08');
+    assert.equal(record.eventVersion, '1.09');
     assert.equal(record.eventSource, 'dynamodb.amazonaws.com');
     assert.equal(record.eventName, 'DescribeTable');
     assert.equal(record.awsRegion, 'us-east-1');

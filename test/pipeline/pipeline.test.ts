@@ -26,7 +26,7 @@ const proceed = (detail: string): Decision => ({ findings: [{ decision: 'continu
 async function run(stages: Stage<PipelineEnv>[]): Promise<{ ctx: RequestContext; records: CloudTrailRecord[] }> {
   const records: CloudTrailRecord[] = [];
   const ctx = testContext({ requestId: 'R1', operationName: 'GetItem' });
-  await new Pipeline(ENV, { append: (record) => records.push(record) }, stages).handle(ctx);
+  await new Pipeline(ENV, { append: (record) => void records.push(record) }, stages).handle(ctx);
   return { ctx, records };
 }
 

@@ -47,7 +47,7 @@ function server(options: ListenerOptions = {}) {
       return { findings: [] };
     },
   };
-  const pipeline = new Pipeline(environment(), { append: (record) => records.push(record) }, [spy, ...STAGES]);
+  const pipeline = new Pipeline(environment(), { append: (record) => void records.push(record) }, [spy, ...STAGES]);
   const listener = new HttpListener({ name: 'public', host: '127.0.0.1', port: 0 }, pipeline, new ServiceRegistry([DESCRIBED_DYNAMODB]), 'us-east-1', options);
   return {
     listener,

@@ -34,7 +34,7 @@ function listener(tls: TlsSettings | undefined, settings: Partial<HttpSettings>)
     },
   };
   const router = new Router({ model: emptyNetworkModel(), places: listenerPlaces([{ name: 'public' }], [], new Map()), region: 'us-east-1', accountId: '123456789012', unreachable: 'reset' });
-  const pipeline = new Pipeline({ region: 'us-east-1', accountId: '123456789012', credentials: new CredentialStore(), router }, { append: () => {} }, [holder, ...STAGES]);
+  const pipeline = new Pipeline({ region: 'us-east-1', accountId: '123456789012', credentials: new CredentialStore(), router }, { append: () => undefined }, [holder, ...STAGES]);
   const http = new HttpListener({ name: 'public', host: '127.0.0.1', port: 0, ...(tls ? { tls } : {}) }, pipeline, new ServiceRegistry([DESCRIBED_DYNAMODB]), 'us-east-1', { settings });
   return {
     http,

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readTrail } from '../../src/audit/reader.js';
 import type { CoveProcess } from './cove.js';
+import type { TrailLocation } from '../../src/audit/layout.js';
 
-/** Every audit record the server has written so far (CloudTrail JSON, one per line). */
-export function auditRecords(cove: CoveProcess): Record<string, any>[] {
-  const directory = join(cove.dataDirectory, 'audit');
-  return readdirSync(directory)
-    .filter((f) => f.endsWith('.jsonl'))
-    .flatMap((f) => readFileSync(join(directory, f), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)));
+/** Every audit record the server has written so far, delivered or still in its journal (through the one reader, src/audit/reader.ts). */
+export function auditRecords(cove: Pick<CoveProcess, 'dataDirectory'>): Record<string, any>[] {
+  return readTrail(join(cove.dataDirectory, 'audit')) as unknown as Record<string, any>[];
 }
 
 /** The audit record of one request, waiting for the writer's flush. */
@@ -21,4 +19,9 @@ export async function auditRecordFor(cove: CoveProcess, requestId: string | unde
     await new Promise((r) => setTimeout(r, 20));
   }
   assert.fail(`no audit record for request ${requestId}`);
+}
+
+/** A trail in `directory` as the test configurations name it (account 123456789012, us-east-1). */
+export function trailIn(directory: string): TrailLocation {
+  return { directory, accountId: '123456789012', region: 'us-east-1', bucket: 'cove-audit', trailName: 'cove' };
 }

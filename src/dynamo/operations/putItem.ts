@@ -2,7 +2,7 @@ import { validationError } from '../errors.js';
 import { normalizeItem, itemSizeBytes } from '../attributeValue.js';
 import { consumedCapacity, TableConsumption, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
 import { checkNestedKeyAccess, compileRequestExpressions } from '../expressions/index.js';
-import { checkItemKey, keyNamesOf } from '../items.js';
+import { checkItemKey, keyForAudit, keyNamesOf } from '../items.js';
 import { itemConditionKeys } from '../conditionKeys.js';
 import { tableArn, type Operation } from '../operation.js';
 import { singleWriteMetrics, type ReturnItemCollectionMetrics } from '../itemCollections.js';
@@ -31,7 +31,8 @@ export const putItem: Operation<PutItemInput> = {
       conditionKeys: () => itemConditionKeys(ctx, input.TableName, { kind: 'PutItem', input, items: [input.Item], returnsItems: false, takesReturnValues: true, returnConsumedCapacity: input.ReturnConsumedCapacity }),
     },
   ],
-  requestParameters: (input) => ({ tableName: input.TableName, item: Object.keys(input.Item) }),
+  // The item's attribute names, and its key's values (CloudTrail records no other value of an item).
+  requestParameters: (input, ctx) => ({ tableName: input.TableName, key: keyForAudit(ctx.catalog.get(input.TableName), input.Item), item: Object.keys(input.Item) }),
   async execute(input, ctx) {
     if (input.ReturnValues !== undefined && input.ReturnValues !== 'NONE' && input.ReturnValues !== 'ALL_OLD') {
       throw validationError('Return values set to invalid value');
