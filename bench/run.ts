@@ -187,7 +187,7 @@ async function startCove(): Promise<Server> {
   const profile = settings.cpuProfileDirectory === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', settings.cpuProfileDirectory];
   const server = await startServer(
     'cove',
-    [...profile, COVE_MAIN, 'serve', '--config', configFile, '--data', join(dir, 'data'), '--port', '0', '--workers', String(settings.workers)],
+    [...profile, COVE_MAIN, 'serve', '--config', configFile, '--data', join(dir, 'data'), '--port', '0', '--workers', String(settings.workers), '--quiet'],
     /listening on https:\/\/[^:\s]+:(\d+)/, // the last listener's line: every listener is up
   );
   const plain = /public listening on http:\/\/[^:\s]+:(\d+)/.exec(server.output());

@@ -3,6 +3,7 @@ import type { Decision, RequestContext, Stage, StageName } from './context.js';
 import { authenticateStage, authenticationFailsWhateverTheBody, type RefreshCredentials } from './auth/authenticate.js';
 import type { CredentialStore, Principal } from './auth/identities.js';
 import { buildRecord } from './audit/recordStage.js';
+import type { RequestLog } from './audit/requestLog.js';
 import type { AuditWriter } from './audit/writer.js';
 import { selects, type DataEventSelection } from './audit/selection.js';
 import { routeStage, type Router } from './network/route.js';
@@ -26,6 +27,8 @@ export interface PipelineEnv {
   openModePrincipal?: () => Principal | undefined;
   /** Told of a request refused for an access key no one has. */
   onUnknownKey?: (accessKeyId: string) => void;
+  /** The request log (stdout, one line per request); absent with --quiet. */
+  requestLog?: Pick<RequestLog, 'log'>;
   /** cove.yaml's `audit.durability`: `sync` makes every record durable before its answer, not only writes' and refusals'. */
   auditDurability?: 'writes' | 'sync';
   /** cove.yaml's `audit.dataEvents`: which data events are recorded (default all). */
@@ -66,6 +69,7 @@ export class Pipeline {
       ctx.outcome = { stage: this.stages[this.stages.length - 1].name, decision: 'done', reset: false };
     } finally {
       await this.record(ctx);
+      this.env.requestLog?.log(ctx);
     }
   }
 
@@ -95,6 +99,7 @@ export class Pipeline {
       ctx.outcome = { stage: 'listener', decision: 'deny', reset: false };
     } finally {
       await this.record(ctx);
+      this.env.requestLog?.log(ctx);
     }
   }
 

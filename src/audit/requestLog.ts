@@ -11,8 +11,12 @@ export interface RequestLogEntry {
   principal: string;
   operation: string;
   table: string;
-  /** allow, deny, error, or unreachable (the network dropped or refused it). */
-  decision: 'allow' | 'deny' | 'error' | 'unreachable';
+  /**
+   * allow (answered with success), deny (refused by authentication or authorization), fail (the
+   * request's own fault: validation, a failed condition, a missing table), error (cove's: a 5xx),
+   * or unreachable (the network dropped or refused it).
+   */
+  decision: 'allow' | 'deny' | 'fail' | 'error' | 'unreachable';
   /** The HTTP status answered; 0 when the connection was reset unanswered. */
   status: number;
   ms: number;
@@ -20,16 +24,16 @@ export interface RequestLogEntry {
   why?: string;
 }
 
-const TABLE_IN_ARN = /:table\/([^/]+)/;
+/** A table the request names (not the `table/*` of ListTables). */
+const TABLE_IN_ARN = /:table\/([^/*]+)(?:\/|$)/;
 
 /** The request log's view of a finished request. */
 export function requestLogEntry(ctx: RequestContext, nowMs: number): RequestLogEntry {
   const outcome = ctx.outcome;
-  const unreachable = ctx.path?.kind === 'unreachable';
-  const decision = unreachable ? 'unreachable' : outcome?.decision === 'deny' ? 'deny' : outcome?.decision === 'fail' ? 'error' : 'allow';
   const status = outcome?.reset ? 0 : (ctx.error?.statusCode ?? 200);
+  const decision = decisionOf(ctx, status);
   const table = ctx.request?.targets.map((target) => TABLE_IN_ARN.exec(target.resource)?.[1]).find((name) => name !== undefined);
-  const why = ctx.error ? `${outcome?.code ? `[${outcome.code}] ` : ''}${ctx.error.code}: ${ctx.error.message}` : undefined;
+  const why = whyOf(ctx);
   return {
     time: new Date(ctx.receivedAtMs).toISOString(),
     listener: ctx.connection.listener,
@@ -42,6 +46,24 @@ export function requestLogEntry(ctx: RequestContext, nowMs: number): RequestLogE
     ms: Math.max(0, nowMs - ctx.receivedAtMs),
     ...(why !== undefined ? { why } : {}),
   };
+}
+
+/** Why a request did not succeed: the deciding code and the error, or the route's words for a reset connection. */
+function whyOf(ctx: RequestContext): string | undefined {
+  const code = ctx.outcome?.code ? `[${ctx.outcome.code}] ` : '';
+  if (ctx.error) return `${code}${ctx.error.code}: ${ctx.error.message}`;
+  if (ctx.path?.kind !== 'unreachable') return undefined;
+  const route = [...ctx.trace].reverse().find((entry) => entry.stage === 'route');
+  return `${code}${route?.detail ?? 'unreachable'}; connection reset`;
+}
+
+const REFUSING_STAGES: ReadonlySet<string> = new Set(['authenticate', 'authorize']);
+
+function decisionOf(ctx: RequestContext, status: number): RequestLogEntry['decision'] {
+  if (ctx.path?.kind === 'unreachable') return 'unreachable';
+  if (ctx.error === undefined) return 'allow';
+  if (status >= 500) return 'error';
+  return ctx.outcome !== undefined && REFUSING_STAGES.has(ctx.outcome.stage) ? 'deny' : 'fail';
 }
 
 export function formatRequestLogEntry(entry: RequestLogEntry, format: RequestLogFormat): string {

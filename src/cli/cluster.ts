@@ -45,6 +45,7 @@ export type ToWorker =
       adminKey?: { accessKeyId: string; secretAccessKey: string };
       open: boolean;
       durable: boolean;
+      requestLog: 'text' | 'json' | 'off';
       listenHost?: string;
       port?: number;
       resumePurges: boolean;
@@ -134,6 +135,7 @@ export async function serveCluster(prepared: Prepared, options: ClusterOptions):
             ...(prepared.adminKey ? { adminKey: prepared.adminKey } : {}),
             open: prepared.open,
             durable: prepared.durable,
+            requestLog: prepared.requestLog,
             ...(prepared.listenHost !== undefined ? { listenHost: prepared.listenHost } : {}),
             ...(options.port !== undefined ? { port: options.port } : {}),
             // One worker resumes interrupted purges; purging is idempotent, so a second would only cost time.

@@ -20,6 +20,11 @@ function portNumber(value: string): number {
   return port;
 }
 
+function logFormat(value: string): 'text' | 'json' {
+  if (value !== 'text' && value !== 'json') throw new InvalidArgumentError('expected text or json');
+  return value;
+}
+
 function hostAddress(value: string): string {
   if (isIP(value) === 0 && !/^[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/.test(value)) throw new InvalidArgumentError('expected an IP address or a host name');
   return value;
@@ -78,6 +83,8 @@ program
   .option('--admin-key <id:secret>', 'fix the admin user\'s access key (also COVE_ADMIN_KEY), kept across data resets', adminKeySetting)
   .option('--open', 'OPEN MODE: accept every well-formed SigV4 request, whatever its key, as the admin user, without checking its signature (as DynamoDB Local)', false)
   .option('--in-memory', 'a fresh store in a temporary directory (RAM-backed where /dev/shm is), not synced to disk, removed at stop; --data is ignored', false)
+  .option('--log-format <format>', 'the request log on stdout, one line per request: text or json', logFormat, 'text')
+  .option('--quiet', 'no request log', false)
   .option('--host <address>', 'address of the first listener (overrides the config), e.g. 0.0.0.0 to accept other machines', hostAddress)
   .addHelpText(
     'after',
@@ -89,7 +96,7 @@ Examples:
   cove serve --open                             # any key, unverified, as DynamoDB Local (never expose it)
   cove serve --config cove.yaml --data /var/lib/cove --workers auto --host 0.0.0.0`,
   )
-  .action(async (options: { config?: string; data: string; port?: number; workers?: number | 'auto'; adminKey?: AdminKey; open: boolean; inMemory: boolean; host?: string }) => {
+  .action(async (options: { config?: string; data: string; port?: number; workers?: number | 'auto'; adminKey?: AdminKey; open: boolean; inMemory: boolean; host?: string; logFormat: 'text' | 'json'; quiet: boolean }) => {
     try {
       const adminKey = options.adminKey ?? adminKeyFromEnvironment();
       const cove = await serve({
@@ -99,6 +106,7 @@ Examples:
         workers: options.workers,
         open: options.open,
         inMemory: options.inMemory,
+        requestLog: options.quiet ? 'off' : options.logFormat,
         ...(options.host !== undefined ? { host: options.host } : {}),
         ...(adminKey ? { adminKey } : {}),
       });

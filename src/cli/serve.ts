@@ -12,6 +12,7 @@ import { loadOrCreateAdminKey, type AdminKey } from '../auth/sharedCredentials.j
 import { ConfigError, loadConfig, type LoadedConfig } from '../config/load.js';
 import { watchConfigFile, type ConfigWatcher } from '../config/watch.js';
 import { TableCatalog } from '../dynamo/tables.js';
+import { RequestLog, type RequestLogFormat } from '../audit/requestLog.js';
 import type { DynamoState } from '../dynamo/service.js';
 import { Router } from '../network/route.js';
 import { Pipeline } from '../pipeline.js';
@@ -46,6 +47,8 @@ export interface ServeOptions {
   inMemory?: boolean;
   /** `--host`: the address the first listener binds, overriding cove.yaml's (as --port its port). */
   host?: string;
+  /** The request log on stdout: `text` (default), `json`, or `off` (`--quiet`). */
+  requestLog?: RequestLogFormat | 'off';
   log?: (line: string) => void;
 }
 
@@ -75,6 +78,8 @@ export interface Prepared {
   durable: boolean;
   /** `--host`: the first listener's address instead of cove.yaml's. */
   listenHost?: string;
+  /** The request log's format, or off. */
+  requestLog: RequestLogFormat | 'off';
 }
 
 export interface ServingOptions {
@@ -176,7 +181,7 @@ async function prepare(options: ServeOptions, log: (line: string) => void): Prom
   if (open) {
     log(`cove: OPEN MODE: requests are NOT authenticated: any well-formed SigV4 request, whatever its key, acts as the user "${ADMIN_USER}"; audit records say authenticated: false. Never expose this listener.`);
   }
-  return { configFile: options.configFile, configText, loaded, dataDirectory, open, durable: !options.inMemory, ...(adminKey ? { adminKey } : {}), ...(options.host !== undefined ? { listenHost: options.host } : {}) };
+  return { configFile: options.configFile, configText, loaded, dataDirectory, open, durable: !options.inMemory, requestLog: options.requestLog ?? 'text', ...(adminKey ? { adminKey } : {}), ...(options.host !== undefined ? { listenHost: options.host } : {}) };
 }
 
 /** What a data directory was created for: its tables' ARNs and its keys are that account's. */
@@ -258,7 +263,7 @@ export async function startServing(prepared: Prepared, options: ServingOptions):
   directory = new IamDirectory({ accountId: loaded.config.accountId, store: stores.iam, credentials, ...(prepared.adminKey ? { adminKey: prepared.adminKey } : {}), log: options.log }, loaded, Date.now());
   const router = buildRouter(loaded);
   const services = registerServices({ ...regionalStates(loaded, stores), credentials, tokens, managedPolicyDocument, directory, auditTrail: stores.trail });
-  const pipeline = buildPipeline(loaded, credentials, stores, router, directory, { open: prepared.open, log: options.log, dataDirectory: prepared.dataDirectory, configFile: prepared.configFile });
+  const pipeline = buildPipeline(loaded, credentials, stores, router, directory, { open: prepared.open, log: options.log, dataDirectory: prepared.dataDirectory, configFile: prepared.configFile, requestLog: prepared.requestLog });
   const listeners = new ServingListeners(pipeline, services, loaded.config.region, loaded.config.http, options.onListening, tlsPlacesOf(prepared.configFile, prepared.dataDirectory, loaded), options.log);
   try {
     await startListeners(listeners, loaded, options.port, prepared.listenHost);
@@ -373,6 +378,7 @@ function buildRouter(loaded: LoadedConfig): Router {
  */
 interface PipelineSettings {
   open: boolean;
+  requestLog: RequestLogFormat | 'off';
   log: (line: string) => void;
   dataDirectory: string;
   configFile: string | undefined;
@@ -392,7 +398,7 @@ function buildPipeline(loaded: LoadedConfig, credentials: CredentialStore, store
   const openModePrincipal = settings.open ? () => credentials.user(ADMIN_USER) : undefined;
   const onUnknownKey = unknownKeyLogger(settings);
   const regions = { otherRegions: config.regions.slice(1), onUnservedRegion: unservedRegionLogger(config.regions, settings.log) };
-  return new Pipeline({ region: config.region, accountId: config.accountId, credentials, router, refreshCredentials, onUnknownKey, ...regions, auditDurability: config.audit.durability, auditDataEvents: config.audit.dataEvents, ...(openModePrincipal ? { openModePrincipal } : {}) }, stores.audit);
+  return new Pipeline({ region: config.region, accountId: config.accountId, credentials, router, refreshCredentials, onUnknownKey, ...regions, ...(settings.requestLog === 'off' ? {} : { requestLog: new RequestLog(settings.requestLog) }), auditDurability: config.audit.durability, auditDataEvents: config.audit.dataEvents, ...(openModePrincipal ? { openModePrincipal } : {}) }, stores.audit);
 }
 
 /** Logs, once per region, that a request was for a region cove does not serve, naming those it does. */

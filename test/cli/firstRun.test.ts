@@ -211,3 +211,43 @@ describe('cove reset', () => {
     }
   });
 });
+
+describe('the request log', () => {
+  it('prints one line per request: time, listener, source, principal, operation, table, decision, status, milliseconds', async () => {
+    const cove = await startCove({ config: CONFIG, requestLog: true });
+    try {
+      const alice = cove.client('AKIAALICE000000001', 'alice-secret');
+      await alice.send(new ListTablesCommand({}));
+      await assert.rejects(alice.send(table('denied')), { name: 'AccessDeniedException' });
+      await cove.waitForOutput(/^\d{4}-\d\d-\d\dT[\d:.]+Z public 127\.0\.0\.1:\d+ arn:aws:iam::123456789012:user\/alice ListTables - allow 200 \d+ms$/m);
+      await cove.waitForOutput(/^\S+ public 127\.0\.0\.1:\d+ arn:aws:iam::123456789012:user\/alice CreateTable denied deny 400 \d+ms AccessDeniedException: User: arn:aws:iam::123456789012:user\/alice is not authorized to perform: dynamodb:CreateTable/m);
+      await rejection(cove.client('dummy', 'dummy').send(new ListTablesCommand({})));
+      await cove.waitForOutput(/^\S+ public 127\.0\.0\.1:\d+ - ListTables - deny 400 \d+ms UnrecognizedClientException: /m);
+    } finally {
+      await cove.stop();
+      removeDirectory(cove.dataDirectory);
+    }
+  });
+
+  it('is JSON with --log-format json, and off with --quiet', async () => {
+    const cove = await startCove({ config: CONFIG, requestLog: true, args: ['--log-format', 'json'] });
+    try {
+      await cove.client('AKIAALICE000000001', 'alice-secret').send(new ListTablesCommand({}));
+      const [line] = await cove.waitForOutput(/^\{"time":.*"operation":"ListTables".*\}$/m);
+      const entry = JSON.parse(line);
+      assert.deepEqual({ ...entry, time: undefined, source: undefined, ms: undefined }, { time: undefined, listener: 'public', source: undefined, principal: 'arn:aws:iam::123456789012:user/alice', operation: 'ListTables', table: '-', decision: 'allow', status: 200, ms: undefined });
+    } finally {
+      await cove.stop();
+      removeDirectory(cove.dataDirectory);
+    }
+    const quiet = await startCove({ config: CONFIG });
+    try {
+      await quiet.client('AKIAALICE000000001', 'alice-secret').send(new ListTablesCommand({}));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.doesNotMatch(quiet.output(), /ListTables/);
+    } finally {
+      await quiet.stop();
+      removeDirectory(quiet.dataDirectory);
+    }
+  });
+});

@@ -61,7 +61,7 @@ describe('several regions in one cove (regions:)', () => {
   const dataDirectory = tempDirectory();
   const client = (region: string, listener = 'public') => new DynamoDBClient({ region, endpoint: `http://127.0.0.1:${cove.ports()[listener]}`, credentials: DEV, maxAttempts: 1 });
   before(async () => {
-    cove = await startCove({ config: config('regions: [us-east-1, eu-west-1]'), dataDirectory, listeners: 3 });
+    cove = await startCove({ config: config('regions: [us-east-1, eu-west-1]'), dataDirectory, listeners: 3, requestLog: true });
   });
   after(async () => {
     await cove.stop();
@@ -108,6 +108,8 @@ describe('several regions in one cove (regions:)', () => {
     assert.equal(westRecord.sourceIPAddress, '203.0.113.10', 'through the NAT gateway');
     const isolated = await rejection(client('eu-west-1', 'isolated').send(new ListTablesCommand({})));
     assert.equal(isolated.name, 'ServiceUnavailableException', 'no NAT, and the endpoint serves us-east-1 only: no path at all');
+    // The request log says why.
+    await cove.waitForOutput(/^\S+ isolated 127\.0\.0\.1:\d+ \S+ ListTables - unreachable 503 \d+ms \[[A-Z_]+\] ServiceUnavailableException: cove: dynamodb is unreachable from here: /m);
   });
 });
 

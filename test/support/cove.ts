@@ -57,6 +57,8 @@ export interface StartOptions {
   workers?: number;
   /** More `cove serve` arguments (`--open`, `--admin-key ...`). */
   args?: string[];
+  /** Keep the request log on stdout (default: `--quiet`, so that long runs do not fill `output()`). */
+  requestLog?: boolean;
 }
 
 /** The command line of `cove serve` for these options (node's arguments); writes the config file if any. */
@@ -71,6 +73,7 @@ export function serveArguments(options: StartOptions & { dataDirectory: string }
     writeFileSync(configFile, options.config);
     args.push('--config', configFile);
   }
+  if (!options.requestLog) args.push('--quiet');
   args.push(...(options.args ?? []));
   return { args, configFile };
 }
