@@ -5,7 +5,8 @@
  * CloudTrail's `Value`) and its fingerprint, the hex MD5 of those bytes.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { createOnce } from '../files/createOnce.js';
 import { dirname, join } from 'node:path';
 
 const KEY_FILE = 'digest-signing-key.pem';
@@ -32,23 +33,7 @@ export function ensureSigningKey(auditDirectory: string): void {
   if (existsSync(path)) return;
   mkdirSync(dirname(path), { recursive: true });
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: RSA_MODULUS_BITS });
-  // Whole or absent, whatever kills the process: written and fsynced under a temporary name, then
-  // linked to its name (link(2) fails if another process got there first: its key stands).
-  const temporary = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temporary, 'w', 0o600);
-  try {
-    writeSync(fd, String(privateKey.export({ type: 'pkcs8', format: 'pem' })));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    linkSync(temporary, path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    rmSync(temporary, { force: true });
-  }
+  createOnce(path, Buffer.from(String(privateKey.export({ type: 'pkcs8', format: 'pem' }))), 0o600);
 }
 
 export function loadSigningKey(auditDirectory: string): DigestSigningKey {
