@@ -99,6 +99,20 @@ Examples:
   .action(async (options: { config?: string; data: string; port?: number; workers?: number | 'auto'; adminKey?: AdminKey; open: boolean; inMemory: boolean; host?: string; logFormat: 'text' | 'json'; quiet: boolean }) => {
     try {
       const adminKey = options.adminKey ?? adminKeyFromEnvironment();
+      // One handler, registered before the start: a SIGTERM during it stops cove gracefully once
+      // it serves, instead of killing the process half-started. (Swapping handlers after the
+      // start lost signals that arrived around the swap.)
+      let running: Awaited<ReturnType<typeof serve>> | undefined;
+      let stopRequested = false;
+      let stopping = false;
+      const stop = () => {
+        stopRequested = true;
+        if (running === undefined || stopping) return;
+        stopping = true;
+        void running.stop().then(() => process.exit(0));
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
       const cove = await serve({
         configFile: options.config,
         dataDirectory: options.data,
@@ -110,11 +124,8 @@ Examples:
         ...(options.host !== undefined ? { host: options.host } : {}),
         ...(adminKey ? { adminKey } : {}),
       });
-      const stop = () => {
-        void cove.stop().then(() => process.exit(0));
-      };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      running = cove;
+      if (stopRequested) stop();
       // A worker died: the others are stopped already.
       void cove.ended.then((code) => process.exit(code));
     } catch (error) {
