@@ -52,8 +52,8 @@ case "${1:-}" in
   restart)
     # Stop (immediate: as a crash) and start again on the same port: tests of a database restart.
     PG_CTL=$(find_bin pg_ctl)
-    as_owner "$PG_CTL" -D "$2/data" -m immediate -w stop >/dev/null
-    as_owner "$PG_CTL" -D "$2/data" -l "$2/postgres.log" -w -t 60 start >/dev/null
+    # (pg_ctl restart starts it with the options it last ran with: postmaster.opts.)
+    as_owner "$PG_CTL" -D "$2/data" -l "$2/postgres.log" -m immediate -w -t 60 restart >/dev/null
     ;;
   stop)
     PG_CTL=$(find_bin pg_ctl)

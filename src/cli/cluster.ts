@@ -45,6 +45,8 @@ export type ToWorker =
       adminKey?: { accessKeyId: string; secretAccessKey: string };
       open: boolean;
       durable: boolean;
+      /** `--storage-url`. */
+      storageUrl?: string;
       listenHost?: string;
       port?: number;
       resumePurges: boolean;
@@ -134,6 +136,7 @@ export async function serveCluster(prepared: Prepared, options: ClusterOptions):
             ...(prepared.adminKey ? { adminKey: prepared.adminKey } : {}),
             open: prepared.open,
             durable: prepared.durable,
+            ...(prepared.storageUrl !== undefined ? { storageUrl: prepared.storageUrl } : {}),
             ...(prepared.listenHost !== undefined ? { listenHost: prepared.listenHost } : {}),
             ...(options.port !== undefined ? { port: options.port } : {}),
             // One worker resumes interrupted purges; purging is idempotent, so a second would only cost time.

@@ -49,6 +49,23 @@ function adminKeyFromEnvironment(): AdminKey | undefined {
   return key;
 }
 
+function storageUrlSetting(value: string): string {
+  if (!/^postgres(ql)?:\/\/./.test(value)) throw new InvalidArgumentError('expected a postgres:// URL, e.g. postgres://cove:secret@db.internal:5432/cove');
+  return value;
+}
+
+/** COVE_STORAGE_URL, as `--storage-url` (the flag wins): keeps the database password off the command line. */
+function storageUrlFromEnvironment(): string | undefined {
+  const value = process.env.COVE_STORAGE_URL;
+  if (value === undefined || value === '') return undefined;
+  try {
+    return storageUrlSetting(value);
+  } catch (error) {
+    console.error(`cove: COVE_STORAGE_URL: ${(error as Error).message}`);
+    process.exit(2);
+  }
+}
+
 /** package.json's version: dist/src/cli/main.js and src/cli/main.ts are both three levels below it. */
 function packageVersion(): string {
   const text = readFileSync(new URL('../../../package.json', import.meta.url), 'utf8');
@@ -78,6 +95,7 @@ program
   .option('--open', 'OPEN MODE: accept every well-formed SigV4 request, whatever its key, as the admin user, without checking its signature (as DynamoDB Local)', false)
   .option('--in-memory', 'a fresh store in a temporary directory (RAM-backed where /dev/shm is), not synced to disk, removed at stop; --data is ignored', false)
   .option('--host <address>', 'address of the first listener (overrides the config), e.g. 0.0.0.0 to accept other machines', hostAddress)
+  .option('--storage-url <url>', 'store in this PostgreSQL database, shared by every cove node on it (overrides cove.yaml storage:; also COVE_STORAGE_URL)', storageUrlSetting)
   .addHelpText(
     'after',
     `
@@ -86,11 +104,13 @@ Examples:
   cove serve --admin-key AKIALOCAL0000001:local-secret --port 8000
   COVE_ADMIN_KEY=dummy:dummy cove serve --in-memory   # a fresh store per test run
   cove serve --open                             # any key, unverified, as DynamoDB Local (never expose it)
-  cove serve --config cove.yaml --data /var/lib/cove --workers auto --host 0.0.0.0`,
+  cove serve --config cove.yaml --data /var/lib/cove --workers auto --host 0.0.0.0
+  cove serve --config cove.yaml --storage-url postgres://cove:secret@db.internal:5432/cove --host 0.0.0.0   # one of several nodes`,
   )
-  .action(async (options: { config?: string; data: string; port?: number; workers?: number | 'auto'; adminKey?: AdminKey; open: boolean; inMemory: boolean; host?: string }) => {
+  .action(async (options: { config?: string; data: string; port?: number; workers?: number | 'auto'; adminKey?: AdminKey; open: boolean; inMemory: boolean; host?: string; storageUrl?: string }) => {
     try {
       const adminKey = options.adminKey ?? adminKeyFromEnvironment();
+      const storageUrl = options.storageUrl ?? storageUrlFromEnvironment();
       const cove = await serve({
         configFile: options.config,
         dataDirectory: options.data,
@@ -99,6 +119,7 @@ Examples:
         open: options.open,
         inMemory: options.inMemory,
         ...(options.host !== undefined ? { host: options.host } : {}),
+        ...(storageUrl !== undefined ? { storageUrl } : {}),
         ...(adminKey ? { adminKey } : {}),
       });
       const stop = () => {

@@ -7,27 +7,9 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { checkOpKeys, runBatch, type BatchWrites } from './batch.js';
 import type { BatchOutcome, Entry, RangeOptions, StorageEngine, WriteOp } from './engine.js';
+import { POSTGRES_LIMITS } from './postgresLimits.js';
 
-/** Every limit of the engine, defined once. */
-export const POSTGRES_LIMITS = {
-  /** Connections each cove process keeps at most (cove.yaml `storage.poolSize`). */
-  poolSizeDefault: 10,
-  poolSizeMax: 200,
-  /** A statement running longer is cancelled by the server (cove.yaml `storage.statementTimeoutMs`). */
-  statementTimeoutMsDefault: 5_000,
-  /** How long a request waits for a connection (a new one, or a free one of the pool) before it fails. */
-  connectTimeoutMs: 5_000,
-  /** An idle connection is closed after this long (a restarted database leaves none stale for long). */
-  idleTimeoutMs: 30_000,
-  /** Runs of one batch at most: the first, then retries after serialization failures. */
-  batchAttemptsMax: 40,
-  /** Backoff between retries: doubles from the first, jittered, up to the cap. */
-  retryBackoffFirstMs: 1,
-  retryBackoffCapMs: 64,
-  /** Rows per range page: the first page is small (a Query often stops early), later ones grow. */
-  rangePageRowsFirst: 64,
-  rangePageRowsMax: 1024,
-} as const;
+export { POSTGRES_LIMITS } from './postgresLimits.js';
 
 /** The one table. Its name is the engine's, never a DynamoDB name: items, catalog and IAM records are all rows of it. */
 export const KV_TABLE = 'cove_kv';

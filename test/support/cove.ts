@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createSchema, dropSchema, schemaNameFor, urlWithSchema } from './postgres.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
 const START_TIMEOUT_MS = 15_000;
@@ -59,6 +60,18 @@ export interface StartOptions {
   args?: string[];
 }
 
+/**
+ * COVE_TEST_STORAGE_URL: every cove a test starts stores in that PostgreSQL server (the whole
+ * suite against the PostgreSQL engine), each data directory in a schema of its own, named after
+ * it (a cove restarted on the directory finds its rows), created by `startCove` and dropped by
+ * `removeDirectory`. Not for a cove with `--in-memory` or its own `--storage-url`.
+ */
+function testStorageUrl(options: StartOptions): string | undefined {
+  const base = process.env.COVE_TEST_STORAGE_URL;
+  if (!base || options.args?.some((arg) => arg === '--in-memory' || arg === '--storage-url')) return undefined;
+  return base;
+}
+
 /** The command line of `cove serve` for these options (node's arguments); writes the config file if any. */
 export function serveArguments(options: StartOptions & { dataDirectory: string }): { args: string[]; configFile: string | undefined } {
   const { dataDirectory } = options;
@@ -72,12 +85,16 @@ export function serveArguments(options: StartOptions & { dataDirectory: string }
     args.push('--config', configFile);
   }
   args.push(...(options.args ?? []));
+  const storageUrl = testStorageUrl(options);
+  if (storageUrl) args.push('--storage-url', urlWithSchema(storageUrl, schemaNameFor(dataDirectory)));
   return { args, configFile };
 }
 
 /** Runs the real `cove serve` in a child process on a free port and waits for its listening line. */
 export async function startCove(options: StartOptions = {}): Promise<CoveProcess> {
   const dataDirectory = options.dataDirectory ?? tempDirectory();
+  const storageUrl = testStorageUrl(options);
+  if (storageUrl) await createSchema(storageUrl, schemaNameFor(dataDirectory));
   const { args, configFile } = serveArguments({ ...options, dataDirectory });
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
   let output = '';
@@ -169,6 +186,10 @@ export async function waitUntilGone(pids: readonly number[], timeoutMs = 10_000)
 
 export function removeDirectory(path: string): void {
   rmSync(path, { recursive: true, force: true });
+  // The directory's PostgreSQL schema goes with it; not awaited (this is synchronous), but the
+  // connection keeps the test process alive until the drop is done.
+  const storageUrl = process.env.COVE_TEST_STORAGE_URL;
+  if (storageUrl) void dropSchema(storageUrl, schemaNameFor(path)).catch(() => undefined);
 }
 
 export type { ChildProcess };
