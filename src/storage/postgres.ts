@@ -28,15 +28,24 @@ const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
 
 /** The database failed or was unreachable: the request is answered as a fault (500), never acknowledged. */
 export class StorageUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(message: string) {
+    super(message);
     this.name = 'StorageUnavailableError';
+    // The pipeline logs every request that fails this way: one line each during an outage, not a
+    // stack; the message names the cause.
+    this.stack = `${this.name}: ${message}`;
   }
 }
 
 interface Row {
   key: Buffer;
   value: Buffer;
+}
+
+interface PendingGet {
+  key: Buffer;
+  resolve(value: Buffer | undefined): void;
+  reject(error: unknown): void;
 }
 
 /**
@@ -52,6 +61,8 @@ export class PostgresEngine implements StorageEngine {
   private readonly log: (line: string) => void;
   /** Set while the database fails: the outage is logged once, and its end once. */
   private outageSince: number | undefined;
+  /** Gets waiting for the end of the event-loop turn (see `get`). */
+  private pendingGets: PendingGet[] = [];
 
   private constructor(pool: pg.Pool, log: (line: string) => void) {
     this.pool = pool;
@@ -83,7 +94,7 @@ export class PostgresEngine implements StorageEngine {
       await engine.createTable();
     } catch (error) {
       await pool.end().catch(() => {});
-      throw new StorageUnavailableError(`cannot use PostgreSQL at ${redactedUrl(options.url)}: ${describe(error)}`, { cause: error });
+      throw new StorageUnavailableError(`cannot use PostgreSQL at ${redactedUrl(options.url)}: ${describe(error)}`);
     }
     return engine;
   }
@@ -99,11 +110,39 @@ export class PostgresEngine implements StorageEngine {
     }
   }
 
+  /**
+   * Gets issued in one event-loop turn (the version checks and item reads of every request that
+   * arrived in it) go to the database as one statement: under load, one round trip and one
+   * connection serve many requests. Sent after the turn, so it sees every commit acknowledged
+   * before any of them was asked for.
+   */
   get(key: Buffer): Promise<Buffer | undefined> {
-    return this.read(async () => {
-      const result = await this.pool.query<Row>({ text: `SELECT value FROM ${KV_TABLE} WHERE key = $1`, values: [key], name: 'cove-get' });
-      return result.rows[0]?.value;
+    return new Promise((resolve, reject) => {
+      if (this.pendingGets.length === 0) setImmediate(() => this.flushGets());
+      this.pendingGets.push({ key, resolve, reject });
     });
+  }
+
+  private flushGets(): void {
+    const gets = this.pendingGets;
+    this.pendingGets = [];
+    for (let from = 0; from < gets.length; from += POSTGRES_LIMITS.getBatchKeysMax) {
+      const chunk = gets.slice(from, from + POSTGRES_LIMITS.getBatchKeysMax);
+      this.read(() => selectKeys(this.pool, chunk.map((get) => get.key))).then(
+        (found) => {
+          // Each caller gets a buffer of its own (the contract: the caller's, never shared): a
+          // key asked for twice in the turn is copied for its second caller.
+          const handedOut = new Set<string>();
+          for (const get of chunk) {
+            const hex = get.key.toString('hex');
+            const value = found.get(hex);
+            get.resolve(handedOut.has(hex) ? copyOf(value) : value);
+            handedOut.add(hex);
+          }
+        },
+        (error: unknown) => chunk.forEach((get) => get.reject(error)),
+      );
+    }
   }
 
   getMany(keys: readonly Buffer[]): Promise<(Buffer | undefined)[]> {
@@ -201,10 +240,10 @@ export class PostgresEngine implements StorageEngine {
   private failure(error: unknown, attempts: number): Error {
     if (sqlState(error) !== undefined && !isServerUnavailable(error)) {
       // An answer of a working database (a statement timeout, a constraint): not an outage.
-      return new StorageUnavailableError(`PostgreSQL refused a statement after ${attempts} attempt(s): ${describe(error)}`, { cause: error });
+      return new StorageUnavailableError(`PostgreSQL refused a statement after ${attempts} attempt(s): ${describe(error)}`);
     }
     this.noteFailure(error);
-    return new StorageUnavailableError(`PostgreSQL is unavailable: ${describe(error)}`, { cause: error });
+    return new StorageUnavailableError(`PostgreSQL is unavailable: ${describe(error)}`);
   }
 
   private noteFailure(error: unknown): void {
@@ -222,6 +261,10 @@ export class PostgresEngine implements StorageEngine {
   async close(): Promise<void> {
     await this.pool.end();
   }
+}
+
+function copyOf(value: Buffer | undefined): Buffer | undefined {
+  return value === undefined ? undefined : Buffer.from(value);
 }
 
 /** The values of `keys` that exist, by key (hex): one statement, hence one snapshot. */

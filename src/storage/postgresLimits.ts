@@ -19,6 +19,8 @@ export const POSTGRES_LIMITS = {
   /** Backoff between retries: doubles from the first, jittered, up to the cap. */
   retryBackoffFirstMs: 1,
   retryBackoffCapMs: 64,
+  /** Keys of one coalesced get statement at most (the gets of one event-loop turn; see PostgresEngine.get). */
+  getBatchKeysMax: 500,
   /** Rows per range page: the first page is small (a Query often stops early), later ones grow. */
   rangePageRowsFirst: 64,
   rangePageRowsMax: 1024,
