@@ -5,6 +5,9 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { createSchema, dropSchema, schemaNameFor, urlWithSchema } from './postgres.js';
+import type { StorageEngine } from '../../src/storage/engine.js';
+import { LmdbEngine } from '../../src/storage/lmdb.js';
+import { PostgresEngine } from '../../src/storage/postgres.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
 const START_TIMEOUT_MS = 15_000;
@@ -71,6 +74,19 @@ function testStorageUrl(options: StartOptions): string | undefined {
   if (!base || options.args?.some((arg) => arg === '--in-memory' || arg === '--storage-url')) return undefined;
   return base;
 }
+
+/**
+ * The store of a (stopped) cove of this data directory, for tests that look inside it: its LMDB
+ * directory, or under COVE_TEST_STORAGE_URL its PostgreSQL schema. Ranges may be asynchronous.
+ */
+export async function openTestStore(dataDirectory: string): Promise<StorageEngine> {
+  const url = process.env.COVE_TEST_STORAGE_URL;
+  if (url) return PostgresEngine.open({ url: urlWithSchema(url, schemaNameFor(dataDirectory)) });
+  return new LmdbEngine({ path: join(dataDirectory, 'db') });
+}
+
+/** A skip reason for a test of LMDB's own files, faults or tools, when the suite runs on PostgreSQL. */
+export const LMDB_ONLY: string | false = process.env.COVE_TEST_STORAGE_URL ? "LMDB's own files, faults or tools: the suite runs on PostgreSQL (COVE_TEST_STORAGE_URL)" : false;
 
 /** The command line of `cove serve` for these options (node's arguments); writes the config file if any. */
 export function serveArguments(options: StartOptions & { dataDirectory: string }): { args: string[]; configFile: string | undefined } {
