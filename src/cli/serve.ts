@@ -253,8 +253,16 @@ export interface Serving {
 /** The serving part: engine, catalog, audit, credentials, pipeline, listeners. Runs in each serving process. */
 export async function startServing(prepared: Prepared, options: ServingOptions): Promise<Serving> {
   const { loaded } = prepared;
-  const tokens = SessionTokens.forDataDirectory(prepared.dataDirectory);
   const stores = await openStores(prepared, { ...options, durable: prepared.durable });
+  let tokens: SessionTokens;
+  try {
+    // Nodes on one PostgreSQL database open each other's STS tokens: the key is in the database.
+    const shared = storageOf(prepared.loaded, prepared.storageUrl).engine === 'postgres';
+    tokens = shared ? await SessionTokens.forSharedStore(stores.engine, prepared.dataDirectory) : SessionTokens.forDataDirectory(prepared.dataDirectory);
+  } catch (error) {
+    await closeStores(stores);
+    throw error;
+  }
   // Principals: cove.yaml's and the IAM API's, merged; the credential store is rebuilt from them on every change.
   let directory: IamDirectory | undefined;
   const managedPolicyDocument = (arn: string) => directory?.managedPolicyDocument(arn);

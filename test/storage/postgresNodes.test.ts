@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
+import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { removeDirectory, startCove, tempDirectory, type CoveProcess } from '../support/cove.js';
 import { createSchema, dropSchema, POSTGRES_SKIP_MESSAGE, schemaNameFor, testPostgresUrl } from '../support/postgres.js';
 
@@ -78,6 +79,13 @@ describe('several cove nodes on one PostgreSQL database', { skip: pgUrl ? false 
     const key = (await iam.send(new CreateAccessKeyCommand({ UserName: 'reader' }))).AccessKey!;
     const reader = dynamo(b, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
     assert.deepEqual((await reader.send(new GetItemCommand({ TableName: TABLE, Key: { id: { S: 'from-b' } } }))).Item, { id: { S: 'from-b' } }, "the key made through node a works on node b at once");
+
+    const sts = new STSClient({ endpoint: a.endpoint, region: 'us-east-1', credentials: ADMIN, maxAttempts: 1 });
+    clients.push(sts);
+    const session = (await sts.send(new GetSessionTokenCommand({}))).Credentials!;
+    const sessionClient = new DynamoDBClient({ endpoint: b.endpoint, region: 'us-east-1', credentials: { accessKeyId: session.AccessKeyId!, secretAccessKey: session.SecretAccessKey!, sessionToken: session.SessionToken! }, maxAttempts: 1 });
+    clients.push(sessionClient);
+    assert.equal((await sessionClient.send(new DescribeTableCommand({ TableName: TABLE }))).Table?.TableName, TABLE, 'a session token node a issued works on node b');
   });
 
   it('50 clients over two nodes racing conditional increments and transactions end in a serial order', async () => {
