@@ -110,7 +110,11 @@ export function serveArguments(options: StartOptions & { dataDirectory: string }
 export async function startCove(options: StartOptions = {}): Promise<CoveProcess> {
   const dataDirectory = options.dataDirectory ?? tempDirectory();
   const storageUrl = testStorageUrl(options);
-  if (storageUrl) await createSchema(storageUrl, schemaNameFor(dataDirectory));
+  if (storageUrl) {
+    // A directory removed and used again (a test of a fresh start): its schema's drop goes first.
+    await pendingDrops.get(schemaNameFor(dataDirectory));
+    await createSchema(storageUrl, schemaNameFor(dataDirectory));
+  }
   const { args, configFile } = serveArguments({ ...options, dataDirectory });
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
   let output = '';
@@ -205,8 +209,17 @@ export function removeDirectory(path: string): void {
   // The directory's PostgreSQL schema goes with it; not awaited (this is synchronous), but the
   // connection keeps the test process alive until the drop is done.
   const storageUrl = process.env.COVE_TEST_STORAGE_URL;
-  if (storageUrl) void dropSchema(storageUrl, schemaNameFor(path)).catch(() => undefined);
+  if (!storageUrl) return;
+  const schema = schemaNameFor(path);
+  const drop = dropSchema(storageUrl, schema).catch(() => undefined);
+  pendingDrops.set(schema, drop);
+  void drop.then(() => {
+    if (pendingDrops.get(schema) === drop) pendingDrops.delete(schema);
+  });
 }
+
+/** Schema drops under way (removeDirectory), by schema: a cove started on the directory again waits for its drop. */
+const pendingDrops = new Map<string, Promise<void>>();
 
 export type { ChildProcess };
 
