@@ -204,19 +204,27 @@ export class PostgresEngine implements StorageEngine {
   private async runTransaction<E>(ops: WriteOp<E>[]): Promise<BatchOutcome<E>> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // The pool listens for a connection's failure only while it is idle; checked out, one that
+    // fails between statements (the database shutting down) emits 'error', which would end the
+    // process unheard. Heard here, it closes the connection at release.
+    const onError = (error: Error) => {
+      broken = error;
+      this.noteFailure(error);
+    };
+    client.on('error', onError);
     try {
-      await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
-      const found = await selectKeys(client, ops.map((op) => op.key));
+      // Two round trips per run: begin and read; write and commit (a vetoed batch only commits).
+      const found = await beginAndRead(client, ops.map((op) => op.key));
       const previous = ops.map((op) => found.get(op.key.toString('hex')));
       const run = runBatch(ops, previous);
-      if (run.ok) await applyWrites(client, lastWritePerKey(ops, run.writes));
-      await client.query('COMMIT');
+      await client.query(run.ok ? writeAndCommitSql(lastWritePerKey(ops, run.writes)) : 'COMMIT');
       return run.ok ? { ok: true, previous } : run;
     } catch (error) {
-      broken = await rollback(client, error);
+      broken = (await rollback(client, error)) ?? broken;
       throw error;
     } finally {
       // A connection whose state is unknown (it failed mid-transaction) is closed, not reused.
+      client.off('error', onError);
       client.release(broken);
     }
   }
@@ -287,17 +295,37 @@ function lastWritePerKey<E>(ops: readonly WriteOp<E>[], writes: BatchWrites): Ma
   return last;
 }
 
-async function applyWrites(client: pg.PoolClient, writes: Map<string, { key: Buffer; value: Buffer | null }>): Promise<void> {
+/**
+ * A byte string as an SQL expression. Hex digits only: nothing in it can end the literal, and no
+ * server setting (standard_conforming_strings) changes its meaning. Literals, not parameters,
+ * because only a statement without parameters may hold several statements: the batch's
+ * BEGIN and its read go in one round trip, its writes and COMMIT in another.
+ */
+function bytea(bytes: Buffer): string {
+  return `decode('${bytes.toString('hex')}', 'hex')`;
+}
+
+/** Begins the batch's SERIALIZABLE transaction and reads its keys, in one round trip. */
+async function beginAndRead(client: pg.PoolClient, keys: readonly Buffer[]): Promise<Map<string, Buffer>> {
+  const text = `BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT key, value FROM ${KV_TABLE} WHERE key IN (${keys.map(bytea).join(', ')})`;
+  // Several statements in one query: pg answers with one result each.
+  const results = (await client.query<Row>(text)) as unknown as pg.QueryResult<Row>[];
+  assert(Array.isArray(results) && results.length === 2, 'BEGIN and SELECT answer two results');
+  return new Map(results[1].rows.map((row) => [row.key.toString('hex'), row.value]));
+}
+
+/** The batch's upserts and deletes, then COMMIT: one round trip. */
+function writeAndCommitSql(writes: Map<string, { key: Buffer; value: Buffer | null }>): string {
   const puts = [...writes.values()].filter((write): write is { key: Buffer; value: Buffer } => write.value !== null);
   const deletes = [...writes.values()].filter((write) => write.value === null).map((write) => write.key);
+  const statements: string[] = [];
   if (puts.length > 0) {
-    await client.query({
-      text: `INSERT INTO ${KV_TABLE} (key, value) SELECT * FROM unnest($1::bytea[], $2::bytea[]) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`,
-      values: [puts.map((put) => put.key), puts.map((put) => put.value)],
-      name: 'cove-put',
-    });
+    const rows = puts.map((put) => `(${bytea(put.key)}, ${bytea(put.value)})`).join(', ');
+    statements.push(`INSERT INTO ${KV_TABLE} (key, value) VALUES ${rows} ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`);
   }
-  if (deletes.length > 0) await client.query({ text: `DELETE FROM ${KV_TABLE} WHERE key = ANY($1::bytea[])`, values: [deletes], name: 'cove-delete' });
+  if (deletes.length > 0) statements.push(`DELETE FROM ${KV_TABLE} WHERE key IN (${deletes.map(bytea).join(', ')})`);
+  statements.push('COMMIT');
+  return statements.join('; ');
 }
 
 /** Rolls back after a failed statement; returns the error to close the connection with when it is not reusable. */

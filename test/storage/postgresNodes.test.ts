@@ -6,7 +6,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, TransactWriteItemsCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -135,12 +136,16 @@ describe('several cove nodes on one PostgreSQL database', { skip: pgUrl ? false 
       }
     };
     const lanes = [...Array.from({ length: 10 }, (_, i) => writer(a, i)), ...Array.from({ length: 10 }, (_, i) => writer(b, 10 + i))];
-    await until(() => acknowledged.length >= 200, 'writes acknowledged before the kill');
-    await a.kill9();
-    const atKill = acknowledged.length;
-    await until(() => acknowledged.length >= atKill + 100, 'writes acknowledged by the surviving node');
-    stop = true;
-    await Promise.all(lanes);
+    try {
+      await until(() => acknowledged.length >= 200, 'writes acknowledged before the kill');
+      await a.kill9();
+      const atKill = acknowledged.length;
+      await until(() => acknowledged.length >= atKill + 100, 'writes acknowledged by the surviving node');
+    } finally {
+      // Also when the test fails: writers left running would keep the test process alive.
+      stop = true;
+      await Promise.all(lanes);
+    }
     const replacement = await startNode();
     const reader = dynamo(replacement);
     for (const id of acknowledged) {
@@ -162,20 +167,25 @@ describe('several cove nodes on one PostgreSQL database', { skip: pgUrl ? false 
           await client.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: id } } }));
           acknowledged.push(id);
         } catch (error) {
-          const name = `${(error as Error).name} ${(error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode}`;
+          const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+          const name = `${(error as Error).name} ${status ?? (error as Error).message}`;
           refusals.set(name, (refusals.get(name) ?? 0) + 1);
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
       }
     };
     const lanes = Array.from({ length: 10 }, (_, i) => writer(i));
-    await until(() => acknowledged.length >= 100, 'writes acknowledged before the restart');
-    execFileSync('bash', [THROWAWAY, 'restart', process.env.COVE_PG_DIR!], { stdio: 'ignore' });
-    const afterRestart = acknowledged.length;
-    // Service resumes by itself: writes are acknowledged again, through the same cove process.
-    await until(() => acknowledged.length >= afterRestart + 100, 'writes acknowledged after the restart');
-    stop = true;
-    await Promise.all(lanes);
+    try {
+      await until(() => acknowledged.length >= 100, 'writes acknowledged before the restart');
+      // Not execFileSync: the writers go on writing while the database stops and starts again.
+      await promisify(execFile)('bash', [THROWAWAY, 'restart', process.env.COVE_PG_DIR!]);
+      const afterRestart = acknowledged.length;
+      // Service resumes by itself: writes are acknowledged again, through the same cove process.
+      await until(() => acknowledged.length >= afterRestart + 100, `writes acknowledged after the restart (refusals so far: ${JSON.stringify([...refusals])}); the node's output:\n${node.output().slice(-3000)}`);
+    } finally {
+      stop = true;
+      await Promise.all(lanes);
+    }
     t.diagnostic(`acknowledged ${acknowledged.length}, refused while the database restarted: ${JSON.stringify([...refusals])}`);
     assert.ok([...refusals.keys()].every((name) => name === 'InternalServerError 500'), `every refusal is an AWS-shaped 500: ${JSON.stringify([...refusals])}`);
     assert.equal(node.exitStatus(), undefined, 'the node still runs');
