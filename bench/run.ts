@@ -11,7 +11,9 @@
  * Options: --quick (3 s windows, 20k items, small RSS steps), --seconds N, --warmup N,
  * --items N, --only w1,w2 (workload names), --no-rss, --no-micro, --workers N (cove's
  * serving processes, `cove serve --workers N`; default one per core), --cpu-prof DIR (cove runs
- * under `node --cpu-prof`; each cove process writes its profile into DIR when it stops).
+ * under `node --cpu-prof`; each cove process writes its profile into DIR when it stops),
+ * --engine lmdb|postgres (cove's storage; postgres: `--storage-url URL`, COVE_BENCH_STORAGE_URL, or
+ * a throwaway cluster started for the run; see bench/postgres.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +25,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { RunResult, Task } from './load.js';
 import { ACCESS_KEY_ID, coveConfig, REGION, SECRET_ACCESS_KEY, statementCount } from './policy.js';
 import { WORKLOADS, type DataShape } from './workloads.js';
+import { startBenchPostgres, type BenchPostgres } from './postgres.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url)); // dist/bench
 const ROOT = join(HERE, '..', '..');
@@ -60,7 +63,12 @@ const settings = {
   /** cove's serving processes; the ceiling runs with as many. Both cores by default: cove is meant to use them. */
   workers: Number(option('--workers') ?? availableParallelism()),
   cpuProfileDirectory: option('--cpu-prof') === undefined ? undefined : resolvePath(option('--cpu-prof')!),
+  /** cove's storage engine. */
+  engine: option('--engine') ?? 'lmdb',
 };
+if (settings.engine !== 'lmdb' && settings.engine !== 'postgres') throw new Error(`--engine expects lmdb or postgres, got ${settings.engine}`);
+/** Set with --engine postgres, in main. */
+let postgres: BenchPostgres | undefined;
 if (!Number.isInteger(settings.workers) || settings.workers < 1) throw new Error(`--workers expects a whole number ≥ 1, got ${option('--workers')}`);
 for (const name of settings.workloads) {
   if (!WORKLOADS.some((w) => w.name === name)) throw new Error(`unknown workload ${name}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`);
@@ -185,9 +193,10 @@ async function startCove(): Promise<Server> {
   const configFile = join(dir, 'cove.yaml');
   writeFileSync(configFile, coveConfig());
   const profile = settings.cpuProfileDirectory === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', settings.cpuProfileDirectory];
+  const storage = postgres ? ['--storage-url', await postgres.freshUrl()] : [];
   const server = await startServer(
     'cove',
-    [...profile, COVE_MAIN, 'serve', '--config', configFile, '--data', join(dir, 'data'), '--port', '0', '--workers', String(settings.workers), '--quiet'],
+    [...profile, COVE_MAIN, 'serve', '--config', configFile, '--data', join(dir, 'data'), '--port', '0', '--workers', String(settings.workers), '--quiet', ...storage],
     /listening on https:\/\/[^:\s]+:(\d+)/, // the last listener's line: every listener is up
   );
   const plain = /public listening on http:\/\/[^:\s]+:(\d+)/.exec(server.output());
@@ -311,7 +320,8 @@ function log(line = ''): void {
 
 async function main(): Promise<void> {
   const startedAt = new Date();
-  log(`cove benchmark${quick ? ' (--quick)' : ''}: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}`);
+  log(`cove benchmark${quick ? ' (--quick)' : ''}: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, cove on ${settings.engine === 'postgres' ? 'PostgreSQL' : 'LMDB'}`);
+  if (settings.engine === 'postgres') postgres = startBenchPostgres(ROOT, option('--storage-url') ?? process.env.COVE_BENCH_STORAGE_URL);
   log(
     `  ${settings.seconds} s measured after ${settings.warmupSeconds} s warm-up per run, ${settings.shape.items} items of 1 KB preloaded` +
       `${settings.shape.items < 100_000 ? ' (the full run preloads 100k)' : ''}, query table ${settings.shape.partitions} × 100 items of 100 B`,
@@ -495,20 +505,24 @@ async function main(): Promise<void> {
     rss: rssSteps,
     summary,
   };
-  writeFileSync(RESULTS_FILE, JSON.stringify(json, null, 2) + '\n');
+  // A PostgreSQL run keeps its own file, beside LMDB's.
+  const resultsFile = settings.engine === 'postgres' ? RESULTS_FILE.replace(/\.json$/, '-postgres.json') : RESULTS_FILE;
+  writeFileSync(resultsFile, JSON.stringify(json, null, 2) + '\n');
   log();
-  log(`written to ${RESULTS_FILE}`);
+  log(`written to ${resultsFile}`);
   log(Object.entries(summary).map(([name, value]) => `${name}=${value}`).join(' '));
 }
 
 main().then(
-  () => {
+  async () => {
     cleanup();
+    await postgres?.stop();
     process.exit(0);
   },
-  (error: unknown) => {
+  async (error: unknown) => {
     process.stderr.write(`bench failed: ${(error as Error).stack ?? String(error)}\n`);
     cleanup();
+    await postgres?.stop().catch(() => undefined);
     process.exit(1);
   },
 );

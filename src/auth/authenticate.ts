@@ -84,7 +84,10 @@ function verified(ctx: RequestContext, auth: ParsedAuthorization, credential: Cr
  */
 export function authenticationFailsWhateverTheBody(ctx: RequestContext, env: AuthenticateEnv): boolean {
   if (env.openModePrincipal) return false;
-  env.refreshCredentials?.(false);
+  // With an asynchronous engine (PostgreSQL) this refresh is not awaited (the stage awaits its
+  // own): its failure (the database down) is observed here, else it would end the process.
+  const refreshed = env.refreshCredentials?.(false);
+  if (refreshed instanceof Promise) refreshed.catch(() => undefined);
   try {
     if (credentialOf(ctx, parsedAuthorization(ctx, env), env) === undefined) throw coralError('UnrecognizedClientException', INVALID_TOKEN);
     return false;

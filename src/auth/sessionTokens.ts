@@ -2,6 +2,8 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createOnce } from '../files/createOnce.js';
 import { join } from 'node:path';
+import type { StorageEngine } from '../storage/engine.js';
+import { STS_SESSION_KEY_TAG } from '../storage/keyspace.js';
 
 /**
  * STS session tokens that cove verifies without keeping them: a token is the session itself
@@ -37,6 +39,8 @@ export interface SessionClaims {
 }
 
 const KEY_FILE = 'sts-session.key';
+/** Where a shared store keeps the key (keyspace.ts). */
+const STORE_KEY = Buffer.of(STS_SESSION_KEY_TAG);
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -51,6 +55,19 @@ export class SessionTokens {
   /** The key of a data directory, created (mode 0600) by whichever process comes first. */
   static forDataDirectory(dataDirectory: string): SessionTokens {
     return new SessionTokens(loadOrCreateKey(join(dataDirectory, KEY_FILE)));
+  }
+
+  /**
+   * The key of a store that several machines serve (PostgreSQL), so that a token one node sealed
+   * opens on every other: kept in the store, put there by the first node to start (its data
+   * directory's key, so that tokens it sealed before stay valid), read by the others in the
+   * same batch.
+   */
+  static async forSharedStore(engine: StorageEngine, dataDirectory: string): Promise<SessionTokens> {
+    const proposed = loadOrCreateKey(join(dataDirectory, KEY_FILE));
+    const outcome = await engine.writeBatch([{ key: STORE_KEY, value: (current) => (current === undefined ? proposed : undefined) }]);
+    if (!outcome.ok) throw new Error('the session key could not be stored');
+    return new SessionTokens(outcome.previous[0] ?? proposed);
   }
 
   seal(claims: SessionClaims): string {

@@ -46,6 +46,8 @@ export type ToWorker =
       open: boolean;
       durable: boolean;
       requestLog: 'text' | 'json' | 'off';
+      /** `--storage-url`. */
+      storageUrl?: string;
       listenHost?: string;
       port?: number;
       resumePurges: boolean;
@@ -136,6 +138,7 @@ export async function serveCluster(prepared: Prepared, options: ClusterOptions):
             open: prepared.open,
             durable: prepared.durable,
             requestLog: prepared.requestLog,
+            ...(prepared.storageUrl !== undefined ? { storageUrl: prepared.storageUrl } : {}),
             ...(prepared.listenHost !== undefined ? { listenHost: prepared.listenHost } : {}),
             ...(options.port !== undefined ? { port: options.port } : {}),
             // One worker resumes interrupted purges; purging is idempotent, so a second would only cost time.

@@ -55,6 +55,23 @@ function adminKeyFromEnvironment(): AdminKey | undefined {
   return key;
 }
 
+function storageUrlSetting(value: string): string {
+  if (!/^postgres(ql)?:\/\/./.test(value)) throw new InvalidArgumentError('expected a postgres:// URL, e.g. postgres://cove:secret@db.internal:5432/cove');
+  return value;
+}
+
+/** COVE_STORAGE_URL, as `--storage-url` (the flag wins): keeps the database password off the command line. */
+function storageUrlFromEnvironment(): string | undefined {
+  const value = process.env.COVE_STORAGE_URL;
+  if (value === undefined || value === '') return undefined;
+  try {
+    return storageUrlSetting(value);
+  } catch (error) {
+    console.error(`cove: COVE_STORAGE_URL: ${(error as Error).message}`);
+    process.exit(2);
+  }
+}
+
 /** package.json's version: dist/src/cli/main.js and src/cli/main.ts are both three levels below it. */
 function packageVersion(): string {
   const text = readFileSync(new URL('../../../package.json', import.meta.url), 'utf8');
@@ -86,6 +103,7 @@ program
   .option('--log-format <format>', 'the request log on stdout, one line per request: text or json', logFormat, 'text')
   .option('--quiet', 'no request log', false)
   .option('--host <address>', 'address of the first listener (overrides the config), e.g. 0.0.0.0 to accept other machines', hostAddress)
+  .option('--storage-url <url>', 'store in this PostgreSQL database, shared by every cove node on it (overrides cove.yaml storage:; also COVE_STORAGE_URL)', storageUrlSetting)
   .addHelpText(
     'after',
     `
@@ -94,11 +112,13 @@ Examples:
   cove serve --admin-key AKIALOCAL0000001:local-secret --port 8000
   COVE_ADMIN_KEY=dummy:dummy cove serve --in-memory   # a fresh store per test run
   cove serve --open                             # any key, unverified, as DynamoDB Local (never expose it)
-  cove serve --config cove.yaml --data /var/lib/cove --workers auto --host 0.0.0.0`,
+  cove serve --config cove.yaml --data /var/lib/cove --workers auto --host 0.0.0.0
+  cove serve --config cove.yaml --storage-url postgres://cove:secret@db.internal:5432/cove --host 0.0.0.0   # one of several nodes`,
   )
-  .action(async (options: { config?: string; data: string; port?: number; workers?: number | 'auto'; adminKey?: AdminKey; open: boolean; inMemory: boolean; host?: string; logFormat: 'text' | 'json'; quiet: boolean }) => {
+  .action(async (options: { config?: string; data: string; port?: number; workers?: number | 'auto'; adminKey?: AdminKey; open: boolean; inMemory: boolean; host?: string; logFormat: 'text' | 'json'; quiet: boolean; storageUrl?: string }) => {
     try {
       const adminKey = options.adminKey ?? adminKeyFromEnvironment();
+      const storageUrl = options.storageUrl ?? storageUrlFromEnvironment();
       // One handler, registered before the start: a SIGTERM during it stops cove gracefully once
       // it serves, instead of killing the process half-started. (Swapping handlers after the
       // start lost signals that arrived around the swap.)
@@ -122,6 +142,7 @@ Examples:
         inMemory: options.inMemory,
         requestLog: options.quiet ? 'off' : options.logFormat,
         ...(options.host !== undefined ? { host: options.host } : {}),
+        ...(storageUrl !== undefined ? { storageUrl } : {}),
         ...(adminKey ? { adminKey } : {}),
       });
       running = cove;

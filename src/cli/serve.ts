@@ -18,6 +18,8 @@ import { Router } from '../network/route.js';
 import { Pipeline } from '../pipeline.js';
 import { registerServices } from '../services.js';
 import { LmdbEngine } from '../storage/lmdb.js';
+import { PostgresEngine, redactedUrl } from '../storage/postgres.js';
+import type { StorageEngine } from '../storage/engine.js';
 import { ADMIN_USER } from '../iam/declared.js';
 import { IamDirectory } from '../iam/directory.js';
 import { IamStore } from '../iam/store.js';
@@ -49,6 +51,8 @@ export interface ServeOptions {
   host?: string;
   /** The request log on stdout: `text` (default), `json`, or `off` (`--quiet`). */
   requestLog?: RequestLogFormat | 'off';
+  /** `--storage-url`: store in this PostgreSQL database (cove.yaml `storage:`), shared with other cove nodes. */
+  storageUrl?: string;
   log?: (line: string) => void;
 }
 
@@ -80,6 +84,8 @@ export interface Prepared {
   listenHost?: string;
   /** The request log's format, or off. */
   requestLog: RequestLogFormat | 'off';
+  /** `--storage-url`: overrides cove.yaml's `storage.url`, and implies `engine: postgres`. */
+  storageUrl?: string;
 }
 
 export interface ServingOptions {
@@ -165,10 +171,13 @@ export function listeningLine(address: BoundAddress): string {
 async function prepare(options: ServeOptions, log: (line: string) => void): Promise<Prepared> {
   const configText = options.configFile ? readFileSync(options.configFile, 'utf8') : '';
   const loaded = loadConfig(options.configFile, configText);
+  const storage = storageOf(loaded, options.storageUrl);
+  if (storage.engine === 'postgres' && options.inMemory) throw new ConfigError('--in-memory keeps a fresh LMDB store: it cannot be combined with PostgreSQL storage (--storage-url or storage: in cove.yaml)');
   await logPolicyWarnings(loaded, log);
   const dataDirectory = options.inMemory ? ephemeralDataDirectory() : resolve(options.dataDirectory ?? '.cove');
   mkdirSync(dataDirectory, { recursive: true });
   if (options.inMemory) log(`cove: in-memory: a fresh store in ${dataDirectory}, not synced to disk, removed at stop`);
+  if (storage.engine === 'postgres') log(`cove: storage: PostgreSQL at ${redactedUrl(storage.url)} (tables, items and IAM entities shared with every cove node on it; ${dataDirectory} keeps this node's keys and audit files)`);
   claimDataDirectory(dataDirectory, loaded, log);
   ensureSigningKey(join(dataDirectory, 'audit'));
   // Once, here: a cluster's workers then all read the same certificates.
@@ -181,7 +190,7 @@ async function prepare(options: ServeOptions, log: (line: string) => void): Prom
   if (open) {
     log(`cove: OPEN MODE: requests are NOT authenticated: any well-formed SigV4 request, whatever its key, acts as the user "${ADMIN_USER}"; audit records say authenticated: false. Never expose this listener.`);
   }
-  return { configFile: options.configFile, configText, loaded, dataDirectory, open, durable: !options.inMemory, requestLog: options.requestLog ?? 'text', ...(adminKey ? { adminKey } : {}), ...(options.host !== undefined ? { listenHost: options.host } : {}) };
+  return { configFile: options.configFile, configText, loaded, dataDirectory, open, durable: !options.inMemory, requestLog: options.requestLog ?? 'text', ...(adminKey ? { adminKey } : {}), ...(options.host !== undefined ? { listenHost: options.host } : {}), ...(options.storageUrl !== undefined ? { storageUrl: options.storageUrl } : {}) };
 }
 
 /** What a data directory was created for: its tables' ARNs and its keys are that account's. */
@@ -254,8 +263,16 @@ export interface Serving {
 /** The serving part: engine, catalog, audit, credentials, pipeline, listeners. Runs in each serving process. */
 export async function startServing(prepared: Prepared, options: ServingOptions): Promise<Serving> {
   const { loaded } = prepared;
-  const tokens = SessionTokens.forDataDirectory(prepared.dataDirectory);
-  const stores = await openStores(prepared.dataDirectory, loaded, { ...options, durable: prepared.durable });
+  const stores = await openStores(prepared, { ...options, durable: prepared.durable });
+  let tokens: SessionTokens;
+  try {
+    // Nodes on one PostgreSQL database open each other's STS tokens: the key is in the database.
+    const shared = storageOf(prepared.loaded, prepared.storageUrl).engine === 'postgres';
+    tokens = shared ? await SessionTokens.forSharedStore(stores.engine, prepared.dataDirectory) : SessionTokens.forDataDirectory(prepared.dataDirectory);
+  } catch (error) {
+    await closeStores(stores);
+    throw error;
+  }
   // Principals: cove.yaml's and the IAM API's, merged; the credential store is rebuilt from them on every change.
   let directory: IamDirectory | undefined;
   const managedPolicyDocument = (arn: string) => directory?.managedPolicyDocument(arn);
@@ -302,7 +319,7 @@ function regionalStates(loaded: LoadedConfig, stores: Stores): DynamoState {
 
 /** What a serving process keeps under the data directory. */
 interface Stores {
-  engine: LmdbEngine;
+  engine: StorageEngine;
   /** Each served region's table catalog, first region first. */
   catalogs: Map<string, TableCatalog>;
   iam: IamStore;
@@ -311,9 +328,35 @@ interface Stores {
   trail: TrailLocation;
 }
 
-async function openStores(dataDirectory: string, loaded: LoadedConfig, options: Pick<ServingOptions, 'sharedStore' | 'resumePurges'> & { durable: boolean }): Promise<Stores> {
+/** Where a serving process stores what it serves: cove.yaml's `storage:`, with `--storage-url` over it. */
+export type StorageSetting = { engine: 'lmdb' } | { engine: 'postgres'; url: string; poolSize?: number; statementTimeoutMs?: number };
+
+function storageOf(loaded: LoadedConfig, storageUrl: string | undefined): StorageSetting {
+  const { engine, url, poolSize, statementTimeoutMs } = loaded.config.storage;
+  if (storageUrl === undefined && engine === 'lmdb') return { engine: 'lmdb' };
+  const chosen = storageUrl ?? url;
+  if (chosen === undefined) throw new ConfigError('storage: engine postgres needs url: postgres://... in cove.yaml, or --storage-url');
+  return { engine: 'postgres', url: chosen, ...(poolSize !== undefined ? { poolSize } : {}), ...(statementTimeoutMs !== undefined ? { statementTimeoutMs } : {}) };
+}
+
+/**
+ * The engine: LMDB under the data directory, or PostgreSQL. Other nodes may share a PostgreSQL
+ * database: its reads are always current, so no snapshot is shared between processes to renew.
+ */
+async function openEngine(prepared: Prepared, options: Pick<ServingOptions, 'sharedStore'> & { durable: boolean }): Promise<StorageEngine> {
+  const storage = storageOf(prepared.loaded, prepared.storageUrl);
+  if (storage.engine === 'lmdb') return new LmdbEngine({ path: join(prepared.dataDirectory, 'db'), sharedWithOtherProcesses: options.sharedStore, durable: options.durable });
+  try {
+    return await PostgresEngine.open(storage);
+  } catch (error) {
+    throw new StartRefusal(`${(error as Error).message} (check storage.url in cove.yaml or --storage-url, and that the database runs)`);
+  }
+}
+
+async function openStores(prepared: Prepared, options: Pick<ServingOptions, 'sharedStore' | 'resumePurges'> & { durable: boolean }): Promise<Stores> {
+  const { dataDirectory, loaded } = prepared;
   const { config } = loaded;
-  const engine = new LmdbEngine({ path: join(dataDirectory, 'db'), sharedWithOtherProcesses: options.sharedStore, durable: options.durable });
+  const engine = await openEngine(prepared, options);
   const catalogs = new Map<string, TableCatalog>();
   let iam: IamStore;
   try {
@@ -392,7 +435,7 @@ function buildPipeline(loaded: LoadedConfig, credentials: CredentialStore, store
     // tenth of GetItem's throughput with two workers). A key unknown in it is looked up again
     // after a wait for the freshest snapshot (authenticate.ts), so a new key is never refused.
     if (!waitForSnapshot) return directory.refresh();
-    const fresh = stores.engine.refreshSnapshot();
+    const fresh = stores.engine.refreshSnapshot?.();
     return fresh ? fresh.then(() => directory.refresh()) : directory.refresh();
   };
   const openModePrincipal = settings.open ? () => credentials.user(ADMIN_USER) : undefined;

@@ -72,7 +72,7 @@ process.on('message', (message: ToWorker) => {
       const loaded = loadConfig(message.configFile, message.configText);
       const addresses: FromWorker & { type: 'listening' } = { type: 'listening', addresses: [] };
       running = await startServing(
-        { configFile: message.configFile, configText: message.configText, loaded, dataDirectory: message.dataDirectory, open: message.open, durable: message.durable, requestLog: message.requestLog, ...(message.listenHost !== undefined ? { listenHost: message.listenHost } : {}), ...(message.adminKey ? { adminKey: message.adminKey } : {}) },
+        { configFile: message.configFile, configText: message.configText, loaded, dataDirectory: message.dataDirectory, open: message.open, durable: message.durable, requestLog: message.requestLog, ...(message.storageUrl !== undefined ? { storageUrl: message.storageUrl } : {}), ...(message.listenHost !== undefined ? { listenHost: message.listenHost } : {}), ...(message.adminKey ? { adminKey: message.adminKey } : {}) },
         {
           ...(message.port !== undefined ? { port: message.port } : {}),
           sharedStore: true,

@@ -2,6 +2,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { z } from 'zod';
 import { parseCidr4 } from '../network/cidr.js';
 import { SERVER_LIMITS } from '../server/limits.js';
+import { POSTGRES_LIMITS } from '../storage/postgresLimits.js';
 import { DEFAULT_MIN_VERSION, suiteRefusal, TLS_VERSIONS, type TlsVersion } from '../server/tlsPolicy.js';
 import { AUDIT_DEFAULTS } from '../audit/config.js';
 
@@ -303,6 +304,29 @@ const auditSchema = z
   })
   .default(AUDIT_DEFAULTS);
 
+/**
+ * `storage:`: where the items, tables and IAM API entities live. `lmdb` (default): the data
+ * directory. `postgres`: a PostgreSQL database (or one speaking its protocol) that several cove
+ * nodes share (README "Scaling out"); `--storage-url` overrides the URL and implies it, so the
+ * URL (which holds a password) may stay out of the file: serve.ts requires one or the other.
+ */
+const storageSchema = z
+  .strictObject({
+    engine: z.enum(['lmdb', 'postgres'], { error: 'expected lmdb or postgres' }).default('lmdb'),
+    url: z.string().regex(/^postgres(ql)?:\/\/./, { error: 'expected a postgres:// URL, e.g. postgres://cove:secret@db.internal:5432/cove' }).optional(),
+    poolSize: z.number().int({ error: 'expected a whole number' }).min(1, { error: `expected 1..${POSTGRES_LIMITS.poolSizeMax}` }).max(POSTGRES_LIMITS.poolSizeMax, { error: `expected 1..${POSTGRES_LIMITS.poolSizeMax}` }).optional(),
+    statementTimeoutMs: z
+      .number()
+      .int({ error: 'expected a whole number of milliseconds' })
+      .min(POSTGRES_LIMITS.statementTimeoutMsMin, { error: `expected at least ${POSTGRES_LIMITS.statementTimeoutMsMin} ms` })
+      .max(POSTGRES_LIMITS.statementTimeoutMsMax, { error: `expected at most ${POSTGRES_LIMITS.statementTimeoutMsMax} ms` })
+      .optional(),
+  })
+  .refine((storage) => storage.engine === 'postgres' || (storage.url === undefined && storage.poolSize === undefined && storage.statementTimeoutMs === undefined), { error: 'url, poolSize and statementTimeoutMs are settings of engine: postgres' })
+  .default({ engine: 'lmdb' });
+
+export type StorageConfig = z.infer<typeof storageSchema>;
+
 /** Upper bound of `regions:`: about as many as AWS has. */
 const MAX_REGIONS = 40;
 
@@ -334,6 +358,7 @@ const configObject = z.strictObject({
     .min(1, { error: 'expected at least one listener' })
     .default([{ name: 'public', listen: '127.0.0.1:8000' }]),
   workers: workersSchema.default(1),
+  storage: storageSchema,
   /** Open mode (as `--open`): every well-formed SigV4 request acts as the admin user, unverified. */
   open: z.boolean({ error: 'expected true or false' }).default(false),
   /**

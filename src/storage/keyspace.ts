@@ -14,6 +14,8 @@
  *   11  client token expiries         src/dynamo/keys.ts
  *   20  IAM principals and policies created through the IAM API   src/iam/store.ts
  *   21  IAM store version              src/iam/store.ts
+ *   22  STS session token key, in a store several machines share (PostgreSQL)   src/auth/sessionTokens.ts
  */
 export const IAM_STATE_TAG = 0x20;
 export const IAM_VERSION_TAG = 0x21;
+export const STS_SESSION_KEY_TAG = 0x22;

@@ -1,7 +1,8 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { MAX_ENGINE_KEY_BYTES, type BatchOutcome, type DerivedWrite, type Entry, type OpFailure, type RangeOptions, type StorageEngine, type WriteOp } from './engine.js';
+import { MAX_ENGINE_KEY_BYTES, type BatchOutcome, type Entry, type RangeOptions, type StorageEngine, type WriteOp } from './engine.js';
+import { checkOpKeys, runBatch } from './batch.js';
 
 export interface LmdbEngineOptions {
   /** Directory holding the LMDB environment. */
@@ -124,44 +125,18 @@ export class LmdbEngine implements StorageEngine {
 
   async writeBatch<E>(ops: WriteOp<E>[]): Promise<BatchOutcome<E>> {
     const db = this.db;
-    for (const op of ops) {
-      // Checked before the transaction: a put that throws midway would leave the
-      // batch's earlier puts in the shared transaction.
-      if (op.key.length === 0 || op.key.length > MAX_KEY_BYTES) {
-        throw new RangeError(`engine key of ${op.key.length} bytes is outside 1..${MAX_KEY_BYTES}`);
-      }
-    }
+    // Checked before the transaction: a put that throws midway would leave the
+    // batch's earlier puts in the shared transaction.
+    checkOpKeys(ops);
     const commit = db.transaction((): BatchOutcome<E> => {
       // This callback shares one LMDB transaction with every other batch of the
-      // event turn, so it must never throw: a throw would abort them all.
+      // event turn, so it must never throw: a throw would abort them all (runBatch never throws).
       // It runs once (LMDB's write lock admits no conflict to retry), so each
       // condition and value function runs at most once per batch.
       const previous = ops.map((op) => db.get(op.key));
-      const failures = failedConditions(ops, previous);
-      if (failures.length > 0) return { ok: false, failedIndex: failures[0].index, error: failures[0].error, failures, previous };
-      const values: (Buffer | null | undefined)[] = [];
-      for (let i = 0; i < ops.length; i++) {
-        const value = ops[i].value;
-        try {
-          values.push(typeof value === 'function' ? value(previous[i]) : value);
-        } catch (thrown) {
-          return { ok: false, failedIndex: i, error: thrown as E, failures: [{ index: i, error: thrown as E }], previous };
-        }
-      }
-      const derived: DerivedWrite[] = [];
-      for (let i = 0; i < ops.length; i++) {
-        const derive = ops[i].derive;
-        if (!derive) continue;
-        try {
-          for (const write of derive(previous[i], values[i] === undefined ? previous[i] : values[i])) {
-            // A bad key must fail this batch, never throw into the shared transaction.
-            if (write.key.length === 0 || write.key.length > MAX_KEY_BYTES) throw new RangeError(`derived engine key of ${write.key.length} bytes is outside 1..${MAX_KEY_BYTES}`);
-            derived.push(write);
-          }
-        } catch (thrown) {
-          return { ok: false, failedIndex: i, error: thrown as E, failures: [{ index: i, error: thrown as E }], previous };
-        }
-      }
+      const run = runBatch(ops, previous);
+      if (!run.ok) return run;
+      const { values, derived } = run.writes;
       for (let i = 0; i < ops.length; i++) {
         const value = values[i];
         if (value === undefined) continue;
@@ -267,23 +242,4 @@ function ignoreOrphanedCommitFailures(): void {
     }
     throw reason;
   });
-}
-
-/**
- * Every condition of the batch on the values the transaction found, in op order. All of them run,
- * whatever the earlier ones answered: a transaction reports each failure. A throw is a failure.
- */
-function failedConditions<E>(ops: readonly WriteOp<E>[], previous: readonly (Buffer | undefined)[]): OpFailure<E>[] {
-  const failures: OpFailure<E>[] = [];
-  for (let i = 0; i < ops.length; i++) {
-    const condition = ops[i].condition;
-    if (!condition) continue;
-    try {
-      const error = condition(previous[i]);
-      if (error !== undefined) failures.push({ index: i, error });
-    } catch (thrown) {
-      failures.push({ index: i, error: thrown as E });
-    }
-  }
-  return failures;
 }

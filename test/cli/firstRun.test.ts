@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { auditRecordFor } from '../support/audit.js';
-import { removeDirectory, startCove, tempDirectory } from '../support/cove.js';
+import { LMDB_ONLY, removeDirectory, startCove, tempDirectory } from '../support/cove.js';
 import { rejection } from '../support/errors.js';
 import { signedCall } from '../support/signed.js';
 
@@ -180,7 +180,8 @@ describe('first run: an ephemeral store and CLI manners', () => {
   });
 });
 
-describe('cove reset', () => {
+// `cove reset` works on a data directory's LMDB store only (not on a PostgreSQL one yet).
+describe('cove reset', { skip: LMDB_ONLY }, () => {
   it('empties the tables under a running server, and with --all the whole store once it is stopped, keeping the keys', async () => {
     const dataDirectory = tempDirectory();
     const reset = (...args: string[]) => spawnSync(process.execPath, [MAIN, 'reset', '--data', dataDirectory, ...args], { encoding: 'utf8', timeout: 30_000 });

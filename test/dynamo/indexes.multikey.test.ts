@@ -155,25 +155,27 @@ describe('GSIs with multi-attribute keys', () => {
       client.send(
         new QueryCommand({ TableName: 'matches', IndexName: 'byTour', KeyConditionExpression: expression, ExpressionAttributeNames: { '#r': 'region' }, ExpressionAttributeValues: values, ...extra }),
       );
-    const cases: [Promise<unknown>, string][] = [
-      [query('tour = :t', { ':t': S('w24') }, { ExpressionAttributeNames: undefined }), hashRule('region')],
-      [query('tour = :t AND #r > :r', { ':t': S('w24'), ':r': N(1) }), hashRule('region')],
-      [query('tour = :t AND #r BETWEEN :r AND :s', { ':t': S('w24'), ':r': N(1), ':s': N(2) }), hashRule('region')],
-      [byTour('seq = :b', { ':b': N(1) }), rangeRule('seq')],
-      [byTour('round > :a AND seq = :b', { ':a': S('q'), ':b': N(1) }), rangeRule('seq')],
-      [byTour('round > :a AND seq > :b', { ':a': S('q'), ':b': N(1) }), rangeRule('seq')],
-      [byTour('begins_with(round, :a) AND seq = :b', { ':a': S('q'), ':b': N(1) }), rangeRule('seq')],
-      [byTour('round = :a AND begins_with(seq, :b)', { ':a': S('q'), ':b': N(1) }), 'Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N'],
-      [byTour('round = :a', { ':a': N(1) }), `${INVALID}Condition parameter type does not match schema type`],
-      [query('tour = :t AND #r = :r', { ':t': S('w24'), ':r': S('1') }), `${INVALID}Condition parameter type does not match schema type`],
-      [byTour('round = :a', { ':a': S('') }), 'One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: round'],
-      [byTour('note = :a', { ':a': S('x') }), 'Query condition missed key schema element: round'],
-      [byTour('', { ':a': S('x') }, { FilterExpression: 'seq = :a' }), 'Filter Expression can only contain non-primary key attributes: Primary key attribute: seq'],
-      [put({ p: S('bad'), tour: S('w24'), region: N(1), round: S('q'), seq: S('one') }), `${INVALID}Type mismatch for Index Key seq Expected: N Actual: S IndexName: byTour`],
-      [put({ p: S('bad'), tour: S('w24'), region: S('1') }), `${INVALID}Type mismatch for Index Key region Expected: N Actual: S IndexName: byTour`],
+    // Each request is sent when its turn comes: one refused before the loop awaited it would be an
+    // unhandled rejection (it failed the suite on PostgreSQL, whose answers come at other moments).
+    const cases: [() => Promise<unknown>, string][] = [
+      [() => query('tour = :t', { ':t': S('w24') }, { ExpressionAttributeNames: undefined }), hashRule('region')],
+      [() => query('tour = :t AND #r > :r', { ':t': S('w24'), ':r': N(1) }), hashRule('region')],
+      [() => query('tour = :t AND #r BETWEEN :r AND :s', { ':t': S('w24'), ':r': N(1), ':s': N(2) }), hashRule('region')],
+      [() => byTour('seq = :b', { ':b': N(1) }), rangeRule('seq')],
+      [() => byTour('round > :a AND seq = :b', { ':a': S('q'), ':b': N(1) }), rangeRule('seq')],
+      [() => byTour('round > :a AND seq > :b', { ':a': S('q'), ':b': N(1) }), rangeRule('seq')],
+      [() => byTour('begins_with(round, :a) AND seq = :b', { ':a': S('q'), ':b': N(1) }), rangeRule('seq')],
+      [() => byTour('round = :a AND begins_with(seq, :b)', { ':a': S('q'), ':b': N(1) }), 'Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N'],
+      [() => byTour('round = :a', { ':a': N(1) }), `${INVALID}Condition parameter type does not match schema type`],
+      [() => query('tour = :t AND #r = :r', { ':t': S('w24'), ':r': S('1') }), `${INVALID}Condition parameter type does not match schema type`],
+      [() => byTour('round = :a', { ':a': S('') }), 'One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty string value. Key: round'],
+      [() => byTour('note = :a', { ':a': S('x') }), 'Query condition missed key schema element: round'],
+      [() => byTour('', { ':a': S('x') }, { FilterExpression: 'seq = :a' }), 'Filter Expression can only contain non-primary key attributes: Primary key attribute: seq'],
+      [() => put({ p: S('bad'), tour: S('w24'), region: N(1), round: S('q'), seq: S('one') }), `${INVALID}Type mismatch for Index Key seq Expected: N Actual: S IndexName: byTour`],
+      [() => put({ p: S('bad'), tour: S('w24'), region: S('1') }), `${INVALID}Type mismatch for Index Key region Expected: N Actual: S IndexName: byTour`],
     ];
     for (const [request, message] of cases) {
-      const error = await rejection(request);
+      const error = await rejection(request());
       assert.equal(error.name, 'ValidationException', message);
       assert.equal(error.message, message);
     }

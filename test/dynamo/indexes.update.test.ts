@@ -15,8 +15,7 @@ import {
   type DynamoDBClient,
   type UpdateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
-import { LmdbEngine } from '../../src/storage/lmdb.js';
-import { removeDirectory, startCove, tempDirectory, type CoveProcess } from '../support/cove.js';
+import { openTestStore, removeDirectory, startCove, tempDirectory, type CoveProcess } from '../support/cove.js';
 import { rejection } from '../support/errors.js';
 
 const ACCOUNT = '123456789012';
@@ -503,9 +502,10 @@ describe('a backfill interrupted by kill -9', () => {
       await client.send(new UpdateTableCommand({ TableName: 'events', GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: 'byTag' } }] }));
       await new Promise((resolve) => setTimeout(resolve, 200));
       await cove.stop();
-      const engine = new LmdbEngine({ path: join(dataDirectory, 'db') });
+      const engine = await openTestStore(dataDirectory);
       try {
-        const entries = [...engine.range({ start: Buffer.of(0x04), end: Buffer.of(0x05), limit: 1 })];
+        const entries = [];
+        for await (const entry of engine.range({ start: Buffer.of(0x04), end: Buffer.of(0x05), limit: 1 })) entries.push(entry);
         assert.equal(entries.length, 0, 'index entries left after the purge');
       } finally {
         await engine.close();

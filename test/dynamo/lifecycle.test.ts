@@ -18,7 +18,7 @@ import {
   type Tag,
 } from '@aws-sdk/client-dynamodb';
 import { auditRecordFor } from '../support/audit.js';
-import { removeDirectory, startCove, tempDirectory, type CoveProcess } from '../support/cove.js';
+import { openTestStore, removeDirectory, startCove, tempDirectory, type CoveProcess } from '../support/cove.js';
 import { rejection } from '../support/errors.js';
 
 const ACCOUNT = '123456789012';
@@ -346,9 +346,8 @@ describe('table lifecycle', () => {
 
 /** Rewrites a table's catalog record as cove wrote it before tables had settings. */
 async function rewriteAsOldRecord(dataDirectory: string, name: string): Promise<void> {
-  const { LmdbEngine } = await import('../../src/storage/lmdb.js');
   const { catalogKey } = await import('../../src/dynamo/keys.js');
-  const engine = new LmdbEngine({ path: `${dataDirectory}/db` });
+  const engine = await openTestStore(dataDirectory);
   try {
     const stored = await engine.get(catalogKey(name));
     assert.ok(stored, `${name} is in the catalog`);

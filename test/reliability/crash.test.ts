@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readTrail } from '../../src/audit/reader.js';
 import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, DescribeTableCommand, ListTablesCommand, UpdateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { alive, fullAccessConfig, removeDirectory, serveArguments, startCove, tempDirectory, waitUntilGone, type CoveProcess } from '../support/cove.js';
+import { alive, fullAccessConfig, openTestStore, removeDirectory, serveArguments, startCove, tempDirectory, waitUntilGone, type CoveProcess } from '../support/cove.js';
 import { reportFigures, scaled, type Figures } from '../support/reliability.js';
 import { probeSeed, seededRandom, type Random } from '../support/random.js';
 import { Lane, LANE_TABLE, newLoadCounts, readIndex, readTable, verifyLanes, type Item, type LoadCounts, type Value } from '../support/writeLanes.js';
@@ -443,21 +443,21 @@ async function awaitPurges(probe: Probe): Promise<void> {
  * keys of tables or indexes neither in the catalog nor being purged (leftovers: never purged).
  */
 async function storeLeftovers(dataDirectory: string): Promise<{ markers: number; pendingKeys: number; leftoverKeys: number }> {
-  const { LmdbEngine } = await import('../../src/storage/lmdb.js');
   const { CATALOG_RANGE, INDEX_TAG, ITEM_TAG, PURGE_MARKER_RANGE, TABLE_ID_BYTES } = await import('../../src/dynamo/keys.js');
-  const engine = new LmdbEngine({ path: `${dataDirectory}/db` });
+  const engine = await openTestStore(dataDirectory);
   try {
     const live = new Set<string>();
-    for (const { value } of engine.range(CATALOG_RANGE)) {
+    for await (const { value } of engine.range(CATALOG_RANGE)) {
       const record = JSON.parse(value.toString('utf8')) as { storageId: string; indexStorageIds?: { storageId: string }[] };
       live.add(record.storageId);
       for (const index of record.indexStorageIds ?? []) live.add(index.storageId);
     }
-    const marked = new Set([...engine.range(PURGE_MARKER_RANGE)].map(({ key }) => key.subarray(1).toString('hex')));
+    const marked = new Set<string>();
+    for await (const { key } of engine.range(PURGE_MARKER_RANGE)) marked.add(key.subarray(1).toString('hex'));
     let pendingKeys = 0;
     let leftoverKeys = 0;
     for (const tag of [ITEM_TAG, INDEX_TAG]) {
-      for (const { key } of engine.range({ start: Buffer.of(tag), end: Buffer.of(tag + 1) })) {
+      for await (const { key } of engine.range({ start: Buffer.of(tag), end: Buffer.of(tag + 1) })) {
         const id = key.subarray(1, 1 + TABLE_ID_BYTES).toString('hex');
         if (marked.has(id)) pendingKeys++;
         else if (!live.has(id)) leftoverKeys++;

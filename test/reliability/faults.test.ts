@@ -17,7 +17,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { CreateTableCommand, GetItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { fullAccessConfig, removeDirectory, startCove, tempDirectory, type CoveProcess } from '../support/cove.js';
+import { fullAccessConfig, LMDB_ONLY, removeDirectory, startCove, tempDirectory, type CoveProcess } from '../support/cove.js';
 import { compileFailWriteShim, mountTmpfs, unmount } from '../support/faults.js';
 import { reportFigures, scaled } from '../support/reliability.js';
 import { signedRawRequest } from '../support/signed.js';
@@ -94,7 +94,7 @@ async function untilWritable(client: DynamoDBClient, prefix: string, accepts: nu
 }
 
 describe('faults: the data disk full', () => {
-  it('refuses writes beyond capacity with a 500, keeps every acknowledged write, and writes again once space is freed', { skip: shim.skip }, async () => {
+  it('refuses writes beyond capacity with a 500, keeps every acknowledged write, and writes again once space is freed', { skip: LMDB_ONLY || shim.skip }, async () => {
     const work = tempDirectory('cove-faults-');
     const dataDirectory = join(work, 'data');
     const store = join(dataDirectory, 'db');

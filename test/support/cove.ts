@@ -4,6 +4,10 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createSchema, dropSchema, schemaNameFor, urlWithSchema } from './postgres.js';
+import type { StorageEngine } from '../../src/storage/engine.js';
+import { LmdbEngine } from '../../src/storage/lmdb.js';
+import { PostgresEngine } from '../../src/storage/postgres.js';
 
 const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
 const START_TIMEOUT_MS = 15_000;
@@ -61,6 +65,31 @@ export interface StartOptions {
   requestLog?: boolean;
 }
 
+/**
+ * COVE_TEST_STORAGE_URL: every cove a test starts stores in that PostgreSQL server (the whole
+ * suite against the PostgreSQL engine), each data directory in a schema of its own, named after
+ * it (a cove restarted on the directory finds its rows), created by `startCove` and dropped by
+ * `removeDirectory`. Not for a cove with `--in-memory` or its own `--storage-url`.
+ */
+function testStorageUrl(options: StartOptions): string | undefined {
+  const base = process.env.COVE_TEST_STORAGE_URL;
+  if (!base || options.args?.some((arg) => arg === '--in-memory' || arg === '--storage-url')) return undefined;
+  return base;
+}
+
+/**
+ * The store of a (stopped) cove of this data directory, for tests that look inside it: its LMDB
+ * directory, or under COVE_TEST_STORAGE_URL its PostgreSQL schema. Ranges may be asynchronous.
+ */
+export async function openTestStore(dataDirectory: string): Promise<StorageEngine> {
+  const url = process.env.COVE_TEST_STORAGE_URL;
+  if (url) return PostgresEngine.open({ url: urlWithSchema(url, schemaNameFor(dataDirectory)) });
+  return new LmdbEngine({ path: join(dataDirectory, 'db') });
+}
+
+/** A skip reason for a test of LMDB's own files, faults or tools, when the suite runs on PostgreSQL. */
+export const LMDB_ONLY: string | false = process.env.COVE_TEST_STORAGE_URL ? "LMDB's own files, faults or tools: the suite runs on PostgreSQL (COVE_TEST_STORAGE_URL)" : false;
+
 /** The command line of `cove serve` for these options (node's arguments); writes the config file if any. */
 export function serveArguments(options: StartOptions & { dataDirectory: string }): { args: string[]; configFile: string | undefined } {
   const { dataDirectory } = options;
@@ -75,12 +104,20 @@ export function serveArguments(options: StartOptions & { dataDirectory: string }
   }
   if (!options.requestLog) args.push('--quiet');
   args.push(...(options.args ?? []));
+  const storageUrl = testStorageUrl(options);
+  if (storageUrl) args.push('--storage-url', urlWithSchema(storageUrl, schemaNameFor(dataDirectory)));
   return { args, configFile };
 }
 
 /** Runs the real `cove serve` in a child process on a free port and waits for its listening line. */
 export async function startCove(options: StartOptions = {}): Promise<CoveProcess> {
   const dataDirectory = options.dataDirectory ?? tempDirectory();
+  const storageUrl = testStorageUrl(options);
+  if (storageUrl) {
+    // A directory removed and used again (a test of a fresh start): its schema's drop goes first.
+    await pendingDrops.get(schemaNameFor(dataDirectory));
+    await createSchema(storageUrl, schemaNameFor(dataDirectory));
+  }
   const { args, configFile } = serveArguments({ ...options, dataDirectory });
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
   let output = '';
@@ -172,7 +209,20 @@ export async function waitUntilGone(pids: readonly number[], timeoutMs = 10_000)
 
 export function removeDirectory(path: string): void {
   rmSync(path, { recursive: true, force: true });
+  // The directory's PostgreSQL schema goes with it; not awaited (this is synchronous), but the
+  // connection keeps the test process alive until the drop is done.
+  const storageUrl = process.env.COVE_TEST_STORAGE_URL;
+  if (!storageUrl) return;
+  const schema = schemaNameFor(path);
+  const drop = dropSchema(storageUrl, schema).catch(() => undefined);
+  pendingDrops.set(schema, drop);
+  void drop.then(() => {
+    if (pendingDrops.get(schema) === drop) pendingDrops.delete(schema);
+  });
 }
+
+/** Schema drops under way (removeDirectory), by schema: a cove started on the directory again waits for its drop. */
+const pendingDrops = new Map<string, Promise<void>>();
 
 export type { ChildProcess };
 
