@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { readTrail } from '../../src/audit/reader.js';
 import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, DescribeTableCommand, ListTablesCommand, UpdateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { alive, fullAccessConfig, openTestStore, removeDirectory, serveArguments, startCove, tempDirectory, waitUntilGone, type CoveProcess } from '../support/cove.js';
+import { alive, fullAccessConfig, openTestStore, prepareTestStore, removeDirectory, serveArguments, startCove, tempDirectory, waitUntilGone, type CoveProcess } from '../support/cove.js';
 import { reportFigures, scaled, type Figures } from '../support/reliability.js';
 import { probeSeed, seededRandom, type Random } from '../support/random.js';
 import { Lane, LANE_TABLE, newLoadCounts, readIndex, readTable, verifyLanes, type Item, type LoadCounts, type Value } from '../support/writeLanes.js';
@@ -373,6 +373,7 @@ function addCounts(probe: Probe, counts: LoadCounts): void {
  * at a seeded moment within about one start's duration: mostly before its listening line.
  */
 async function killDuringStartup(probe: Probe): Promise<void> {
+  await prepareTestStore(probe.dataDirectory);
   const { args, configFile } = serveArguments({ config: CONFIG, dataDirectory: probe.dataDirectory, workers: probe.workers });
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, COVE_BACKFILL_PAUSE_MS: BACKFILL_PAUSE_MS } });
   let output = '';

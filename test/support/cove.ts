@@ -90,6 +90,18 @@ export async function openTestStore(dataDirectory: string): Promise<StorageEngin
 /** A skip reason for a test of LMDB's own files, faults or tools, when the suite runs on PostgreSQL. */
 export const LMDB_ONLY: string | false = process.env.COVE_TEST_STORAGE_URL ? "LMDB's own files, faults or tools: the suite runs on PostgreSQL (COVE_TEST_STORAGE_URL)" : false;
 
+/**
+ * Under COVE_TEST_STORAGE_URL, creates the directory's schema, which `serveArguments` names: a
+ * test that spawns `cove serve` itself calls this first (`startCove` does).
+ */
+export async function prepareTestStore(dataDirectory: string, options: StartOptions = {}): Promise<void> {
+  const storageUrl = testStorageUrl(options);
+  if (!storageUrl) return;
+  // A directory removed and used again (a test of a fresh start): its schema's drop goes first.
+  await pendingDrops.get(schemaNameFor(dataDirectory));
+  await createSchema(storageUrl, schemaNameFor(dataDirectory));
+}
+
 /** The command line of `cove serve` for these options (node's arguments); writes the config file if any. */
 export function serveArguments(options: StartOptions & { dataDirectory: string }): { args: string[]; configFile: string | undefined } {
   const { dataDirectory } = options;
@@ -112,12 +124,7 @@ export function serveArguments(options: StartOptions & { dataDirectory: string }
 /** Runs the real `cove serve` in a child process on a free port and waits for its listening line. */
 export async function startCove(options: StartOptions = {}): Promise<CoveProcess> {
   const dataDirectory = options.dataDirectory ?? tempDirectory();
-  const storageUrl = testStorageUrl(options);
-  if (storageUrl) {
-    // A directory removed and used again (a test of a fresh start): its schema's drop goes first.
-    await pendingDrops.get(schemaNameFor(dataDirectory));
-    await createSchema(storageUrl, schemaNameFor(dataDirectory));
-  }
+  await prepareTestStore(dataDirectory, options);
   const { args, configFile } = serveArguments({ ...options, dataDirectory });
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
   let output = '';
