@@ -35,20 +35,19 @@ const WORKER_MAIN = join(dirname(fileURLToPath(import.meta.url)), 'worker.js');
 /** How long a stopping worker may take (requests in flight get 2 s, then the store closes). */
 const STOP_TIMEOUT_MS = 10_000;
 
+/** Prepared as it travels to a worker: its configuration goes as text (the worker loads it). */
+export type SentPrepared = Omit<Prepared, 'loaded'>;
+
+function sentPrepared({ loaded: _loaded, ...rest }: Prepared): SentPrepared {
+  return rest;
+}
+
 /** primary → worker */
 export type ToWorker =
   | {
       type: 'start';
-      configFile: string | undefined;
-      configText: string;
-      dataDirectory: string;
-      adminKey?: { accessKeyId: string; secretAccessKey: string };
-      open: boolean;
-      durable: boolean;
-      requestLog: 'text' | 'json' | 'off';
-      /** `--storage-url`. */
-      storageUrl?: string;
-      listenHost?: string;
+      /** What the primary prepared, but the loaded configuration, which each worker loads from its text. */
+      prepared: SentPrepared;
       port?: number;
       resumePurges: boolean;
     }
@@ -131,15 +130,7 @@ export async function serveCluster(prepared: Prepared, options: ClusterOptions):
           // while its modules still load, and be dropped.
           worker.send({
             type: 'start',
-            configFile: prepared.configFile,
-            configText: prepared.configText,
-            dataDirectory: prepared.dataDirectory,
-            ...(prepared.adminKey ? { adminKey: prepared.adminKey } : {}),
-            open: prepared.open,
-            durable: prepared.durable,
-            requestLog: prepared.requestLog,
-            ...(prepared.storageUrl !== undefined ? { storageUrl: prepared.storageUrl } : {}),
-            ...(prepared.listenHost !== undefined ? { listenHost: prepared.listenHost } : {}),
+            prepared: sentPrepared(prepared),
             ...(options.port !== undefined ? { port: options.port } : {}),
             // One worker resumes interrupted purges; purging is idempotent, so a second would only cost time.
             resumePurges: index === 0,

@@ -196,20 +196,25 @@ async function prepare(options: ServeOptions, log: (line: string) => void): Prom
 /** What a data directory was created for: its tables' ARNs and its keys are that account's. */
 const DATA_IDENTITY_FILE = 'cove-data.json';
 
+/** The account and region recorded when the data directory was made; undefined for a new one. */
+function dataIdentityOf(dataDirectory: string): { accountId?: unknown; region?: unknown } | undefined {
+  const file = join(dataDirectory, DATA_IDENTITY_FILE);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { accountId?: unknown; region?: unknown }) : undefined;
+}
+
 /**
  * Refuses a data directory made for another account, so that two accounts' data never mix
  * (ARNs in the catalog, the IAM API's entities, the audit trail); marks a new one as this account's.
  */
 function claimDataDirectory(dataDirectory: string, loaded: LoadedConfig, log: (line: string) => void): void {
-  const file = join(dataDirectory, DATA_IDENTITY_FILE);
-  const { accountId, region } = loaded.config;
-  if (!existsSync(file)) {
-    writeFileSync(file, `${JSON.stringify({ accountId, region })}\n`);
+  const { accountId, region, regions } = loaded.config;
+  const claimed = dataIdentityOf(dataDirectory);
+  if (!claimed) {
+    writeFileSync(join(dataDirectory, DATA_IDENTITY_FILE), `${JSON.stringify({ accountId, region })}\n`);
     return;
   }
-  const claimed = JSON.parse(readFileSync(file, 'utf8')) as { accountId?: unknown; region?: unknown };
-  if (claimed.region !== region) {
-    log(`cove: warning: data directory ${dataDirectory} was created for region ${String(claimed.region)}; this configuration serves ${region}, and tables created before name ${String(claimed.region)} in their ARNs`);
+  if (typeof claimed.region === 'string' && !regions.includes(claimed.region)) {
+    log(`cove: warning: data directory ${dataDirectory} was created for region ${claimed.region}, which this configuration does not serve (${regions.join(', ')}): its tables are not served`);
   }
   if (claimed.accountId !== accountId) {
     throw new StartRefusal(`data directory ${dataDirectory} holds account ${String(claimed.accountId)}'s data, and this configuration is for account ${accountId}: choose another directory with --data DIR (or remove this one)`);
@@ -386,9 +391,7 @@ async function openStores(prepared: Prepared, options: Pick<ServingOptions, 'sha
 
 /** The region the data directory was made for, whose catalog keeps the first key layout (keys.ts `catalogKeys`). */
 function homeRegionOf(dataDirectory: string, fallback: string): string {
-  const file = join(dataDirectory, DATA_IDENTITY_FILE);
-  if (!existsSync(file)) return fallback;
-  const claimed = (JSON.parse(readFileSync(file, 'utf8')) as { region?: unknown }).region;
+  const claimed = dataIdentityOf(dataDirectory)?.region;
   return typeof claimed === 'string' ? claimed : fallback;
 }
 

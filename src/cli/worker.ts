@@ -69,10 +69,10 @@ process.on('message', (message: ToWorker) => {
   if (message.type !== 'start' || running || stopping) return;
   void (async () => {
     try {
-      const loaded = loadConfig(message.configFile, message.configText);
+      const loaded = loadConfig(message.prepared.configFile, message.prepared.configText);
       const addresses: FromWorker & { type: 'listening' } = { type: 'listening', addresses: [] };
       running = await startServing(
-        { configFile: message.configFile, configText: message.configText, loaded, dataDirectory: message.dataDirectory, open: message.open, durable: message.durable, requestLog: message.requestLog, ...(message.storageUrl !== undefined ? { storageUrl: message.storageUrl } : {}), ...(message.listenHost !== undefined ? { listenHost: message.listenHost } : {}), ...(message.adminKey ? { adminKey: message.adminKey } : {}) },
+        { ...message.prepared, loaded },
         {
           ...(message.port !== undefined ? { port: message.port } : {}),
           sharedStore: true,

@@ -130,6 +130,13 @@ describe('regions: validation and the data directory\'s home region', () => {
       assert.deepEqual((await east.send(new ListTablesCommand({}))).TableNames, ['kept'], 'us-east-1 keeps its tables when it is no longer first');
       const west = new DynamoDBClient({ region: 'eu-west-1', endpoint: cove.endpoint, credentials: DEV });
       assert.deepEqual((await west.send(new ListTablesCommand({}))).TableNames, []);
+      assert.doesNotMatch(cove.output(), /was created for region/, 'the home region is still served: no warning');
+    } finally {
+      await cove.stop();
+    }
+    cove = await startCove({ config: config('region: eu-west-1'), dataDirectory, listeners: 3 });
+    try {
+      assert.match(cove.output(), /warning: data directory \S+ was created for region us-east-1, which this configuration does not serve \(eu-west-1\): its tables are not served/);
     } finally {
       await cove.stop();
       removeDirectory(dataDirectory);
