@@ -177,6 +177,11 @@ function reportInputError(error: unknown): never {
     console.error(`cove: ${error.message}`);
     process.exit(2);
   }
+  const line = startErrorLine(error);
+  if (line !== undefined) {
+    console.error(line);
+    process.exit(2);
+  }
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
     console.error(`cove: ${(error as Error).message}`);
@@ -235,10 +240,7 @@ Examples:
     try {
       await reset({ dataDirectory: options.data, all: options.all }, (line) => console.log(line));
     } catch (error) {
-      const line = startErrorLine(error);
-      if (line === undefined) throw error;
-      console.error(line);
-      process.exit(2);
+      reportInputError(error);
     }
   });
 
