@@ -92,9 +92,16 @@ export class BodyReader {
         whole ??= Buffer.allocUnsafe(declaredBytes);
         size += chunk.copy(whole, size);
       });
-      req.on('end', () => resolve(whole === undefined ? EMPTY : size === whole.length ? whole : whole.subarray(0, size)));
+      let ended = false;
+      req.on('end', () => {
+        ended = true;
+        resolve(whole === undefined ? EMPTY : size === whole.length ? whole : whole.subarray(0, size));
+      });
       req.on('error', reject);
-      req.on('close', () => reject(new Error('the client went away mid-body')));
+      // Every request closes once answered: an Error (and its stack) only for one that closed mid-body.
+      req.on('close', () => {
+        if (!ended) reject(new Error('the client went away mid-body'));
+      });
     });
   }
 
@@ -105,6 +112,7 @@ export class BodyReader {
       const chunks: Buffer[] = [];
       let size = 0;
       let tooLarge = false;
+      let ended = false;
       const onData = (chunk: Buffer) => {
         size += chunk.length;
         if (size > maxBytes) {
@@ -117,17 +125,23 @@ export class BodyReader {
           req.off('data', onData);
           req.off('end', onEnd);
           req.resume(); // the rest flows to no listener: drained, not buffered
+          ended = true;
           return resolve('cut');
         }
         chunks.push(chunk);
         if (size > this.reservedBytes) this.grow(growTo, reject);
       };
-      const onEnd = () => resolve(tooLarge ? 'tooLarge' : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+      const onEnd = () => {
+        ended = true;
+        resolve(tooLarge ? 'tooLarge' : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+      };
       req.on('data', onData);
       req.on('end', onEnd);
       req.on('error', reject);
       // A client that goes away mid-body: nothing more will come, and its budget must come back.
-      req.on('close', () => reject(new Error('the client went away mid-body')));
+      req.on('close', () => {
+        if (!ended) reject(new Error('the client went away mid-body'));
+      });
     });
   }
 
