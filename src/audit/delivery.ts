@@ -53,16 +53,33 @@ export function wholeLines(bytes: Buffer): Buffer[] {
   return lines;
 }
 
+const NEWLINE = 0x0a;
+const COMMA = 0x2c;
 const OPEN = Buffer.from('{"Records":[');
-const COMMA = Buffer.from(',');
 const CLOSE = Buffer.from(']}');
 
-/** `{"Records":[line,line,...]}` from the lines as written: no record is parsed again. */
-export function logFileBody(lines: readonly Buffer[]): Buffer {
-  const parts: Buffer[] = [OPEN];
-  lines.forEach((line, i) => parts.push(...(i === 0 ? [line] : [COMMA, line])));
-  parts.push(CLOSE);
-  return Buffer.concat(parts);
+/**
+ * `{"Records":[line,line,...]}` from a segment's bytes as written: no record is parsed again,
+ * and no line is a buffer of its own (a segment holds up to `deliveryRecords` of them, and this
+ * runs on the event loop). Empty lines are skipped and a cut last line left out, as `wholeLines`
+ * does; undefined when no line is whole.
+ */
+export function logFileBody(segment: Buffer): Buffer | undefined {
+  const end = segment.lastIndexOf(NEWLINE) + 1; // past the last whole line
+  const body = Buffer.allocUnsafe(OPEN.length + end + CLOSE.length);
+  let at = OPEN.copy(body, 0);
+  let lines = 0;
+  for (let start = 0; start < end; ) {
+    const newline = segment.indexOf(NEWLINE, start);
+    if (newline > start) {
+      if (lines++ > 0) body[at++] = COMMA;
+      at += segment.copy(body, at, start, newline);
+    }
+    start = newline + 1;
+  }
+  if (lines === 0) return undefined;
+  at += CLOSE.copy(body, at);
+  return body.subarray(0, at);
 }
 
 /**
@@ -73,13 +90,13 @@ export function logFileBody(lines: readonly Buffer[]): Buffer {
 export async function deliverSegment(trail: TrailLocation, path: string, segmentName: string): Promise<string | undefined> {
   const parsed = parseSegmentFileName(segmentName);
   if (!parsed) throw new Error(`not a journal segment: ${segmentName}`);
-  const lines = wholeLines(await fsp.readFile(path));
-  if (lines.length === 0) {
+  const body = logFileBody(await fsp.readFile(path));
+  if (body === undefined) {
     await fsp.rm(path, { force: true });
     return undefined;
   }
   const object = logFileObject(trail, parsed.openedAtMs, logFileSuffix(segmentName));
-  await writeDurably(objectPath(trail, object), await gzipAsync(logFileBody(lines), DELIVERY_GZIP));
+  await writeDurably(objectPath(trail, object), await gzipAsync(body, DELIVERY_GZIP));
   await fsp.rm(path, { force: true });
   return object;
 }

@@ -8,7 +8,7 @@ import { buildRecord } from '../../src/audit/recordStage.js';
 import { AuditWriter, type AuditFileOps, type AuditWriterOptions } from '../../src/audit/writer.js';
 import { allLogObjects, logFileSuffix } from '../../src/audit/layout.js';
 import { readLogFile, readTrail, TrailFollower } from '../../src/audit/reader.js';
-import { segmentFileName } from '../../src/audit/delivery.js';
+import { logFileBody, segmentFileName } from '../../src/audit/delivery.js';
 import { removeDirectory, tempDirectory } from '../support/cove.js';
 import { testContext } from '../support/context.js';
 import { trailIn } from '../support/audit.js';
@@ -168,5 +168,19 @@ describe('audit writer: journal and delivery', () => {
       await writer.close();
       removeDirectory(directory);
     }
+  });
+});
+
+describe('a log file body from a journal segment', () => {
+  it('joins the whole lines as one Records array, skipping empty lines and a cut last line', () => {
+    const segment = Buffer.from('{"a":1}\n\n{"b":2}\n{"c":3}\n{"cut');
+    assert.deepEqual(JSON.parse(logFileBody(segment)!.toString()), { Records: [{ a: 1 }, { b: 2 }, { c: 3 }] });
+    assert.equal(logFileBody(Buffer.from('{"a":"x\\ny"}\n'))!.toString(), '{"Records":[{"a":"x\\ny"}]}');
+  });
+
+  it('is undefined when no line is whole', () => {
+    assert.equal(logFileBody(Buffer.alloc(0)), undefined);
+    assert.equal(logFileBody(Buffer.from('\n\n')), undefined);
+    assert.equal(logFileBody(Buffer.from('{"cut')), undefined);
   });
 });
