@@ -58,6 +58,8 @@ const settings = {
   } satisfies DataShape,
   rssSteps: argv.includes('--no-rss') ? [] : quick ? [25_000, 50_000, 100_000] : [250_000, 500_000, 1_000_000],
   micro: !argv.includes('--no-micro'),
+  /** GetItem with 1 and 2 serving processes (the one of --workers from the main runs, the other on a fresh cove). */
+  scaling: !argv.includes('--no-scaling'),
   microSeconds: quick ? 1 : 3,
   workloads: option('--only')?.split(',') ?? WORKLOADS.map((w) => w.name),
   /** cove's serving processes; the ceiling runs with as many. Both cores by default: cove is meant to use them. */
@@ -188,7 +190,7 @@ async function startServer(name: string, args: string[], ready: RegExp, port?: n
   return { name, port: found, pid: child.pid!, stop: () => stop(child, exited), output };
 }
 
-async function startCove(): Promise<Server> {
+async function startCove(workers = settings.workers): Promise<Server> {
   const dir = tempDirectory('cove-bench-');
   const configFile = join(dir, 'cove.yaml');
   writeFileSync(configFile, coveConfig());
@@ -196,7 +198,7 @@ async function startCove(): Promise<Server> {
   const storage = postgres ? ['--storage-url', await postgres.freshUrl()] : [];
   const server = await startServer(
     'cove',
-    [...profile, COVE_MAIN, 'serve', '--config', configFile, '--data', join(dir, 'data'), '--port', '0', '--workers', String(settings.workers), '--quiet', ...storage],
+    [...profile, COVE_MAIN, 'serve', '--config', configFile, '--data', join(dir, 'data'), '--port', '0', '--workers', String(workers), '--quiet', ...storage],
     /listening on https:\/\/[^:\s]+:(\d+)/, // the last listener's line: every listener is up
   );
   const plain = /public listening on http:\/\/[^:\s]+:(\d+)/.exec(server.output());
@@ -318,6 +320,71 @@ function log(line = ''): void {
   process.stdout.write(line + '\n');
 }
 
+/** One run of `workloadName` against `server` (its TLS port for a TLS workload); failures are an outcome, not a throw. */
+async function measure(server: Server, workloadName: string, shape: DataShape, tag: string, seed: number): Promise<Outcome> {
+  const workload = WORKLOADS.find((w) => w.name === workloadName)!;
+  const task: Task = {
+    kind: 'run',
+    port: workload.tls ? server.tls!.port : server.port,
+    ...(workload.tls ? { caFile: server.tls!.caFile } : {}),
+    credentials: CREDENTIALS,
+    workload: workload.name,
+    shape,
+    tag,
+    warmupSeconds: settings.warmupSeconds,
+    seconds: settings.seconds,
+    seed,
+  };
+  try {
+    return await load<RunResult>(task, settings.seconds + settings.warmupSeconds * 2 + 300);
+  } catch (error) {
+    // The server's own words (an internal error's stack) say more than the load generator's.
+    return { error: `${(error as Error).message.slice(0, 2000)}\n${server.name}'s output:\n${server.output().slice(-2000)}` };
+  }
+}
+
+function runLine(label: string, system: string, outcome: Outcome): string {
+  return ok(outcome)
+    ? `  ${pad(label, 19)} ${pad(system, 14)} ${pad(fixed(outcome.requestsPerSecond, 0), 8, true)} req/s  p50 ${fixed(outcome.p50Ms, 2)} ms  p99 ${fixed(outcome.p99Ms, 2)} ms` +
+        `${outcome.errors || outcome.checkFailures ? `  errors ${outcome.errors}, bad replies ${outcome.checkFailures}: ${outcome.firstError ?? ''}` : ''}`
+    : `  ${pad(label, 19)} ${pad(system, 14)} FAILED: ${outcome.error.split('\n')[0]}`;
+}
+
+/** 100k, 1m: item counts in summary names. */
+function itemsLabel(n: number): string {
+  return n >= 1_000_000 ? `${n / 1_000_000}m` : `${n / 1000}k`;
+}
+
+function rate(outcome: Outcome | undefined): number | undefined {
+  return ok(outcome) ? outcome.requestsPerSecond : undefined;
+}
+
+/**
+ * GetItem with 1 and 2 serving processes, each against a ceiling of as many: the main runs give
+ * one of them (`--workers`), a fresh cove (preloaded alike) and ceiling give the other.
+ */
+async function scaling(main: { cove?: Outcome; ceiling?: Outcome }): Promise<Map<number, { cove?: Outcome; ceiling?: Outcome }>> {
+  const byWorkers = new Map<number, { cove?: Outcome; ceiling?: Outcome }>([[settings.workers, main]]);
+  for (const workers of [1, 2]) {
+    if (byWorkers.has(workers)) continue;
+    log(`getitem with --workers ${workers} (a fresh cove, preloaded alike, and a ceiling of ${workers} process${workers > 1 ? 'es' : ''})…`);
+    const cove = await startCove(workers);
+    let ceiling: Server | undefined;
+    try {
+      await load({ kind: 'setup', port: cove.port, credentials: CREDENTIALS, shape: settings.shape }, 1800);
+      ceiling = await startCeiling(workers, cove);
+      const outcomes = { cove: await measure(cove, 'getitem', settings.shape, `w${workers}`, 7000 + workers), ceiling: await measure(ceiling, 'getitem', settings.shape, `w${workers}c`, 7000 + workers) };
+      log(runLine(`getitem w${workers}`, 'cove', outcomes.cove));
+      log(runLine(`getitem w${workers}`, 'ceiling', outcomes.ceiling));
+      byWorkers.set(workers, outcomes);
+    } finally {
+      await ceiling?.stop();
+      await cove.stop();
+    }
+  }
+  return byWorkers;
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date();
   log(`cove benchmark${quick ? ' (--quick)' : ''}: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}, cove on ${settings.engine === 'postgres' ? 'PostgreSQL' : 'LMDB'}`);
@@ -367,58 +434,53 @@ async function main(): Promise<void> {
           log(`  ${pad(workload.name, 19)} ${pad(system, 14)} not run: dynalite lacks ${lacks}`);
           continue;
         }
-        const server = servers[system]!;
-        const task: Task = {
-          kind: 'run',
-          port: workload.tls ? server.tls!.port : server.port,
-          ...(workload.tls ? { caFile: server.tls!.caFile } : {}),
-          credentials: CREDENTIALS,
-          workload: workload.name,
-          shape: settings.shape,
-          tag: `${system}-${w}`,
-          warmupSeconds: settings.warmupSeconds,
-          seconds: settings.seconds,
-          seed: 1000 + w,
-        };
-        let outcome: Outcome;
-        try {
-          outcome = await load<RunResult>(task, settings.seconds + settings.warmupSeconds * 2 + 300);
-        } catch (error) {
-          // The server's own words (an internal error's stack) say more than the load generator's.
-          outcome = { error: `${(error as Error).message.slice(0, 2000)}\n${server.name}'s output:\n${server.output().slice(-2000)}` };
-        }
+        const outcome = await measure(servers[system]!, workload.name, settings.shape, `${system}-${w}`, 1000 + w);
         results[workload.name][system] = outcome;
-        log(
-          ok(outcome)
-            ? `  ${pad(workload.name, 19)} ${pad(system, 14)} ${pad(fixed(outcome.requestsPerSecond, 0), 8, true)} req/s  p50 ${fixed(outcome.p50Ms, 2)} ms  p99 ${fixed(outcome.p99Ms, 2)} ms` +
-                `${outcome.errors || outcome.checkFailures ? `  errors ${outcome.errors}, bad replies ${outcome.checkFailures}: ${outcome.firstError ?? ''}` : ''}`
-            : `  ${pad(workload.name, 19)} ${pad(system, 14)} FAILED: ${outcome.error.split('\n')[0]}`,
-        );
+        log(runLine(workload.name, system, outcome));
       }
     }
   } finally {
     for (const server of Object.values(servers)) await server?.stop();
   }
 
-  // RSS of cove as its data grows, on a fresh cove (fill in steps, read /proc after each).
+  const scaled = settings.scaling && results.getitem ? await scaling({ cove: results.getitem.cove, ceiling: results.getitem.ceiling }) : undefined;
+
+  // RSS of cove as its data grows, on a fresh cove (fill in steps, read /proc after each); GetItem
+  // and PutItem on it at the main runs' data size and again at the largest.
   const rssSteps: Array<{ items: number; seconds: number; rssMb: number; anonMb: number; fileMb: number; processes: number }> = [];
+  const withData: Array<{ items: number; getitem: Outcome; putitem: Outcome }> = [];
   if (settings.rssSteps.length > 0) {
-    log(`cove RSS while loading ${settings.rssSteps.map((n) => n.toLocaleString('en')).join(' / ')} items of 1 KB…`);
+    const largest = settings.rssSteps[settings.rssSteps.length - 1];
+    const measuredAt = [settings.shape.items, largest].filter((n, i, all) => n <= largest && all.indexOf(n) === i);
+    const steps = [...new Set([...settings.rssSteps, ...measuredAt])].sort((a, b) => a - b);
+    log(`cove RSS while loading ${settings.rssSteps.map((n) => n.toLocaleString('en')).join(' / ')} items of 1 KB; GetItem and PutItem at ${measuredAt.map((n) => n.toLocaleString('en')).join(' and ')}…`);
     const cove = await startCove();
     try {
       await load({ kind: 'setup', port: cove.port, credentials: CREDENTIALS, shape: { items: 0, partitions: 0 } }, 120);
       const before = rss(cove.pid);
       log(`  empty: RSS ${before.rssMb.toFixed(0)} MB`);
       let from = 0;
-      for (const to of settings.rssSteps) {
-        const result = await load<{ seconds: number }>({ kind: 'fill', port: cove.port, credentials: CREDENTIALS, from, to }, 3600).catch((error: unknown) => {
+      for (const to of steps) {
+        const started = Date.now();
+        await load<{ seconds: number }>({ kind: 'fill', port: cove.port, credentials: CREDENTIALS, from, to }, 3600).catch((error: unknown) => {
           throw new Error(`${(error as Error).message}\ncove's output:\n${cove.output().slice(-4000)}`);
         });
-        await new Promise((resolve) => setTimeout(resolve, 500));
-        const sample = rss(cove.pid);
-        rssSteps.push({ items: to, seconds: result.seconds, ...sample });
-        log(`  ${to.toLocaleString('en')} items: RSS ${sample.rssMb.toFixed(0)} MB (anonymous ${sample.anonMb.toFixed(0)}, file-backed ${sample.fileMb.toFixed(0)}); ${((to - from) / result.seconds).toFixed(0)} items/s`);
+        const seconds = (Date.now() - started) / 1000;
+        if (settings.rssSteps.includes(to)) {
+          await new Promise((resolve) => setTimeout(resolve, 500));
+          const sample = rss(cove.pid);
+          rssSteps.push({ items: to, seconds, ...sample });
+          log(`  ${to.toLocaleString('en')} items: RSS ${sample.rssMb.toFixed(0)} MB (anonymous ${sample.anonMb.toFixed(0)}, file-backed ${sample.fileMb.toFixed(0)}); ${((to - from) / seconds).toFixed(0)} items/s`);
+        }
         from = to;
+        if (measuredAt.includes(to)) {
+          const shape = { items: to, partitions: 0 };
+          const getitem = await measure(cove, 'getitem', shape, `data-${to}`, 9000 + to);
+          const putitem = await measure(cove, 'putitem', shape, `data-${to}`, 9000 + to);
+          withData.push({ items: to, getitem, putitem });
+          log(runLine(`getitem at ${itemsLabel(to)}`, 'cove', getitem));
+          log(runLine(`putitem at ${itemsLabel(to)}`, 'cove', putitem));
+        }
       }
     } finally {
       await cove.stop();
@@ -472,6 +534,29 @@ async function main(): Promise<void> {
   summary.p50_sequential_getitem_ms = fixed(ok(sequential) ? sequential.p50Ms : undefined, 3);
   const putitem = results.putitem?.cove;
   summary.putitem_rps = fixed(ok(putitem) ? putitem.requestsPerSecond : undefined, 0);
+  if (scaled) {
+    const [one, two] = [scaled.get(1), scaled.get(2)];
+    const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : a / b);
+    summary.getitem_w1_vs_ceiling = fixed(ratio(rate(one?.cove), rate(one?.ceiling)), 2);
+    summary.getitem_w2_vs_ceiling = fixed(ratio(rate(two?.cove), rate(two?.ceiling)), 2);
+    summary.getitem_w2_over_w1 = fixed(ratio(rate(two?.cove), rate(one?.cove)), 2);
+    summary.ceiling_w2_over_w1 = fixed(ratio(rate(two?.ceiling), rate(one?.ceiling)), 2);
+    log();
+    log('GetItem by serving processes (each against a ceiling of as many):');
+    for (const [workers, outcomes] of [...scaled].sort((a, b) => a[0] - b[0])) {
+      log(`  --workers ${workers}: cove ${fixed(rate(outcomes.cove), 0)} req/s, ceiling ${fixed(rate(outcomes.ceiling), 0)} req/s, cove/ceiling ${fixed(ratio(rate(outcomes.cove), rate(outcomes.ceiling)), 2)}`);
+    }
+    log(`  2 workers / 1: cove ${summary.getitem_w2_over_w1}, ceiling ${summary.ceiling_w2_over_w1}`);
+  }
+  if (withData.length === 2) {
+    const [base, large] = withData;
+    const over = (a: Outcome, b: Outcome) => fixed(ok(a) && ok(b) ? a.requestsPerSecond / b.requestsPerSecond : undefined, 2);
+    const name = `${itemsLabel(large.items)}_over_${itemsLabel(base.items)}`;
+    summary[`getitem_${name}`] = over(large.getitem, base.getitem);
+    summary[`putitem_${name}`] = over(large.putitem, base.putitem);
+    log();
+    log(`with data (one cove, ${itemsLabel(base.items)} then ${itemsLabel(large.items)} items): GetItem ${fixed(rate(base.getitem), 0)} → ${fixed(rate(large.getitem), 0)} req/s (${summary[`getitem_${name}`]}), PutItem ${fixed(rate(base.putitem), 0)} → ${fixed(rate(large.putitem), 0)} req/s (${summary[`putitem_${name}`]})`);
+  }
   if (microResult) {
     log();
     log(`SigV4 verifications/s (src/auth/sigv4.ts, derived key cached): ${microResult.sigv4VerificationsPerSecond.toFixed(0)}`);
@@ -484,12 +569,11 @@ async function main(): Promise<void> {
     log(`cove RSS: ${rssSteps.map((s) => `${s.items.toLocaleString('en')} items ${s.rssMb.toFixed(0)} MB`).join(', ')}`);
     const first = rssSteps[0];
     const last = rssSteps[rssSteps.length - 1];
-    const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}m` : `${n / 1000}k`);
-    for (const s of rssSteps) summary[`rss_${label(s.items)}_mb`] = s.rssMb.toFixed(0);
-    summary[`rss_${label(last.items)}_over_${label(first.items)}`] = (last.rssMb / first.rssMb).toFixed(2);
-    summary[`rss_anon_${label(last.items)}_mb`] = last.anonMb.toFixed(0);
-    summary[`rss_anon_${label(last.items)}_over_${label(first.items)}`] = (last.anonMb / first.anonMb).toFixed(2);
-    log(`  ${label(last.items)} / ${label(first.items)}: ${(last.rssMb / first.rssMb).toFixed(2)} in all; anonymous memory ${(last.anonMb / first.anonMb).toFixed(2)}`);
+    for (const s of rssSteps) summary[`rss_${itemsLabel(s.items)}_mb`] = s.rssMb.toFixed(0);
+    summary[`rss_${itemsLabel(last.items)}_over_${itemsLabel(first.items)}`] = (last.rssMb / first.rssMb).toFixed(2);
+    summary[`rss_anon_${itemsLabel(last.items)}_mb`] = last.anonMb.toFixed(0);
+    summary[`rss_anon_${itemsLabel(last.items)}_over_${itemsLabel(first.items)}`] = (last.anonMb / first.anonMb).toFixed(2);
+    log(`  ${itemsLabel(last.items)} / ${itemsLabel(first.items)}: ${(last.rssMb / first.rssMb).toFixed(2)} in all; anonymous memory ${(last.anonMb / first.anonMb).toFixed(2)}`);
     log(`  (resident memory of cove's processes, shared pages counted once (PSS); LMDB's memory map is file-backed pages, which the kernel can drop; anonymous memory is the heaps')`);
   }
 
@@ -503,6 +587,8 @@ async function main(): Promise<void> {
     ratios,
     micro: microResult,
     rss: rssSteps,
+    scaling: scaled ? Object.fromEntries(scaled) : undefined,
+    withData,
     summary,
   };
   // A PostgreSQL run keeps its own file, beside LMDB's.
