@@ -1,4 +1,5 @@
 import type { RequestContext } from '../context.js';
+import { atEndOfTurn } from '../endOfTurn.js';
 
 /** `--log-format`: one line of words, or one JSON object, per request. */
 export type RequestLogFormat = 'text' | 'json';
@@ -85,7 +86,7 @@ export class RequestLog {
   ) {}
 
   log(ctx: RequestContext): void {
-    if (this.pending.length === 0) setImmediate(() => this.flush());
+    if (this.pending.length === 0) atEndOfTurn('records', () => this.flush());
     this.pending.push(formatRequestLogEntry(requestLogEntry(ctx, Date.now()), this.format));
   }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { CloudTrailRecord } from './record.js';
 import { JOURNAL_DIRECTORY, type TrailLocation } from './layout.js';
 import { deliverSegment, recoverOrphans, segmentFileName } from './delivery.js';
+import { atEndOfTurn } from '../endOfTurn.js';
 
 /** The writer's limits, in one place. */
 export const AUDIT_WRITER_LIMITS = {
@@ -98,7 +99,7 @@ export type Durability = 'before-answer' | 'within-a-second';
 
 /**
  * The journal of one process: records appended during an event turn are serialized and written
- * with one write(2) at the end of that turn (setImmediate) to this process's current segment
+ * with one write(2) at the end of that turn (after its answers: src/endOfTurn.ts) to this process's current segment
  * under `<audit>/journal/`. A request that must not be answered before its record is durable
  * gets a promise from `append`; one fsync (on libuv's thread pool, never on the event loop) then
  * confirms every record written before it began — group commit — and a new one starts as soon as
@@ -172,7 +173,7 @@ export class AuditWriter {
     this.pending.push(record);
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flush());
+      atEndOfTurn('records', () => this.flush());
     }
     if (durability === 'within-a-second') return undefined;
     this.pendingWaiters ??= new Waiters();

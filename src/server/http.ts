@@ -13,6 +13,7 @@ import { ByteBudget } from './byteBudget.js';
 import { newEventId, newRequestId } from './ids.js';
 import { chooseEncoding, encodeBody, type ResponseEncoding } from './compression.js';
 import { SERVER_LIMITS, type HttpSettings } from './limits.js';
+import { atEndOfTurn } from '../endOfTurn.js';
 import { acceptingServer, peerOf, type ProxyProtocolSettings } from './accept.js';
 import { CertificateWatcher, secureContextOptions, type TlsSettings } from './tls.js';
 import type { Connection } from '../context.js';
@@ -54,30 +55,15 @@ const PROCESS_BODY_BUDGET = new ByteBudget(SERVER_LIMITS.bufferedBodyBytesMax);
 
 const EMPTY_BODY = Buffer.alloc(0);
 
-/**
- * Answers written at the end of the event loop's turn, in the order they were made. A turn
- * typically runs many connections' requests; writing each answer as soon as it is ready costs
- * every one of them a wake-up of its client (in the kernel's loopback send, and on a VM an
- * interrupt between cores), where writing them together costs about one per turn: GetItem's
- * throughput went up by half (bench/README.md). The wait is the rest of the turn.
- */
-const pendingWrites: Array<() => void> = [];
-
+/** Writes an answer with the turn's others (src/endOfTurn.ts); a socket torn down meanwhile takes nothing down with it. */
 function writeAtEndOfTurn(write: () => void): void {
-  pendingWrites.push(write);
-  if (pendingWrites.length === 1) setImmediate(writePending);
-}
-
-function writePending(): void {
-  // A write may queue another (it never does today): that one goes in the next turn.
-  const writes = pendingWrites.splice(0);
-  for (const write of writes) {
+  atEndOfTurn('answers', () => {
     try {
       write();
     } catch {
-      // A socket torn down meanwhile: its answer has nowhere to go, the others still do.
+      // Its answer has nowhere to go; the others still do.
     }
-  }
+  });
 }
 
 /**
