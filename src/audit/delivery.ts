@@ -8,13 +8,12 @@
  * segment whose process is gone (a kill -9) is an orphan: any process claims it by renaming it
  * (`claimed-<pid>-<tag>~<name>`: one rename wins) and delivers it.
  */
-import { promises as fsp, constants as fsConstants } from 'node:fs';
-import { promisify } from 'node:util';
-import { constants as zlibConstants, gzip, type ZlibOptions } from 'node:zlib';
+import { createReadStream, createWriteStream, promises as fsp, constants as fsConstants } from 'node:fs';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { constants as zlibConstants, createGzip } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { JOURNAL_DIRECTORY, logFileObject, logFileSuffix, objectPath, type TrailLocation } from './layout.js';
-
-const gzipAsync = promisify<Buffer, ZlibOptions, Buffer>(gzip);
 
 /**
  * Log files are compressed at zlib's fastest level: on a busy server every record is compressed
@@ -54,66 +53,93 @@ export function wholeLines(bytes: Buffer): Buffer[] {
 }
 
 const NEWLINE = 0x0a;
-const COMMA = 0x2c;
 const OPEN = Buffer.from('{"Records":[');
+const COMMA = Buffer.from(',');
 const CLOSE = Buffer.from(']}');
 
 /**
- * `{"Records":[line,line,...]}` from a segment's bytes as written: no record is parsed again,
- * and no line is a buffer of its own (a segment holds up to `deliveryRecords` of them, and this
- * runs on the event loop). Empty lines are skipped and a cut last line left out, as `wholeLines`
- * does; undefined when no line is whole.
+ * A segment's bytes as they stream in → `{"Records":[line,line,...]}`: no record is parsed again,
+ * and the work comes in pieces of a read's size (a segment holds up to `deliveryRecords` lines,
+ * and this runs on the event loop). Empty lines are skipped and a cut last line left out, as
+ * `wholeLines` does; `lines` counts what went out.
  */
-export function logFileBody(segment: Buffer): Buffer | undefined {
-  const end = segment.lastIndexOf(NEWLINE) + 1; // past the last whole line
-  const body = Buffer.allocUnsafe(OPEN.length + end + CLOSE.length);
-  let at = OPEN.copy(body, 0);
-  let lines = 0;
-  for (let start = 0; start < end; ) {
-    const newline = segment.indexOf(NEWLINE, start);
-    if (newline > start) {
-      if (lines++ > 0) body[at++] = COMMA;
-      at += segment.copy(body, at, start, newline);
+export class LogFileFraming extends Transform {
+  lines = 0;
+  /** The start of a line whose end has not arrived yet. */
+  private partial: Buffer[] = [];
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
+    const out: Buffer[] = [];
+    let start = 0;
+    for (let newline = chunk.indexOf(NEWLINE); newline >= 0; newline = chunk.indexOf(NEWLINE, start)) {
+      const piece = chunk.subarray(start, newline);
+      const line = this.partial.length === 0 ? piece : Buffer.concat([...this.partial.splice(0), piece]);
+      if (line.length > 0) out.push(this.lines++ === 0 ? OPEN : COMMA, line);
+      start = newline + 1;
     }
-    start = newline + 1;
+    if (start < chunk.length) this.partial.push(chunk.subarray(start));
+    done(null, out.length === 0 ? undefined : Buffer.concat(out));
   }
-  if (lines === 0) return undefined;
-  at += CLOSE.copy(body, at);
-  return body.subarray(0, at);
+
+  override _flush(done: TransformCallback): void {
+    done(null, this.lines === 0 ? undefined : CLOSE);
+  }
 }
 
 /**
  * Delivers the segment at `path` (named `segmentName` when it was written) and removes it; the
  * object's key, or undefined when the segment held no whole record. Throws on an I/O fault: the
- * segment stays, to be delivered later.
+ * segment stays, to be delivered later. The segment streams through the framing and gzip into
+ * the log file: reading a segment whole and building the file in memory stalled the event loop
+ * for milliseconds each time and, with tens of megabytes of buffers a second, made the garbage
+ * collector run full collections (most of GetItem's p99; bench/README.md).
  */
 export async function deliverSegment(trail: TrailLocation, path: string, segmentName: string): Promise<string | undefined> {
   const parsed = parseSegmentFileName(segmentName);
   if (!parsed) throw new Error(`not a journal segment: ${segmentName}`);
-  const body = logFileBody(await fsp.readFile(path));
-  if (body === undefined) {
-    await fsp.rm(path, { force: true });
-    return undefined;
-  }
   const object = logFileObject(trail, parsed.openedAtMs, logFileSuffix(segmentName));
-  await writeDurably(objectPath(trail, object), await gzipAsync(body, DELIVERY_GZIP));
+  const delivered = await writeDurablyFrom(objectPath(trail, object), async (temporary, mode) => {
+    const framing = new LogFileFraming();
+    await pipeline(createReadStream(path), framing, createGzip(DELIVERY_GZIP), createWriteStream(temporary, { mode }));
+    return framing.lines > 0;
+  });
   await fsp.rm(path, { force: true });
-  return object;
+  return delivered ? object : undefined;
 }
 
-/** Writes `bytes` to a temporary name, fsyncs it, renames it to `path` and fsyncs the folder: all or nothing. */
-export async function writeDurably(path: string, bytes: Buffer, mode = 0o644): Promise<void> {
+/**
+ * `write` fills a temporary file beside `path` (creating it with `mode`); if it says so, the file
+ * is fsynced, renamed to `path` and the folder fsynced (all or nothing), else the temporary file
+ * is removed. Whether the file was kept.
+ */
+async function writeDurablyFrom(path: string, write: (temporary: string, mode: number) => Promise<boolean>, mode = 0o644): Promise<boolean> {
   await fsp.mkdir(dirname(path), { recursive: true });
   const temporary = `${path}.${process.pid}.tmp`;
-  const file = await fsp.open(temporary, 'w', mode);
+  if (!(await write(temporary, mode))) {
+    await fsp.rm(temporary, { force: true });
+    return false;
+  }
+  const file = await fsp.open(temporary, 'r+');
   try {
-    await file.writeFile(bytes);
     await file.sync();
   } finally {
     await file.close();
   }
   await fsp.rename(temporary, path);
   await syncDirectory(dirname(path));
+  return true;
+}
+
+/** Writes `bytes` to a temporary name, fsyncs it, renames it to `path` and fsyncs the folder: all or nothing. */
+export async function writeDurably(path: string, bytes: Buffer, mode = 0o644): Promise<void> {
+  await writeDurablyFrom(
+    path,
+    async (temporary, fileMode) => {
+      await fsp.writeFile(temporary, bytes, { mode: fileMode });
+      return true;
+    },
+    mode,
+  );
 }
 
 async function syncDirectory(path: string): Promise<void> {

@@ -8,7 +8,9 @@ import { buildRecord } from '../../src/audit/recordStage.js';
 import { AuditWriter, type AuditFileOps, type AuditWriterOptions } from '../../src/audit/writer.js';
 import { allLogObjects, logFileSuffix } from '../../src/audit/layout.js';
 import { readLogFile, readTrail, TrailFollower } from '../../src/audit/reader.js';
-import { logFileBody, segmentFileName } from '../../src/audit/delivery.js';
+import { LogFileFraming, segmentFileName } from '../../src/audit/delivery.js';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { removeDirectory, tempDirectory } from '../support/cove.js';
 import { testContext } from '../support/context.js';
 import { trailIn } from '../support/audit.js';
@@ -171,16 +173,33 @@ describe('audit writer: journal and delivery', () => {
   });
 });
 
+/** The log file body LogFileFraming makes of `segment` arriving in `pieces` reads. */
+async function framed(segment: string, cuts: readonly number[] = []): Promise<{ text: string; lines: number }> {
+  const bytes = Buffer.from(segment);
+  const bounds = [0, ...cuts, bytes.length];
+  const framing = new LogFileFraming();
+  const out: Buffer[] = [];
+  await pipeline(Readable.from(bounds.slice(1).map((end, i) => bytes.subarray(bounds[i], end))), framing, async (source: AsyncIterable<Buffer>) => {
+    for await (const chunk of source) out.push(chunk);
+  });
+  return { text: Buffer.concat(out).toString(), lines: framing.lines };
+}
+
 describe('a log file body from a journal segment', () => {
-  it('joins the whole lines as one Records array, skipping empty lines and a cut last line', () => {
-    const segment = Buffer.from('{"a":1}\n\n{"b":2}\n{"c":3}\n{"cut');
-    assert.deepEqual(JSON.parse(logFileBody(segment)!.toString()), { Records: [{ a: 1 }, { b: 2 }, { c: 3 }] });
-    assert.equal(logFileBody(Buffer.from('{"a":"x\\ny"}\n'))!.toString(), '{"Records":[{"a":"x\\ny"}]}');
+  it('joins the whole lines as one Records array, skipping empty lines and a cut last line, however the reads split it', async () => {
+    const segment = '{"a":1}\n\n{"b":"x\\ny"}\n{"c":3}\n{"cut';
+    const whole = await framed(segment);
+    assert.deepEqual(JSON.parse(whole.text), { Records: [{ a: 1 }, { b: 'x\ny' }, { c: 3 }] });
+    assert.equal(whole.lines, 3);
+    for (let cut = 1; cut < segment.length; cut++) {
+      for (const second of [cut + 1, cut + 7]) {
+        const cuts = second < segment.length ? [cut, second] : [cut];
+        assert.equal((await framed(segment, cuts)).text, whole.text, `split at ${cuts.join(', ')}`);
+      }
+    }
   });
 
-  it('is undefined when no line is whole', () => {
-    assert.equal(logFileBody(Buffer.alloc(0)), undefined);
-    assert.equal(logFileBody(Buffer.from('\n\n')), undefined);
-    assert.equal(logFileBody(Buffer.from('{"cut')), undefined);
+  it('makes nothing of a segment without a whole line', async () => {
+    for (const segment of ['', '\n\n', '{"cut']) assert.deepEqual(await framed(segment), { text: '', lines: 0 });
   });
 });
