@@ -5,6 +5,7 @@ import type { CloudTrailRecord } from './record.js';
 import { JOURNAL_DIRECTORY, type TrailLocation } from './layout.js';
 import { deliverSegment, recoverOrphans, segmentFileName } from './delivery.js';
 import { atEndOfTurn } from '../endOfTurn.js';
+import { LineSlabs, type Slab } from './slabs.js';
 
 /** The writer's limits, in one place. */
 export const AUDIT_WRITER_LIMITS = {
@@ -79,7 +80,9 @@ interface Segment {
 
 /** Serialized lines of one or more records. */
 interface Chunk {
+  /** The lines, in `slab` (returned to it once confirmed or given up). */
   bytes: Buffer;
+  slab: Slab | undefined;
   records: number;
   /** Requests waiting for these lines to be durable (none after a fault answered them). */
   waiters: Waiters | undefined;
@@ -134,6 +137,7 @@ export class AuditWriter {
   private syncing: Chunk[] | undefined;
   /** Bytes in backlog, unsynced and syncing. */
   private heldBytes = 0;
+  private readonly slabs = new LineSlabs();
   /** Retired segments (closed) not delivered yet: delivery failed, or runs. */
   private readonly undelivered: Segment[] = [];
   private delivering: Promise<void> | undefined;
@@ -191,7 +195,7 @@ export class AuditWriter {
     const waiters = this.pendingWaiters;
     this.pendingWaiters = undefined;
     if (this.pending.length > 0) {
-      const chunk = serialize(this.pending, waiters, this.log);
+      const chunk = serialize(this.pending, waiters, this.slabs, this.log);
       this.pending = [];
       if (chunk) this.hold(chunk);
     } else waiters?.resolve();
@@ -207,6 +211,7 @@ export class AuditWriter {
   private hold(chunk: Chunk): void {
     if (this.heldBytes + chunk.bytes.length > AUDIT_WRITER_LIMITS.heldBytesMax) {
       chunk.waiters?.reject(new Error('audit records over the held bound'));
+      this.slabs.release(chunk.slab);
       this.dropped(chunk.records);
       return;
     }
@@ -319,6 +324,7 @@ export class AuditWriter {
     if (failure) return this.syncFailed(chunks, failure);
     for (const chunk of chunks) {
       this.heldBytes -= chunk.bytes.length;
+      this.slabs.release(chunk.slab);
       chunk.waiters?.resolve();
       chunk.segment!.unconfirmed--;
       this.closeIfConfirmed(chunk.segment!);
@@ -494,22 +500,24 @@ export class AuditWriter {
 }
 
 /** One chunk of JSON lines; a record that cannot be serialized is a bug, and must not cost the others their place. */
-function serialize(records: readonly CloudTrailRecord[], waiters: Waiters | undefined, log: (line: string) => void): Chunk | undefined {
-  let lines = '';
-  let count = 0;
+function serialize(records: readonly CloudTrailRecord[], waiters: Waiters | undefined, slabs: LineSlabs, log: (line: string) => void): Chunk | undefined {
+  const lines: string[] = [];
+  let byteLength = 0;
   for (const record of records) {
     try {
-      lines += JSON.stringify(record) + '\n';
-      count++;
+      const line = JSON.stringify(record);
+      lines.push(line);
+      byteLength += Buffer.byteLength(line, 'utf8') + 1;
     } catch (error) {
       log(`cove: audit record of request ${record.requestID} not written: ${String(error)}`);
     }
   }
-  if (count === 0) {
+  if (lines.length === 0) {
     waiters?.reject(new Error('no record of this turn could be serialized'));
     return undefined;
   }
-  return { bytes: Buffer.from(lines, 'utf8'), records: count, waiters, segment: undefined };
+  const { bytes, slab } = slabs.take(lines, byteLength);
+  return { bytes, slab, records: lines.length, waiters, segment: undefined };
 }
 
 function describe(operation: string, error: unknown): string {
