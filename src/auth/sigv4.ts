@@ -115,10 +115,18 @@ function invalid(message: string): AwsError {
 // Hashing primitives
 // ---------------------------------------------------------------------------------------------
 
-type HashFn = (algorithm: string, data: string | Buffer, encoding: 'hex') => string;
+type HashFn = {
+  (algorithm: string, data: string | Buffer, encoding: 'hex'): string;
+  (algorithm: string, data: Buffer, encoding: 'buffer'): Buffer;
+};
 // crypto.hash (Node >= 20.12) skips the Hash object; fall back to createHash on older 20.x.
 const oneShotHash: HashFn | undefined =
   typeof (nodeCrypto as { hash?: unknown }).hash === 'function' ? (nodeCrypto.hash as HashFn) : undefined;
+
+/** Where a byte string is laid out to be hashed: no buffer allocated per request. */
+const HASH_BLOCK_BYTES = 64;
+const scratch = Buffer.allocUnsafe(HASH_BLOCK_BYTES + 32 * 1024);
+const outerScratch = Buffer.allocUnsafe(HASH_BLOCK_BYTES + 32);
 
 /** Lower-case hex SHA-256 of a buffer. */
 export function sha256Hex(data: Buffer): string {
@@ -127,7 +135,41 @@ export function sha256Hex(data: Buffer): string {
 
 /** Lower-case hex SHA-256 of a byte string (latin1). */
 function sha256HexLatin1(data: string): string {
-  return oneShotHash ? oneShotHash('sha256', Buffer.from(data, 'latin1'), 'hex') : createHash('sha256').update(data, 'latin1').digest('hex');
+  if (!oneShotHash) return createHash('sha256').update(data, 'latin1').digest('hex');
+  if (data.length > scratch.length) return oneShotHash('sha256', Buffer.from(data, 'latin1'), 'hex');
+  return oneShotHash('sha256', scratch.subarray(0, scratch.write(data, 0, 'latin1')), 'hex');
+}
+
+/** A key's HMAC pads (RFC 2104): key XOR ipad, key XOR opad, one block each. */
+interface HmacPads {
+  inner: Buffer;
+  outer: Buffer;
+}
+const hmacPads = new WeakMap<Buffer, HmacPads>();
+
+function padsOf(key: Buffer): HmacPads {
+  let pads = hmacPads.get(key);
+  if (pads !== undefined) return pads;
+  const block = Buffer.alloc(HASH_BLOCK_BYTES);
+  (key.length > HASH_BLOCK_BYTES ? createHash('sha256').update(key).digest() : key).copy(block);
+  pads = { inner: Buffer.from(block.map((byte) => byte ^ 0x36)), outer: Buffer.from(block.map((byte) => byte ^ 0x5c)) };
+  hmacPads.set(key, pads);
+  return pads;
+}
+
+/**
+ * Lower-case hex HMAC-SHA256(key, message as a byte string), as createHmac computes it, from two
+ * one-shot SHA-256 calls over the key's cached pads: no Hmac object (a native one, which the
+ * garbage collector must finalize) per request.
+ */
+export function hmacSha256HexLatin1(key: Buffer, message: string): string {
+  if (!oneShotHash || message.length > scratch.length - HASH_BLOCK_BYTES) return createHmac('sha256', key).update(message, 'latin1').digest('hex');
+  const pads = padsOf(key);
+  pads.inner.copy(scratch, 0);
+  const length = HASH_BLOCK_BYTES + scratch.write(message, HASH_BLOCK_BYTES, 'latin1');
+  pads.outer.copy(outerScratch, 0);
+  oneShotHash('sha256', scratch.subarray(0, length), 'buffer').copy(outerScratch, HASH_BLOCK_BYTES);
+  return oneShotHash('sha256', outerScratch, 'hex');
 }
 
 export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
@@ -422,7 +464,7 @@ export function signingKeyCacheSize(): number {
 
 /** Lower-case hex HMAC-SHA256(signingKey, stringToSign); the string to sign is a byte string. */
 export function signature(key: Buffer, stringToSignText: string): string {
-  return createHmac('sha256', key).update(stringToSignText, 'latin1').digest('hex');
+  return hmacSha256HexLatin1(key, stringToSignText);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -891,7 +933,7 @@ export function verifySignature(
   const key = signingKey(secretAccessKey, auth.dateStamp, auth.region, auth.service);
   const matches = (excluded: readonly string[] | undefined) => {
     const cr = canonicalRequest(req, auth.signedHeaders, payloadHash, excluded ? { ...opts, excludeQueryParam: excluded } : opts);
-    const expected = createHmac('sha256', key).update(stringToSign(auth.amzDate, auth.credentialScope, cr), 'latin1').digest('hex');
+    const expected = signature(key, stringToSign(auth.amzDate, auth.credentialScope, cr));
     return auth.signature.length === expected.length && timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(auth.signature, 'latin1'));
   };
   if (!auth.presigned) {
