@@ -55,13 +55,17 @@ const PROCESS_BODY_BUDGET = new ByteBudget(SERVER_LIMITS.bufferedBodyBytesMax);
 
 const EMPTY_BODY = Buffer.alloc(0);
 
-/** Writes an answer with the turn's others (src/endOfTurn.ts); a socket torn down meanwhile takes nothing down with it. */
-function writeAtEndOfTurn(write: () => void): void {
+/**
+ * Writes an answer with the turn's others (src/endOfTurn.ts). One that cannot be written ends
+ * its connection (`giveUp`), as a failure to answer always has: never left open unanswered;
+ * the turn's other answers still go out.
+ */
+function writeAtEndOfTurn(write: () => void, giveUp: () => void): void {
   atEndOfTurn('answers', () => {
     try {
       write();
     } catch {
-      // Its answer has nowhere to go; the others still do.
+      giveUp();
     }
   });
 }
@@ -82,11 +86,14 @@ function send(res: ServerResponse, protocol: Protocol, statusCode: number, reque
   if (protocol.sendsCrc32) headers.push('x-amz-crc32', String(crc32(encoded.bytes)));
   if (crossOrigin) headers.push(...CORS_HEADERS);
   const bytes = encoded.bytes;
-  writeAtEndOfTurn(() => {
-    res.writeHead(statusCode, headers);
-    if (typeof bytes === 'string') res.end(bytes, 'utf8');
-    else res.end(bytes);
-  });
+  writeAtEndOfTurn(
+    () => {
+      res.writeHead(statusCode, headers);
+      if (typeof bytes === 'string') res.end(bytes, 'utf8');
+      else res.end(bytes);
+    },
+    () => res.destroy(),
+  );
 }
 
 /**
@@ -244,7 +251,7 @@ export class HttpListener {
     if (ctx.outcome?.reset) {
       // No path to the service: as the network would, the connection is reset, unanswered (after
       // the answers before it, which went out before it on the wire).
-      writeAtEndOfTurn(() => req.socket.resetAndDestroy());
+      writeAtEndOfTurn(() => req.socket.resetAndDestroy(), () => req.socket.destroy());
       return;
     }
     const { service, operationName } = ctx;
@@ -350,13 +357,16 @@ export class HttpListener {
     };
     this.pipeline.refuse(ctx, refusal).then(
       () => {
-        if (ctx.outcome?.reset) return writeAtEndOfTurn(() => socket.resetAndDestroy());
+        if (ctx.outcome?.reset) return writeAtEndOfTurn(() => socket.resetAndDestroy(), () => socket.destroy());
         const body = service.protocol.serializeError(ctx.error ?? refusal, requestId);
         // After the answers of the requests before it, which are still to be written this turn.
-        writeAtEndOfTurn(() => {
-          socket.end(rawResponse(ctx.error?.statusCode ?? refusal.statusCode, service.protocol, requestId, body));
-          setTimeout(() => socket.destroy(), LINGER_MS).unref();
-        });
+        writeAtEndOfTurn(
+          () => {
+            socket.end(rawResponse(ctx.error?.statusCode ?? refusal.statusCode, service.protocol, requestId, body));
+            setTimeout(() => socket.destroy(), LINGER_MS).unref();
+          },
+          () => socket.destroy(),
+        );
       },
       () => socket.destroy(),
     );
