@@ -3,7 +3,7 @@
  * people: one line per record, with the decision). Both read the data directory's trail offline,
  * through the one reader (src/audit/reader.ts), with cove.yaml's account, region and trail names.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { KeyObject } from 'node:crypto';
 import { loadConfig } from '../config/load.js';
 import { trailLocation } from '../audit/trail.js';
@@ -17,11 +17,18 @@ export class AuditInputError extends Error {}
 
 export interface TrailOptions {
   config?: string;
-  data: string;
+  /**
+   * The data directories whose trails are read as one: several cove nodes on one database
+   * (PostgreSQL) each write their own trail under their own data directory.
+   */
+  data: readonly string[];
 }
 
-export function trailOf(options: TrailOptions): TrailLocation {
-  return trailLocation(resolve(options.data), loadConfig(options.config).config);
+/** Each data directory with its trail, under cove.yaml's account, region and trail names. */
+export function trailsOf(options: TrailOptions): Array<{ dataDirectory: string; trail: TrailLocation }> {
+  const { config } = loadConfig(options.config);
+  const directories = [...new Set((options.data.length > 0 ? options.data : ['.cove']).map((directory) => resolve(directory)))];
+  return directories.map((dataDirectory) => ({ dataDirectory, trail: trailLocation(dataDirectory, config) }));
 }
 
 function timeOption(name: string, value: string | undefined, fallbackMs: number): number {
@@ -41,10 +48,15 @@ function publicKeys(trail: TrailLocation): Map<string, KeyObject> {
   }
 }
 
+/** Each trail's validation, one after the other (each node's digest chain is its own); valid when all are. */
 export function auditValidate(options: TrailOptions & { start?: string; end?: string }): ValidationReport {
-  const trail = trailOf(options);
-  const range = { startMs: timeOption('start', options.start, oldestDigestEndMs(trail) ?? 0), endMs: timeOption('end', options.end, Date.now()) };
-  return validateTrail(trail, publicKeys(trail), range);
+  const trails = trailsOf(options);
+  const reports = trails.map(({ dataDirectory, trail }) => {
+    const range = { startMs: timeOption('start', options.start, oldestDigestEndMs(trail) ?? 0), endMs: timeOption('end', options.end, Date.now()) };
+    const report = validateTrail(trail, publicKeys(trail), range);
+    return trails.length === 1 ? report : { ok: report.ok, lines: [`Trail of ${dataDirectory}:`, ...report.lines, ''] };
+  });
+  return { ok: reports.every((report) => report.ok), lines: reports.flatMap((report) => report.lines) };
 }
 
 /** `field=value` filters, all of which a record must match. */
@@ -101,12 +113,18 @@ function decidingRule(record: CloudTrailRecord): string {
 const FOLLOW_POLL_MS = 500;
 
 /** Prints the matching records, then (with follow) those that arrive, until stopped. */
+/**
+ * Prints the matching records, then (with follow) those that arrive, until stopped. With several
+ * data directories, their trails are read as one: each poll's records in time order.
+ */
 export async function auditTail(options: TrailOptions & { follow: boolean; filter: string[]; json: boolean }, print: (line: string) => void): Promise<void> {
-  const trail = trailOf(options);
   const matches = parseFilters(options.filter);
-  const follower = new TrailFollower(join(trail.directory));
+  const followers = trailsOf(options).map(({ trail }) => new TrailFollower(trail.directory));
   for (;;) {
-    for (const record of follower.poll()) if (matches(record)) print(options.json ? JSON.stringify(record) : tailLine(record));
+    const records = followers.flatMap((follower) => follower.poll());
+    // eventTime is ISO 8601 to the second, so it sorts as text; the sort is stable within a second.
+    if (followers.length > 1) records.sort((a, b) => (a.eventTime < b.eventTime ? -1 : a.eventTime > b.eventTime ? 1 : 0));
+    for (const record of records) if (matches(record)) print(options.json ? JSON.stringify(record) : tailLine(record));
     if (!options.follow) return;
     await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
   }

@@ -285,10 +285,10 @@ audit
   .command('validate')
   .description('validate the log files and the digest chain, as aws cloudtrail validate-logs does; exit 1 on any invalid file')
   .option('--config <file>', 'cove.yaml the server runs with (account, region, audit names)')
-  .option('--data <dir>', 'data directory', '.cove')
+  .option('--data <dir>', "data directory (default .cove); repeat it for several nodes' trails", collect, [])
   .option('--start <time>', 'the oldest digest end time to validate (ISO 8601 or epoch seconds; default: the oldest digest kept)')
   .option('--end <time>', 'the newest digest end time to validate (default: now)')
-  .action((options: { config?: string; data: string; start?: string; end?: string }) => {
+  .action((options: { config?: string; data: string[]; start?: string; end?: string }) => {
     try {
       const report = auditValidate(options);
       for (const line of report.lines) console.log(line);
@@ -301,11 +301,11 @@ audit
   .command('tail')
   .description('print the trail, one line per record with its decision (ALLOW, DENY, ERROR)')
   .option('--config <file>', 'cove.yaml the server runs with')
-  .option('--data <dir>', 'data directory', '.cove')
+  .option('--data <dir>', "data directory (default .cove); repeat it to read several nodes' trails as one", collect, [])
   .option('--follow', 'keep printing records as they are written', false)
   .option('--filter <field=value>', `print only records whose field contains value; repeat it (fields: eventName, eventSource, user, decision, errorCode, resource, sourceIp, vpce, requestId)`, collect, [])
   .option('--json', 'print each record as its JSON', false)
-  .action(async (options: { config?: string; data: string; follow: boolean; filter: string[]; json: boolean }) => {
+  .action(async (options: { config?: string; data: string[]; follow: boolean; filter: string[]; json: boolean }) => {
     try {
       await auditTail(options, (line) => console.log(line));
     } catch (error) {

@@ -136,6 +136,36 @@ describe('audit trail: delivery by a running server', () => {
     }
   });
 
+  it("reads several nodes' trails as one: cove audit tail --data A --data B in time order, cove audit validate of each", async () => {
+    const work = tempDirectory('cove-trails-');
+    const nodes = [join(work, 'node-a'), join(work, 'node-b')];
+    const coves: Awaited<ReturnType<typeof startCove>>[] = [];
+    for (const dataDirectory of nodes) coves.push(await startCove({ config: config('{ deliverySeconds: 1, digestPeriodSeconds: 1 }'), dataDirectory }));
+    try {
+      // Each node serves its own requests, one after the other: a, then b, then a again.
+      for (const [i, cove] of [coves[0], coves[1], coves[0]].entries()) {
+        const client = cove.client(KEY, SECRET);
+        if (i < 2) await createTable(client);
+        await client.send(new PutItemCommand({ TableName: 'trail', Item: { id: { S: `item-${i}` } } }));
+        await new Promise((r) => setTimeout(r, 1100)); // a second apart: eventTime has seconds
+      }
+      await new Promise((r) => setTimeout(r, 2500));
+      for (const cove of coves) await cove.stop();
+      const cli = (...args: string[]) => spawnSync(process.execPath, [MAIN, 'audit', ...args, '--config', coves[0].configFile!, '--data', nodes[0], '--data', nodes[1]], { encoding: 'utf8', timeout: 30_000 });
+      const tail = cli('tail', '--filter', 'eventName=PutItem', '--json');
+      assert.equal(tail.status, 0, tail.stderr);
+      const puts = tail.stdout.trim().split('\n').map((line) => JSON.parse(line) as { eventTime: string; requestParameters: { key: { id: string } } });
+      assert.deepEqual(puts.map((record) => record.requestParameters.key.id), ['item-0', 'item-1', 'item-2'], 'both trails, in time order');
+      const valid = cli('validate');
+      assert.equal(valid.status, 0, valid.stdout + valid.stderr);
+      for (const node of nodes) assert.match(valid.stdout, new RegExp(`^Trail of ${node}:$`, 'm'));
+      assert.equal(valid.stdout.match(/^(\d+)\/\1 digest files valid$/gm)?.length, 2, valid.stdout);
+    } finally {
+      for (const cove of coves) await cove.stop();
+      removeDirectory(work);
+    }
+  });
+
   it('records an item write with its key\'s values and its attribute names, never its other values; eventVersion 1.09 fields', async () => {
     const dataDirectory = join(tempDirectory('cove-trail-'), 'data');
     const cove = await startCove({ config: config('{}'), dataDirectory });
