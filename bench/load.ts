@@ -56,6 +56,8 @@ export interface RunTask extends BaseTask {
   seed: number;
   /** The CA file to trust: the run is over TLS. */
   caFile?: string;
+  /** More nodes of the same cove (one database): the connections are spread over `port` and these. */
+  morePorts?: number[];
 }
 export type Task = SetupTask | FillTask | RunTask;
 
@@ -172,7 +174,8 @@ async function run(task: RunTask, signer: Signer): Promise<RunResult> {
   }
 
   const ca = task.caFile === undefined ? undefined : readFileSync(task.caFile);
-  const connections = Array.from({ length: workload.connections }, () => new Connection(task.port, '127.0.0.1', ca));
+  const ports = [task.port, ...(task.morePorts ?? [])];
+  const connections = Array.from({ length: workload.connections }, (_, i) => new Connection(ports[i % ports.length], '127.0.0.1', ca));
   let checked = 0;
   let checkFailures = 0;
   let firstError: string | undefined;

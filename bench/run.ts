@@ -67,10 +67,14 @@ const settings = {
   cpuProfileDirectory: option('--cpu-prof') === undefined ? undefined : resolvePath(option('--cpu-prof')!),
   /** cove's storage engine. */
   engine: option('--engine') ?? 'lmdb',
+  /** With PostgreSQL: also compare this many cove nodes (one worker each) against one; 1 = not run. */
+  nodes: Number(option('--nodes') ?? 1),
 };
 if (settings.engine !== 'lmdb' && settings.engine !== 'postgres') throw new Error(`--engine expects lmdb or postgres, got ${settings.engine}`);
 /** Set with --engine postgres, in main. */
 let postgres: BenchPostgres | undefined;
+if (!Number.isInteger(settings.nodes) || settings.nodes < 1) throw new Error(`--nodes expects a whole number ≥ 1, got ${option('--nodes')}`);
+if (settings.nodes > 1 && settings.engine !== 'postgres') throw new Error('--nodes needs --engine postgres: several cove nodes share one database');
 if (!Number.isInteger(settings.workers) || settings.workers < 1) throw new Error(`--workers expects a whole number ≥ 1, got ${option('--workers')}`);
 for (const name of settings.workloads) {
   if (!WORKLOADS.some((w) => w.name === name)) throw new Error(`unknown workload ${name}; known: ${WORKLOADS.map((w) => w.name).join(', ')}`);
@@ -190,12 +194,14 @@ async function startServer(name: string, args: string[], ready: RegExp, port?: n
   return { name, port: found, pid: child.pid!, stop: () => stop(child, exited), output };
 }
 
-async function startCove(workers = settings.workers): Promise<Server> {
+/** A cove; `storageUrl` puts it on a database another cove uses already (a second node), else on a fresh schema. */
+async function startCove(workers = settings.workers, storageUrl?: string): Promise<Server & { storageUrl?: string }> {
   const dir = tempDirectory('cove-bench-');
   const configFile = join(dir, 'cove.yaml');
   writeFileSync(configFile, coveConfig());
   const profile = settings.cpuProfileDirectory === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', settings.cpuProfileDirectory];
-  const storage = postgres ? ['--storage-url', await postgres.freshUrl()] : [];
+  const url = postgres ? (storageUrl ?? (await postgres.freshUrl())) : undefined;
+  const storage = url === undefined ? [] : ['--storage-url', url];
   const server = await startServer(
     'cove',
     [...profile, COVE_MAIN, 'serve', '--config', configFile, '--data', join(dir, 'data'), '--port', '0', '--workers', String(workers), '--quiet', ...storage],
@@ -203,7 +209,7 @@ async function startCove(workers = settings.workers): Promise<Server> {
   );
   const plain = /public listening on http:\/\/[^:\s]+:(\d+)/.exec(server.output());
   const tlsDirectory = join(dir, 'data', 'tls');
-  return { ...server, port: Number(plain![1]), tls: { port: server.port, caFile: join(tlsDirectory, 'ca.pem') } };
+  return { ...server, port: Number(plain![1]), tls: { port: server.port, caFile: join(tlsDirectory, 'ca.pem') }, ...(url === undefined ? {} : { storageUrl: url }) };
 }
 
 /** The listener certificate cove made (`tls: auto`), which the ceiling's HTTPS server presents too. */
@@ -321,7 +327,7 @@ function log(line = ''): void {
 }
 
 /** One run of `workloadName` against `server` (its TLS port for a TLS workload); failures are an outcome, not a throw. */
-async function measure(server: Server, workloadName: string, shape: DataShape, tag: string, seed: number): Promise<Outcome> {
+async function measure(server: Server, workloadName: string, shape: DataShape, tag: string, seed: number, moreNodes: readonly Server[] = []): Promise<Outcome> {
   const workload = WORKLOADS.find((w) => w.name === workloadName)!;
   const task: Task = {
     kind: 'run',
@@ -334,6 +340,7 @@ async function measure(server: Server, workloadName: string, shape: DataShape, t
     warmupSeconds: settings.warmupSeconds,
     seconds: settings.seconds,
     seed,
+    ...(moreNodes.length > 0 ? { morePorts: moreNodes.map((node) => node.port) } : {}),
   };
   try {
     return await load<RunResult>(task, settings.seconds + settings.warmupSeconds * 2 + 300);
@@ -383,6 +390,32 @@ async function scaling(main: { cove?: Outcome; ceiling?: Outcome }): Promise<Map
     }
   }
   return byWorkers;
+}
+
+/**
+ * `--engine postgres --nodes N`: GetItem and PutItem on one cove node, then on N nodes (separate
+ * `cove serve` processes, one worker each, as on separate machines) on the same database, the
+ * load generator's connections spread over them.
+ */
+async function nodesPhase(): Promise<Map<number, { getitem: Outcome; putitem: Outcome }>> {
+  const byNodes = new Map<number, { getitem: Outcome; putitem: Outcome }>();
+  for (const count of [1, settings.nodes]) {
+    log(`getitem and putitem on ${count} cove node${count > 1 ? 's' : ''} (1 worker each) on one PostgreSQL database…`);
+    const nodes: Array<Server & { storageUrl?: string }> = [];
+    try {
+      nodes.push(await startCove(1));
+      for (let i = 1; i < count; i++) nodes.push(await startCove(1, nodes[0].storageUrl));
+      await load({ kind: 'setup', port: nodes[0].port, credentials: CREDENTIALS, shape: settings.shape }, 1800);
+      const [first, ...others] = nodes;
+      const outcomes = { getitem: await measure(first, 'getitem', settings.shape, `n${count}`, 8000 + count, others), putitem: await measure(first, 'putitem', settings.shape, `n${count}`, 8000 + count, others) };
+      log(runLine(`getitem ${count} node${count > 1 ? 's' : ''}`, 'cove', outcomes.getitem));
+      log(runLine(`putitem ${count} node${count > 1 ? 's' : ''}`, 'cove', outcomes.putitem));
+      byNodes.set(count, outcomes);
+    } finally {
+      for (const node of nodes) await node.stop();
+    }
+  }
+  return byNodes;
 }
 
 async function main(): Promise<void> {
@@ -444,6 +477,7 @@ async function main(): Promise<void> {
   }
 
   const scaled = settings.scaling && results.getitem ? await scaling({ cove: results.getitem.cove, ceiling: results.getitem.ceiling }) : undefined;
+  const byNodes = settings.nodes > 1 ? await nodesPhase() : undefined;
 
   // RSS of cove as its data grows, on a fresh cove (fill in steps, read /proc after each); GetItem
   // and PutItem on it at the main runs' data size and again at the largest.
@@ -548,6 +582,14 @@ async function main(): Promise<void> {
     }
     log(`  2 workers / 1: cove ${summary.getitem_w2_over_w1}, ceiling ${summary.ceiling_w2_over_w1}`);
   }
+  if (byNodes) {
+    const [one, many] = [byNodes.get(1)!, byNodes.get(settings.nodes)!];
+    const over = (a: Outcome, b: Outcome) => fixed(ok(a) && ok(b) ? a.requestsPerSecond / b.requestsPerSecond : undefined, 2);
+    summary[`getitem_${settings.nodes}nodes_over_1`] = over(many.getitem, one.getitem);
+    summary[`putitem_${settings.nodes}nodes_over_1`] = over(many.putitem, one.putitem);
+    log();
+    log(`cove nodes on one PostgreSQL database (1 worker each): GetItem ${fixed(rate(one.getitem), 0)} → ${fixed(rate(many.getitem), 0)} req/s (${summary[`getitem_${settings.nodes}nodes_over_1`]}), PutItem ${fixed(rate(one.putitem), 0)} → ${fixed(rate(many.putitem), 0)} req/s (${summary[`putitem_${settings.nodes}nodes_over_1`]}) with ${settings.nodes} nodes`);
+  }
   if (withData.length === 2) {
     const [base, large] = withData;
     const over = (a: Outcome, b: Outcome) => fixed(ok(a) && ok(b) ? a.requestsPerSecond / b.requestsPerSecond : undefined, 2);
@@ -588,6 +630,7 @@ async function main(): Promise<void> {
     micro: microResult,
     rss: rssSteps,
     scaling: scaled ? Object.fromEntries(scaled) : undefined,
+    nodes: byNodes ? Object.fromEntries(byNodes) : undefined,
     withData,
     summary,
   };
