@@ -98,3 +98,14 @@ export async function logPolicyWarnings(loaded: LoadedConfig, log: (line: string
     for (const warning of await policyWarnings(policy)) log(`cove: warning: ${warning}`);
   }
 }
+
+/** Where a serving process stores what it serves: cove.yaml's `storage:`, with `--storage-url` over it. */
+export type StorageSetting = { engine: 'lmdb' } | { engine: 'postgres'; url: string; poolSize?: number; statementTimeoutMs?: number };
+
+export function storageOf(loaded: LoadedConfig, storageUrl: string | undefined): StorageSetting {
+  const { engine, url, poolSize, statementTimeoutMs } = loaded.config.storage;
+  if (storageUrl === undefined && engine === 'lmdb') return { engine: 'lmdb' };
+  const chosen = storageUrl ?? url;
+  if (chosen === undefined) throw new ConfigError('storage: engine postgres needs url: postgres://... in cove.yaml, or --storage-url');
+  return { engine: 'postgres', url: chosen, ...(poolSize !== undefined ? { poolSize } : {}), ...(statementTimeoutMs !== undefined ? { statementTimeoutMs } : {}) };
+}

@@ -228,7 +228,9 @@ program
   .command('reset')
   .description('delete every table of a data directory (a running server sees them gone), or with --all the whole store; keys and the audit trail are kept')
   .option('--data <dir>', 'data directory', '.cove')
-  .option('--all', 'also remove what the IAM API made (users, keys, policies): the whole store; the server must be stopped', false)
+  .option('--config <file>', "cove.yaml the server runs with (its storage: names a PostgreSQL store)")
+  .option('--storage-url <url>', 'the PostgreSQL store the nodes share (also COVE_STORAGE_URL)', storageUrlSetting)
+  .option('--all', 'also remove what the IAM API made (users, keys, policies): the whole store; the server must be stopped (LMDB only)', false)
   .addHelpText(
     'after',
     `
@@ -236,9 +238,10 @@ Examples:
   cove reset                     # every table of .cove, even while cove serves it
   cove reset --data /tmp/ci --all`,
   )
-  .action(async (options: { data: string; all: boolean }) => {
+  .action(async (options: { data: string; all: boolean; config?: string; storageUrl?: string }) => {
     try {
-      await reset({ dataDirectory: options.data, all: options.all }, (line) => console.log(line));
+      const storageUrl = options.storageUrl ?? storageUrlFromEnvironment();
+      await reset({ dataDirectory: options.data, all: options.all, ...(options.config ? { config: options.config } : {}), ...(storageUrl ? { storageUrl } : {}) }, (line) => console.log(line));
     } catch (error) {
       reportInputError(error);
     }

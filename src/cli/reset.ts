@@ -3,6 +3,10 @@ import { join, resolve } from 'node:path';
 import { catalogRegionsIn } from '../dynamo/keys.js';
 import { TableCatalog } from '../dynamo/tables.js';
 import { LmdbEngine } from '../storage/lmdb.js';
+import { PostgresEngine } from '../storage/postgres.js';
+import type { StorageEngine } from '../storage/engine.js';
+import { loadConfig } from '../config/load.js';
+import { storageOf } from './configured.js';
 import { StartRefusal } from './startErrors.js';
 
 /** The file in which `cove serve` names the process serving a data directory. */
@@ -35,10 +39,21 @@ function servingPid(dataDirectory: string): number | undefined {
  * `cove reset`: deletes every table (their items, indexes and streams), as DeleteTable does, so
  * a server running on the directory sees them gone at its next request. `all` removes the whole
  * store instead (tables and what the IAM API made), which needs the server stopped. Never
- * touched: the admin key, the session key, TLS and audit keys, the audit trail.
+ * touched: the admin key, the session key, TLS and audit keys, the audit trail. On a PostgreSQL
+ * store (`storage:` in cove.yaml, `--storage-url`) the tables go the same way, seen by every node
+ * at its next request; `all` is refused there: no pid file can tell that every node has stopped.
  */
-export async function reset(options: { dataDirectory: string; all: boolean }, log: (line: string) => void): Promise<void> {
+export async function reset(options: { dataDirectory: string; all: boolean; config?: string; storageUrl?: string }, log: (line: string) => void): Promise<void> {
   const dataDirectory = resolve(options.dataDirectory);
+  const storage = storageOf(loadConfig(options.config), options.storageUrl);
+  if (storage.engine === 'postgres') {
+    if (options.all) throw new StartRefusal('reset --all: not on a PostgreSQL store, which other nodes may be serving; cove reset without --all deletes the tables while they run (to start afresh, stop every node and drop the database\'s cove_kv table: the STS session key is in it too)');
+    const engine = await PostgresEngine.open(storage).catch((error: unknown) => {
+      throw new StartRefusal(`${(error as Error).message} (check storage.url in cove.yaml or --storage-url, and that the database runs)`);
+    });
+    await deleteTables(engine, `the PostgreSQL store of ${dataDirectory}`, log);
+    return;
+  }
   const store = join(dataDirectory, 'db');
   if (!existsSync(store)) {
     log(`cove: ${dataDirectory} holds no store: nothing to reset`);
@@ -51,7 +66,11 @@ export async function reset(options: { dataDirectory: string; all: boolean }, lo
     log(`cove: removed every table and everything made through the IAM API from ${dataDirectory}; keys and the audit trail are kept`);
     return;
   }
-  const engine = new LmdbEngine({ path: store, sharedWithOtherProcesses: true });
+  await deleteTables(new LmdbEngine({ path: store, sharedWithOtherProcesses: true }), dataDirectory, log);
+}
+
+/** Deletes every table of every region in `engine` (then closes it), as DeleteTable does. */
+async function deleteTables(engine: StorageEngine, where: string, log: (line: string) => void): Promise<void> {
   try {
     const names: string[] = [];
     // The home region's catalog, then every other region's (`regions:`).
@@ -64,7 +83,7 @@ export async function reset(options: { dataDirectory: string; all: boolean }, lo
       await catalog.settle();
       await catalog.close();
     }
-    log(`cove: deleted ${names.length} table${names.length === 1 ? '' : 's'}${names.length > 0 ? ` (${names.join(', ')})` : ''} from ${dataDirectory}; users, keys and the audit trail are kept`);
+    log(`cove: deleted ${names.length} table${names.length === 1 ? '' : 's'}${names.length > 0 ? ` (${names.join(', ')})` : ''} from ${where}; users, keys and the audit trail are kept`);
   } finally {
     await engine.close();
   }

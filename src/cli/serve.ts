@@ -26,7 +26,7 @@ import { IamStore } from '../iam/store.js';
 import { serveCluster } from './cluster.js';
 import { StartRefusal } from './startErrors.js';
 import { claimServing } from './reset.js';
-import { ensureAutoCertificates, listenerPlacesOf, listeningAttachments, logPolicyWarnings, unreachableModeOf, type TlsPlaces } from './configured.js';
+import { ensureAutoCertificates, listenerPlacesOf, listeningAttachments, logPolicyWarnings, storageOf, unreachableModeOf, type TlsPlaces } from './configured.js';
 import { ServingListeners, type BoundAddress } from './listeners.js';
 import { ensureCertificateAuthority } from '../server/certificates.js';
 import { reloadConfig, type ReloadTarget } from './reload.js';
@@ -331,17 +331,6 @@ interface Stores {
   audit: AuditWriter;
   digests: DigestProducer | undefined;
   trail: TrailLocation;
-}
-
-/** Where a serving process stores what it serves: cove.yaml's `storage:`, with `--storage-url` over it. */
-export type StorageSetting = { engine: 'lmdb' } | { engine: 'postgres'; url: string; poolSize?: number; statementTimeoutMs?: number };
-
-function storageOf(loaded: LoadedConfig, storageUrl: string | undefined): StorageSetting {
-  const { engine, url, poolSize, statementTimeoutMs } = loaded.config.storage;
-  if (storageUrl === undefined && engine === 'lmdb') return { engine: 'lmdb' };
-  const chosen = storageUrl ?? url;
-  if (chosen === undefined) throw new ConfigError('storage: engine postgres needs url: postgres://... in cove.yaml, or --storage-url');
-  return { engine: 'postgres', url: chosen, ...(poolSize !== undefined ? { poolSize } : {}), ...(statementTimeoutMs !== undefined ? { statementTimeoutMs } : {}) };
 }
 
 /**

@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { auditRecordFor } from '../support/audit.js';
-import { LMDB_ONLY, removeDirectory, startCove, tempDirectory } from '../support/cove.js';
+import { removeDirectory, startCove, tempDirectory } from '../support/cove.js';
+import { schemaNameFor, urlWithSchema } from '../support/postgres.js';
 import { rejection } from '../support/errors.js';
 import { signedCall } from '../support/signed.js';
 
@@ -180,11 +181,12 @@ describe('first run: an ephemeral store and CLI manners', () => {
   });
 });
 
-// `cove reset` works on a data directory's LMDB store only (not on a PostgreSQL one yet).
-describe('cove reset', { skip: LMDB_ONLY }, () => {
-  it('empties the tables under a running server, and with --all the whole store once it is stopped, keeping the keys', async () => {
+describe('cove reset', () => {
+  it('empties the tables under a running server (on either engine), and on LMDB with --all the whole store once it is stopped, keeping the keys', async () => {
     const dataDirectory = tempDirectory();
-    const reset = (...args: string[]) => spawnSync(process.execPath, [MAIN, 'reset', '--data', dataDirectory, ...args], { encoding: 'utf8', timeout: 30_000 });
+    // Under COVE_TEST_STORAGE_URL the server stores in the directory's schema: reset is told the same.
+    const storage = process.env.COVE_TEST_STORAGE_URL ? ['--storage-url', urlWithSchema(process.env.COVE_TEST_STORAGE_URL, schemaNameFor(dataDirectory))] : [];
+    const reset = (...args: string[]) => spawnSync(process.execPath, [MAIN, 'reset', '--data', dataDirectory, ...storage, ...args], { encoding: 'utf8', timeout: 30_000 });
     let cove = await startCove({ dataDirectory, args: ['--admin-key', 'dummy:dummy'] });
     try {
       const db = cove.client('dummy', 'dummy');
@@ -196,11 +198,13 @@ describe('cove reset', { skip: LMDB_ONLY }, () => {
       assert.deepEqual((await db.send(new ListTablesCommand({}))).TableNames, []);
       const refused = reset('--all');
       assert.equal(refused.status, 2);
-      assert.match(refused.stderr, new RegExp(`reset --all: a cove \\(pid ${cove.pid}\\) is serving`));
+      if (storage.length > 0) assert.match(refused.stderr, /reset --all: not on a PostgreSQL store, which other nodes may be serving/);
+      else assert.match(refused.stderr, new RegExp(`reset --all: a cove \\(pid ${cove.pid}\\) is serving`));
       await db.send(table('two'));
     } finally {
       await cove.stop();
     }
+    if (storage.length > 0) return removeDirectory(dataDirectory);
     const wiped = reset('--all');
     assert.equal(wiped.status, 0, wiped.stderr);
     cove = await startCove({ dataDirectory });
