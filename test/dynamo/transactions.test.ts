@@ -178,6 +178,20 @@ describe('TransactWriteItems and TransactGetItems', () => {
     assert.deepEqual(capacity, [{ TableName: 'accounts', CapacityUnits: 4 }, { TableName: 'orders', CapacityUnits: 4 }]);
   });
 
+  it('refuses a transaction whose items add up to more than 4 MB: written by TransactWriteItems or read by TransactGetItems', async () => {
+    const big = (id: string) => ({ id: S(id), blob: S('b'.repeat(390 * 1024)) });
+    const ids = Array.from({ length: 11 }, (_, i) => `big-${i}`); // 11 × 390 KB > 4 MB; 10 are not
+    const tooLarge = { name: 'ValidationException', message: 'Transaction request size has exceeded the maximum allowed size of 4 MB' };
+    await assert.rejects(admin.send(new TransactWriteItemsCommand({ TransactItems: ids.map((id) => ({ Put: { TableName: 'orders', Item: big(id) } })) })), tooLarge);
+    assert.equal(await get('orders', 'big-0'), undefined, 'nothing of it written');
+    await admin.send(new TransactWriteItemsCommand({ TransactItems: ids.slice(0, 10).map((id) => ({ Put: { TableName: 'orders', Item: big(id) } })) }));
+    await admin.send(new PutItemCommand({ TableName: 'orders', Item: big('big-10') }));
+    const gets = (count: number) => new TransactGetItemsCommand({ TransactItems: ids.slice(0, count).map((id) => ({ Get: { TableName: 'orders', Key: { id: S(id) }, ProjectionExpression: 'id' } })) });
+    assert.equal((await admin.send(gets(10))).Responses?.length, 10);
+    // The items' stored size counts, whatever the projection returns.
+    await assert.rejects(admin.send(gets(11)), tooLarge);
+  });
+
   it('runs on a table named __proto__', async () => {
     await admin.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: '__proto__', Item: { id: S('__proto__'), n: N(1) } } }, update('__proto__', 'other', 'SET n = :n', { ':n': 2 })], ReturnConsumedCapacity: 'TOTAL' }));
     const result = await admin.send(new TransactGetItemsCommand({ TransactItems: [{ Get: { TableName: '__proto__', Key: { id: S('__proto__') } } }, { Get: { TableName: '__proto__', Key: { id: S('other') } } }], ReturnConsumedCapacity: 'TOTAL' }));

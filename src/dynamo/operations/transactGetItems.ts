@@ -12,6 +12,8 @@ import { tableArn, type Operation } from '../operation.js';
 import type { Table, TableCatalog } from '../tables.js';
 import { TRANSACTIONAL_UNIT_FACTOR, TransactionItems, UnitsByTable } from '../transactions.js';
 import type { Item } from '../types.js';
+import { transactionTooLarge } from '../errors.js';
+import { LIMITS } from '../limits.js';
 
 interface GetInput {
   TableName: string;
@@ -47,6 +49,9 @@ export const transactGetItems: Operation<TransactGetItemsInput> = {
   async execute(input, ctx) {
     const plans = planGets(input, ctx.catalog);
     const stored = await ctx.engine.getMany(plans.map((plan) => plan.storageKey));
+    // The whole request is refused when the items it reads add up to more than 4 MB.
+    const totalBytes = stored.reduce((sum, bytes) => sum + (bytes ? storedItemSize(bytes) : 0), 0);
+    if (totalBytes > LIMITS.maxTransactionBytes) throw transactionTooLarge();
     const units = new UnitsByTable();
     const responses = stored.map((bytes, i) => {
       const { table, expressions } = plans[i];

@@ -9,7 +9,7 @@
  * at all. lmdb-js runs the batches of one event turn one after the other in one LMDB
  * transaction; a later batch reads the earlier ones' writes, which is that same serial order.
  */
-import { validationError } from '../errors.js';
+import { transactionTooLarge, validationError } from '../errors.js';
 import { AwsError } from '../../errors.js';
 import { itemSizeBytes, normalizeItem } from '../attributeValue.js';
 import { readUnits, writeUnits, type ReturnConsumedCapacity } from '../capacity.js';
@@ -153,8 +153,7 @@ function planActions(input: TransactWriteItemsInput, catalog: TableCatalog): Pla
     totalBytes += plan.sizeBytes;
     return plan;
   });
-  // Unverified text: DynamoDB's answer to a transaction of more than 4 MB of items.
-  if (totalBytes > LIMITS.maxTransactionBytes) throw validationError('Transaction request size has exceeded the maximum allowed size of 4 MB');
+  if (totalBytes > LIMITS.maxTransactionBytes) throw transactionTooLarge();
   return plans;
 }
 
