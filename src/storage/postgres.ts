@@ -13,6 +13,8 @@ export { POSTGRES_LIMITS } from './postgresLimits.js';
 
 /** The one table. Its name is the engine's, never a DynamoDB name: items, catalog and IAM records are all rows of it. */
 export const KV_TABLE = 'cove_kv';
+/** SQLSTATEs of a CREATE TABLE IF NOT EXISTS that lost a race with another one (createTable). */
+const CREATE_RACE_STATES: ReadonlySet<string> = new Set(['23505', '42P07', '42710']);
 
 export interface PostgresEngineOptions {
   /** postgres://user:password@host:port/database (libpq's URL; `?options=-c search_path=...` picks a schema). */
@@ -99,14 +101,18 @@ export class PostgresEngine implements StorageEngine {
     return engine;
   }
 
-  /** Two nodes starting at once may both create it: the loser's duplicate error is the winner's table. */
+  /**
+   * Two nodes (or two workers) starting at once may both create it: the loser's duplicate error
+   * is the winner's table. PostgreSQL reports the race as a unique violation on its catalog
+   * (23505), a duplicate table (42P07), or a duplicate object: the table's row type (42710).
+   */
   private async createTable(): Promise<void> {
     // bytea compares bytewise (memcmp, then length), the order of the engine's keys; no collation applies.
     const ddl = `CREATE TABLE IF NOT EXISTS ${KV_TABLE} (key bytea PRIMARY KEY, value bytea NOT NULL)`;
     try {
       await this.pool.query(ddl);
     } catch (error) {
-      if (sqlState(error) !== '23505' && sqlState(error) !== '42P07') throw error;
+      if (!CREATE_RACE_STATES.has(sqlState(error) ?? '')) throw error;
     }
   }
 
