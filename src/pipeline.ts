@@ -68,8 +68,7 @@ export class Pipeline {
       if (await this.run(ctx, this.stages)) return;
       ctx.outcome = { stage: this.stages[this.stages.length - 1].name, decision: 'done', reset: false };
     } finally {
-      const durable = this.record(ctx);
-      if (durable !== undefined) await durable;
+      await this.record(ctx);
       this.env.requestLog?.log(ctx);
     }
   }
@@ -99,8 +98,7 @@ export class Pipeline {
       ctx.trace.push({ stage: 'listener', decision: 'deny', detail: `${error.code}: ${error.message}` });
       ctx.outcome = { stage: 'listener', decision: 'deny', reset: false };
     } finally {
-      const durable = this.record(ctx);
-      if (durable !== undefined) await durable;
+      await this.record(ctx);
       this.env.requestLog?.log(ctx);
     }
   }
@@ -133,19 +131,21 @@ export class Pipeline {
    * durable the answer is the service's 500: a write is then not acknowledged (it may have been
    * applied, as after any 500), and its record is still held and written once the disk allows.
    */
-  private record(ctx: RequestContext): Promise<void> | undefined {
+  private async record(ctx: RequestContext): Promise<void> {
     const record = buildRecord(ctx, { region: ctx.region ?? this.env.region, accountId: this.env.accountId });
-    if (!selects(this.env.auditDataEvents ?? 'all', record)) return undefined;
+    if (!selects(this.env.auditDataEvents ?? 'all', record)) return;
     const refusedForAudit = ctx.outcome?.stage === 'record';
     const successfulRead = ctx.error === undefined && ctx.request?.readOnly === true;
     const waits = !refusedForAudit && (this.env.auditDurability === 'sync' || !successfulRead);
-    // A successful read's record is not waited for: no promise for it (most requests).
     const durable = this.audit.append(record, waits ? 'before-answer' : 'within-a-second');
-    return durable?.then(undefined, () => {
+    if (durable === undefined) return;
+    try {
+      await durable;
+    } catch {
       ctx.error = ctx.service.protocol.wireError(ctx.service.internalError());
       ctx.response = undefined;
       ctx.outcome = { stage: 'record', decision: 'fail', reset: false };
-    });
+    }
   }
 
   /**
