@@ -366,6 +366,12 @@ function rate(outcome: Outcome | undefined): number | undefined {
   return ok(outcome) ? outcome.requestsPerSecond : undefined;
 }
 
+/** a's rate over b's, two decimals; `na` when either failed. */
+function over(a: Outcome | undefined, b: Outcome | undefined): string {
+  const [x, y] = [rate(a), rate(b)];
+  return fixed(x === undefined || y === undefined ? undefined : x / y, 2);
+}
+
 /**
  * GetItem with 1 and 2 serving processes, each against a ceiling of as many: the main runs give
  * one of them (`--workers`), a fresh cove (preloaded alike) and ceiling give the other.
@@ -570,21 +576,19 @@ async function main(): Promise<void> {
   summary.putitem_rps = fixed(ok(putitem) ? putitem.requestsPerSecond : undefined, 0);
   if (scaled) {
     const [one, two] = [scaled.get(1), scaled.get(2)];
-    const ratio = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : a / b);
-    summary.getitem_w1_vs_ceiling = fixed(ratio(rate(one?.cove), rate(one?.ceiling)), 2);
-    summary.getitem_w2_vs_ceiling = fixed(ratio(rate(two?.cove), rate(two?.ceiling)), 2);
-    summary.getitem_w2_over_w1 = fixed(ratio(rate(two?.cove), rate(one?.cove)), 2);
-    summary.ceiling_w2_over_w1 = fixed(ratio(rate(two?.ceiling), rate(one?.ceiling)), 2);
+    summary.getitem_w1_vs_ceiling = over(one?.cove, one?.ceiling);
+    summary.getitem_w2_vs_ceiling = over(two?.cove, two?.ceiling);
+    summary.getitem_w2_over_w1 = over(two?.cove, one?.cove);
+    summary.ceiling_w2_over_w1 = over(two?.ceiling, one?.ceiling);
     log();
     log('GetItem by serving processes (each against a ceiling of as many):');
     for (const [workers, outcomes] of [...scaled].sort((a, b) => a[0] - b[0])) {
-      log(`  --workers ${workers}: cove ${fixed(rate(outcomes.cove), 0)} req/s, ceiling ${fixed(rate(outcomes.ceiling), 0)} req/s, cove/ceiling ${fixed(ratio(rate(outcomes.cove), rate(outcomes.ceiling)), 2)}`);
+      log(`  --workers ${workers}: cove ${fixed(rate(outcomes.cove), 0)} req/s, ceiling ${fixed(rate(outcomes.ceiling), 0)} req/s, cove/ceiling ${over(outcomes.cove, outcomes.ceiling)}`);
     }
     log(`  2 workers / 1: cove ${summary.getitem_w2_over_w1}, ceiling ${summary.ceiling_w2_over_w1}`);
   }
   if (byNodes) {
     const [one, many] = [byNodes.get(1)!, byNodes.get(settings.nodes)!];
-    const over = (a: Outcome, b: Outcome) => fixed(ok(a) && ok(b) ? a.requestsPerSecond / b.requestsPerSecond : undefined, 2);
     summary[`getitem_${settings.nodes}nodes_over_1`] = over(many.getitem, one.getitem);
     summary[`putitem_${settings.nodes}nodes_over_1`] = over(many.putitem, one.putitem);
     log();
@@ -592,7 +596,6 @@ async function main(): Promise<void> {
   }
   if (withData.length === 2) {
     const [base, large] = withData;
-    const over = (a: Outcome, b: Outcome) => fixed(ok(a) && ok(b) ? a.requestsPerSecond / b.requestsPerSecond : undefined, 2);
     const name = `${itemsLabel(large.items)}_over_${itemsLabel(base.items)}`;
     summary[`getitem_${name}`] = over(large.getitem, base.getitem);
     summary[`putitem_${name}`] = over(large.putitem, base.putitem);

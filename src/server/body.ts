@@ -92,16 +92,9 @@ export class BodyReader {
         whole ??= Buffer.allocUnsafe(declaredBytes);
         size += chunk.copy(whole, size);
       });
-      let ended = false;
-      req.on('end', () => {
-        ended = true;
-        resolve(whole === undefined ? EMPTY : size === whole.length ? whole : whole.subarray(0, size));
-      });
+      req.on('end', () => resolve(whole === undefined ? EMPTY : size === whole.length ? whole : whole.subarray(0, size)));
       req.on('error', reject);
-      // Every request closes once answered: an Error (and its stack) only for one that closed mid-body.
-      req.on('close', () => {
-        if (!ended) reject(new Error('the client went away mid-body'));
-      });
+      req.on('close', () => this.closedMidBody(reject));
     });
   }
 
@@ -112,7 +105,6 @@ export class BodyReader {
       const chunks: Buffer[] = [];
       let size = 0;
       let tooLarge = false;
-      let ended = false;
       const onData = (chunk: Buffer) => {
         size += chunk.length;
         if (size > maxBytes) {
@@ -125,24 +117,26 @@ export class BodyReader {
           req.off('data', onData);
           req.off('end', onEnd);
           req.resume(); // the rest flows to no listener: drained, not buffered
-          ended = true;
           return resolve('cut');
         }
         chunks.push(chunk);
         if (size > this.reservedBytes) this.grow(growTo, reject);
       };
-      const onEnd = () => {
-        ended = true;
-        resolve(tooLarge ? 'tooLarge' : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
-      };
+      const onEnd = () => resolve(tooLarge ? 'tooLarge' : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
       req.on('data', onData);
       req.on('end', onEnd);
       req.on('error', reject);
       // A client that goes away mid-body: nothing more will come, and its budget must come back.
-      req.on('close', () => {
-        if (!ended) reject(new Error('the client went away mid-body'));
-      });
+      req.on('close', () => this.closedMidBody(reject));
     });
+  }
+
+  /**
+   * Every request closes once answered: the Error (and its stack) is made only for one whose
+   * client went away before the whole request arrived (node:http's `complete`).
+   */
+  private closedMidBody(reject: (error: Error) => void): void {
+    if (!this.req.complete) reject(new Error('the client went away mid-body'));
   }
 
   /** A chunked body outgrew its first share: stop reading until the rest of the largest request fits. */
