@@ -103,8 +103,14 @@ export class TrailFollower {
         // Not a log file: skipped (`cove audit validate` is the tool that reports such files).
       }
     }
-    const records = [...fresh, ...journal].filter((record) => !this.seen.has(record.eventID));
-    for (const record of records) this.seen.add(record.eventID);
+    // A segment whose log file is written but not yet removed is read twice in one poll: the
+    // check and the mark are one step, so its records are returned once.
+    const records: CloudTrailRecord[] = [];
+    for (const record of [...fresh, ...journal]) {
+      if (this.seen.has(record.eventID)) continue;
+      this.seen.add(record.eventID);
+      records.push(record);
+    }
     return records;
   }
 }

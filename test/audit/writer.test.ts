@@ -152,6 +152,24 @@ describe('audit writer: journal and delivery', () => {
     }
   });
 
+  it('reads each record once while a delivered segment still lies in the journal (log file written, segment not yet removed)', async () => {
+    const directory = tempDirectory('cove-audit-');
+    const writer = writerIn(directory);
+    writer.append(record('D1'));
+    writer.append(record('D2'));
+    await writer.close();
+    try {
+      assert.equal(allLogObjects(directory).length, 1);
+      const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+      const name = segmentFileName({ pid: dead, tag: 'feedface', seq: 0, openedAtMs: Date.now() });
+      fs.mkdirSync(join(directory, 'journal'), { recursive: true });
+      fs.writeFileSync(join(directory, 'journal', name), `${JSON.stringify(record('D1'))}\n${JSON.stringify(record('D2'))}\n`);
+      assert.deepEqual(readTrail(directory).map((r) => r.requestID), ['D1', 'D2']);
+    } finally {
+      removeDirectory(directory);
+    }
+  });
+
   it('is followed as it grows: each poll returns the records not returned before, across a delivery', async () => {
     const directory = tempDirectory('cove-audit-');
     const writer = writerIn(directory, { deliveryRecords: 2 });
