@@ -47,7 +47,7 @@ export async function reset(options: { dataDirectory: string; all: boolean; conf
   const dataDirectory = resolve(options.dataDirectory);
   const storage = storageOf(loadConfig(options.config), options.storageUrl);
   if (storage.engine === 'postgres') {
-    if (options.all) throw new StartRefusal('reset --all: not on a PostgreSQL store, which other nodes may be serving; cove reset without --all deletes the tables while they run (to start afresh, stop every node and drop the database\'s cove_kv table: the STS session key is in it too)');
+    if (options.all) throw new StartRefusal('reset --all: not on a PostgreSQL store, which other nodes may be serving; cove reset without --all deletes the tables while they run (to start afresh, stop every node and drop the database\'s cove_rows table: the STS session key is in it too)');
     const engine = await PostgresEngine.open(storage).catch((error: unknown) => {
       throw new StartRefusal(`${(error as Error).message} (check storage.url in cove.yaml or --storage-url, and that the database runs)`);
     });

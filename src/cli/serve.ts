@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { AuditWriter } from '../audit/writer.js';
@@ -176,6 +176,8 @@ async function prepare(options: ServeOptions, log: (line: string) => void): Prom
   await logPolicyWarnings(loaded, log);
   const dataDirectory = options.inMemory ? ephemeralDataDirectory() : resolve(options.dataDirectory ?? '.cove');
   mkdirSync(dataDirectory, { recursive: true });
+  // A directory cove may read but not write fails here, named, rather than at whichever file comes first.
+  accessSync(dataDirectory, fsConstants.R_OK | fsConstants.W_OK | fsConstants.X_OK);
   if (options.inMemory) log(`cove: in-memory: a fresh store in ${dataDirectory}, not synced to disk, removed at stop`);
   if (storage.engine === 'postgres') log(`cove: storage: PostgreSQL at ${redactedUrl(storage.url)} (tables, items and IAM entities shared with every cove node on it; ${dataDirectory} keeps this node's keys and audit files)`);
   claimDataDirectory(dataDirectory, loaded, log);

@@ -4,6 +4,8 @@
  * the same token with other parameters is refused. Tokens live in the engine under their own key
  * range (keys.ts: 10 | token, and 11 | expiry | token to find expired ones), written in the batch
  * of the transaction they belong to, so a token exists exactly when its transaction committed.
+ * A token belongs to its region, as DynamoDB's tables do: the stored token is the region, a NUL
+ * (which neither a region nor a token contains) and the client's token.
  */
 import { createHash } from 'node:crypto';
 import type { Entry, StorageEngine, WriteOp } from '../storage/engine.js';
@@ -55,9 +57,14 @@ function isLive(bytes: Buffer | undefined, nowMs: number): boolean {
   return bytes !== undefined && decodeRecord(bytes).expiresAtMs > nowMs;
 }
 
+/** The client's token as stored: within its region. */
+function regionToken(region: string, token: string): string {
+  return `${region}\u0000${token}`;
+}
+
 /** The token's record if it is still within its window (an expired one is as good as absent). */
-export async function liveToken(engine: StorageEngine, token: string, nowMs: number): Promise<TokenRecord | undefined> {
-  const bytes = await engine.get(clientTokenKey(token));
+export async function liveToken(engine: StorageEngine, region: string, token: string, nowMs: number): Promise<TokenRecord | undefined> {
+  const bytes = await engine.get(clientTokenKey(regionToken(region, token)));
   return bytes !== undefined && isLive(bytes, nowMs) ? decodeRecord(bytes) : undefined;
 }
 
@@ -66,7 +73,8 @@ export async function liveToken(engine: StorageEngine, token: string, nowMs: num
  * when a live record is there: a concurrent twin committed first) and its expiry entry; plus the
  * removal of up to EXPIRED_TOKENS_PER_SWEEP expired tokens, oldest first.
  */
-export async function tokenOps(engine: StorageEngine, token: string | undefined, record: Omit<TokenRecord, 'expiresAtMs'>, nowMs: number): Promise<WriteOp<AwsError>[]> {
+export async function tokenOps(engine: StorageEngine, region: string, clientToken: string | undefined, record: Omit<TokenRecord, 'expiresAtMs'>, nowMs: number): Promise<WriteOp<AwsError>[]> {
+  const token = clientToken === undefined ? undefined : regionToken(region, clientToken);
   const ops = await sweepOps(engine, token, nowMs);
   if (token === undefined) return ops;
   const expiresAtMs = nowMs + LIMITS.clientRequestTokenLifetimeMs;

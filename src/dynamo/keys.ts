@@ -1,6 +1,9 @@
 import * as nodeCrypto from 'node:crypto';
 import type { AttributeValue, KeyAttribute } from './types.js';
 import { encodeNumberOrderPreserving } from './numbers.js';
+import { successor } from '../storage/keyspace.js';
+
+export { successor };
 
 /**
  * The order-preserving binary layout of DynamoDB data in the engine (every top-level tag, of
@@ -12,8 +15,8 @@ import { encodeNumberOrderPreserving } from './numbers.js';
  *   catalog version  03   (a counter, bumped in the batch of every catalog change)
  *   catalog entry  06 | region (UTF-8) | 00 | table name      (a region other than the data's home)
  *   catalog version  07 | region (UTF-8)                       (the same, per region)
- *   client token   10 | ClientRequestToken (UTF-8)            (TransactWriteItems idempotency)
- *   token expiry   11 | expiry time (ms, uint64 BE) | token   (which tokens to remove, oldest first)
+ *   client token   10 | region | 00 | ClientRequestToken (UTF-8)   (TransactWriteItems idempotency)
+ *   token expiry   11 | expiry time (ms, uint64 BE) | region | 00 | token   (which tokens to remove, oldest first)
  *   stream counter 05 | stream id (8 bytes)                    (the last sequence number allocated)
  *   stream record  05 | stream id (8 bytes) | sequence number (uint64 BE)
  *                  (the counter sorts before the stream's records: one range per stream, which a
@@ -106,18 +109,6 @@ export function tablePrefix(tableId: Buffer, tag = ITEM_TAG): Buffer {
 export function tableRange(tableId: Buffer, tag = ITEM_TAG): { start: Buffer; end: Buffer } {
   const start = tablePrefix(tableId, tag);
   return { start, end: successor(start) };
-}
-
-/** The smallest key greater than every key that starts with `prefix`. */
-export function successor(prefix: Buffer): Buffer {
-  const out = Buffer.from(prefix);
-  for (let i = out.length - 1; i >= 0; i--) {
-    if (out[i] !== 0xff) {
-      out[i]++;
-      return out.subarray(0, i + 1);
-    }
-  }
-  throw new Error('no successor for an all-0xff prefix');
 }
 
 /** The raw bytes of a scalar key value (numbers must already be canonical). */

@@ -7,12 +7,20 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { checkOpKeys, runBatch, type BatchWrites } from './batch.js';
 import type { BatchOutcome, Entry, RangeOptions, StorageEngine, WriteOp } from './engine.js';
+import { endsPrefix, partitionOf } from './keyspace.js';
 import { POSTGRES_LIMITS } from './postgresLimits.js';
 
 export { POSTGRES_LIMITS } from './postgresLimits.js';
 
-/** The one table. Its name is the engine's, never a DynamoDB name: items, catalog and IAM records are all rows of it. */
-export const KV_TABLE = 'cove_kv';
+/**
+ * The one table. Its name is the engine's, never a DynamoDB name: items, catalog and IAM records
+ * are all rows of it, each key split into its partition prefix (`part`, keyspace.ts) and the rest:
+ * for an item, (table id and partition hash, sort key). `part` is the column a distributed
+ * database distributes by; ordered by (part, rest), the rows are in the keys' order.
+ */
+export const KV_TABLE = 'cove_rows';
+/** The table of cove before the split: one `key` column. Its rows move to KV_TABLE at open (migrateSingleKeyTable). */
+const SINGLE_KEY_TABLE = 'cove_kv';
 /** SQLSTATEs of a CREATE TABLE IF NOT EXISTS that lost a race with another one (createTable). */
 const CREATE_RACE_STATES: ReadonlySet<string> = new Set(['23505', '42P07', '42710']);
 
@@ -108,11 +116,46 @@ export class PostgresEngine implements StorageEngine {
    */
   private async createTable(): Promise<void> {
     // bytea compares bytewise (memcmp, then length), the order of the engine's keys; no collation applies.
-    const ddl = `CREATE TABLE IF NOT EXISTS ${KV_TABLE} (key bytea PRIMARY KEY, value bytea NOT NULL)`;
+    const ddl = `CREATE TABLE IF NOT EXISTS ${KV_TABLE} (part bytea NOT NULL, rest bytea NOT NULL, value bytea NOT NULL, PRIMARY KEY (part, rest))`;
     try {
       await this.pool.query(ddl);
     } catch (error) {
       if (!CREATE_RACE_STATES.has(sqlState(error) ?? '')) throw error;
+    }
+    await this.migrateSingleKeyTable();
+  }
+
+  /**
+   * Moves the rows of a database an earlier cove made (one `key` column) into KV_TABLE and drops
+   * the old table, in one transaction holding the old table's exclusive lock: a node that starts
+   * meanwhile waits for it, then finds the old table gone; a node of the earlier version still
+   * running fails its statements (a 500) instead of writing where nobody reads.
+   */
+  private async migrateSingleKeyTable(): Promise<void> {
+    const exists = await this.pool.query<{ found: string | null }>(`SELECT to_regclass('${SINGLE_KEY_TABLE}')::text AS found`);
+    if (exists.rows[0]?.found == null) return;
+    const client = await this.pool.connect();
+    try {
+      await client.query(`BEGIN; LOCK TABLE ${SINGLE_KEY_TABLE} IN ACCESS EXCLUSIVE MODE`);
+      let moved = 0;
+      for (let after: Buffer | undefined; ; ) {
+        const page = await client.query<Row>({
+          text: `SELECT key, value FROM ${SINGLE_KEY_TABLE} ${after ? 'WHERE key > $2' : ''} ORDER BY key LIMIT $1`,
+          values: after ? [POSTGRES_LIMITS.rangePageRowsMax, after] : [POSTGRES_LIMITS.rangePageRowsMax],
+        });
+        if (page.rows.length === 0) break;
+        await client.query(upsertSql(page.rows));
+        moved += page.rows.length;
+        after = page.rows[page.rows.length - 1].key;
+      }
+      await client.query(`DROP TABLE ${SINGLE_KEY_TABLE}; COMMIT`);
+      this.log(`cove: storage: moved ${moved} rows of ${SINGLE_KEY_TABLE} (an earlier cove's table) to ${KV_TABLE}, keyed by (partition, rest of key)`);
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      // Another node moved them while this one waited for the lock.
+      if (sqlState(error) !== '42P01') throw error;
+    } finally {
+      client.release();
     }
   }
 
@@ -177,12 +220,8 @@ export class PostgresEngine implements StorageEngine {
   }
 
   private async rangePage(start: Buffer, end: Buffer, reverse: boolean, after: Buffer | undefined, rows: number): Promise<Row[]> {
-    // Forward pages continue above the last key seen, reverse ones below it.
-    const bound = after === undefined ? '' : reverse ? 'AND key < $4' : 'AND key > $4';
-    const text = `SELECT key, value FROM ${KV_TABLE} WHERE key >= $1 AND key < $2 ${bound} ORDER BY key ${reverse ? 'DESC' : 'ASC'} LIMIT $3`;
-    const values = after === undefined ? [start, end, rows] : [start, end, rows, after];
-    const result = await this.pool.query<Row>({ text, values, name: `cove-range-${reverse ? 'r' : 'f'}${after === undefined ? '' : 'n'}` });
-    return result.rows;
+    const query = rangePageQuery(start, end, reverse, after, rows);
+    return (await this.pool.query<Row>(query)).rows;
   }
 
   async writeBatch<E>(ops: WriteOp<E>[]): Promise<BatchOutcome<E>> {
@@ -281,10 +320,52 @@ function copyOf(value: Buffer | undefined): Buffer | undefined {
   return value === undefined ? undefined : Buffer.from(value);
 }
 
-/** The values of `keys` that exist, by key (hex): one statement, hence one snapshot. */
+/** The columns of a row as the engine hands it out: its key whole. */
+const ROW_COLUMNS = 'part || rest AS key, value';
+
+/**
+ * The values of `keys` that exist, by key (hex): one statement, hence one snapshot. A lone key is
+ * asked for by its partition (a distributed database sends it to one node).
+ */
 async function selectKeys(queryable: pg.Pool | pg.PoolClient, keys: readonly Buffer[]): Promise<Map<string, Buffer>> {
-  const result = await queryable.query<Row>({ text: `SELECT key, value FROM ${KV_TABLE} WHERE key = ANY($1::bytea[])`, values: [keys], name: 'cove-select-keys' });
+  const split = keys.map(partitionOf);
+  const query =
+    split.length === 1
+      ? { text: `SELECT ${ROW_COLUMNS} FROM ${KV_TABLE} WHERE part = $1 AND rest = $2`, values: [split[0].part, split[0].rest], name: 'cove-select-key' }
+      : {
+          text: `SELECT ${ROW_COLUMNS} FROM ${KV_TABLE} WHERE (part, rest) IN (SELECT * FROM unnest($1::bytea[], $2::bytea[]))`,
+          values: [split.map((key) => key.part), split.map((key) => key.rest)],
+          name: 'cove-select-keys',
+        };
+  const result = await queryable.query<Row>(query);
   return new Map(result.rows.map((row) => [row.key.toString('hex'), row.value]));
+}
+
+/**
+ * One page of a range, in key order: (part, rest) compared as a pair. A range inside one
+ * partition (a Query) names it (`part = $1`), so a distributed database reads one node. Forward
+ * pages continue above the last key seen (`after`), reverse ones below it.
+ */
+export function rangePageQuery(start: Buffer, end: Buffer, reverse: boolean, after: Buffer | undefined, rows: number): pg.QueryConfig {
+  const direction = reverse ? 'DESC' : 'ASC';
+  const continues = reverse ? '<' : '>';
+  const from = partitionOf(start);
+  const to = partitionOf(end);
+  const last = after === undefined ? undefined : partitionOf(after);
+  const bounded = to.part.equals(from.part);
+  const onePartition = from.fullPrefix && (bounded || endsPrefix(end, from.part));
+  const name = `cove-range-${onePartition ? `p${bounded ? 'e' : ''}` : 'm'}${reverse ? 'r' : 'f'}${last ? 'n' : ''}`;
+  if (onePartition) {
+    const values: unknown[] = [rows, from.part, from.rest];
+    const conditions = ['part = $2', 'rest >= $3'];
+    if (bounded) conditions.push(`rest < $${values.push(to.rest)}`);
+    if (last) conditions.push(`rest ${continues} $${values.push(last.rest)}`);
+    return { text: `SELECT ${ROW_COLUMNS} FROM ${KV_TABLE} WHERE ${conditions.join(' AND ')} ORDER BY rest ${direction} LIMIT $1`, values, name };
+  }
+  const values: unknown[] = [rows, from.part, from.rest, to.part, to.rest];
+  const conditions = ['(part, rest) >= ($2, $3)', '(part, rest) < ($4, $5)'];
+  if (last) conditions.push(`(part, rest) ${continues} ($${values.push(last.part)}, $${values.push(last.rest)})`);
+  return { text: `SELECT ${ROW_COLUMNS} FROM ${KV_TABLE} WHERE ${conditions.join(' AND ')} ORDER BY part ${direction}, rest ${direction} LIMIT $1`, values, name };
 }
 
 /**
@@ -311,9 +392,15 @@ function bytea(bytes: Buffer): string {
   return `decode('${bytes.toString('hex')}', 'hex')`;
 }
 
+/** A key as the SQL row value `(part, rest)`. */
+function rowKey(key: Buffer): string {
+  const { part, rest } = partitionOf(key);
+  return `(${bytea(part)}, ${bytea(rest)})`;
+}
+
 /** Begins the batch's SERIALIZABLE transaction and reads its keys, in one round trip. */
 async function beginAndRead(client: pg.PoolClient, keys: readonly Buffer[]): Promise<Map<string, Buffer>> {
-  const text = `BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT key, value FROM ${KV_TABLE} WHERE key IN (${keys.map(bytea).join(', ')})`;
+  const text = `BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT ${ROW_COLUMNS} FROM ${KV_TABLE} WHERE (part, rest) IN (${keys.map(rowKey).join(', ')})`;
   // Several statements in one query: pg answers with one result each.
   const results = (await client.query<Row>(text)) as unknown as pg.QueryResult<Row>[];
   assert(Array.isArray(results) && results.length === 2, 'BEGIN and SELECT answer two results');
@@ -325,13 +412,19 @@ function writeAndCommitSql(writes: Map<string, { key: Buffer; value: Buffer | nu
   const puts = [...writes.values()].filter((write): write is { key: Buffer; value: Buffer } => write.value !== null);
   const deletes = [...writes.values()].filter((write) => write.value === null).map((write) => write.key);
   const statements: string[] = [];
-  if (puts.length > 0) {
-    const rows = puts.map((put) => `(${bytea(put.key)}, ${bytea(put.value)})`).join(', ');
-    statements.push(`INSERT INTO ${KV_TABLE} (key, value) VALUES ${rows} ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`);
-  }
-  if (deletes.length > 0) statements.push(`DELETE FROM ${KV_TABLE} WHERE key IN (${deletes.map(bytea).join(', ')})`);
+  if (puts.length > 0) statements.push(upsertSql(puts));
+  if (deletes.length > 0) statements.push(`DELETE FROM ${KV_TABLE} WHERE (part, rest) IN (${deletes.map(rowKey).join(', ')})`);
   statements.push('COMMIT');
   return statements.join('; ');
+}
+
+/** One statement that writes `rows` (each key once), whether or not they exist. */
+function upsertSql(rows: readonly { key: Buffer; value: Buffer }[]): string {
+  const values = rows.map(({ key, value }) => {
+    const { part, rest } = partitionOf(key);
+    return `(${bytea(part)}, ${bytea(rest)}, ${bytea(value)})`;
+  });
+  return `INSERT INTO ${KV_TABLE} (part, rest, value) VALUES ${values.join(', ')} ON CONFLICT (part, rest) DO UPDATE SET value = EXCLUDED.value`;
 }
 
 /** Rolls back after a failed statement; returns the error to close the connection with when it is not reusable. */

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
@@ -168,6 +168,28 @@ describe('first run: an ephemeral store and CLI manners', () => {
     );
     expectLine(serve('--workers', 'many'), "error: option '--workers <n>' argument 'many' is invalid. expected 1..64 or auto");
     removeDirectory(directory);
+  });
+
+  it('reports a data directory it may not write to in one line with exit code 2', (t) => {
+    // root writes anywhere: the server then runs as nobody (65534), for whom the directory is read-only.
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const probe = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(MAIN)}, require('fs').constants.R_OK)`], asUser);
+    if (probe.status !== 0) {
+      t.skip(`the checkout is not readable by uid ${asUser.uid ?? process.getuid?.()}, which this test runs cove as`);
+      return;
+    }
+    const directory = tempDirectory();
+    chmodSync(directory, 0o755);
+    const readOnly = join(directory, 'read-only');
+    mkdirSync(readOnly);
+    chmodSync(readOnly, 0o555);
+    try {
+      const result = spawnSync(process.execPath, [MAIN, 'serve', '--data', readOnly, '--port', '0', '--admin-key', 'AKIAADMIN0000000001:admin-secret'], { encoding: 'utf8', timeout: 10_000, ...asUser });
+      assert.equal(result.status, 2, result.stderr);
+      assert.equal(result.stderr.trim(), `cove: cannot write ${readOnly}: permission denied (choose another data directory with --data DIR)`);
+    } finally {
+      removeDirectory(directory);
+    }
   });
 
   it('warns when cove.yaml declares nobody who could make a request', async () => {

@@ -22,18 +22,18 @@ describe('ClientRequestToken records', () => {
 
   it('lives for the idempotency window, vetoes a twin, and is swept by a later write once expired', async () => {
     const startMs = 1_000_000;
-    const ops = await tokenOps(engine, 'tok', { parametersHash: 'h' }, startMs);
+    const ops = await tokenOps(engine, 'us-east-1', 'tok', { parametersHash: 'h' }, startMs);
     assert.equal((await engine.writeBatch(ops)).ok, true);
-    assert.equal((await liveToken(engine, 'tok', startMs + 1))?.parametersHash, 'h');
+    assert.equal((await liveToken(engine, 'us-east-1', 'tok', startMs + 1))?.parametersHash, 'h');
 
-    const twin = await engine.writeBatch(await tokenOps(engine, 'tok', { parametersHash: 'h' }, startMs + 2));
+    const twin = await engine.writeBatch(await tokenOps(engine, 'us-east-1', 'tok', { parametersHash: 'h' }, startMs + 2));
     assert.equal(!twin.ok && twin.error, TOKEN_TAKEN);
 
     const laterMs = startMs + LIMITS.clientRequestTokenLifetimeMs;
-    assert.equal(await liveToken(engine, 'tok', laterMs), undefined, 'expired on read');
-    assert.ok(engine.get(clientTokenKey('tok')), 'still stored until swept');
-    assert.equal((await engine.writeBatch(await tokenOps(engine, undefined, { parametersHash: '' }, laterMs))).ok, true);
-    assert.equal(engine.get(clientTokenKey('tok')), undefined, 'swept by a later transaction');
+    assert.equal(await liveToken(engine, 'us-east-1', 'tok', laterMs), undefined, 'expired on read');
+    assert.ok(engine.get(clientTokenKey('us-east-1\u0000tok')), 'still stored until swept');
+    assert.equal((await engine.writeBatch(await tokenOps(engine, 'us-east-1', undefined, { parametersHash: '' }, laterMs))).ok, true);
+    assert.equal(engine.get(clientTokenKey('us-east-1\u0000tok')), undefined, 'swept by a later transaction');
     assert.deepEqual([...engine.range(expiredTokensRange(laterMs))], []);
   });
 });

@@ -8,6 +8,7 @@ import {
   GetItemCommand,
   ListTablesCommand,
   PutItemCommand,
+  TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { auditRecordFor } from '../support/audit.js';
@@ -89,6 +90,21 @@ describe('several regions in one cove (regions:)', () => {
     assert.equal(endpoints.Endpoints?.length, 1);
     const record = await auditRecordFor(cove, created.$metadata.requestId);
     assert.equal(record.awsRegion, 'eu-west-1');
+  });
+
+  it('keeps a ClientRequestToken to its region: the same token with other parameters in another region is a new transaction', async () => {
+    const east = client('us-east-1');
+    const west = client('eu-west-1');
+    await east.send(table('tokens'));
+    await west.send(table('tokens'));
+    const put = (where: string) =>
+      new TransactWriteItemsCommand({ ClientRequestToken: 'same-token-both-regions', TransactItems: [{ Put: { TableName: 'tokens', Item: { pk: { S: 't' }, where: { S: where } } } }] });
+    await east.send(put('east'));
+    await west.send(put('west'));
+    assert.equal((await east.send(new GetItemCommand({ TableName: 'tokens', Key: { pk: { S: 't' } } }))).Item?.where.S, 'east');
+    assert.equal((await west.send(new GetItemCommand({ TableName: 'tokens', Key: { pk: { S: 't' } } }))).Item?.where.S, 'west');
+    const mismatch = await rejection(west.send(put('elsewhere')));
+    assert.equal(mismatch.name, 'IdempotentParameterMismatchException', 'within one region the token still binds its parameters');
   });
 
   it('refuses a region it does not serve with AWS\'s text, and logs the ones it serves', async () => {

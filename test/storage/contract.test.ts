@@ -9,6 +9,8 @@ import { MAX_ENGINE_KEY_BYTES, type Entry, type StorageEngine } from '../../src/
 import { LmdbEngine } from '../../src/storage/lmdb.js';
 import { PostgresEngine, StorageUnavailableError } from '../../src/storage/postgres.js';
 import { removeDirectory, tempDirectory } from '../support/cove.js';
+import { seededRandom } from '../support/random.js';
+import { successor } from '../../src/storage/keyspace.js';
 import { createSchema, dropSchema, POSTGRES_SKIP_MESSAGE, schemaNameFor, testPostgresUrl } from '../support/postgres.js';
 
 const b = (s: string) => Buffer.from(s);
@@ -148,6 +150,49 @@ for (const [name, make, skip] of engines) {
       assert.equal(reversed.length, 1500);
       assert.ok(reversed.every((entry, i) => entry.key.equals(key(count - 1 - i))));
       assert.equal((await collect(engine.range({ ...range, limit: 100 }))).length, 100);
+    });
+
+    it('ranges inside one partition, across partitions and across tags as the keys sort (keys split by keyspace.ts\'s partition rule)', async () => {
+      const random = seededRandom(7);
+      const draw = () => random.next();
+      const bytes = (length: number) => Buffer.from(Array.from({ length }, () => (draw() < 0.2 ? 0xff : draw() < 0.3 ? 0 : Math.floor(draw() * 256))));
+      // Two partitions of one "table" (tag 01: 25-byte prefix) with 150 rows each (more than a first page), plus short keys
+      // of that tag, a stream (tag 05), client tokens (tag 10, the whole key) and an unknown tag (0x7e, split at 1 byte).
+      const partitions = [Buffer.concat([Buffer.of(0x01), bytes(24)]), Buffer.concat([Buffer.of(0x01), bytes(24)])];
+      const keys = new Map<string, Buffer>();
+      const add = (key: Buffer) => keys.set(key.toString('hex'), key);
+      for (const partition of partitions) {
+        add(partition);
+        for (let i = 0; i < 150; i++) add(Buffer.concat([partition, bytes(1 + Math.floor(draw() * 6))]));
+      }
+      for (let i = 0; i < 20; i++) add(Buffer.concat([Buffer.of(0x01), partitions[0].subarray(1, 1 + Math.floor(draw() * 24)), bytes(Math.floor(draw() * 3))]));
+      for (const tag of [0x05, 0x10, 0x7e]) for (let i = 0; i < 20; i++) add(Buffer.concat([Buffer.of(tag), bytes(1 + Math.floor(draw() * 12))]));
+      const written = [...keys.values()];
+      for (let from = 0; from < written.length; from += 200) await engine.writeBatch(written.slice(from, from + 200).map((key) => ({ key, value: key })));
+      // The model: these keys and those the other cases left.
+      const all = (await collect(engine.range({ start: Buffer.of(0x00), end: Buffer.of(0xff) }))).map((entry) => entry.key).sort(Buffer.compare);
+      assert.ok(written.every((key) => all.some((stored) => stored.equals(key))));
+      const bounds = [
+        ...partitions.flatMap((partition) => [partition, successor(partition), Buffer.concat([partition, bytes(2)])]),
+        Buffer.of(0x01), Buffer.of(0x02), Buffer.of(0x05), Buffer.of(0x10), Buffer.of(0x11), Buffer.of(0x7e), Buffer.of(0x7f),
+        ...Array.from({ length: 20 }, () => all[Math.floor(draw() * all.length)]),
+      ];
+      for (let round = 0; round < 40; round++) {
+        const [start, end] = [bounds[Math.floor(draw() * bounds.length)], bounds[Math.floor(draw() * bounds.length)]].sort(Buffer.compare);
+        if (start.equals(end)) continue;
+        const expected = all.filter((key) => Buffer.compare(key, start) >= 0 && Buffer.compare(key, end) < 0).map((key) => key.toString('hex'));
+        for (const reverse of [false, true]) {
+          const limit = round % 3 === 0 ? 1 + Math.floor(draw() * 100) : undefined;
+          const wanted = (reverse ? [...expected].reverse() : expected).slice(0, limit);
+          const got = (await collect(engine.range({ start, end, reverse, limit }))).map((entry) => entry.key.toString('hex'));
+          assert.deepEqual(got, wanted, `[${start.toString('hex')}, ${end.toString('hex')}) reverse=${reverse} limit=${limit}`);
+        }
+      }
+      const sample = written.filter((_, i) => i % 7 === 0);
+      assert.deepEqual((await engine.getMany(sample)).map((value) => value?.toString('hex')), sample.map((key) => key.toString('hex')));
+      assert.equal((await engine.get(partitions[1]))?.toString('hex'), partitions[1].toString('hex'));
+      await engine.writeBatch(sample.map((key) => ({ key, value: null })));
+      assert.deepEqual(await engine.getMany(sample), sample.map(() => undefined));
     });
 
     it('serializes concurrent read-modify-writes of one key: no increment lost', async () => {

@@ -121,7 +121,7 @@ export const transactWriteItems: Operation<TransactWriteItemsInput> = {
       const replay = await replayed(ctx, token, hash, plans, input.ReturnConsumedCapacity);
       if (replay) return replay;
     }
-    const extraOps = await tokenOps(ctx.engine, token, { parametersHash: hash }, ctx.nowMs);
+    const extraOps = await tokenOps(ctx.engine, ctx.region, token, { parametersHash: hash }, ctx.nowMs);
     const result = await tryWriteItemChanges(
       ctx.catalog,
       plans.map((plan) => plan.change),
@@ -187,7 +187,7 @@ function planAction({ name, input }: Action, catalog: TableCatalog): PlannedActi
  * what reading the items takes (API reference, ClientRequestToken); other parameters are refused.
  */
 async function replayed(ctx: OperationContext, token: string, hash: string, plans: readonly PlannedAction[], mode: ReturnConsumedCapacity): Promise<Record<string, unknown> | undefined> {
-  const record = await liveToken(ctx.engine, token, ctx.nowMs);
+  const record = await liveToken(ctx.engine, ctx.region, token, ctx.nowMs);
   if (!record) return undefined;
   if (record.parametersHash !== hash) throw parameterMismatch();
   const stored = await ctx.engine.getMany(plans.map((plan) => plan.change.storageKey));

@@ -1,0 +1,47 @@
+/**
+ * The partition rule of src/storage/keyspace.ts: a key splits into (part, rest) whose pairs sort
+ * as the keys do (the PostgreSQL engine's primary key relies on it), and an item's or index
+ * entry's part is exactly its partition prefix as src/dynamo/keys.ts lays it out.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { partitionOf, PARTITION_PREFIX_BYTES } from '../../src/storage/keyspace.js';
+import { INDEX_TAG, itemKey, partitionPrefix, STREAM_TAG, TABLE_ID_BYTES } from '../../src/dynamo/keys.js';
+import { seededRandom } from '../support/random.js';
+
+function comparePairs(a: Buffer, b: Buffer): number {
+  const x = partitionOf(a);
+  const y = partitionOf(b);
+  return Buffer.compare(x.part, y.part) || Buffer.compare(x.rest, y.rest);
+}
+
+describe('keyspace: partition prefixes', () => {
+  it('splits every key into part and rest whose pairs sort as the keys themselves', () => {
+    const random = seededRandom(11);
+    const tags = [0x00, 0x01, 0x04, 0x05, 0x10, 0x11, 0x20, 0xfe, 0xff];
+    const keys = Array.from({ length: 3000 }, () => {
+      const length = random.pick([1, 2, 9, 10, 24, 25, 26, 40]);
+      const bytes = Array.from({ length: length - 1 }, () => random.pick([0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff]));
+      return Buffer.from([random.pick(tags), ...bytes]);
+    });
+    for (const key of keys) {
+      const { part, rest } = partitionOf(key);
+      assert.ok(Buffer.concat([part, rest]).equals(key));
+    }
+    const byKey = [...keys].sort(Buffer.compare).map((key) => key.toString('hex'));
+    const byPair = [...keys].sort(comparePairs).map((key) => key.toString('hex'));
+    assert.deepEqual(byPair, byKey);
+  });
+
+  it('gives an item and an index entry their table (or index) id and partition hash as part, a stream its id', () => {
+    const tableId = Buffer.alloc(TABLE_ID_BYTES, 7);
+    const hashKey = { name: 'pk', type: 'S' as const };
+    const rangeKey = { name: 'sk', type: 'N' as const };
+    const key = itemKey(tableId, hashKey, { S: 'user#1' }, rangeKey, { N: '42' });
+    const prefix = partitionPrefix(tableId, hashKey, { S: 'user#1' });
+    assert.ok(partitionOf(key).part.equals(prefix));
+    assert.equal(partitionOf(key).fullPrefix, true);
+    assert.equal(PARTITION_PREFIX_BYTES.get(INDEX_TAG), prefix.length);
+    assert.equal(PARTITION_PREFIX_BYTES.get(STREAM_TAG), 1 + TABLE_ID_BYTES);
+  });
+});
