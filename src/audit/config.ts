@@ -24,4 +24,5 @@ export interface AuditSettings {
   bucket: string;
   trailName: string;
   dataEvents: 'all' | 'none' | string[];
+  peerDataDirectories: string[];
 }

@@ -1,6 +1,6 @@
 import { accessSync, constants as fsConstants, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { AuditWriter } from '../audit/writer.js';
 import { trailLocation } from '../audit/trail.js';
 import type { TrailLocation } from '../audit/layout.js';
@@ -259,6 +259,12 @@ function tlsPlacesOf(configFile: string | undefined, dataDirectory: string, load
   return { configFile, dataDirectory, region: loaded.config.region };
 }
 
+/** The trails of the other nodes LookupEvents reads too: their data directories, relative to cove.yaml's folder. */
+function peerTrailsOf(configFile: string | undefined, loaded: LoadedConfig): TrailLocation[] {
+  const base = configFile ? dirname(resolve(configFile)) : process.cwd();
+  return loaded.config.audit.peerDataDirectories.map((directory) => trailLocation(resolve(base, directory), loaded.config));
+}
+
 /** A serving process's handle on what it serves. */
 export interface Serving {
   addresses: BoundAddress[];
@@ -286,7 +292,7 @@ export async function startServing(prepared: Prepared, options: ServingOptions):
   const credentials = new CredentialStore(tokens, (identity) => sessionPolicies(identity, managedPolicyDocument));
   directory = new IamDirectory({ accountId: loaded.config.accountId, store: stores.iam, credentials, ...(prepared.adminKey ? { adminKey: prepared.adminKey } : {}), log: options.log }, loaded, Date.now());
   const router = buildRouter(loaded);
-  const services = registerServices({ ...regionalStates(loaded, stores), credentials, tokens, managedPolicyDocument, directory, auditTrail: stores.trail });
+  const services = registerServices({ ...regionalStates(loaded, stores), credentials, tokens, managedPolicyDocument, directory, auditTrail: stores.trail, peerTrails: peerTrailsOf(prepared.configFile, loaded) });
   const pipeline = buildPipeline(loaded, credentials, stores, router, directory, { open: prepared.open, log: options.log, dataDirectory: prepared.dataDirectory, configFile: prepared.configFile, requestLog: prepared.requestLog });
   const listeners = new ServingListeners(pipeline, services, loaded.config.region, loaded.config.http, options.onListening, tlsPlacesOf(prepared.configFile, prepared.dataDirectory, loaded), options.log);
   try {

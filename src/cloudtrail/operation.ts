@@ -2,9 +2,10 @@ import type { AuthorizationTarget } from '../service.js';
 import type { TrailLocation } from '../audit/layout.js';
 import { serialization } from './errors.js';
 
-/** What a CloudTrail operation reads: the trail this server writes. */
+/** What a CloudTrail operation reads: the trail this server writes, and those of the other nodes it was told of. */
 export interface CloudTrailContext {
   trail: TrailLocation;
+  peerTrails: readonly TrailLocation[];
   nowMs: number;
 }
 

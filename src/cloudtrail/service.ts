@@ -29,6 +29,8 @@ export const CLOUDTRAIL: ServiceDescription = {
 
 export interface CloudTrailState {
   auditTrail: TrailLocation;
+  /** The trails of the other nodes on the same database (cove.yaml audit.peerDataDirectories). */
+  peerTrails: readonly TrailLocation[];
 }
 
 /** The JSON object of the body (an empty body is `{}`). */
@@ -57,7 +59,7 @@ export function cloudtrailService(state: CloudTrailState): Service {
         category: 'Management',
         targets: operation.authorization(input),
         requestParameters: operation.requestParameters(input),
-        execute: async (nowMs) => operation.execute(input, { trail: state.auditTrail, nowMs }),
+        execute: async (nowMs) => operation.execute(input, { trail: state.auditTrail, peerTrails: state.peerTrails, nowMs }),
       };
     },
   };

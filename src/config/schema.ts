@@ -301,8 +301,14 @@ const auditSchema = z
     /** Data events kept: all, none, or those on these tables (management events always). */
     dataEvents: z.union([z.enum(['all', 'none']), z.array(z.string().regex(/^[a-zA-Z0-9_.-]{3,255}$/, { error: 'expected a table name' }))], { error: 'expected all, none or a list of table names' }).default(AUDIT_DEFAULTS.dataEvents),
     trailName: z.string().regex(/^[A-Za-z0-9][\w.-]{2,127}$/, { error: 'expected a trail name: 3-128 of letters, digits, _ . -' }).default(AUDIT_DEFAULTS.trailName),
+    /**
+     * The data directories of the other cove nodes on the same database, as this machine sees
+     * them (a shared filesystem; relative to cove.yaml's folder): LookupEvents answers from their
+     * trails too. Each node still writes only its own.
+     */
+    peerDataDirectories: z.array(z.string().min(1, { error: 'expected a directory' }), { error: 'expected a list of directories' }).default([]),
   })
-  .default(AUDIT_DEFAULTS);
+  .default(() => ({ ...AUDIT_DEFAULTS, peerDataDirectories: [] }));
 
 /**
  * `storage:`: where the items, tables and IAM API entities live. `lmdb` (default): the data

@@ -72,6 +72,27 @@ describe('CloudTrail API', () => {
     assert.deepEqual(created.Resources, [{ ResourceType: 'AWS::DynamoDB::Table', ResourceName: 'arn:aws:dynamodb:us-east-1:123456789012:table/songs' }]);
   });
 
+  it('answers from the trails of the other nodes named in audit.peerDataDirectories too, each event once', async () => {
+    const peerData = join(work, 'peer-data');
+    const own = join(work, 'data');
+    const peer = await startCove({ config: `${CONFIG}\naudit:\n  peerDataDirectories: [${JSON.stringify(own)}, ${JSON.stringify(peerData)}]\n`, dataDirectory: peerData });
+    try {
+      const created = await peer.client(ADMIN.key, ADMIN.secret).send(new CreateTableCommand({ TableName: 'albums', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+      await auditRecordFor(peer, created.$metadata.requestId!);
+      const lookup = (endpoint: string) =>
+        signedCall({ endpoint, target: `${TARGET}.LookupEvents`, body: '{}', accessKeyId: ADMIN.key, secretAccessKey: ADMIN.secret, service: 'cloudtrail', extraHeaders: { 'content-type': 'application/x-amz-json-1.1' } });
+      const names = async (endpoint: string) => {
+        const answer = await lookup(endpoint);
+        assert.equal(answer.status, 200, answer.body);
+        return (JSON.parse(answer.body) as { Events: { EventName: string; Resources: { ResourceName: string }[] }[] }).Events.filter((e) => e.EventName === 'CreateTable').map((e) => e.Resources[0].ResourceName.split('/')[1]);
+      };
+      assert.deepEqual(await names(peer.endpoint), ['albums', 'songs'], 'its own event and the other node\'s, newest first; its own directory among the peers counts once');
+      assert.deepEqual(await names(cove.endpoint), ['songs'], 'a node without peers answers from its own trail');
+    } finally {
+      await peer.stop();
+    }
+  });
+
   it('filters by one lookup attribute, pages with NextToken, and refuses what CloudTrail refuses', async () => {
     const lookups = await Promise.all([1, 2, 3].map(() => call(ADMIN, 'LookupEvents', { LookupAttributes: [{ AttributeKey: 'EventSource', AttributeValue: 'cloudtrail.amazonaws.com' }] })));
     assert.ok(lookups.every((answer) => answer.status === 200));

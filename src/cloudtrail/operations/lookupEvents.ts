@@ -69,6 +69,16 @@ function read(body: Record<string, unknown>): LookupEventsInput {
   return { attribute: insights ? { key: 'EventId', value: '\u0000' } : attribute, startMs, endMs, maxResults, nextToken: nextToken ?? undefined };
 }
 
+/** Each event once, should two of the trails read be one (a node named among its own peers). */
+function uniqueEvents(records: CloudTrailRecord[]): CloudTrailRecord[] {
+  const seen = new Set<string>();
+  return records.filter((record) => {
+    if (seen.has(record.eventID)) return false;
+    seen.add(record.eventID);
+    return true;
+  });
+}
+
 /** The user name LookupEvents reports: an IAM user's name, a role session's name, `root`. */
 function usernameOf(record: CloudTrailRecord): string | undefined {
   const identity = record.userIdentity;
@@ -160,7 +170,7 @@ export const lookupEvents: CloudTrailOperation<LookupEventsInput> = {
   execute(input, ctx) {
     const token = input.nextToken === undefined ? undefined : decodeToken(input.nextToken, input);
     const oldestMs = Math.max(input.startMs ?? 0, ctx.nowMs - LOOKUP_LIMITS.retentionDays * 24 * 3600 * 1000);
-    const found = readTrail(ctx.trail.directory)
+    const found = uniqueEvents([ctx.trail, ...ctx.peerTrails].flatMap((trail) => readTrail(trail.directory)))
       .filter((record): record is ApiCallRecord => record.eventType === 'AwsApiCall' && record.managementEvent)
       .filter((record) => {
         const timeMs = Date.parse(record.eventTime);
