@@ -12,10 +12,13 @@
  *   07  that catalog's version        src/dynamo/keys.ts
  *   10  TransactWriteItems client tokens              src/dynamo/keys.ts
  *   11  client token expiries         src/dynamo/keys.ts
+ *   12  the account a shared store holds (PostgreSQL)   src/cli/serve.ts
  *   20  IAM principals and policies created through the IAM API   src/iam/store.ts
  *   21  IAM store version              src/iam/store.ts
  *   22  STS session token key, in a store several machines share (PostgreSQL)   src/auth/sessionTokens.ts
  */
+/** 12: `{"accountId": ...}`, written by the first node that opens a shared store. */
+export const STORE_ACCOUNT_KEY = Buffer.of(0x12);
 export const IAM_STATE_TAG = 0x20;
 export const IAM_VERSION_TAG = 0x21;
 export const STS_SESSION_KEY_TAG = 0x22;

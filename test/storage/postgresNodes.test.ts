@@ -6,7 +6,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,7 @@ import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, GetItemComman
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from '@aws-sdk/client-iam';
 import { GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import { removeDirectory, startCove, tempDirectory, type CoveProcess } from '../support/cove.js';
+import { redactedUrl } from '../../src/storage/postgres.js';
 import { createSchema, dropSchema, POSTGRES_SKIP_MESSAGE, schemaNameFor, testPostgresUrl } from '../support/postgres.js';
 
 const ACCOUNT = '123456789012';
@@ -27,6 +29,7 @@ iam:
       accessKeys: [{ id: ${ADMIN.accessKeyId}, secret: ${ADMIN.secretAccessKey} }]
       policies: [{ name: all, document: { Version: "2012-10-17", Statement: [{ Effect: Allow, Action: "*", Resource: "*" }] } }]
 `;
+const MAIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js');
 const THROWAWAY = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'scripts', 'postgres-throwaway.sh');
 const TABLE = 'shared';
 const ITEMS = ['k0', 'k1', 'k2'];
@@ -87,6 +90,18 @@ describe('several cove nodes on one PostgreSQL database', { skip: pgUrl ? false 
     const sessionClient = new DynamoDBClient({ endpoint: b.endpoint, region: 'us-east-1', credentials: { accessKeyId: session.AccessKeyId!, secretAccessKey: session.SecretAccessKey!, sessionToken: session.SessionToken! }, maxAttempts: 1 });
     clients.push(sessionClient);
     assert.equal((await sessionClient.send(new DescribeTableCommand({ TableName: TABLE }))).Table?.TableName, TABLE, 'a session token node a issued works on node b');
+  });
+
+  it('refuses a node configured for another account than the one whose data the database holds, in one line', async () => {
+    if (nodes.length === 0) await startNode();
+    const directory = tempDirectory();
+    directories.push(directory);
+    const configFile = join(directory, 'other-account.yaml');
+    writeFileSync(configFile, CONFIG.replace(ACCOUNT, '111111111111'));
+    const result = spawnSync(process.execPath, [MAIN, 'serve', '--config', configFile, '--data', join(directory, 'data'), '--storage-url', storageUrl, '--port', '0'], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(result.status, 2, result.stderr);
+    const lines = result.stderr.trim().split('\n');
+    assert.equal(lines.at(-1), `cove: database ${redactedUrl(storageUrl)} holds account ${ACCOUNT}'s data, and this configuration is for account 111111111111: choose another database or schema with --storage-url URL (or storage.url in cove.yaml)`);
   });
 
   it('50 clients over two nodes racing conditional increments and transactions end in a serial order', async () => {
