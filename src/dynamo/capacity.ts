@@ -69,14 +69,20 @@ export class TableConsumption {
     return total;
   }
 
-  /** The ConsumedCapacity entry for the table, or undefined when not asked for. */
-  entry(mode: ReturnConsumedCapacity, tableName: string): Record<string, unknown> | undefined {
-    if (mode === 'TOTAL') return { TableName: tableName, CapacityUnits: this.total };
+  /**
+   * The ConsumedCapacity entry for the table, or undefined when not asked for. With `kind`, the
+   * units are also named as read or write units (`ReadCapacityUnits`), at the top and in `Table`:
+   * the live service does so for the transaction operations only.
+   */
+  entry(mode: ReturnConsumedCapacity, tableName: string, kind?: 'read' | 'write'): Record<string, unknown> | undefined {
+    const split = (units: number) => (kind === undefined ? {} : kind === 'read' ? { ReadCapacityUnits: units } : { WriteCapacityUnits: units });
+    if (mode === 'TOTAL') return { TableName: tableName, CapacityUnits: this.total, ...split(this.total) };
     if (mode !== 'INDEXES') return undefined;
     return {
       TableName: tableName,
       CapacityUnits: this.total,
-      Table: { CapacityUnits: this.table },
+      ...split(this.total),
+      Table: { CapacityUnits: this.table, ...split(this.table) },
       ...(this.global.size > 0 ? { GlobalSecondaryIndexes: capacityMap(this.global) } : {}),
       ...(this.local.size > 0 ? { LocalSecondaryIndexes: capacityMap(this.local) } : {}),
     };

@@ -39,9 +39,14 @@ export function transactionCanceled(reasons: readonly CancellationReason[]): Aws
   return new AwsError(DYNAMODB_NAMESPACE, 'TransactionCanceledException', message, 400, 'Message', { CancellationReasons: reasons });
 }
 
-/** Capacity units per table name (a Map: table names are user-controlled, `__proto__` included). */
+/**
+ * Capacity units per table name (a Map: table names are user-controlled, `__proto__` included),
+ * all of one kind: a transaction's answer names them read or write units as well.
+ */
 export class UnitsByTable {
   readonly units = new Map<string, TableConsumption>();
+
+  constructor(private readonly kind: 'read' | 'write') {}
 
   /** Units on the table, and on its indexes (each times `factor`: a transaction's twice). */
   add(tableName: string, units: number, indexUnits?: readonly IndexUnits[], factor = 1): void {
@@ -55,7 +60,7 @@ export class UnitsByTable {
   response(mode: ReturnConsumedCapacity): { ConsumedCapacity?: Record<string, unknown>[] } {
     if (mode !== 'TOTAL' && mode !== 'INDEXES') return {};
     return {
-      ConsumedCapacity: [...this.units].map(([tableName, consumption]) => consumption.entry(mode, tableName)!),
+      ConsumedCapacity: [...this.units].map(([tableName, consumption]) => consumption.entry(mode, tableName, this.kind)!),
     };
   }
 }

@@ -119,6 +119,9 @@ describe('ReturnConsumedCapacity with secondary indexes', () => {
       new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: 'scores', Item: { pk: S('c'), sk: S('1'), g: S('g1'), l: S('l1') } } }], ReturnConsumedCapacity: 'INDEXES' }),
     );
     assert.deepEqual(shape(transaction.ConsumedCapacity?.[0]), [6, 2, { byG: 2 }, { byL: 2 }]);
+    assert.deepEqual([transaction.ConsumedCapacity?.[0].WriteCapacityUnits, transaction.ConsumedCapacity?.[0].Table?.WriteCapacityUnits], [6, 2], 'a transaction names its units write units, at the top and for the table');
+    const put = await client.send(new PutItemCommand({ TableName: 'scores', Item: { pk: S('c'), sk: S('2') }, ReturnConsumedCapacity: 'INDEXES' }));
+    assert.deepEqual([put.ConsumedCapacity?.WriteCapacityUnits, put.ConsumedCapacity?.Table?.WriteCapacityUnits], [undefined, undefined], 'a single-item write does not');
   });
 
   it('a Query or Scan on an index consumes on the index; a local index fetching from the table consumes on the table too', async () => {

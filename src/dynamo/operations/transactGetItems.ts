@@ -52,7 +52,7 @@ export const transactGetItems: Operation<TransactGetItemsInput> = {
     // The whole request is refused when the items it reads add up to more than 4 MB.
     const totalBytes = stored.reduce((sum, bytes) => sum + (bytes ? storedItemSize(bytes) : 0), 0);
     if (totalBytes > LIMITS.maxTransactionBytes) throw transactionTooLarge();
-    const units = new UnitsByTable();
+    const units = new UnitsByTable('read');
     const responses = stored.map((bytes, i) => {
       const { table, expressions } = plans[i];
       // A missing item costs what an empty read does: one unit, doubled.

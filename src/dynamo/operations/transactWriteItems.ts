@@ -191,7 +191,7 @@ async function replayed(ctx: OperationContext, token: string, hash: string, plan
   if (!record) return undefined;
   if (record.parametersHash !== hash) throw parameterMismatch();
   const stored = await ctx.engine.getMany(plans.map((plan) => plan.change.storageKey));
-  const units = new UnitsByTable();
+  const units = new UnitsByTable('read');
   // Unverified: a retry's read units counted as strongly consistent reads of each item, not doubled.
   stored.forEach((bytes, i) => units.add(plans[i].table.name, readUnits(bytes ? storedItemSize(bytes) : 0, true)));
   return units.response(mode);
@@ -237,7 +237,7 @@ function cancellationReason(error: unknown): CancellationReason {
  * and twice each index write's units on its index (writes.ts).
  */
 function committedAnswer(plans: readonly PlannedAction[], outcomes: readonly ItemChangeOutcome<unknown>[], mode: ReturnConsumedCapacity): Record<string, unknown> {
-  const units = new UnitsByTable();
+  const units = new UnitsByTable('write');
   outcomes.forEach(({ old, write, indexUnits }, i) => {
     const newBytes = write.kind === 'put' ? write.item.sizeBytes : 0;
     // Unverified: a transaction's index writes doubled like its table writes.
