@@ -56,6 +56,12 @@ export const MSG_NS_DUPLICATES = 'Input collection contains duplicates';
  * Unverified against AWS: a set with a JSON null element (the binder keeps it). Refused like a
  * null AttributeValue, before anything sizes or stores the set (a null element was a 500).
  */
+/**
+ * An attribute name of no characters, at any depth of an item or key. Unverified text: DynamoDB
+ * Local's (ErrorFactory.EMPTY_ATTRIBUTE_NAME); the live service words the same fault in
+ * ExpressionAttributeNames as "... contains invalid value: Empty attribute name for key #a".
+ */
+export const MSG_EMPTY_ATTRIBUTE_NAME = 'Empty attribute name';
 export const MSG_SET_NULL_ELEMENT = `${INVALID}A set may not contain a null element`;
 export const MSG_NESTING =
   'Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond supported limit';
@@ -148,6 +154,14 @@ function typeAttributeMap(value: unknown, position: Position): void {
   }
 }
 
+/**
+ * An attribute name of an item, a key, a map value or AttributesToGet is at least one character
+ * (the model bounds its length above, at every depth, before this runs).
+ */
+export function checkAttributeName(name: string): void {
+  if (name.length === 0) throw validationException(MSG_EMPTY_ATTRIBUTE_NAME);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Semantic checks and normalisation
 // ---------------------------------------------------------------------------------------------
@@ -167,7 +181,9 @@ class Normalizer {
     const keys = this.ordered ? hashMapOrder(Object.keys(value)) : Object.keys(value);
     for (const key of keys) {
       const v = value[key];
+      // The value first, then its name (DynamoDB Local's order: a fault inside the value wins).
       setEntry(out, key, this.value(present(v) ? v : undefined, depth));
+      checkAttributeName(key);
     }
     if (this.ordered) {
       // Keep the caller's attribute order in the result.

@@ -55,6 +55,26 @@ describe('the DynamoDB data plane', () => {
     assert.equal(stored.Count, 0);
   });
 
+  it('refuses an attribute name of no characters, or over 64 KB, in an item, a nested map, a key and AttributesToGet, writing nothing', async () => {
+    const refusals = [
+      new PutItemCommand({ TableName: 'items', Item: { pk: { S: 'named' }, '': { S: 'x' } } }),
+      new PutItemCommand({ TableName: 'items', Item: { pk: { S: 'named' }, m: { M: { inner: { M: { '': { N: '1' } } } } } } }),
+      new GetItemCommand({ TableName: 'items', Key: { '': { S: 'named' } } }),
+      new GetItemCommand({ TableName: 'items', Key: { pk: { S: 'named' } }, AttributesToGet: ['pk', ''] }),
+    ];
+    for (const command of refusals) {
+      const error = await rejection(db.send(command as PutItemCommand));
+      assert.deepEqual([error.name, error.message], ['ValidationException', 'Empty attribute name']);
+    }
+    for (const item of [{ ['n'.repeat(65_536)]: { S: 'x' } }, { m: { M: { ['n'.repeat(65_536)]: { S: 'x' } } } }] as Record<string, AttributeValue>[]) {
+      const tooLarge = await rejection(db.send(new PutItemCommand({ TableName: 'items', Item: { pk: { S: 'named' }, ...item } })));
+      assert.equal(tooLarge.name, 'ValidationException', 'the model bounds names at every depth');
+    }
+    await db.send(new PutItemCommand({ TableName: 'items', Item: { pk: { S: 'named' }, ['n'.repeat(65_535)]: { S: 'x' } } }));
+    const stored = await db.send(new GetItemCommand({ TableName: 'items', Key: { pk: { S: 'named' } } }));
+    assert.deepEqual(Object.keys(stored.Item ?? {}).map((name) => name.length).sort((a, b) => a - b), [2, 65_535], 'only the valid item was written');
+  });
+
   describe('conditional writes', () => {
     it('puts only when the condition holds, and returns the old item on failure when asked', async () => {
       await db.send(new PutItemCommand({ TableName: 'items', Item: { pk: { S: 'c1' }, v: { N: '1' } }, ConditionExpression: 'attribute_not_exists(pk)' }));

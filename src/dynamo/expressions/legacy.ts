@@ -13,7 +13,7 @@
  */
 import { AwsError } from '../../errors.js';
 import { validationError } from '../errors.js';
-import { attributeValueSize, normalizeAttributeValue } from '../attributeValue.js';
+import { attributeValueSize, checkAttributeName, normalizeAttributeValue } from '../attributeValue.js';
 import { checkItemSize } from '../limits.js';
 import type { AttributeValue } from '../types.js';
 import type { Condition, KeyCondition, KeyConditionTerm, LeafAction, Operand, Path, SetAction, UpdateActions, ValueAction } from './ast.js';
@@ -177,6 +177,8 @@ export function compileKeyConditions(keyConditions: unknown): KeyCondition {
 /** AttributesToGet: top-level attribute names, without duplicates. */
 export function compileAttributesToGet(names: unknown): Path[] {
   const list = Array.isArray(names) ? (names as string[]) : [];
+  // Every name's own fault before any duplicate (DynamoDB Local's order).
+  for (const name of list) checkAttributeName(name);
   const seen = new Set<string>();
   for (const name of list) {
     if (seen.has(name)) throw validationError(`${INVALID}Duplicate value in attribute name: ${name}`);
