@@ -63,7 +63,17 @@ export const LIMITS = {
   tableMaxReadCapacityUnits: 40_000,
   tableMaxWriteCapacityUnits: 40_000,
 
+  /** Decreases of a table's (or an index's) provisioned throughput allowed at any time in one UTC day... */
+  throughputDecreasesAnytimePerDay: 4,
+  /** ...and after those, one per this many seconds since the last one (27 a day at most). */
+  throughputDecreaseIntervalSeconds: 3600,
+
   // Table settings
+  /**
+   * After UpdateTimeToLive changes a table's setting, another change waits this long (the API
+   * reference's "up to one hour"; a 2026 probe of the live service measured about half that).
+   */
+  timeToLiveChangeIntervalMs: 60 * 60 * 1000,
   /** User tags on one table (AWS-assigned `aws:` tags would not count). */
   maxTagsPerResource: 50,
   /** A tag key, in characters. */

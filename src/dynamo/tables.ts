@@ -41,6 +41,8 @@ export interface TableSettings {
   tags: [key: string, value: string][];
   /** Absent: time to live was never enabled, or was disabled (DynamoDB forgets the attribute then). */
   timeToLive: { attributeName: string } | null;
+  /** When UpdateTimeToLive last changed the setting (epoch ms); absent: never. */
+  timeToLiveChangedAtMs?: number;
   /** Absent: point-in-time recovery is disabled. */
   pointInTimeRecovery: { recoveryPeriodInDays: number; enabledAtSeconds: number } | null;
   /** Every stream the table has had, oldest first; the last is enabled unless it has `disabledAtMs` (streams.ts). */
@@ -52,6 +54,7 @@ export function settingsOf(record: TableRecord): TableSettings {
   return {
     tags: record.settings?.tags ?? [],
     timeToLive: record.settings?.timeToLive ?? null,
+    ...(record.settings?.timeToLiveChangedAtMs !== undefined ? { timeToLiveChangedAtMs: record.settings.timeToLiveChangedAtMs } : {}),
     pointInTimeRecovery: record.settings?.pointInTimeRecovery ?? null,
     streams: record.settings?.streams ?? [],
   };

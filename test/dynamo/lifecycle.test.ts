@@ -161,7 +161,7 @@ describe('table lifecycle', () => {
   });
 
   describe('time to live', () => {
-    it('is disabled by default, enabled and disabled once each, on one attribute', async () => {
+    it('is disabled by default, enabled on one attribute, and not changed again within the hour', async () => {
       await db.send(new CreateTableCommand(tableInput('ttl')));
       const describeTtl = async () => (await db.send(new DescribeTimeToLiveCommand({ TableName: 'ttl' }))).TimeToLiveDescription;
       const update = (Enabled: boolean, AttributeName: string) => db.send(new UpdateTimeToLiveCommand({ TableName: 'ttl', TimeToLiveSpecification: { Enabled, AttributeName } }));
@@ -171,8 +171,9 @@ describe('table lifecycle', () => {
       assert.deepEqual(await describeTtl(), { TimeToLiveStatus: 'ENABLED', AttributeName: 'expires' });
       await assertRejects(update(true, 'expires'), 'ValidationException', 'TimeToLive is already enabled');
       await assertRejects(update(true, 'other'), 'ValidationException', 'TimeToLive is active on a different AttributeName: current AttributeName is expires');
-      assert.deepEqual((await update(false, 'expires')).TimeToLiveSpecification, { Enabled: false, AttributeName: 'expires' });
-      assert.deepEqual(await describeTtl(), { TimeToLiveStatus: 'DISABLED' });
+      // A second change within the hour is refused (after the checks of the request's content); applyTimeToLive's test covers the hour after.
+      await assertRejects(update(false, 'expires'), 'ValidationException', 'Time to live has been modified multiple times within a fixed interval');
+      assert.deepEqual(await describeTtl(), { TimeToLiveStatus: 'ENABLED', AttributeName: 'expires' });
       await assertRejects(
         db.send(new UpdateTimeToLiveCommand({ TableName: 'nosuch', TimeToLiveSpecification: { Enabled: true, AttributeName: 'x' } })),
         'ResourceNotFoundException',
@@ -271,6 +272,16 @@ describe('table lifecycle', () => {
       const throughput = (await describeTable()).ProvisionedThroughput!;
       assert.deepEqual([throughput.ReadCapacityUnits, throughput.WriteCapacityUnits, throughput.NumberOfDecreasesToday], [2, 5, 1]);
       assert.ok(throughput.LastIncreaseDateTime && throughput.LastDecreaseDateTime && throughput.LastDecreaseDateTime >= throughput.LastIncreaseDateTime);
+      // Four decreases a UTC day at any time, then one an hour: the fifth within the hour is refused, and not counted.
+      for (const units of [{ ReadCapacityUnits: 1, WriteCapacityUnits: 5 }, { ReadCapacityUnits: 1, WriteCapacityUnits: 4 }, { ReadCapacityUnits: 1, WriteCapacityUnits: 3 }]) await update({ ProvisionedThroughput: units });
+      const fifth = await rejection(update({ ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 2 } }));
+      assert.equal(fifth.name, 'LimitExceededException');
+      assert.match(
+        fifth.message,
+        /^Subscriber limit exceeded: Provisioned throughput decreases are limited within a given UTC day\. After the first 4 decreases, each subsequent decrease in the same UTC day can be performed at most once every 3600 seconds\. Number of decreases today: 4\. Last decrease at \w+day, \w+ \d{1,2}, \d{4} at \d{1,2}:\d{2}:\d{2} [AP]M Coordinated Universal Time\. Next decrease can be made at \w+day, .+ Coordinated Universal Time\.$/,
+      );
+      assert.equal((await describeTable()).ProvisionedThroughput?.NumberOfDecreasesToday, 4);
+      await update({ ProvisionedThroughput: { ReadCapacityUnits: 2, WriteCapacityUnits: 5 } });
       await assertRejects(
         update({ BillingMode: 'PAY_PER_REQUEST', ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } }),
         'ValidationException',

@@ -14,6 +14,7 @@ import { LIMITS } from '../limits.js';
 import type { GlobalIndexDescription, TableRecord } from '../tables.js';
 import type { AttributeDefinition, KeySchemaElement } from '../types.js';
 import { rejectUnsupported } from '../unsupported.js';
+import { changedThroughput } from '../throughputChanges.js';
 import { checkGlobalIndexKeySchema, checkProjection, globalIndexDescription, type IndexInput } from './createTable.js';
 
 export interface GlobalSecondaryIndexUpdate {
@@ -81,7 +82,6 @@ export function applyIndexUpdates(record: TableRecord, updates: readonly GlobalS
   return out;
 }
 
-const utcDay = (seconds: number) => Math.floor(seconds / 86_400);
 
 /**
  * An index's new throughput, stamped as the table's is (updateTable.ts): an increase or decrease of
@@ -112,16 +112,7 @@ function updateIndexThroughput(record: TableRecord, name: string, requested: { R
           'Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.',
       );
     }
-    const now = context.nowSeconds;
-    const increased = units.ReadCapacityUnits > current.ReadCapacityUnits || units.WriteCapacityUnits > current.WriteCapacityUnits;
-    const decreased = units.ReadCapacityUnits < current.ReadCapacityUnits || units.WriteCapacityUnits < current.WriteCapacityUnits;
-    const decreasesToday = current.LastDecreaseDateTime !== undefined && utcDay(current.LastDecreaseDateTime) === utcDay(now) ? current.NumberOfDecreasesToday : 0;
-    throughput = {
-      ...current,
-      ...units,
-      ...(increased ? { LastIncreaseDateTime: now } : {}),
-      ...(decreased ? { LastDecreaseDateTime: now, NumberOfDecreasesToday: decreasesToday + 1 } : {}),
-    };
+    throughput = changedThroughput(current, units, context.nowSeconds);
   }
   return { ...record, description: { ...d, GlobalSecondaryIndexes: gsis.map((gsi) => (gsi === index ? { ...gsi, ProvisionedThroughput: throughput } : gsi)) } };
 }

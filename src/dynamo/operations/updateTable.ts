@@ -6,6 +6,7 @@ import { tableArn, type Operation } from '../operation.js';
 import { isCreating, type TableDescription, type TableRecord } from '../tables.js';
 import type { AttributeDefinition } from '../types.js';
 import { rejectUnsupported } from '../unsupported.js';
+import { changedThroughput } from '../throughputChanges.js';
 import { applyStreamSpecification, checkStreamSpecification, newStream, type StreamSpecificationInput } from '../streamSettings.js';
 import type { StreamInfo } from '../streams.js';
 import { applyIndexUpdates, checkIndexUpdatesRequest, indexUpdatesForAudit, type GlobalSecondaryIndexUpdate, type IndexUpdateContext } from './indexUpdates.js';
@@ -97,12 +98,10 @@ function checkAgainstTable(input: UpdateTableInput, d: TableDescription): void {
   }
 }
 
-const utcDay = (seconds: number) => Math.floor(seconds / 86_400);
-
 /**
  * The new ProvisionedThroughput of a provisioned table: an increase or decrease of either unit
- * stamps its time, and decreases are counted per UTC day. (DynamoDB's budget of decreases per day
- * is not enforced.) Switching to PAY_PER_REQUEST zeroes the units; switching back sets them
+ * stamps its time, and decreases are counted per UTC day, within DynamoDB's budget
+ * (throughputChanges.ts). Switching to PAY_PER_REQUEST zeroes the units; switching back sets them
  * without counting a change.
  */
 function newThroughput(d: TableDescription, target: BillingMode, requested: Throughput | undefined, nowSeconds: number): TableDescription['ProvisionedThroughput'] {
@@ -111,15 +110,7 @@ function newThroughput(d: TableDescription, target: BillingMode, requested: Thro
   if (!requested) return current;
   const units = { ReadCapacityUnits: requested.ReadCapacityUnits, WriteCapacityUnits: requested.WriteCapacityUnits };
   if (modeOf(d) === 'PAY_PER_REQUEST') return { ...current, ...units };
-  const increased = units.ReadCapacityUnits > current.ReadCapacityUnits || units.WriteCapacityUnits > current.WriteCapacityUnits;
-  const decreased = units.ReadCapacityUnits < current.ReadCapacityUnits || units.WriteCapacityUnits < current.WriteCapacityUnits;
-  const decreasesToday = current.LastDecreaseDateTime !== undefined && utcDay(current.LastDecreaseDateTime) === utcDay(nowSeconds) ? current.NumberOfDecreasesToday : 0;
-  return {
-    ...current,
-    ...units,
-    ...(increased ? { LastIncreaseDateTime: nowSeconds } : {}),
-    ...(decreased ? { LastDecreaseDateTime: nowSeconds, NumberOfDecreasesToday: decreasesToday + 1 } : {}),
-  };
+  return changedThroughput(current, units, nowSeconds);
 }
 
 /** Pure: runs inside the catalog's write transaction, on the record as it is there. */

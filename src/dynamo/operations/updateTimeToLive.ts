@@ -1,4 +1,5 @@
 import { dynamoError, validationError } from '../errors.js';
+import { LIMITS } from '../limits.js';
 import { tableArn, type Operation } from '../operation.js';
 import { settingsOf, type TableRecord } from '../tables.js';
 
@@ -14,22 +15,28 @@ interface UpdateTimeToLiveInput {
 
 /**
  * DynamoDB's rules, in its order (texts from live responses recorded by third-party probes; an
- * enabled setting moves to another attribute only through a disable). Pure: it runs inside the
- * catalog's write transaction, on the record as it is there.
+ * enabled setting moves to another attribute only through a disable; the content of the request
+ * is checked before the interval since the last change). Pure: it runs inside the catalog's
+ * write transaction, on the record as it is there.
  */
-function applyTimeToLive(record: TableRecord, spec: TimeToLiveSpecification): TableRecord {
-  const current = settingsOf(record).timeToLive;
+export function applyTimeToLive(record: TableRecord, spec: TimeToLiveSpecification, nowMs: number): TableRecord {
+  const settings = settingsOf(record);
+  const current = settings.timeToLive;
   if (current && current.attributeName !== spec.AttributeName) {
     throw validationError(`TimeToLive is active on a different AttributeName: current AttributeName is ${current.attributeName}`);
   }
   if (current && spec.Enabled) throw validationError('TimeToLive is already enabled');
   if (!current && !spec.Enabled) throw validationError('TimeToLive is already disabled');
-  return { ...record, settings: { ...record.settings, timeToLive: spec.Enabled ? { attributeName: spec.AttributeName } : null } };
+  const changedAtMs = settings.timeToLiveChangedAtMs;
+  if (changedAtMs !== undefined && nowMs - changedAtMs < LIMITS.timeToLiveChangeIntervalMs) {
+    throw validationError('Time to live has been modified multiple times within a fixed interval');
+  }
+  return { ...record, settings: { ...record.settings, timeToLive: spec.Enabled ? { attributeName: spec.AttributeName } : null, timeToLiveChangedAtMs: nowMs } };
 }
 
 /**
  * Stores the setting. DynamoDB passes through ENABLING/DISABLING for up to an hour and refuses
- * another change meanwhile; cove applies it at once. Expired items are not deleted yet.
+ * another change meanwhile; cove applies it at once and refuses the next change for that hour.
  */
 export const updateTimeToLive: Operation<UpdateTimeToLiveInput> = {
   name: 'UpdateTimeToLive',
@@ -44,7 +51,7 @@ export const updateTimeToLive: Operation<UpdateTimeToLiveInput> = {
     const table = ctx.catalog.get(input.TableName);
     if (!table) throw dynamoError('ResourceNotFoundException', `Requested resource not found: Table: ${input.TableName} not found`);
     const spec = input.TimeToLiveSpecification;
-    await ctx.catalog.update(table, (record) => applyTimeToLive(record, spec));
+    await ctx.catalog.update(table, (record) => applyTimeToLive(record, spec, ctx.nowMs));
     // DynamoDB echoes the specification it accepted.
     return { TimeToLiveSpecification: { Enabled: spec.Enabled, AttributeName: spec.AttributeName } };
   },

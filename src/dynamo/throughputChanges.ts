@@ -1,0 +1,49 @@
+/**
+ * A change of a provisioned table's or index's ReadCapacityUnits/WriteCapacityUnits: its time
+ * stamps, its count of decreases per UTC day, and DynamoDB's budget of decreases: four at any
+ * time in a UTC day, then one per hour after the last (the table and each index counted apart).
+ * Texts and rules from live responses recorded by third-party probes (2026-10).
+ */
+import { dynamoError } from './errors.js';
+import { LIMITS } from './limits.js';
+
+export interface ProvisionedUnits {
+  ReadCapacityUnits: number;
+  WriteCapacityUnits: number;
+}
+
+export interface ProvisionedThroughputDescription extends ProvisionedUnits {
+  NumberOfDecreasesToday: number;
+  LastIncreaseDateTime?: number;
+  LastDecreaseDateTime?: number;
+}
+
+const DAY_SECONDS = 86_400;
+const utcDay = (seconds: number) => Math.floor(seconds / DAY_SECONDS);
+
+/** A time as DynamoDB writes it in this message (Java's full form): "Thursday, October 8, 2026 at 11:20:48 PM Coordinated Universal Time". */
+const FULL_UTC = new Intl.DateTimeFormat('en-US', { dateStyle: 'full', timeStyle: 'full', timeZone: 'UTC' });
+const fullUtc = (seconds: number) => FULL_UTC.format(new Date(seconds * 1000)).replace(/\u202f/g, ' ');
+
+/** `current` changed to `units` at `nowSeconds`; a decrease beyond the day's budget is refused (LimitExceededException). */
+export function changedThroughput(current: ProvisionedThroughputDescription, units: ProvisionedUnits, nowSeconds: number): ProvisionedThroughputDescription {
+  const increased = units.ReadCapacityUnits > current.ReadCapacityUnits || units.WriteCapacityUnits > current.WriteCapacityUnits;
+  const decreased = units.ReadCapacityUnits < current.ReadCapacityUnits || units.WriteCapacityUnits < current.WriteCapacityUnits;
+  const last = current.LastDecreaseDateTime;
+  const decreasesToday = last !== undefined && utcDay(last) === utcDay(nowSeconds) ? current.NumberOfDecreasesToday : 0;
+  if (decreased && last !== undefined && decreasesToday >= LIMITS.throughputDecreasesAnytimePerDay && nowSeconds < last + LIMITS.throughputDecreaseIntervalSeconds) {
+    const next = Math.min(last + LIMITS.throughputDecreaseIntervalSeconds, (utcDay(nowSeconds) + 1) * DAY_SECONDS);
+    throw dynamoError(
+      'LimitExceededException',
+      `Subscriber limit exceeded: Provisioned throughput decreases are limited within a given UTC day. After the first ${LIMITS.throughputDecreasesAnytimePerDay} decreases, ` +
+        `each subsequent decrease in the same UTC day can be performed at most once every ${LIMITS.throughputDecreaseIntervalSeconds} seconds. ` +
+        `Number of decreases today: ${decreasesToday}. Last decrease at ${fullUtc(Math.floor(last))}. Next decrease can be made at ${fullUtc(Math.floor(next))}.`,
+    );
+  }
+  return {
+    ...current,
+    ...units,
+    ...(increased ? { LastIncreaseDateTime: nowSeconds } : {}),
+    ...(decreased ? { LastDecreaseDateTime: nowSeconds, NumberOfDecreasesToday: decreasesToday + 1 } : {}),
+  };
+}
