@@ -79,6 +79,11 @@ export function projectedItem(index: SecondaryIndex, item: Item): Item {
   return out;
 }
 
+/** The size the item's entry has in the index (what `storedItemSize` reads of `encodeEntry`'s bytes), without encoding it. */
+export function entrySizeBytes(index: SecondaryIndex, item: Item, itemSize: number): number {
+  return index.projectionType === 'ALL' ? itemSize : itemSizeBytes(projectedItem(index, item));
+}
+
 /** The stored entry: the projected item in the item format (its size, then its text). */
 export function encodeEntry(index: SecondaryIndex, item: Item, itemSize: number): Buffer {
   if (index.projectionType === 'ALL') return encodeItem(item, itemSize);

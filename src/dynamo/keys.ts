@@ -17,6 +17,8 @@ export { successor };
  *   catalog version  07 | region (UTF-8)                       (the same, per region)
  *   client token   10 | region | 00 | ClientRequestToken (UTF-8)   (TransactWriteItems idempotency)
  *   token expiry   11 | expiry time (ms, uint64 BE) | region | 00 | token   (which tokens to remove, oldest first)
+ *   collection size  08 | table id (8 bytes) | partition hash (16 bytes)   (bytes of an item
+ *                  collection of a table with local indexes: uint64 BE; collectionSizes.ts)
  *   stream counter 05 | stream id (8 bytes)                    (the last sequence number allocated)
  *   stream record  05 | stream id (8 bytes) | sequence number (uint64 BE)
  *                  (the counter sorts before the stream's records: one range per stream, which a
@@ -48,11 +50,15 @@ export const ITEM_TAG = 0x01;
 /** 02 | table or index id: the entries of a deleted table or index still to be purged. */
 const PURGE_TAG = 0x02;
 export const INDEX_TAG = 0x04;
+/** 08 | table id | partition hash: the size of an item collection (collectionSizes.ts). */
+export const COLLECTION_TAG = 0x08;
 /** 05 | stream id [| sequence number]: a stream's counter and its records (streams.ts). */
 export const STREAM_TAG = 0x05;
 const SEQUENCE_NUMBER_BYTES = 8;
 export const TABLE_ID_BYTES = 8;
 const PARTITION_HASH_BYTES = 16;
+/** An item key's partition prefix: its tag, table id and partition hash. */
+export const ITEM_PARTITION_PREFIX_BYTES = 1 + TABLE_ID_BYTES + PARTITION_HASH_BYTES;
 
 /** 06 | region | 00 | name, 07 | region: the catalog of a region other than the data directory's home region. */
 const REGION_CATALOG_TAG = 0x06;

@@ -16,6 +16,8 @@ export const LIMITS = {
   maxNestingLevels: 32,
   /** An attribute name, in UTF-8 bytes. */
   maxAttributeNameBytes: 65535,
+  /** The items of one partition key value of a table with local indexes, with their entries in those indexes. */
+  maxItemCollectionBytes: 10 * 1024 ** 3,
 
   // Numbers
   maxNumberSignificantDigits: 38,

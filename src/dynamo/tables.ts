@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { BatchOutcome, Entry, StorageEngine, WriteOp } from '../storage/engine.js';
 import { AwsError } from '../errors.js';
 import { dynamoError } from './errors.js';
-import { catalogKeys, type CatalogKeys, INDEX_TAG, ITEM_TAG, PURGE_MARKER_RANGE, purgeMarkerKey, STREAM_TAG, TABLE_ID_BYTES, tableRange } from './keys.js';
+import { catalogKeys, type CatalogKeys, COLLECTION_TAG, INDEX_TAG, ITEM_TAG, PURGE_MARKER_RANGE, purgeMarkerKey, STREAM_TAG, TABLE_ID_BYTES, tableRange } from './keys.js';
 import { enabledStream, type StreamInfo, type StreamViewType, type TableStream } from './streams.js';
 import type { AttributeDefinition, KeyAttribute, KeySchemaElement } from './types.js';
 import type { ProjectionType, SecondaryIndex } from './indexes.js';
@@ -342,7 +342,7 @@ export class TableCatalog {
   private readonly bumpVersion: WriteOp<never>;
 
   private constructor(
-    private readonly engine: StorageEngine,
+    readonly engine: StorageEngine,
     private readonly options: CatalogOptions,
   ) {
     this.keys = catalogKeys(options.region);
@@ -714,14 +714,15 @@ export class TableCatalog {
    * rejects every write to a table whose catalog entry is gone.
    */
   private async purgeItems(storageId: Buffer, tag: number): Promise<void> {
-    const range = tableRange(storageId, tag);
-    while (!this.closing) {
-      const keys = (await collect(this.engine.range({ ...range, limit: ITEM_PURGE_BATCH }))).map(({ key }) => Buffer.from(key));
-      if (keys.length === 0) {
-        await this.engine.writeBatch([{ key: purgeMarkerKey(storageId), value: null }]);
-        return;
+    // A table's item collection sizes go with its items.
+    const ranges = tag === ITEM_TAG ? [tableRange(storageId, tag), tableRange(storageId, COLLECTION_TAG)] : [tableRange(storageId, tag)];
+    for (const range of ranges) {
+      while (!this.closing) {
+        const keys = (await collect(this.engine.range({ ...range, limit: ITEM_PURGE_BATCH }))).map(({ key }) => Buffer.from(key));
+        if (keys.length === 0) break;
+        await this.engine.writeBatch(keys.map((key) => ({ key, value: null })));
       }
-      await this.engine.writeBatch(keys.map((key) => ({ key, value: null })));
     }
+    if (!this.closing) await this.engine.writeBatch([{ key: purgeMarkerKey(storageId), value: null }]);
   }
 }

@@ -28,7 +28,7 @@ export class TransactionItems {
 /** One entry of TransactionCanceledException's CancellationReasons. */
 export interface CancellationReason {
   /** DuplicateItem: a PartiQL INSERT (ExecuteTransaction) whose key is taken. */
-  Code: 'None' | 'ConditionalCheckFailed' | 'ValidationError' | 'DuplicateItem';
+  Code: 'None' | 'ConditionalCheckFailed' | 'ValidationError' | 'DuplicateItem' | 'ItemCollectionSizeLimitExceeded';
   Message?: string;
   Item?: Item;
 }

@@ -12,6 +12,7 @@ import { decodeItem, encodeItem, storageKeyOf, storedItemSize } from './items.js
 import { INDEXES_CHANGED, type Table, type TableCatalog } from './tables.js';
 import { streamCaptureOp, type CapturedChange, type TableStream } from './streams.js';
 import { keyOf } from './reads.js';
+import { collectionKeyOf, collectionShareBytes, collectionSizeOp, hasItemCollections, measuredCollectionBytes, type ShareChange } from './itemCollections.js';
 import type { Item } from './types.js';
 
 export type ReturnValuesOnConditionCheckFailure = 'ALL_OLD' | 'NONE' | undefined;
@@ -146,11 +147,18 @@ async function tryWriteOnce<R>(catalog: TableCatalog, changes: readonly ItemChan
   // After the item ops (their indexes in the batch stay the changes'): the stream counters' ops.
   if (anyStreamed(changes)) ops.push(...extraOps, ...streamCaptureOps(changes, runs));
   else if (extraOps.length > 0) ops.push(...extraOps);
+  // Last, the item collections' sizes: a veto there is the write's that grew the collection.
+  const collections = changes.some((change) => hasItemCollections(change.table)) ? await collectionOps(catalog, changes, runs) : NO_COLLECTION_OPS;
+  const firstCollectionOp = ops.length;
+  ops.push(...collections.ops);
   const outcome = await catalog.writeItems(
     changes.map((change) => change.table),
     ops,
   );
-  if (!outcome.ok) return { ok: false, failures: outcome.failures };
+  if (!outcome.ok) {
+    const blamed = (index: number) => (index >= firstCollectionOp ? collections.blamed[index - firstCollectionOp] : index);
+    return { ok: false, failures: outcome.failures.map((failure) => ({ ...failure, index: blamed(failure.index) })) };
+  }
   const outcomes = changes.map((change, i) => {
     const run = runs[i];
     const decision = typeof change.decide === 'function' ? run.decision! : change.decide;
@@ -172,6 +180,8 @@ class ChangeRun<R> {
   indexUnits: IndexUnits[] | undefined;
   /** What the stream capture reads of the run (a table without an enabled stream: undefined). */
   capture: CapturedChange | undefined;
+  /** The item as the run found it, for its collection's size (a table without local indexes: not kept). */
+  found: Buffer | undefined;
 
   /** The stored value as an OldItem, decoded at most once for the check, the decision and the caller. */
   oldItem(current: Buffer | undefined): OldItem | undefined {
@@ -194,10 +204,11 @@ function itemOp<R>(change: ItemChange<R>, run: ChangeRun<R>): WriteOp<AwsError> 
         }
       : constantValue(decide.write);
   if (table.stream) run.capture = { keys: keyOf(table, change.key), byTimeToLive: change.byTimeToLive === true, found: undefined, written: undefined, sequence: 0n };
+  const captured = run.capture ? capturing(run.capture, value) : value;
   return {
     key: change.storageKey,
     condition: condition && ((current) => checkFailure(condition, check.returnValuesOnConditionCheckFailure, run.oldItem(current))),
-    value: run.capture ? capturing(run.capture, value) : value,
+    value: hasItemCollections(table) ? remembering(run, captured) : captured,
     ...(table.indexes.length > 0
       ? {
           derive: (current: Buffer | undefined) => {
@@ -208,6 +219,54 @@ function itemOp<R>(change: ItemChange<R>, run: ChangeRun<R>): WriteOp<AwsError> 
         }
       : {}),
   };
+}
+
+/** The item op's value, remembering in each run the item it found. */
+function remembering<R>(run: ChangeRun<R>, value: WriteOp<AwsError>['value']): WriteOp<AwsError>['value'] {
+  return (current) => {
+    run.found = current;
+    return typeof value === 'function' ? value(current) : value;
+  };
+}
+
+const NO_COLLECTION_OPS: { readonly ops: readonly WriteOp<AwsError>[]; readonly blamed: readonly number[] } = { ops: [], blamed: [] };
+
+/**
+ * The size ops of the item collections the changes write to (itemCollections.ts), one per
+ * collection, and for each the change a veto blames (set when its op vetoes). A collection
+ * whose size is not kept yet is measured now, before the batch.
+ */
+async function collectionOps<R>(catalog: TableCatalog, changes: readonly ItemChange<R>[], runs: readonly ChangeRun<R>[]): Promise<{ ops: WriteOp<AwsError>[]; blamed: number[] }> {
+  const groups = new Map<string, { key: Buffer; table: Table; members: number[] }>();
+  changes.forEach((change, i) => {
+    if (!hasItemCollections(change.table)) return;
+    const key = collectionKeyOf(change.storageKey);
+    const id = key.toString('latin1');
+    const group = groups.get(id) ?? { key, table: change.table, members: [] };
+    group.members.push(i);
+    groups.set(id, group);
+  });
+  const list = [...groups.values()];
+  const kept = await catalog.engine.getMany(list.map((group) => group.key));
+  const blamed = list.map((group) => group.members[0]);
+  const ops = await Promise.all(
+    list.map(async (group, g) => {
+      const measured = kept[g] === undefined ? await measuredCollectionBytes(catalog.engine, group.table, group.key) : 0;
+      const shares = group.members.map((i): ShareChange => () => shareChange(changes[i], runs[i]));
+      return collectionSizeOp(group.key, shares, measured, (member) => (blamed[g] = group.members[member]));
+    }),
+  );
+  return { ops, blamed };
+}
+
+/** What one change, as its run decided, did to its item's share of the collection. */
+function shareChange<R>(change: ItemChange<R>, run: ChangeRun<R>): { before: number; after: number } {
+  const { table, storageKey, decide } = change;
+  const old = run.oldItem(run.found);
+  const before = old ? collectionShareBytes(table, storageKey, old.item, old.sizeBytes) : 0;
+  const write = (typeof decide === 'function' ? run.decision! : decide).write;
+  if (write.kind === 'unchanged') return { before, after: before };
+  return { before, after: write.kind === 'put' ? collectionShareBytes(table, storageKey, write.item.item, write.item.sizeBytes) : 0 };
 }
 
 function anyStreamed(changes: readonly ItemChange<unknown>[]): boolean {

@@ -10,6 +10,7 @@
  *   05  stream counters and records   src/dynamo/keys.ts
  *   06  DynamoDB table catalog of a region other than the home one   src/dynamo/keys.ts
  *   07  that catalog's version        src/dynamo/keys.ts
+ *   08  item collection sizes (tables with local indexes)   src/dynamo/keys.ts
  *   10  TransactWriteItems client tokens              src/dynamo/keys.ts
  *   11  client token expiries         src/dynamo/keys.ts
  *   12  the account a shared store holds (PostgreSQL)   src/cli/serve.ts
@@ -36,6 +37,7 @@ export const PARTITION_PREFIX_BYTES: ReadonlyMap<number, number | 'whole key'> =
   [0x01, 25],
   [0x04, 25],
   [0x05, 9],
+  [0x08, 25],
   [0x10, 'whole key'],
 ]);
 

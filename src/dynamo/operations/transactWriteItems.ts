@@ -228,6 +228,7 @@ function cancellationReason(error: unknown): CancellationReason {
     return { Code: 'ConditionalCheckFailed', Message: error.message, ...(item ? { Item: item } : {}) };
   }
   if (error.code === 'ValidationException') return { Code: 'ValidationError', Message: error.message };
+  if (error.code === 'ItemCollectionSizeLimitExceededException') return { Code: 'ItemCollectionSizeLimitExceeded', Message: error.message };
   throw error;
 }
 
