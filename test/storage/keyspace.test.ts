@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { partitionOf, PARTITION_PREFIX_BYTES } from '../../src/storage/keyspace.js';
-import { INDEX_TAG, itemKey, partitionPrefix, STREAM_TAG, TABLE_ID_BYTES } from '../../src/dynamo/keys.js';
+import { COLLECTION_TAG, INDEX_TAG, ITEM_PARTITION_PREFIX_BYTES, itemKey, partitionPrefix, STREAM_TAG, TABLE_ID_BYTES } from '../../src/dynamo/keys.js';
 import { seededRandom } from '../support/random.js';
 
 function comparePairs(a: Buffer, b: Buffer): number {
@@ -33,7 +33,7 @@ describe('keyspace: partition prefixes', () => {
     assert.deepEqual(byPair, byKey);
   });
 
-  it('gives an item and an index entry their table (or index) id and partition hash as part, a stream its id', () => {
+  it('gives an item, an index entry and a collection size their table (or index) id and partition hash as part, a stream its id', () => {
     const tableId = Buffer.alloc(TABLE_ID_BYTES, 7);
     const hashKey = { name: 'pk', type: 'S' as const };
     const rangeKey = { name: 'sk', type: 'N' as const };
@@ -42,6 +42,8 @@ describe('keyspace: partition prefixes', () => {
     assert.ok(partitionOf(key).part.equals(prefix));
     assert.equal(partitionOf(key).fullPrefix, true);
     assert.equal(PARTITION_PREFIX_BYTES.get(INDEX_TAG), prefix.length);
+    assert.equal(PARTITION_PREFIX_BYTES.get(COLLECTION_TAG), ITEM_PARTITION_PREFIX_BYTES);
+    assert.equal(ITEM_PARTITION_PREFIX_BYTES, prefix.length);
     assert.equal(PARTITION_PREFIX_BYTES.get(STREAM_TAG), 1 + TABLE_ID_BYTES);
   });
 });
