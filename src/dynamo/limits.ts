@@ -56,12 +56,20 @@ export const LIMITS = {
   /**
    * DescribeLimits' default quotas: what DynamoDB answers for an account that never asked for an
    * increase, and names in its LimitExceededException texts ("Per table maximum: 40000",
-   * "Limit: 80000"). cove reports them; it does not enforce them.
+   * "Limit: 80000"). cove reports them; of them it enforces only the table maxima, as the bound
+   * of an OnDemandThroughput limit (throughputSettings.ts), not on provisioned units.
    */
   accountMaxReadCapacityUnits: 80_000,
   accountMaxWriteCapacityUnits: 80_000,
   tableMaxReadCapacityUnits: 40_000,
   tableMaxWriteCapacityUnits: 40_000,
+
+  /**
+   * The warm throughput (units per second) of a new on-demand table or global index: what
+   * DescribeTable's WarmThroughput shows, and the least a WarmThroughput given at creation may ask.
+   */
+  onDemandInitialReadUnitsPerSecond: 12_000,
+  onDemandInitialWriteUnitsPerSecond: 4_000,
 
   // Table settings
   /** User tags on one table (AWS-assigned `aws:` tags would not count). */
