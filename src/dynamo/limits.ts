@@ -58,7 +58,8 @@ export const LIMITS = {
   /**
    * DescribeLimits' default quotas: what DynamoDB answers for an account that never asked for an
    * increase, and names in its LimitExceededException texts ("Per table maximum: 40000",
-   * "Limit: 80000"). cove reports them; it does not enforce them.
+   * "Limit: 80000"). cove reports them; of them it enforces only the table maxima, as the bound
+   * of an OnDemandThroughput limit (throughputSettings.ts), not on provisioned units.
    */
   accountMaxReadCapacityUnits: 80_000,
   accountMaxWriteCapacityUnits: 80_000,
@@ -69,6 +70,12 @@ export const LIMITS = {
   throughputDecreasesAnytimePerDay: 4,
   /** ...and after those, one per this many seconds since the last one (27 a day at most). */
   throughputDecreaseIntervalSeconds: 3600,
+  /**
+   * The warm throughput (units per second) of a new on-demand table or global index: what
+   * DescribeTable's WarmThroughput shows, and the least a WarmThroughput given at creation may ask.
+   */
+  onDemandInitialReadUnitsPerSecond: 12_000,
+  onDemandInitialWriteUnitsPerSecond: 4_000,
 
   // Table settings
   /**

@@ -9,6 +9,7 @@ import type { ProjectionType, SecondaryIndex } from './indexes.js';
 import { statsRecountIntervalMs, TableStats, type StatsState } from './tableStats.js';
 import { backfillIndex } from './backfill.js';
 import { TimeToLiveSweeper } from './timeToLive.js';
+import type { OnDemandThroughput, WarmThroughputDescription } from './throughputSettings.js';
 import assert from 'node:assert/strict';
 
 /** What the catalog persists per table: DynamoDB's description plus cove's storage ids. */
@@ -74,13 +75,17 @@ export interface GlobalIndexDescription extends IndexDescription {
   /** True while an index added by UpdateTable is being backfilled (with IndexStatus CREATING); absent otherwise. */
   Backfilling?: boolean;
   ProvisionedThroughput: { NumberOfDecreasesToday: number; ReadCapacityUnits: number; WriteCapacityUnits: number; LastIncreaseDateTime?: number; LastDecreaseDateTime?: number };
+  /** The index's limits while its table is on-demand; absent when none is set. */
+  OnDemandThroughput?: OnDemandThroughput;
+  /** Absent in descriptions written before cove kept it (throughputSettings.ts derives it). */
+  WarmThroughput?: WarmThroughputDescription;
 }
 
 export interface TableDescription {
   TableName: string;
   TableArn: string;
   TableId: string;
-  TableStatus: 'CREATING' | 'ACTIVE' | 'DELETING';
+  TableStatus: 'CREATING' | 'UPDATING' | 'ACTIVE' | 'DELETING';
   CreationDateTime: number;
   KeySchema: KeySchemaElement[];
   AttributeDefinitions: AttributeDefinition[];
@@ -102,6 +107,10 @@ export interface TableDescription {
   /** The table's last stream, enabled or not. */
   LatestStreamLabel?: string;
   LatestStreamArn?: string;
+  /** The table's limits while it is on-demand; absent when none is set. */
+  OnDemandThroughput?: OnDemandThroughput;
+  /** The high-water mark (throughputSettings.ts); absent in descriptions written before cove kept it. */
+  WarmThroughput?: WarmThroughputDescription;
 }
 
 /** A table as operations use it: keys resolved once, storage id as bytes. */

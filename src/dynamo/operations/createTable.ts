@@ -7,12 +7,25 @@ import { checkTags, tagsForAudit, type Tag } from '../tags.js';
 import type { AttributeDefinition, KeySchemaElement } from '../types.js';
 import { rejectUnsupported } from '../unsupported.js';
 import { checkStreamSpecification, newStream, streamDescription, type StreamSpecificationInput } from '../streamSettings.js';
+import {
+  checkInitialWarm,
+  checkOnDemandBillingMode,
+  checkOnDemandLimits,
+  initialWarm,
+  storedOnDemand,
+  throughputSettingsForAudit,
+  type BillingMode,
+  type OnDemandThroughput,
+  type WarmThroughputInput,
+} from '../throughputSettings.js';
 
 export interface IndexInput {
   IndexName: string;
   KeySchema: KeySchemaElement[];
   Projection: { ProjectionType?: ProjectionType; NonKeyAttributes?: string[] };
   ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
+  OnDemandThroughput?: OnDemandThroughput;
+  WarmThroughput?: WarmThroughputInput;
 }
 
 interface CreateTableInput {
@@ -21,20 +34,22 @@ interface CreateTableInput {
   KeySchema: KeySchemaElement[];
   LocalSecondaryIndexes?: IndexInput[];
   GlobalSecondaryIndexes?: IndexInput[];
-  BillingMode?: 'PROVISIONED' | 'PAY_PER_REQUEST';
+  BillingMode?: BillingMode;
   ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number };
+  OnDemandThroughput?: OnDemandThroughput;
+  WarmThroughput?: WarmThroughputInput;
   DeletionProtectionEnabled?: boolean;
   Tags?: Tag[];
   StreamSpecification?: StreamSpecificationInput;
   [other: string]: unknown;
 }
 
-const PARAMETERS_NOT_YET_SUPPORTED = ['ResourcePolicy', 'OnDemandThroughput', 'WarmThroughput', 'SSESpecification', 'TableClass'];
+const PARAMETERS_NOT_YET_SUPPORTED = ['ResourcePolicy', 'SSESpecification', 'TableClass'];
 
 const invalid = (detail: string) => validationError(`One or more parameter values were invalid: ${detail}`);
 
 /** DynamoDB's semantic checks, in its order, after the model's constraints passed. */
-function checkSchema(input: CreateTableInput): void {
+function checkSchema(input: CreateTableInput, region: string): void {
   const mode = input.BillingMode ?? 'PROVISIONED';
   const throughput = input.ProvisionedThroughput;
   if (mode === 'PROVISIONED' && !throughput) {
@@ -48,6 +63,8 @@ function checkSchema(input: CreateTableInput): void {
       if (throughput[name] > LIMITS.maxProvisionedCapacityUnits) throw validationError(`Given value ${throughput[name]} for ${name} is out of bounds`);
     }
   }
+  // Unverified: where DynamoDB checks these among the others (cove: after the table's units).
+  checkThroughputSettings(input, undefined, mode, region);
   const definitions = input.AttributeDefinitions.map((d) => d.AttributeName);
   // The live service's text (quoted by ScyllaDB's Alternator maintainers); DynamoDB Local words it otherwise.
   const duplicated = definitions.find((name, i) => definitions.indexOf(name) !== i);
@@ -67,8 +84,23 @@ function checkSchema(input: CreateTableInput): void {
   if (input.LocalSecondaryIndexes === undefined && input.GlobalSecondaryIndexes === undefined && keys.length !== definitions.length) {
     throw invalid('Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions');
   }
-  checkIndexes(input, definitions);
+  checkIndexes(input, definitions, region);
 }
+
+/** The table's or an index's OnDemandThroughput and WarmThroughput at creation (-1, "no limit", is refused here). */
+function checkThroughputSettings(owner: Pick<IndexInput, 'ProvisionedThroughput' | 'OnDemandThroughput' | 'WarmThroughput'>, index: string | undefined, mode: BillingMode, region: string): void {
+  if (owner.OnDemandThroughput) {
+    checkOnDemandBillingMode(owner.OnDemandThroughput, mode, 'CreateTable');
+    checkOnDemandLimits(owner.OnDemandThroughput, index, false, region);
+  }
+  if (owner.WarmThroughput) checkInitialWarm(owner.WarmThroughput, index, mode, unitsOf(owner));
+}
+
+/** The units a table or index is given (0 for on-demand ones). */
+export const unitsOf = (owner: Pick<IndexInput, 'ProvisionedThroughput'>) => ({
+  ReadCapacityUnits: owner.ProvisionedThroughput?.ReadCapacityUnits ?? 0,
+  WriteCapacityUnits: owner.ProvisionedThroughput?.WriteCapacityUnits ?? 0,
+});
 
 /**
  * DynamoDB's checks of LocalSecondaryIndexes and GlobalSecondaryIndexes, in its order and words
@@ -76,7 +108,7 @@ function checkSchema(input: CreateTableInput): void {
  * throughput, duplicate names across both lists, the per-table counts, and then every attribute
  * definition used by some key.
  */
-function checkIndexes(input: CreateTableInput, definitions: readonly string[]): void {
+function checkIndexes(input: CreateTableInput, definitions: readonly string[], region: string): void {
   const names = new Set<string>();
   const local = input.LocalSecondaryIndexes;
   if (local) {
@@ -100,6 +132,7 @@ function checkIndexes(input: CreateTableInput, definitions: readonly string[]): 
       checkGlobalIndexKeySchema(index, definitions);
       checkProjection(index);
       checkIndexThroughput(index, input.BillingMode ?? 'PROVISIONED');
+      checkThroughputSettings(index, index.IndexName, input.BillingMode ?? 'PROVISIONED', region);
       checkUniqueName(names, index.IndexName);
     }
     if (global.length > LIMITS.maxGlobalSecondaryIndexes) throw invalid(`GlobalSecondaryIndex count exceeds the per-table limit of ${LIMITS.maxGlobalSecondaryIndexes}`);
@@ -188,12 +221,37 @@ export function indexDescription(ctx: OperationContext, tableName: string, index
   };
 }
 
-/** cove's indexes are usable at once: the stored status is ACTIVE (CreateTable answers CREATING, as for the table). */
-export function globalIndexDescription(ctx: OperationContext, tableName: string, index: IndexInput): GlobalIndexDescription {
+/**
+ * cove's indexes are usable at once: the stored status is ACTIVE (CreateTable answers CREATING, as
+ * for the table). `mode` is the table's billing mode; the index's settings were checked against it.
+ */
+export function globalIndexDescription(ctx: OperationContext, tableName: string, index: IndexInput, mode: BillingMode): GlobalIndexDescription {
+  const onDemand = index.OnDemandThroughput && storedOnDemand(index.OnDemandThroughput);
   return {
     ...indexDescription(ctx, tableName, index),
     IndexStatus: 'ACTIVE',
-    ProvisionedThroughput: { NumberOfDecreasesToday: 0, ReadCapacityUnits: index.ProvisionedThroughput?.ReadCapacityUnits ?? 0, WriteCapacityUnits: index.ProvisionedThroughput?.WriteCapacityUnits ?? 0 },
+    ProvisionedThroughput: { NumberOfDecreasesToday: 0, ...unitsOf(index) },
+    ...(onDemand ? { OnDemandThroughput: onDemand } : {}),
+    WarmThroughput: initialWarm(mode, unitsOf(index), index.WarmThroughput),
+  };
+}
+
+/**
+ * CreateTable's answer: CREATING, and a WarmThroughput only where the request gave one, then
+ * UPDATING (DynamoDB warms the table after creating it; cove's is warm at once, so DescribeTable
+ * shows ACTIVE). Unverified for an index's WarmThroughput (treated as the table's).
+ */
+function createdAnswer(description: TableDescription, input: CreateTableInput): TableDescription {
+  const answer = creatingDescription(description);
+  const warmOf = <D extends { WarmThroughput?: TableDescription['WarmThroughput'] }>(d: D, requested: WarmThroughputInput | undefined): D => {
+    const { WarmThroughput: warm, ...rest } = d;
+    return (requested && warm ? { ...rest, WarmThroughput: { ...warm, Status: 'UPDATING' } } : rest) as D;
+  };
+  const requestedIndexes = new Map((input.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, index.WarmThroughput]));
+  const indexes = answer.GlobalSecondaryIndexes;
+  return {
+    ...warmOf(answer, input.WarmThroughput),
+    ...(indexes ? { GlobalSecondaryIndexes: indexes.map((index) => warmOf(index, requestedIndexes.get(index.IndexName))) } : {}),
   };
 }
 
@@ -214,36 +272,37 @@ export const createTable: Operation<CreateTableInput> = {
     attributeDefinitions: input.AttributeDefinitions.map((d) => ({ attributeName: d.AttributeName, attributeType: d.AttributeType })),
     keySchema: input.KeySchema.map((k) => ({ attributeName: k.AttributeName, keyType: k.KeyType })),
     billingMode: input.BillingMode,
+    ...throughputSettingsForAudit(input),
     ...(input.Tags ? { tags: tagsForAudit(input.Tags) } : {}),
     ...(input.StreamSpecification ? { streamSpecification: { streamEnabled: input.StreamSpecification.StreamEnabled, streamViewType: input.StreamSpecification.StreamViewType } } : {}),
   }),
   async execute(input, ctx) {
     rejectUnsupported(input, 'CreateTable', PARAMETERS_NOT_YET_SUPPORTED);
-    checkSchema(input);
+    checkSchema(input, ctx.region);
     // Tags=[] is accepted (observed live).
     if (input.Tags) checkTags(input.Tags);
     if (input.StreamSpecification) checkStreamSpecification(input.StreamSpecification);
     const viewType = input.StreamSpecification?.StreamViewType;
     const streams = input.StreamSpecification?.StreamEnabled && viewType ? [newStream(viewType, ctx.nowMs)] : [];
     const nowSeconds = ctx.nowMs / 1000;
-    const payPerRequest = input.BillingMode === 'PAY_PER_REQUEST';
+    const mode = input.BillingMode ?? 'PROVISIONED';
+    const payPerRequest = mode === 'PAY_PER_REQUEST';
+    const onDemand = input.OnDemandThroughput && storedOnDemand(input.OnDemandThroughput);
     const description: Omit<TableDescription, 'TableId' | 'TableStatus'> = {
       TableName: input.TableName,
       TableArn: tableArn(ctx, input.TableName),
       CreationDateTime: nowSeconds,
       KeySchema: input.KeySchema.map((k) => ({ AttributeName: k.AttributeName, KeyType: k.KeyType })),
       AttributeDefinitions: input.AttributeDefinitions.map((d) => ({ AttributeName: d.AttributeName, AttributeType: d.AttributeType })),
-      ProvisionedThroughput: {
-        NumberOfDecreasesToday: 0,
-        ReadCapacityUnits: input.ProvisionedThroughput?.ReadCapacityUnits ?? 0,
-        WriteCapacityUnits: input.ProvisionedThroughput?.WriteCapacityUnits ?? 0,
-      },
+      ProvisionedThroughput: { NumberOfDecreasesToday: 0, ...unitsOf(input) },
+      ...(onDemand ? { OnDemandThroughput: onDemand } : {}),
+      WarmThroughput: initialWarm(mode, unitsOf(input), input.WarmThroughput),
       ...(payPerRequest ? { BillingModeSummary: { BillingMode: 'PAY_PER_REQUEST' as const, LastUpdateToPayPerRequestDateTime: nowSeconds } } : {}),
       TableSizeBytes: 0,
       ItemCount: 0,
       DeletionProtectionEnabled: input.DeletionProtectionEnabled ?? false,
       ...(input.LocalSecondaryIndexes ? { LocalSecondaryIndexes: input.LocalSecondaryIndexes.map((index) => indexDescription(ctx, input.TableName, index)) } : {}),
-      ...(input.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: input.GlobalSecondaryIndexes.map((index) => globalIndexDescription(ctx, input.TableName, index)) } : {}),
+      ...(input.GlobalSecondaryIndexes ? { GlobalSecondaryIndexes: input.GlobalSecondaryIndexes.map((index) => globalIndexDescription(ctx, input.TableName, index, mode)) } : {}),
       ...streamDescription(tableArn(ctx, input.TableName), streams),
     };
     const tags = input.Tags?.map((t): [string, string] => [t.Key, t.Value]);
@@ -251,6 +310,6 @@ export const createTable: Operation<CreateTableInput> = {
     const table = await ctx.catalog.create(description, Object.keys(settings).length > 0 ? settings : undefined);
     // DynamoDB answers CreateTable with CREATING; cove's tables are usable at once unless
     // `tables.createDelayMs` holds them CREATING, so DescribeTable (and SDK waiters) see ACTIVE after that.
-    return { TableDescription: creatingDescription(table.record.description) };
+    return { TableDescription: createdAnswer(table.record.description, input) };
   },
 };

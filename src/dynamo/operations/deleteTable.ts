@@ -1,6 +1,7 @@
 import { dynamoError, tableInUse, validationError } from '../errors.js';
 import { tableArn, type Operation } from '../operation.js';
 import { deletedDescription, isCreating } from '../tables.js';
+import { withWarmThroughput } from '../throughputSettings.js';
 
 interface DeleteTableInput {
   TableName: string;
@@ -17,7 +18,7 @@ export const deleteTable: Operation<DeleteTableInput> = {
     if (!existing) {
       // "If table is already in the DELETING state, no error is returned."
       const deleted = ctx.catalog.deleting(input.TableName, ctx.nowMs);
-      if (deleted) return { TableDescription: deleted.record.description };
+      if (deleted) return { TableDescription: withWarmThroughput(deleted.record.description) };
       throw dynamoError('ResourceNotFoundException', `Requested resource not found: Table: ${input.TableName} not found`);
     }
     if (isCreating(existing, ctx.nowMs)) throw tableInUse('Table is being created', input.TableName);
@@ -25,6 +26,6 @@ export const deleteTable: Operation<DeleteTableInput> = {
       throw validationError('Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.');
     }
     const table = await ctx.catalog.delete(input.TableName);
-    return { TableDescription: deletedDescription(table.record.description) };
+    return { TableDescription: deletedDescription(withWarmThroughput(table.record.description)) };
   },
 };

@@ -1,7 +1,7 @@
 import { LIMITS } from '../limits.js';
 import type { Operation } from '../operation.js';
 
-/** The account's default capacity quotas (cove enforces none of them). */
+/** The account's default capacity quotas (cove enforces only the table maxima, on OnDemandThroughput). */
 export const describeLimits: Operation<Record<string, never>> = {
   name: 'DescribeLimits',
   readOnly: true,

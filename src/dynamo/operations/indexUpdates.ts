@@ -1,7 +1,8 @@
 /**
  * UpdateTable's GlobalSecondaryIndexUpdates: Create adds a global index in state CREATING (the
  * catalog backfills it, tables.ts), Delete removes one at once (its entries are purged in the
- * background), Update changes an index's provisioned throughput at once.
+ * background), Update changes an index's provisioned throughput, OnDemandThroughput or
+ * WarmThroughput at once.
  *
  * DynamoDB's texts: from live responses recorded by third-party probes (dynalite; the ACK
  * controller's API-quirks catalogue of ValidationException texts, 2026-10; ScyllaDB Alternator's
@@ -11,15 +12,43 @@
 import { dynamoError, validationError } from '../errors.js';
 import type { OperationContext } from '../operation.js';
 import { LIMITS } from '../limits.js';
-import type { GlobalIndexDescription, TableRecord } from '../tables.js';
+import type { GlobalIndexDescription, TableDescription, TableRecord } from '../tables.js';
 import type { AttributeDefinition, KeySchemaElement } from '../types.js';
-import { rejectUnsupported } from '../unsupported.js';
+import {
+  checkInitialWarm,
+  checkOnDemandBillingMode,
+  checkOnDemandLimits,
+  checkWarmGiven,
+  checkWarmNotDecreased,
+  hasOnDemandMembers,
+  indexWarm,
+  mergedOnDemand,
+  raisedWarm,
+  storedOnDemand,
+  throughputSettingsForAudit,
+  withOnDemand,
+  billingModeOf,
+  type OnDemandThroughput,
+  type WarmThroughputInput,
+} from '../throughputSettings.js';
 import { changedThroughput } from '../throughputChanges.js';
-import { checkGlobalIndexKeySchema, checkProjection, globalIndexDescription, type IndexInput } from './createTable.js';
+import { checkGlobalIndexKeySchema, checkProjection, globalIndexDescription, unitsOf, type IndexInput } from './createTable.js';
+
+interface Units {
+  ReadCapacityUnits: number;
+  WriteCapacityUnits: number;
+}
+
+interface UpdateIndexAction {
+  IndexName: string;
+  ProvisionedThroughput?: Units;
+  OnDemandThroughput?: OnDemandThroughput;
+  WarmThroughput?: WarmThroughputInput;
+}
 
 export interface GlobalSecondaryIndexUpdate {
   Create?: IndexInput & { [other: string]: unknown };
-  Update?: { IndexName: string; ProvisionedThroughput?: { ReadCapacityUnits: number; WriteCapacityUnits: number }; [other: string]: unknown };
+  Update?: UpdateIndexAction & { [other: string]: unknown };
   Delete?: { IndexName: string };
 }
 
@@ -33,7 +62,7 @@ const nameOf = (update: GlobalSecondaryIndexUpdate): string => (update.Create ??
  * deleted. An Update (throughput) does not count against that limit, nor is it refused beside a
  * change of the table's throughput (cove's reading: DynamoDB's texts name creating and deleting only).
  */
-export function checkIndexUpdatesRequest(updates: readonly GlobalSecondaryIndexUpdate[], changesTableThroughput: boolean): void {
+export function checkIndexUpdatesRequest(updates: readonly GlobalSecondaryIndexUpdate[], changesTableThroughput: boolean, region: string): void {
   if (updates.length === 0) throw invalid('List of GlobalSecondaryIndexUpdates is empty');
   const names = new Set<string>();
   for (const update of updates) {
@@ -43,17 +72,23 @@ export function checkIndexUpdatesRequest(updates: readonly GlobalSecondaryIndexU
     const name = nameOf(update);
     if (names.has(name)) throw invalid(`Only one global secondary index update per index is allowed simultaneously. Index: ${name}`);
     names.add(name);
-    if (update.Update) {
-      rejectUnsupported(update.Update, 'UpdateTable GlobalSecondaryIndexUpdates Update', ['OnDemandThroughput', 'WarmThroughput']);
-      // Unverified text: cove's; the SDK's model leaves ProvisionedThroughput optional (beside OnDemandThroughput and WarmThroughput).
-      if (!update.Update.ProvisionedThroughput) throw invalid(`ProvisionedThroughput must be specified for index: ${name}`);
-      checkUnits(update.Update.ProvisionedThroughput);
-    }
-    if (update.Create) rejectUnsupported(update.Create, 'UpdateTable GlobalSecondaryIndexUpdates Create', ['OnDemandThroughput', 'WarmThroughput']);
+    if (update.Update) checkUpdateAction(update.Update, region);
+    // Unverified: that -1 ("no limit") is refused for a new index, as CreateTable refuses it.
+    if (update.Create?.OnDemandThroughput) checkOnDemandLimits(update.Create.OnDemandThroughput, name, false, region);
   }
   const online = updates.filter((update) => update.Create || update.Delete).length;
   if (online > LIMITS.maxOnlineIndexOperationsPerTable) throw ONLINE_INDEX_LIMIT();
   if (online > 0 && changesTableThroughput) throw invalid('You cannot create or delete index while updating table IOPS');
+}
+
+/** An Update changes at least one of the index's ProvisionedThroughput, OnDemandThroughput (-1 removes a limit) and WarmThroughput. */
+function checkUpdateAction(action: UpdateIndexAction, region: string): void {
+  const { IndexName: name, ProvisionedThroughput: units, OnDemandThroughput: limits, WarmThroughput: warm } = action;
+  // Unverified text: cove's; the model leaves each of the three optional.
+  if (!units && !limits && !warm) throw invalid(`ProvisionedThroughput must be specified for index: ${name}`);
+  if (units) checkUnits(units);
+  if (limits) checkOnDemandLimits(limits, name, true, region);
+  if (warm) checkWarmGiven(warm, name);
 }
 
 export interface IndexUpdateContext {
@@ -77,44 +112,60 @@ export function applyIndexUpdates(record: TableRecord, updates: readonly GlobalS
   for (const update of updates) {
     if (update.Create) out = createIndex(out, update.Create, context);
     if (update.Delete) out = deleteIndex(out, update.Delete.IndexName);
-    if (update.Update) out = updateIndexThroughput(out, update.Update.IndexName, update.Update.ProvisionedThroughput!, context);
+    if (update.Update) out = updateIndex(out, update.Update, context);
   }
   return out;
 }
 
-
 /**
- * An index's new throughput, stamped as the table's is (updateTable.ts): an increase or decrease of
- * either unit stamps its time, decreases are counted per UTC day. On a table switching from
- * on-demand in the same request, the units are set without counting a change.
+ * An Update's changes to one index, in the order ProvisionedThroughput, OnDemandThroughput,
+ * WarmThroughput (unverified: which refusal DynamoDB answers first when several apply). A warm
+ * throughput is checked against the index's before the request; its own units raise it after
+ * (UpdateTable settles every warm throughput last).
  */
-function updateIndexThroughput(record: TableRecord, name: string, requested: { ReadCapacityUnits: number; WriteCapacityUnits: number }, context: IndexUpdateContext): TableRecord {
+function updateIndex(record: TableRecord, action: UpdateIndexAction, context: IndexUpdateContext): TableRecord {
   const d = record.description;
   const gsis = d.GlobalSecondaryIndexes ?? [];
+  const name = action.IndexName;
   const index = gsis.find((gsi) => gsi.IndexName === name);
   // DynamoDB's text for an Update of an unknown index (recorded live); unverified for the name of a local index.
   if (!index) throw dynamoError('ResourceNotFoundException', `Requested resource not found: Index ${name} for table ${d.TableName}`);
+  let updated = index;
+  if (action.ProvisionedThroughput) updated = { ...updated, ProvisionedThroughput: newIndexThroughput(index, action.ProvisionedThroughput, context) };
+  if (action.OnDemandThroughput) {
+    checkOnDemandBillingMode(action.OnDemandThroughput, context.billingMode, 'UpdateTable');
+    updated = withOnDemand(updated, storedOnDemand(mergedOnDemand(index.OnDemandThroughput, action.OnDemandThroughput)));
+  }
+  if (action.WarmThroughput) {
+    const current = indexWarm(index, billingModeOf(d));
+    checkWarmNotDecreased(action.WarmThroughput, current, name);
+    updated = { ...updated, WarmThroughput: raisedWarm(current, action.WarmThroughput) };
+  }
+  return { ...record, description: { ...d, GlobalSecondaryIndexes: gsis.map((gsi) => (gsi === index ? updated : gsi)) } };
+}
+
+/**
+ * An index's new throughput, stamped and budgeted as the table's is (throughputChanges.ts). On a table switching from
+ * on-demand in the same request, the units are set without counting a change.
+ */
+function newIndexThroughput(index: GlobalIndexDescription, requested: Units, context: IndexUpdateContext): GlobalIndexDescription['ProvisionedThroughput'] {
+  const name = index.IndexName;
   if (context.billingMode === 'PAY_PER_REQUEST') {
     throw invalid(`Neither ReadCapacityUnits nor WriteCapacityUnits can be specified for index: ${name} when BillingMode is PAY_PER_REQUEST`);
   }
   const current = index.ProvisionedThroughput;
   const units = { ReadCapacityUnits: requested.ReadCapacityUnits, WriteCapacityUnits: requested.WriteCapacityUnits };
-  let throughput: GlobalIndexDescription['ProvisionedThroughput'];
-  if (context.wasOnDemand) {
-    throughput = { ...current, ...units };
-  } else {
-    if (units.ReadCapacityUnits === current.ReadCapacityUnits && units.WriteCapacityUnits === current.WriteCapacityUnits) {
-      // Unverified text: the table's text with "the index <name>" for "the table" (dynalite answers the table's words unchanged).
-      throw validationError(
-        `The provisioned throughput for the index ${name} will not change. The requested value equals the current value. ` +
-          `Current ReadCapacityUnits provisioned for the index: ${current.ReadCapacityUnits}. Requested ReadCapacityUnits: ${units.ReadCapacityUnits}. ` +
-          `Current WriteCapacityUnits provisioned for the index: ${current.WriteCapacityUnits}. Requested WriteCapacityUnits: ${units.WriteCapacityUnits}. ` +
-          'Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.',
-      );
-    }
-    throughput = changedThroughput(current, units, context.nowSeconds);
+  if (context.wasOnDemand) return { ...current, ...units };
+  if (units.ReadCapacityUnits === current.ReadCapacityUnits && units.WriteCapacityUnits === current.WriteCapacityUnits) {
+    // Unverified text: the table's text with "the index <name>" for "the table" (dynalite answers the table's words unchanged).
+    throw validationError(
+      `The provisioned throughput for the index ${name} will not change. The requested value equals the current value. ` +
+        `Current ReadCapacityUnits provisioned for the index: ${current.ReadCapacityUnits}. Requested ReadCapacityUnits: ${units.ReadCapacityUnits}. ` +
+        `Current WriteCapacityUnits provisioned for the index: ${current.WriteCapacityUnits}. Requested WriteCapacityUnits: ${units.WriteCapacityUnits}. ` +
+        'Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.',
+    );
   }
-  return { ...record, description: { ...d, GlobalSecondaryIndexes: gsis.map((gsi) => (gsi === index ? { ...gsi, ProvisionedThroughput: throughput } : gsi)) } };
+  return changedThroughput(current, units, context.nowSeconds);
 }
 
 function checkUnits(throughput: { ReadCapacityUnits?: number; WriteCapacityUnits?: number }): void {
@@ -134,13 +185,16 @@ function createIndex(record: TableRecord, index: IndexInput, context: IndexUpdat
   checkGlobalIndexKeySchema(index, requested);
   checkProjection(index);
   checkThroughput(index, context.billingMode);
+  // Unverified: these texts for a new index (CreateTable's for the warm throughput, UpdateTable's for the billing mode).
+  if (index.OnDemandThroughput) checkOnDemandBillingMode(index.OnDemandThroughput, context.billingMode, 'UpdateTable');
+  if (index.WarmThroughput) checkInitialWarm(index.WarmThroughput, index.IndexName, context.billingMode, unitsOf(index));
   const added = newDefinitions(d.AttributeDefinitions, index.KeySchema, context.definitions, existing.map((other) => other.KeySchema).concat([d.KeySchema]));
   if ((d.GlobalSecondaryIndexes ?? []).length >= LIMITS.maxGlobalSecondaryIndexes) {
     // Unverified text: DynamoDB answers this limit with LimitExceededException on UpdateTable; the words are CreateTable's.
     throw dynamoError('LimitExceededException', `GlobalSecondaryIndex count exceeds the per-table limit of ${LIMITS.maxGlobalSecondaryIndexes}`);
   }
   const description: GlobalIndexDescription = {
-    ...globalIndexDescription(context.operation, d.TableName, index),
+    ...globalIndexDescription(context.operation, d.TableName, index, context.billingMode),
     IndexStatus: 'CREATING',
     Backfilling: true,
   };
@@ -213,13 +267,34 @@ function deleteIndex(record: TableRecord, name: string): TableRecord {
   };
 }
 
+/**
+ * The indexes as UpdateTable answers them: an Update's OnDemandThroughput echoed, -1 included, and
+ * its WarmThroughput shown as it was, UPDATING, as for the table (unverified for an index).
+ * `before`: the description the request changed, its warm throughputs filled in.
+ */
+export function answeredIndexes(before: TableDescription, after: readonly GlobalIndexDescription[], updates: readonly GlobalSecondaryIndexUpdate[]): GlobalIndexDescription[] {
+  const actions = new Map(updates.flatMap((update) => (update.Update ? [[update.Update.IndexName, update.Update] as const] : [])));
+  const previous = new Map((before.GlobalSecondaryIndexes ?? []).map((gsi) => [gsi.IndexName, gsi]));
+  return after.map((gsi) => {
+    const action = actions.get(gsi.IndexName);
+    const old = previous.get(gsi.IndexName);
+    if (!action || !old) return gsi;
+    return {
+      ...gsi,
+      ...(hasOnDemandMembers(action.OnDemandThroughput) ? { OnDemandThroughput: mergedOnDemand(old.OnDemandThroughput, action.OnDemandThroughput) } : {}),
+      ...(action.WarmThroughput ? { WarmThroughput: { ...indexWarm(old, billingModeOf(before)), Status: 'UPDATING' as const } } : {}),
+    };
+  });
+}
+
 /** CloudTrail's form of the updates (camelCase, as its other UpdateTable parameters); recorded before they are checked. */
 export function indexUpdatesForAudit(updates: readonly GlobalSecondaryIndexUpdate[]): unknown[] {
   return updates.map((update) => {
     if (update.Delete) return { delete: { indexName: update.Delete.IndexName } };
     if (update.Update) {
       const units = update.Update.ProvisionedThroughput;
-      return { update: { indexName: update.Update.IndexName, ...(units ? { provisionedThroughput: { readCapacityUnits: units.ReadCapacityUnits, writeCapacityUnits: units.WriteCapacityUnits } } : {}) } };
+      const provisioned = units ? { provisionedThroughput: { readCapacityUnits: units.ReadCapacityUnits, writeCapacityUnits: units.WriteCapacityUnits } } : {};
+      return { update: { indexName: update.Update.IndexName, ...provisioned, ...throughputSettingsForAudit(update.Update) } };
     }
     const create = update.Create;
     if (!create) return {};
@@ -228,6 +303,7 @@ export function indexUpdatesForAudit(updates: readonly GlobalSecondaryIndexUpdat
         indexName: create.IndexName,
         keySchema: create.KeySchema.map((k) => ({ attributeName: k.AttributeName, keyType: k.KeyType })),
         projection: { projectionType: create.Projection.ProjectionType, ...(create.Projection.NonKeyAttributes ? { nonKeyAttributes: create.Projection.NonKeyAttributes } : {}) },
+        ...throughputSettingsForAudit(create),
       },
     };
   });

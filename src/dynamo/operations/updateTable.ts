@@ -9,9 +9,27 @@ import { rejectUnsupported } from '../unsupported.js';
 import { changedThroughput } from '../throughputChanges.js';
 import { applyStreamSpecification, checkStreamSpecification, newStream, type StreamSpecificationInput } from '../streamSettings.js';
 import type { StreamInfo } from '../streams.js';
-import { applyIndexUpdates, checkIndexUpdatesRequest, indexUpdatesForAudit, type GlobalSecondaryIndexUpdate, type IndexUpdateContext } from './indexUpdates.js';
-
-type BillingMode = 'PROVISIONED' | 'PAY_PER_REQUEST';
+import {
+  billingModeOf as modeOf,
+  checkOnDemandBillingMode,
+  checkOnDemandLimits,
+  checkWarmGiven,
+  checkWarmNotDecreased,
+  hasOnDemandMembers,
+  mergedOnDemand,
+  raisedWarm,
+  settleWarmThroughput,
+  storedOnDemand,
+  tableWarm,
+  throughputSettingsForAudit,
+  withOnDemand,
+  withoutOnDemand,
+  withWarmThroughput,
+  type BillingMode,
+  type OnDemandThroughput,
+  type WarmThroughputInput,
+} from '../throughputSettings.js';
+import { answeredIndexes, applyIndexUpdates, checkIndexUpdatesRequest, indexUpdatesForAudit, type GlobalSecondaryIndexUpdate, type IndexUpdateContext } from './indexUpdates.js';
 
 interface Throughput {
   ReadCapacityUnits: number;
@@ -27,8 +45,22 @@ interface UpdateTableInput {
   AttributeDefinitions?: AttributeDefinition[];
   GlobalSecondaryIndexUpdates?: GlobalSecondaryIndexUpdate[];
   StreamSpecification?: StreamSpecificationInput;
+  OnDemandThroughput?: OnDemandThroughput;
+  WarmThroughput?: WarmThroughputInput;
   [other: string]: unknown;
 }
+
+/** The members cove serves besides TableName (the others are refused first): what "combined with" counts. */
+const SERVED_MEMBERS = [
+  'AttributeDefinitions',
+  'BillingMode',
+  'ProvisionedThroughput',
+  'DeletionProtectionEnabled',
+  'GlobalSecondaryIndexUpdates',
+  'StreamSpecification',
+  'OnDemandThroughput',
+  'WarmThroughput',
+] as const;
 
 const PARAMETERS_NOT_YET_SUPPORTED = [
   'SSESpecification',
@@ -36,8 +68,6 @@ const PARAMETERS_NOT_YET_SUPPORTED = [
   'TableClass',
   'MultiRegionConsistency',
   'GlobalTableWitnessUpdates',
-  'OnDemandThroughput',
-  'WarmThroughput',
   'GlobalTableSettingsReplicationMode',
 ];
 
@@ -51,16 +81,24 @@ const MSG_NOTHING_TO_UPDATE =
   'MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required';
 const invalid = (detail: string) => validationError(`One or more parameter values were invalid: ${detail}`);
 
+/** The request's members; an OnDemandThroughput {} counts for none (DynamoDB ignores it beside others). */
+function membersOf(input: UpdateTableInput): string[] {
+  return SERVED_MEMBERS.filter((member) => input[member] !== undefined && (member !== 'OnDemandThroughput' || hasOnDemandMembers(input.OnDemandThroughput)));
+}
+
 /** The request's own checks, before the table is looked up (DynamoDB's order). */
-function checkRequest(input: UpdateTableInput): void {
+function checkRequest(input: UpdateTableInput, region: string): void {
   rejectUnsupported(input, 'UpdateTable', PARAMETERS_NOT_YET_SUPPORTED);
   const changesBilling = input.BillingMode !== undefined || input.ProvisionedThroughput !== undefined;
   const indexUpdates = input.GlobalSecondaryIndexUpdates;
-  if (!changesBilling && input.DeletionProtectionEnabled === undefined && indexUpdates === undefined && input.StreamSpecification === undefined) throw validationError(MSG_NOTHING_TO_UPDATE);
+  const changesSettings = input.DeletionProtectionEnabled !== undefined || input.StreamSpecification !== undefined || input.OnDemandThroughput !== undefined || input.WarmThroughput !== undefined;
+  if (!changesBilling && !changesSettings && indexUpdates === undefined) throw validationError(MSG_NOTHING_TO_UPDATE);
+  // Unverified: the order of these checks among the others (cove: the combination rules first).
+  checkThroughputSettingsRequest(input, region);
   if (input.StreamSpecification) checkStreamSpecification(input.StreamSpecification);
   // A StreamSpecification with it too: unverified that DynamoDB refuses that pair with this text (it does so for the others).
   if ((changesBilling || indexUpdates || input.StreamSpecification) && input.DeletionProtectionEnabled !== undefined) throw invalid('DeletionProtection modification must be the only operation in the request');
-  if (indexUpdates) checkIndexUpdatesRequest(indexUpdates, input.ProvisionedThroughput !== undefined);
+  if (indexUpdates) checkIndexUpdatesRequest(indexUpdates, input.ProvisionedThroughput !== undefined, region);
   const throughput = input.ProvisionedThroughput;
   if (input.BillingMode === 'PAY_PER_REQUEST' && throughput) {
     // Unverified which of DynamoDB's two texts for this rule answers an explicit BillingMode; this one names it.
@@ -72,10 +110,26 @@ function checkRequest(input: UpdateTableInput): void {
   }
 }
 
-const modeOf = (d: TableDescription): BillingMode => d.BillingModeSummary?.BillingMode ?? 'PROVISIONED';
+/**
+ * WarmThroughput must be alone; OnDemandThroughput may come with BillingMode only (an empty one
+ * with anything: it is ignored). -1 removes a limit here. An OnDemandThroughput {} alone is a
+ * no-op: a deliberate difference, as the live service answers it with a 500 (InternalServerError).
+ */
+function checkThroughputSettingsRequest(input: UpdateTableInput, region: string): void {
+  const members = membersOf(input);
+  if (input.WarmThroughput) {
+    if (members.length > 1) throw invalid('WarmThroughput must be the only operation in the request');
+    checkWarmGiven(input.WarmThroughput, undefined);
+  }
+  if (hasOnDemandMembers(input.OnDemandThroughput)) {
+    if (members.some((member) => member !== 'OnDemandThroughput' && member !== 'BillingMode')) throw invalid('OnDemandThroughput can only be combined with BillingMode in an UpdateTable request');
+    checkOnDemandLimits(input.OnDemandThroughput, undefined, true, region);
+  }
+}
 
 /** The checks that need the table's current settings. */
 function checkAgainstTable(input: UpdateTableInput, d: TableDescription): void {
+  if (input.OnDemandThroughput) checkOnDemandBillingMode(input.OnDemandThroughput, input.BillingMode ?? modeOf(d), 'UpdateTable');
   if (input.BillingMode === 'PROVISIONED' && modeOf(d) !== 'PROVISIONED') {
     // A provisioned table's every global index has throughput of its own: the switch must give it (dynalite's text).
     const given = new Set((input.GlobalSecondaryIndexUpdates ?? []).flatMap((update) => (update.Update?.ProvisionedThroughput ? [update.Update.IndexName] : [])));
@@ -113,15 +167,34 @@ function newThroughput(d: TableDescription, target: BillingMode, requested: Thro
   return changedThroughput(current, units, nowSeconds);
 }
 
-/** Pure: runs inside the catalog's write transaction, on the record as it is there. */
+/**
+ * Pure: runs inside the catalog's write transaction, on the record as it is there. Warm
+ * throughputs are filled in first (a record written before cove kept them) and raised last to
+ * what the new settings give.
+ */
 function applyUpdate(record: TableRecord, input: UpdateTableInput, nowSeconds: number, indexContext: Omit<IndexUpdateContext, 'billingMode' | 'nowSeconds' | 'wasOnDemand'>, stream: StreamInfo): TableRecord {
-  const d = record.description;
+  const d = withWarmThroughput(record.description);
   checkAgainstTable(input, d);
   if (input.DeletionProtectionEnabled !== undefined) return { ...record, description: { ...d, DeletionProtectionEnabled: input.DeletionProtectionEnabled } };
-  const billed = input.BillingMode !== undefined || input.ProvisionedThroughput !== undefined ? applyBilling(record, input, nowSeconds) : record;
+  if (input.WarmThroughput) return { ...record, description: applyWarmThroughput(d, input.WarmThroughput) };
+  const filled = { ...record, description: d };
+  const billed = input.BillingMode !== undefined || input.ProvisionedThroughput !== undefined ? applyBilling(filled, input, nowSeconds) : filled;
+  const limited = hasOnDemandMembers(input.OnDemandThroughput) ? { ...billed, description: applyOnDemand(billed.description, input.OnDemandThroughput) } : billed;
   const updates = input.GlobalSecondaryIndexUpdates;
-  const indexed = updates ? applyIndexUpdates(billed, updates, { ...indexContext, billingMode: modeOf(billed.description), nowSeconds, wasOnDemand: modeOf(d) === 'PAY_PER_REQUEST' }) : billed;
-  return input.StreamSpecification ? applyStreamSpecification(indexed, input.StreamSpecification, stream, stream.createdAtMs) : indexed;
+  const indexed = updates ? applyIndexUpdates(limited, updates, { ...indexContext, billingMode: modeOf(limited.description), nowSeconds, wasOnDemand: modeOf(d) === 'PAY_PER_REQUEST' }) : limited;
+  const streamed = input.StreamSpecification ? applyStreamSpecification(indexed, input.StreamSpecification, stream, stream.createdAtMs) : indexed;
+  return { ...streamed, description: settleWarmThroughput(streamed.description) };
+}
+
+/** Warm throughput only grows; equal values are accepted. */
+function applyWarmThroughput(d: TableDescription, requested: WarmThroughputInput): TableDescription {
+  checkWarmNotDecreased(requested, tableWarm(d), undefined);
+  return { ...d, WarmThroughput: raisedWarm(tableWarm(d), requested) };
+}
+
+/** The given limits replace the table's, member by member; -1 removes one. */
+function applyOnDemand(d: TableDescription, requested: OnDemandThroughput): TableDescription {
+  return withOnDemand(d, storedOnDemand(mergedOnDemand(d.OnDemandThroughput, requested)));
 }
 
 function applyBilling(record: TableRecord, input: UpdateTableInput, nowSeconds: number): TableRecord {
@@ -132,15 +205,33 @@ function applyBilling(record: TableRecord, input: UpdateTableInput, nowSeconds: 
     target === 'PAY_PER_REQUEST'
       ? { BillingMode: target, LastUpdateToPayPerRequestDateTime: modeOf(d) === 'PAY_PER_REQUEST' ? summary?.LastUpdateToPayPerRequestDateTime : nowSeconds }
       : summary && { ...summary, BillingMode: target };
-  return {
-    ...record,
-    description: { ...d, ProvisionedThroughput: newThroughput(d, target, input.ProvisionedThroughput, nowSeconds), ...(billing ? { BillingModeSummary: billing } : {}) },
-  };
+  const description = { ...d, ProvisionedThroughput: newThroughput(d, target, input.ProvisionedThroughput, nowSeconds), ...(billing ? { BillingModeSummary: billing } : {}) };
+  return { ...record, description: target === 'PROVISIONED' ? withoutOnDemand(description) : description };
 }
 
 function deletedIndexes(before: TableDescription, after: TableDescription): NonNullable<TableDescription['GlobalSecondaryIndexes']> {
   const kept = new Set((after.GlobalSecondaryIndexes ?? []).map((gsi) => gsi.IndexName));
   return (before.GlobalSecondaryIndexes ?? []).filter((gsi) => !kept.has(gsi.IndexName)).map((gsi) => ({ ...gsi, IndexStatus: 'DELETING' as const }));
+}
+
+/**
+ * UpdateTable's answer: the table UPDATING — ACTIVE for a change of OnDemandThroughput alone, which
+ * DynamoDB makes at once — with the OnDemandThroughput asked for echoed, -1 included, and a
+ * WarmThroughput asked for shown as it was, UPDATING (DynamoDB warms the table after answering;
+ * cove has, so DescribeTable shows the new values ACTIVE). A deleted index is shown DELETING.
+ * `before` is the description the change was applied to, its warm throughputs filled in.
+ */
+function answerOf(before: TableDescription, after: TableDescription, input: UpdateTableInput): TableDescription {
+  const onDemandOnly = membersOf(input).every((member) => member === 'OnDemandThroughput');
+  const updates = input.GlobalSecondaryIndexUpdates ?? [];
+  const indexes = [...answeredIndexes(before, after.GlobalSecondaryIndexes ?? [], updates), ...deletedIndexes(before, after)];
+  return {
+    ...after,
+    TableStatus: onDemandOnly ? 'ACTIVE' : 'UPDATING',
+    ...(hasOnDemandMembers(input.OnDemandThroughput) ? { OnDemandThroughput: mergedOnDemand(before.OnDemandThroughput, input.OnDemandThroughput) } : {}),
+    ...(input.WarmThroughput ? { WarmThroughput: { ...tableWarm(before), Status: 'UPDATING' as const } } : {}),
+    ...(indexes.length > 0 ? { GlobalSecondaryIndexes: indexes } : {}),
+  };
 }
 
 export const updateTable: Operation<UpdateTableInput> = {
@@ -154,13 +245,14 @@ export const updateTable: Operation<UpdateTableInput> = {
     ...(input.ProvisionedThroughput
       ? { provisionedThroughput: { readCapacityUnits: input.ProvisionedThroughput.ReadCapacityUnits, writeCapacityUnits: input.ProvisionedThroughput.WriteCapacityUnits } }
       : {}),
+    ...throughputSettingsForAudit(input),
     ...(input.DeletionProtectionEnabled !== undefined ? { deletionProtectionEnabled: input.DeletionProtectionEnabled } : {}),
     ...(input.AttributeDefinitions ? { attributeDefinitions: input.AttributeDefinitions.map((d) => ({ attributeName: d.AttributeName, attributeType: d.AttributeType })) } : {}),
     ...(input.GlobalSecondaryIndexUpdates ? { globalSecondaryIndexUpdates: indexUpdatesForAudit(input.GlobalSecondaryIndexUpdates) } : {}),
     ...(input.StreamSpecification ? { streamSpecification: { streamEnabled: input.StreamSpecification.StreamEnabled, streamViewType: input.StreamSpecification.StreamViewType } } : {}),
   }),
   async execute(input, ctx) {
-    checkRequest(input);
+    checkRequest(input, ctx.region);
     const table = ctx.catalog.get(input.TableName);
     // Unverified texts: the not-found one taken to be DescribeTable's; being deleted as DynamoDB
     // answers PutResourcePolicy on a DELETING table (a recorded observation).
@@ -170,14 +262,15 @@ export const updateTable: Operation<UpdateTableInput> = {
     const indexContext = { operation: ctx, definitions: input.AttributeDefinitions ?? [], newStorageId: randomBytes(TABLE_ID_BYTES).toString('hex') };
     // Made before the transaction (random and timed); used only when the request enables a stream.
     const stream = newStream(input.StreamSpecification?.StreamViewType ?? 'KEYS_ONLY', ctx.nowMs);
-    const updated = await ctx.catalog.update(table, (record) => applyUpdate(record, input, ctx.nowMs / 1000, indexContext, stream));
+    let before = table.record.description;
+    const updated = await ctx.catalog.update(table, (record) => {
+      before = record.description;
+      return applyUpdate(record, input, ctx.nowMs / 1000, indexContext, stream);
+    });
     // DynamoDB answers UPDATING (even for a change that changes nothing); cove's change is done,
     // so DescribeTable shows ACTIVE at once, as after CreateTable. A new index stays CREATING
     // until its backfill is done. A deleted index is gone from the record at once; the answer
     // shows it DELETING, as DynamoDB's does.
-    const description = updated.record.description;
-    const deleted = deletedIndexes(table.record.description, description);
-    const indexes = [...(description.GlobalSecondaryIndexes ?? []), ...deleted];
-    return { TableDescription: { ...description, TableStatus: 'UPDATING', ...(indexes.length > 0 ? { GlobalSecondaryIndexes: indexes } : {}) } };
+    return { TableDescription: answerOf(withWarmThroughput(before), updated.record.description, input) };
   },
 };
