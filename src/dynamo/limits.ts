@@ -70,6 +70,8 @@ export const LIMITS = {
   throughputDecreasesAnytimePerDay: 4,
   /** ...and after those, one per this many seconds since the last one (27 a day at most). */
   throughputDecreaseIntervalSeconds: 3600,
+  /** Switches of a table from provisioned to on-demand within any 24 hours (the other way: any time). */
+  payPerRequestSwitchesPerDay: 4,
   /**
    * The warm throughput (units per second) of a new on-demand table or global index: what
    * DescribeTable's WarmThroughput shows, and the least a WarmThroughput given at creation may ask.

@@ -44,6 +44,8 @@ export interface TableSettings {
   timeToLive: { attributeName: string } | null;
   /** When UpdateTimeToLive last changed the setting (epoch ms); absent: never. */
   timeToLiveChangedAtMs?: number;
+  /** When UpdateTable last switched the table from provisioned to on-demand (epoch seconds, the last few, oldest first). */
+  payPerRequestSwitchesSeconds?: number[];
   /** Absent: point-in-time recovery is disabled. */
   pointInTimeRecovery: { recoveryPeriodInDays: number; enabledAtSeconds: number } | null;
   /** Every stream the table has had, oldest first; the last is enabled unless it has `disabledAtMs` (streams.ts). */

@@ -25,6 +25,29 @@ const utcDay = (seconds: number) => Math.floor(seconds / DAY_SECONDS);
 const FULL_UTC = new Intl.DateTimeFormat('en-US', { dateStyle: 'full', timeStyle: 'full', timeZone: 'UTC' });
 const fullUtc = (seconds: number) => FULL_UTC.format(new Date(seconds * 1000)).replace(/\u202f/g, ' ');
 
+/** Java's Date.toString in UTC, as DynamoDB's billing-mode quota text prints times: "Sat Feb 23 03:07:45 UTC 2019". */
+function javaDate(seconds: number): string {
+  const [weekday, day, month, year, time] = new Date(Math.floor(seconds) * 1000).toUTCString().replace(',', '').split(' ');
+  return `${weekday} ${month} ${day} ${time} UTC ${year}`;
+}
+
+/**
+ * The switches to on-demand kept after one more at `nowSeconds` (those of the last 24 hours);
+ * refused when there were LIMITS.payPerRequestSwitchesPerDay already (LimitExceededException).
+ * Unverified text: DynamoDB's of 2019, when the quota was one a day, with today's count.
+ */
+export function payPerRequestSwitches(earlierSeconds: readonly number[], nowSeconds: number): number[] {
+  const recent = earlierSeconds.filter((at) => at > nowSeconds - DAY_SECONDS);
+  if (recent.length >= LIMITS.payPerRequestSwitchesPerDay) {
+    throw dynamoError(
+      'LimitExceededException',
+      `Subscriber limit exceeded: Update to PayPerRequest mode are limited to ${LIMITS.payPerRequestSwitchesPerDay} times in 1 day(s). ` +
+        `Last update at ${javaDate(recent[recent.length - 1])}. Next update can be made at ${javaDate(recent[0] + DAY_SECONDS)}`,
+    );
+  }
+  return [...recent, nowSeconds];
+}
+
 /** `current` changed to `units` at `nowSeconds`; a decrease beyond the day's budget is refused (LimitExceededException). */
 export function changedThroughput(current: ProvisionedThroughputDescription, units: ProvisionedUnits, nowSeconds: number): ProvisionedThroughputDescription {
   const increased = units.ReadCapacityUnits > current.ReadCapacityUnits || units.WriteCapacityUnits > current.WriteCapacityUnits;

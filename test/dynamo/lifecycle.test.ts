@@ -306,6 +306,21 @@ describe('table lifecycle', () => {
       assert.equal((await db.send(new DescribeTableCommand({ TableName: 'switching' }))).Table?.BillingModeSummary?.BillingMode, 'PAY_PER_REQUEST', 'a refused switch changes nothing');
     });
 
+    it('switches a table to on-demand four times within 24 hours, then refuses (back to provisioned: any time)', async () => {
+      await db.send(new CreateTableCommand(tableInput('switchy')));
+      const to = (BillingMode: 'PAY_PER_REQUEST' | 'PROVISIONED') =>
+        db.send(new UpdateTableCommand({ TableName: 'switchy', BillingMode, ...(BillingMode === 'PROVISIONED' ? { ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } } : {}) }));
+      for (let i = 0; i < 4; i++) {
+        await to('PROVISIONED');
+        await to('PAY_PER_REQUEST');
+      }
+      await to('PROVISIONED');
+      const refused = await rejection(to('PAY_PER_REQUEST'));
+      assert.equal(refused.name, 'LimitExceededException');
+      assert.match(refused.message, /^Subscriber limit exceeded: Update to PayPerRequest mode are limited to 4 times in 1 day\(s\)\. Last update at \w{3} \w{3} \d{2} \d{2}:\d{2}:\d{2} UTC \d{4}\. Next update can be made at /);
+      assert.equal((await db.send(new DescribeTableCommand({ TableName: 'switchy' }))).Table?.BillingModeSummary?.BillingMode, 'PROVISIONED');
+    });
+
     it('sets deletion protection, which DeleteTable honours, and refuses what it does not do yet', async () => {
       await assertRejects(
         update({ DeletionProtectionEnabled: true, BillingMode: 'PAY_PER_REQUEST' }),

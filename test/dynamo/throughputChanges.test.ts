@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { changedThroughput, type ProvisionedThroughputDescription } from '../../src/dynamo/throughputChanges.js';
+import { changedThroughput, payPerRequestSwitches, type ProvisionedThroughputDescription } from '../../src/dynamo/throughputChanges.js';
 import { applyTimeToLive } from '../../src/dynamo/operations/updateTimeToLive.js';
 import { settingsOf, type TableRecord } from '../../src/dynamo/tables.js';
 import { AwsError } from '../../src/errors.js';
@@ -44,6 +44,21 @@ describe('throughput decreases per UTC day', () => {
           'Subscriber limit exceeded: Provisioned throughput decreases are limited within a given UTC day. After the first 4 decreases, each subsequent decrease in the same UTC day can be performed at most once every 3600 seconds. ' +
             'Number of decreases today: 4. Last decrease at Thursday, October 8, 2026 at 11:20:48 PM Coordinated Universal Time. Next decrease can be made at Friday, October 9, 2026 at 12:00:00 AM Coordinated Universal Time.',
     );
+  });
+});
+
+describe('switches to on-demand', () => {
+  it('takes four within any 24 hours, then refuses until the oldest is a day old', () => {
+    let kept: number[] = [];
+    for (const at of [DAY_START + 1, DAY_START + 2, DAY_START + 3, DAY_START + 4]) kept = payPerRequestSwitches(kept, at);
+    assert.throws(
+      () => payPerRequestSwitches(kept, DAY_START + 5),
+      (error: unknown) =>
+        error instanceof AwsError &&
+        error.type.endsWith('LimitExceededException') &&
+        error.message === 'Subscriber limit exceeded: Update to PayPerRequest mode are limited to 4 times in 1 day(s). Last update at Thu Oct 08 00:00:04 UTC 2026. Next update can be made at Fri Oct 09 00:00:01 UTC 2026',
+    );
+    assert.deepEqual(payPerRequestSwitches(kept, DAY_START + 24 * HOUR + 1), [DAY_START + 2, DAY_START + 3, DAY_START + 4, DAY_START + 24 * HOUR + 1]);
   });
 });
 

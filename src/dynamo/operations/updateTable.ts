@@ -6,7 +6,7 @@ import { tableArn, type Operation } from '../operation.js';
 import { isCreating, type TableDescription, type TableRecord } from '../tables.js';
 import type { AttributeDefinition } from '../types.js';
 import { rejectUnsupported } from '../unsupported.js';
-import { changedThroughput } from '../throughputChanges.js';
+import { changedThroughput, payPerRequestSwitches } from '../throughputChanges.js';
 import { applyStreamSpecification, checkStreamSpecification, newStream, type StreamSpecificationInput } from '../streamSettings.js';
 import type { StreamInfo } from '../streams.js';
 import {
@@ -206,7 +206,9 @@ function applyBilling(record: TableRecord, input: UpdateTableInput, nowSeconds: 
       ? { BillingMode: target, LastUpdateToPayPerRequestDateTime: modeOf(d) === 'PAY_PER_REQUEST' ? summary?.LastUpdateToPayPerRequestDateTime : nowSeconds }
       : summary && { ...summary, BillingMode: target };
   const description = { ...d, ProvisionedThroughput: newThroughput(d, target, input.ProvisionedThroughput, nowSeconds), ...(billing ? { BillingModeSummary: billing } : {}) };
-  return { ...record, description: target === 'PROVISIONED' ? withoutOnDemand(description) : description };
+  const switched = target === 'PAY_PER_REQUEST' && modeOf(d) === 'PROVISIONED';
+  const settings = switched ? { ...record.settings, payPerRequestSwitchesSeconds: payPerRequestSwitches(record.settings?.payPerRequestSwitchesSeconds ?? [], nowSeconds) } : record.settings;
+  return { ...record, ...(settings ? { settings } : {}), description: target === 'PROVISIONED' ? withoutOnDemand(description) : description };
 }
 
 function deletedIndexes(before: TableDescription, after: TableDescription): NonNullable<TableDescription['GlobalSecondaryIndexes']> {
