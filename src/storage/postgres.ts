@@ -127,27 +127,30 @@ export class PostgresEngine implements StorageEngine {
 
   /**
    * Moves the rows of a database an earlier cove made (one `key` column) into KV_TABLE and drops
-   * the old table, in one transaction holding the old table's exclusive lock: a node that starts
-   * meanwhile waits for it, then finds the old table gone; a node of the earlier version still
-   * running fails its statements (a 500) instead of writing where nobody reads.
+   * the old table, in one transaction holding the old table's exclusive lock, without a statement
+   * timeout: a node that starts meanwhile waits for it, then finds the old table gone; a node of
+   * the earlier version still running fails its statements (a 500) instead of writing where nobody
+   * reads. Only into an empty KV_TABLE: rows in both tables mean an earlier node started afresh
+   * after the move (it recreated the old table), and merging them would overwrite live rows.
    */
   private async migrateSingleKeyTable(): Promise<void> {
     const exists = await this.pool.query<{ found: string | null }>(`SELECT to_regclass('${SINGLE_KEY_TABLE}')::text AS found`);
     if (exists.rows[0]?.found == null) return;
     const client = await this.pool.connect();
     try {
-      await client.query(`BEGIN; LOCK TABLE ${SINGLE_KEY_TABLE} IN ACCESS EXCLUSIVE MODE`);
-      let moved = 0;
-      for (let after: Buffer | undefined; ; ) {
-        const page = await client.query<Row>({
-          text: `SELECT key, value FROM ${SINGLE_KEY_TABLE} ${after ? 'WHERE key > $2' : ''} ORDER BY key LIMIT $1`,
-          values: after ? [POSTGRES_LIMITS.rangePageRowsMax, after] : [POSTGRES_LIMITS.rangePageRowsMax],
-        });
-        if (page.rows.length === 0) break;
-        await client.query(upsertSql(page.rows));
-        moved += page.rows.length;
-        after = page.rows[page.rows.length - 1].key;
+      // A node that finds another moving the rows waits for the lock as long as the move takes.
+      await client.query({
+        text: `BEGIN; SET LOCAL statement_timeout = 0; SET LOCAL idle_in_transaction_session_timeout = 0; LOCK TABLE ${SINGLE_KEY_TABLE} IN ACCESS EXCLUSIVE MODE`,
+        query_timeout: POSTGRES_LIMITS.migrationWaitMs,
+      } as pg.QueryConfig);
+      const occupied = await client.query(`SELECT 1 FROM ${KV_TABLE} LIMIT 1`);
+      if (occupied.rows.length > 0) {
+        throw new Error(
+          `both ${SINGLE_KEY_TABLE} (an earlier cove's table) and ${KV_TABLE} hold rows: a node of an earlier version started after the move and wrote to ${SINGLE_KEY_TABLE}; ` +
+            `stop it, then drop ${SINGLE_KEY_TABLE} once nothing in it is wanted (cove never merges the two)`,
+        );
       }
+      const moved = await copySingleKeyRows(client);
       await client.query(`DROP TABLE ${SINGLE_KEY_TABLE}; COMMIT`);
       this.log(`cove: storage: moved ${moved} rows of ${SINGLE_KEY_TABLE} (an earlier cove's table) to ${KV_TABLE}, keyed by (partition, rest of key)`);
     } catch (error) {
@@ -318,6 +321,28 @@ export class PostgresEngine implements StorageEngine {
 
 function copyOf(value: Buffer | undefined): Buffer | undefined {
   return value === undefined ? undefined : Buffer.from(value);
+}
+
+/** Rows of the earlier table copied per statement: 64 items of at most 400 KB stay far below any statement limit. */
+const MIGRATION_PAGE_ROWS = 64;
+
+/** Copies every row of the earlier single-key table into KV_TABLE, split by partition; the number of rows. */
+async function copySingleKeyRows(client: pg.PoolClient): Promise<number> {
+  let moved = 0;
+  for (let after: Buffer | undefined; ; ) {
+    const page = await client.query<Row>({
+      text: `SELECT key, value FROM ${SINGLE_KEY_TABLE} ${after ? 'WHERE key > $2' : ''} ORDER BY key LIMIT $1`,
+      values: after ? [MIGRATION_PAGE_ROWS, after] : [MIGRATION_PAGE_ROWS],
+    });
+    if (page.rows.length === 0) return moved;
+    const split = page.rows.map((row) => partitionOf(row.key));
+    await client.query({
+      text: `INSERT INTO ${KV_TABLE} (part, rest, value) SELECT * FROM unnest($1::bytea[], $2::bytea[], $3::bytea[])`,
+      values: [split.map((key) => key.part), split.map((key) => key.rest), page.rows.map((row) => row.value)],
+    });
+    moved += page.rows.length;
+    after = page.rows[page.rows.length - 1].key;
+  }
 }
 
 /** The columns of a row as the engine hands it out: its key whole. */

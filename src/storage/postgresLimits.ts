@@ -24,4 +24,6 @@ export const POSTGRES_LIMITS = {
   /** Rows per range page: the first page is small (a Query often stops early), later ones grow. */
   rangePageRowsFirst: 64,
   rangePageRowsMax: 1024,
+  /** How long a node opening the store waits for another that moves an earlier cove's table (migrateSingleKeyTable). */
+  migrationWaitMs: 60 * 60 * 1000,
 } as const;

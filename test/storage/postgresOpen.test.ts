@@ -55,4 +55,26 @@ describe('PostgresEngine.open', { skip: pgUrl ? false : POSTGRES_SKIP_MESSAGE },
       await dropSchema(pgUrl!, schema);
     }
   });
+
+  it('refuses to merge an earlier cove\'s table into one that holds rows already (an old node started after the move)', async () => {
+    const schema = schemaNameFor(`migrate-both-${process.pid}-${Date.now()}`);
+    const url = await createSchema(pgUrl!, schema);
+    const old = new pg.Client({ connectionString: url });
+    await old.connect();
+    try {
+      const first = await PostgresEngine.open({ url, log: () => {} });
+      await first.writeBatch([{ key: Buffer.of(0x03), value: Buffer.from('live') }]);
+      await first.close();
+      await old.query('CREATE TABLE cove_kv (key bytea PRIMARY KEY, value bytea NOT NULL)');
+      await old.query('INSERT INTO cove_kv VALUES ($1, $2)', [Buffer.of(0x03), Buffer.from('stale')]);
+      await assert.rejects(PostgresEngine.open({ url, log: () => {} }), /both cove_kv \(an earlier cove's table\) and cove_rows hold rows/);
+      const reopened = await PostgresEngine.open({ url, log: () => {} }).catch((error: Error) => error);
+      assert.ok(reopened instanceof Error, 'still refused');
+      const rows = await old.query("SELECT value FROM cove_rows WHERE part = '\\x03'::bytea");
+      assert.equal(rows.rows[0].value.toString(), 'live', 'nothing overwritten');
+    } finally {
+      await old.end();
+      await dropSchema(pgUrl!, schema);
+    }
+  });
 });
