@@ -167,17 +167,26 @@ export function collectionSizeOp(key: Buffer, changes: readonly ShareChange[], m
   return {
     key,
     value: (current) => {
-      let total = current === undefined ? measured : decodeSize(current);
-      let grew = -1;
+      const start = current === undefined ? measured : decodeSize(current);
+      const limit = collectionLimitBytes();
+      let total = start;
+      // The write refused is the first that grows the collection past the limit.
+      let blamed = -1;
+      let lastGrower = -1;
       changes.forEach((change, i) => {
         const { before, after } = change();
         total += after - before;
-        if (after > before && grew < 0) grew = i;
+        if (after <= before) return;
+        lastGrower = i;
+        if (blamed < 0 && total > limit) blamed = i;
       });
-      if (grew >= 0 && total > collectionLimitBytes()) {
-        blame(grew);
+      if (total > limit && total > start) {
+        blame(blamed >= 0 ? blamed : lastGrower);
         throw collectionSizeExceeded();
       }
+      // A kept size that does not change is not rewritten: writes that leave the collection as it
+      // was (a ConditionCheck, an unchanged item) do not contend for its key.
+      if (current !== undefined && total === start) return undefined;
       // Never below zero: a size kept wrong must not fail later writes.
       return encodeSize(Math.max(0, total));
     },

@@ -239,7 +239,7 @@ const NO_COLLECTION_OPS: { readonly ops: readonly WriteOp<AwsError>[]; readonly 
 async function collectionOps<R>(catalog: TableCatalog, changes: readonly ItemChange<R>[], runs: readonly ChangeRun<R>[]): Promise<{ ops: WriteOp<AwsError>[]; blamed: number[] }> {
   const groups = new Map<string, { key: Buffer; table: Table; members: number[] }>();
   changes.forEach((change, i) => {
-    if (!hasItemCollections(change.table)) return;
+    if (!hasItemCollections(change.table) || leavesItem(change)) return;
     const key = collectionKeyOf(change.storageKey);
     const id = key.toString('latin1');
     const group = groups.get(id) ?? { key, table: change.table, members: [] };
@@ -266,7 +266,15 @@ function shareChange<R>(change: ItemChange<R>, run: ChangeRun<R>): { before: num
   const before = old ? collectionShareBytes(table, storageKey, old.item, old.sizeBytes) : 0;
   const write = (typeof decide === 'function' ? run.decision! : decide).write;
   if (write.kind === 'unchanged') return { before, after: before };
-  return { before, after: write.kind === 'put' ? collectionShareBytes(table, storageKey, write.item.item, write.item.sizeBytes) : 0 };
+  if (write.kind === 'delete') return { before, after: 0 };
+  // A local index key no engine can store is the write's fault before any size is (the derive refuses it too).
+  for (const index of table.indexes) if (index.kind === 'local' && storedEntryKey(index, write.item.item, storageKey) === TOO_LONG) throw indexKeyTooLong(index.name);
+  return { before, after: collectionShareBytes(table, storageKey, write.item.item, write.item.sizeBytes) };
+}
+
+/** A change known, before the batch, to leave its item as it is (a ConditionCheck). */
+function leavesItem<R>(change: ItemChange<R>): boolean {
+  return typeof change.decide !== 'function' && change.decide.write.kind === 'unchanged';
 }
 
 function anyStreamed(changes: readonly ItemChange<unknown>[]): boolean {

@@ -80,6 +80,12 @@ describe('the item collection limit (tables with local indexes)', () => {
       cancelled.CancellationReasons?.map((reason) => reason.Code),
       ['None', 'ItemCollectionSizeLimitExceeded'],
     );
+    // In one collection: the action that takes it past the limit is the one refused, not an earlier one that fit.
+    for (let i = 0; i < 4; i++) await put('tx2', `s${i}`);
+    const second = await rejection(
+      db.send(new TransactWriteItemsCommand({ TransactItems: [{ Put: { TableName: 'orders', Item: item('tx2', 'small', 50) } }, { Put: { TableName: 'orders', Item: item('tx2', 'big') } }] })),
+    );
+    assert.deepEqual((second as TransactionCanceledException).CancellationReasons?.map((reason) => reason.Code), ['None', 'ItemCollectionSizeLimitExceeded']);
     const batch = await rejection(db.send(new BatchWriteItemCommand({ RequestItems: { orders: [{ PutRequest: { Item: item('batch', 'a') } }, { PutRequest: { Item: item('tx', 's8') } }] } })));
     assert.equal(batch.name, 'ItemCollectionSizeLimitExceededException');
     await assert.rejects(db.send(new DeleteItemCommand({ TableName: 'orders', Key: { pk: S('elsewhere'), sk: S('a') }, ConditionExpression: 'attribute_exists(pk)' })), { name: 'ConditionalCheckFailedException' }, 'nothing of the cancelled transaction was written');
