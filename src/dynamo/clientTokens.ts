@@ -62,10 +62,15 @@ function regionToken(region: string, token: string): string {
   return `${region}\u0000${token}`;
 }
 
-/** The token's record if it is still within its window (an expired one is as good as absent). */
+/**
+ * The token's record if it is still within its window (an expired one is as good as absent). A
+ * token an earlier cove stored, before tokens had regions (under the token alone), still answers
+ * for its lifetime, in every region.
+ */
 export async function liveToken(engine: StorageEngine, region: string, token: string, nowMs: number): Promise<TokenRecord | undefined> {
-  const bytes = await engine.get(clientTokenKey(regionToken(region, token)));
-  return bytes !== undefined && isLive(bytes, nowMs) ? decodeRecord(bytes) : undefined;
+  const [bytes, earlier] = await engine.getMany([clientTokenKey(regionToken(region, token)), clientTokenKey(token)]);
+  if (bytes !== undefined && isLive(bytes, nowMs)) return decodeRecord(bytes);
+  return earlier !== undefined && isLive(earlier, nowMs) ? decodeRecord(earlier) : undefined;
 }
 
 /**

@@ -37,7 +37,8 @@ function javaDate(seconds: number): string {
  * Unverified text: DynamoDB's of 2019, when the quota was one a day, with today's count.
  */
 export function payPerRequestSwitches(earlierSeconds: readonly number[], nowSeconds: number): number[] {
-  const recent = earlierSeconds.filter((at) => at > nowSeconds - DAY_SECONDS);
+  // Times ahead of this node's clock (another node's, skewed) count as now.
+  const recent = earlierSeconds.map((at) => Math.min(at, nowSeconds)).filter((at) => at > nowSeconds - DAY_SECONDS);
   if (recent.length >= LIMITS.payPerRequestSwitchesPerDay) {
     throw dynamoError(
       'LimitExceededException',
@@ -52,7 +53,8 @@ export function payPerRequestSwitches(earlierSeconds: readonly number[], nowSeco
 export function changedThroughput(current: ProvisionedThroughputDescription, units: ProvisionedUnits, nowSeconds: number): ProvisionedThroughputDescription {
   const increased = units.ReadCapacityUnits > current.ReadCapacityUnits || units.WriteCapacityUnits > current.WriteCapacityUnits;
   const decreased = units.ReadCapacityUnits < current.ReadCapacityUnits || units.WriteCapacityUnits < current.WriteCapacityUnits;
-  const last = current.LastDecreaseDateTime;
+  // A time ahead of this node's clock (another node's, skewed) counts as now.
+  const last = current.LastDecreaseDateTime === undefined ? undefined : Math.min(current.LastDecreaseDateTime, nowSeconds);
   const decreasesToday = last !== undefined && utcDay(last) === utcDay(nowSeconds) ? current.NumberOfDecreasesToday : 0;
   if (decreased && last !== undefined && decreasesToday >= LIMITS.throughputDecreasesAnytimePerDay && nowSeconds < last + LIMITS.throughputDecreaseIntervalSeconds) {
     const next = Math.min(last + LIMITS.throughputDecreaseIntervalSeconds, (utcDay(nowSeconds) + 1) * DAY_SECONDS);

@@ -36,4 +36,12 @@ describe('ClientRequestToken records', () => {
     assert.equal(engine.get(clientTokenKey('us-east-1\u0000tok')), undefined, 'swept by a later transaction');
     assert.deepEqual([...engine.range(expiredTokensRange(laterMs))], []);
   });
+
+  it('still finds, for its lifetime and in any region, a token an earlier cove stored without a region', async () => {
+    const startMs = 5_000_000;
+    const legacy = { expiresAtMs: startMs + LIMITS.clientRequestTokenLifetimeMs, parametersHash: 'old' };
+    await engine.writeBatch([{ key: clientTokenKey('legacy-tok'), value: Buffer.from(JSON.stringify(legacy)) }]);
+    assert.equal((await liveToken(engine, 'eu-west-1', 'legacy-tok', startMs + 1))?.parametersHash, 'old');
+    assert.equal(await liveToken(engine, 'eu-west-1', 'legacy-tok', legacy.expiresAtMs), undefined, 'not past its lifetime');
+  });
 });

@@ -27,7 +27,8 @@ export function applyTimeToLive(record: TableRecord, spec: TimeToLiveSpecificati
   }
   if (current && spec.Enabled) throw validationError('TimeToLive is already enabled');
   if (!current && !spec.Enabled) throw validationError('TimeToLive is already disabled');
-  const changedAtMs = settings.timeToLiveChangedAtMs;
+  // A time ahead of this node's clock (another node's, skewed) counts as now: the wait never exceeds the interval.
+  const changedAtMs = settings.timeToLiveChangedAtMs === undefined ? undefined : Math.min(settings.timeToLiveChangedAtMs, nowMs);
   if (changedAtMs !== undefined && nowMs - changedAtMs < LIMITS.timeToLiveChangeIntervalMs) {
     throw validationError('Time to live has been modified multiple times within a fixed interval');
   }
