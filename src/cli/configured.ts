@@ -10,6 +10,9 @@ import { ensureListenerCertificate, listenerHostNames } from '../server/certific
 import type { TlsSettings } from '../server/tls.js';
 import { listenerPlaces, type ListenerPlace, type RouteOptions } from '../network/route.js';
 import { policyWarnings } from '../policy/lint.js';
+import { STORE_ACCOUNT_KEY } from '../storage/keyspace.js';
+import type { PostgresEngine } from '../storage/postgres.js';
+import { StartRefusal } from './startErrors.js';
 
 /** Listener name → where its clients are in the network model (configured listeners and attachments alike). */
 export function listenerPlacesOf(loaded: LoadedConfig): Map<string, ListenerPlace> {
@@ -101,6 +104,42 @@ export async function logPolicyWarnings(loaded: LoadedConfig, log: (line: string
 
 /** Where a serving process stores what it serves: cove.yaml's `storage:`, with `--storage-url` over it. */
 export type StorageSetting = { engine: 'lmdb' } | { engine: 'postgres'; url: string; poolSize?: number; statementTimeoutMs?: number };
+
+/**
+ * A PostgreSQL store, opened for `accountId`: a database several nodes share is one account's
+ * (ARNs in its catalog, its IAM entities), claimed by the first node that opens it — the shared
+ * store's counterpart of a data directory's cove-data.json. A node (or `cove reset`) configured
+ * for another account is refused, never mixed in. Failures are start errors (one line, exit 2).
+ */
+export async function openSharedStore(storage: Extract<StorageSetting, { engine: 'postgres' }>, accountId: string): Promise<PostgresEngine> {
+  // Loaded here: the commands that only read cove.yaml need no `pg`.
+  const { PostgresEngine, redactedUrl } = await import('../storage/postgres.js');
+  let engine: PostgresEngine;
+  try {
+    engine = await PostgresEngine.open(storage);
+  } catch (error) {
+    throw new StartRefusal(`${(error as Error).message} (check storage.url in cove.yaml or --storage-url, and that the database runs)`);
+  }
+  const mine = Buffer.from(JSON.stringify({ accountId }));
+  const outcome = await engine
+    .writeBatch<string>([
+      {
+        key: STORE_ACCOUNT_KEY,
+        value: (current) => (current === undefined ? mine : undefined),
+        condition: (current) => {
+          const claimed = current === undefined ? accountId : (JSON.parse(current.toString('utf8')) as { accountId?: unknown }).accountId;
+          return claimed === accountId ? undefined : String(claimed);
+        },
+      },
+    ])
+    .catch(async (error: unknown) => {
+      await engine.close();
+      throw error;
+    });
+  if (outcome.ok) return engine;
+  await engine.close();
+  throw new StartRefusal(`database ${redactedUrl(storage.url)} holds account ${outcome.error}'s data, and this configuration is for account ${accountId}: choose another database or schema with --storage-url URL (or storage.url in cove.yaml)`);
+}
 
 export function storageOf(loaded: LoadedConfig, storageUrl: string | undefined): StorageSetting {
   const { engine, url, poolSize, statementTimeoutMs } = loaded.config.storage;

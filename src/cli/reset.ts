@@ -3,10 +3,9 @@ import { join, resolve } from 'node:path';
 import { catalogRegionsIn } from '../dynamo/keys.js';
 import { TableCatalog } from '../dynamo/tables.js';
 import { LmdbEngine } from '../storage/lmdb.js';
-import { PostgresEngine } from '../storage/postgres.js';
 import type { StorageEngine } from '../storage/engine.js';
 import { loadConfig } from '../config/load.js';
-import { storageOf } from './configured.js';
+import { openSharedStore, storageOf } from './configured.js';
 import { StartRefusal } from './startErrors.js';
 
 /** The file in which `cove serve` names the process serving a data directory. */
@@ -48,9 +47,7 @@ export async function reset(options: { dataDirectory: string; all: boolean; conf
   const storage = storageOf(loadConfig(options.config), options.storageUrl);
   if (storage.engine === 'postgres') {
     if (options.all) throw new StartRefusal('reset --all: not on a PostgreSQL store, which other nodes may be serving; cove reset without --all deletes the tables while they run (to start afresh, stop every node and drop the database\'s cove_rows table: the STS session key is in it too)');
-    const engine = await PostgresEngine.open(storage).catch((error: unknown) => {
-      throw new StartRefusal(`${(error as Error).message} (check storage.url in cove.yaml or --storage-url, and that the database runs)`);
-    });
+    const engine = await openSharedStore(storage, loadConfig(options.config).config.accountId);
     await deleteTables(engine, `the PostgreSQL store of ${dataDirectory}`, log);
     return;
   }

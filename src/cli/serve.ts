@@ -18,16 +18,15 @@ import { Router } from '../network/route.js';
 import { Pipeline } from '../pipeline.js';
 import { registerServices } from '../services.js';
 import { LmdbEngine } from '../storage/lmdb.js';
-import { PostgresEngine, redactedUrl } from '../storage/postgres.js';
+import { redactedUrl } from '../storage/postgres.js';
 import type { StorageEngine } from '../storage/engine.js';
-import { STORE_ACCOUNT_KEY } from '../storage/keyspace.js';
 import { ADMIN_USER } from '../iam/declared.js';
 import { IamDirectory } from '../iam/directory.js';
 import { IamStore } from '../iam/store.js';
 import { serveCluster } from './cluster.js';
 import { StartRefusal } from './startErrors.js';
 import { claimServing } from './reset.js';
-import { ensureAutoCertificates, listenerPlacesOf, listeningAttachments, logPolicyWarnings, storageOf, unreachableModeOf, type TlsPlaces } from './configured.js';
+import { ensureAutoCertificates, listenerPlacesOf, listeningAttachments, logPolicyWarnings, openSharedStore, storageOf, unreachableModeOf, type TlsPlaces } from './configured.js';
 import { ServingListeners, type BoundAddress } from './listeners.js';
 import { ensureCertificateAuthority } from '../server/certificates.js';
 import { reloadConfig, type ReloadTarget } from './reload.js';
@@ -349,39 +348,7 @@ interface Stores {
 async function openEngine(prepared: Prepared, options: Pick<ServingOptions, 'sharedStore'> & { durable: boolean }): Promise<StorageEngine> {
   const storage = storageOf(prepared.loaded, prepared.storageUrl);
   if (storage.engine === 'lmdb') return new LmdbEngine({ path: join(prepared.dataDirectory, 'db'), sharedWithOtherProcesses: options.sharedStore, durable: options.durable });
-  let engine: PostgresEngine;
-  try {
-    engine = await PostgresEngine.open(storage);
-  } catch (error) {
-    throw new StartRefusal(`${(error as Error).message} (check storage.url in cove.yaml or --storage-url, and that the database runs)`);
-  }
-  try {
-    await claimStore(engine, prepared.loaded.config.accountId, `database ${redactedUrl(storage.url)}`);
-  } catch (error) {
-    await engine.close();
-    throw error;
-  }
-  return engine;
-}
-
-/**
- * The shared store's counterpart of claimDataDirectory: a database several nodes share is one
- * account's (ARNs in its catalog, its IAM entities), claimed by the first node that opens it;
- * a node configured for another account is refused, never mixed in.
- */
-async function claimStore(engine: StorageEngine, accountId: string, store: string): Promise<void> {
-  const mine = Buffer.from(JSON.stringify({ accountId }));
-  const outcome = await engine.writeBatch<string>([
-    {
-      key: STORE_ACCOUNT_KEY,
-      value: (current) => (current === undefined ? mine : undefined),
-      condition: (current) => {
-        const claimed = current === undefined ? accountId : (JSON.parse(current.toString('utf8')) as { accountId?: unknown }).accountId;
-        return claimed === accountId ? undefined : String(claimed);
-      },
-    },
-  ]);
-  if (!outcome.ok) throw new StartRefusal(`${store} holds account ${outcome.error}'s data, and this configuration is for account ${accountId}: choose another database or schema with --storage-url URL (or storage.url in cove.yaml)`);
+  return openSharedStore(storage, prepared.loaded.config.accountId);
 }
 
 async function openStores(prepared: Prepared, options: Pick<ServingOptions, 'sharedStore' | 'resumePurges'> & { durable: boolean }): Promise<Stores> {

@@ -92,7 +92,7 @@ describe('several cove nodes on one PostgreSQL database', { skip: pgUrl ? false 
     assert.equal((await sessionClient.send(new DescribeTableCommand({ TableName: TABLE }))).Table?.TableName, TABLE, 'a session token node a issued works on node b');
   });
 
-  it('refuses a node configured for another account than the one whose data the database holds, in one line', async () => {
+  it('refuses a node, and cove reset, configured for another account than the one whose data the database holds, in one line', async () => {
     if (nodes.length === 0) await startNode();
     const directory = tempDirectory();
     directories.push(directory);
@@ -101,7 +101,11 @@ describe('several cove nodes on one PostgreSQL database', { skip: pgUrl ? false 
     const result = spawnSync(process.execPath, [MAIN, 'serve', '--config', configFile, '--data', join(directory, 'data'), '--storage-url', storageUrl, '--port', '0'], { encoding: 'utf8', timeout: 20_000 });
     assert.equal(result.status, 2, result.stderr);
     const lines = result.stderr.trim().split('\n');
-    assert.equal(lines.at(-1), `cove: database ${redactedUrl(storageUrl)} holds account ${ACCOUNT}'s data, and this configuration is for account 111111111111: choose another database or schema with --storage-url URL (or storage.url in cove.yaml)`);
+    const refusal = `cove: database ${redactedUrl(storageUrl)} holds account ${ACCOUNT}'s data, and this configuration is for account 111111111111: choose another database or schema with --storage-url URL (or storage.url in cove.yaml)`;
+    assert.equal(lines.at(-1), refusal);
+    const reset = spawnSync(process.execPath, [MAIN, 'reset', '--config', configFile, '--storage-url', storageUrl], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(reset.status, 2, reset.stderr);
+    assert.equal(reset.stderr.trim().split('\n').at(-1), refusal, 'cove reset with another account\'s configuration deletes nothing');
   });
 
   it('50 clients over two nodes racing conditional increments and transactions end in a serial order', async () => {
