@@ -181,6 +181,7 @@ async function prepare(options: ServeOptions, log: (line: string) => void): Prom
   if (options.inMemory) log(`cove: in-memory: a fresh store in ${dataDirectory}, not synced to disk, removed at stop`);
   if (storage.engine === 'postgres') log(`cove: storage: PostgreSQL at ${redactedUrl(storage.url)} (tables, items and IAM entities shared with every cove node on it; ${dataDirectory} keeps this node's keys and audit files)`);
   claimDataDirectory(dataDirectory, loaded, log);
+  warnOfUnreadablePeers(options.configFile, loaded, log);
   ensureSigningKey(join(dataDirectory, 'audit'));
   // Once, here: a cluster's workers then all read the same certificates.
   ensureAutoCertificates(loaded, tlsPlacesOf(options.configFile, dataDirectory, loaded));
@@ -263,6 +264,17 @@ function tlsPlacesOf(configFile: string | undefined, dataDirectory: string, load
 function peerTrailsOf(configFile: string | undefined, loaded: LoadedConfig): TrailLocation[] {
   const base = configFile ? dirname(resolve(configFile)) : process.cwd();
   return loaded.config.audit.peerDataDirectories.map((directory) => trailLocation(resolve(base, directory), loaded.config));
+}
+
+/** A peer whose trail cannot be read now is left out of LookupEvents (it may start later): said once, at start. */
+function warnOfUnreadablePeers(configFile: string | undefined, loaded: LoadedConfig, log: (line: string) => void): void {
+  for (const trail of peerTrailsOf(configFile, loaded)) {
+    try {
+      accessSync(trail.directory, fsConstants.R_OK | fsConstants.X_OK);
+    } catch {
+      log(`cove: warning: audit.peerDataDirectories: no readable audit trail at ${trail.directory} (yet): LookupEvents answers without that node's events until there is`);
+    }
+  }
 }
 
 /** A serving process's handle on what it serves. */

@@ -75,8 +75,10 @@ describe('CloudTrail API', () => {
   it('answers from the trails of the other nodes named in audit.peerDataDirectories too, each event once', async () => {
     const peerData = join(work, 'peer-data');
     const own = join(work, 'data');
-    const peer = await startCove({ config: `${CONFIG}\naudit:\n  peerDataDirectories: [${JSON.stringify(own)}, ${JSON.stringify(peerData)}]\n`, dataDirectory: peerData });
+    const missing = join(work, 'node-not-started');
+    const peer = await startCove({ config: `${CONFIG}\naudit:\n  peerDataDirectories: [${JSON.stringify(own)}, ${JSON.stringify(peerData)}, ${JSON.stringify(missing)}]\n`, dataDirectory: peerData });
     try {
+      await peer.waitForOutput(new RegExp(`warning: audit.peerDataDirectories: no readable audit trail at ${missing}/audit \\(yet\\)`));
       const created = await peer.client(ADMIN.key, ADMIN.secret).send(new CreateTableCommand({ TableName: 'albums', AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
       await auditRecordFor(peer, created.$metadata.requestId!);
       const lookup = (endpoint: string) =>

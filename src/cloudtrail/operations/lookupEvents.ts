@@ -171,6 +171,8 @@ export const lookupEvents: CloudTrailOperation<LookupEventsInput> = {
     const token = input.nextToken === undefined ? undefined : decodeToken(input.nextToken, input);
     const oldestMs = Math.max(input.startMs ?? 0, ctx.nowMs - LOOKUP_LIMITS.retentionDays * 24 * 3600 * 1000);
     const found = uniqueEvents([ctx.trail, ...ctx.peerTrails].flatMap((trail) => readTrail(trail.directory)))
+      // A peer configured for another account (a mistake) shows none of its events here.
+      .filter((record) => record.recipientAccountId === ctx.trail.accountId)
       .filter((record): record is ApiCallRecord => record.eventType === 'AwsApiCall' && record.managementEvent)
       .filter((record) => {
         const timeMs = Date.parse(record.eventTime);
