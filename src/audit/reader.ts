@@ -55,13 +55,13 @@ function journalPaths(directory: string): string[] {
   return segments.map((segment) => segment.path);
 }
 
-/** The whole lines of a journal segment that parse (a file gone meanwhile, delivered, reads as empty). */
-function readSegment(path: string): CloudTrailRecord[] {
+/** The whole lines of a journal segment that parse; undefined for a file gone meanwhile (claimed or delivered). */
+function readSegment(path: string, read: (path: string) => Buffer = readFileSync): CloudTrailRecord[] | undefined {
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = read(path);
   } catch {
-    return [];
+    return undefined;
   }
   return wholeLines(bytes).flatMap((line) => {
     try {
@@ -89,20 +89,24 @@ export class TrailFollower {
   private readonly readFiles = new Set<string>();
   private readonly seen = new Set<string>();
 
-  constructor(private readonly directory: string) {}
+  /** `readFile`: how journal segments are read (a test makes one vanish mid-poll). */
+  constructor(
+    private readonly directory: string,
+    private readonly readFile: (path: string) => Buffer = readFileSync,
+  ) {}
 
   poll(): CloudTrailRecord[] {
-    const journal = journalPaths(this.directory).flatMap(readSegment);
-    const fresh: CloudTrailRecord[] = [];
-    for (const path of logFilePaths(this.directory)) {
-      if (this.readFiles.has(path)) continue;
-      this.readFiles.add(path);
-      try {
-        fresh.push(...readLogFile(path));
-      } catch {
-        // Not a log file: skipped (`cove audit validate` is the tool that reports such files).
-      }
+    const segments = journalPaths(this.directory).map((path) => readSegment(path, this.readFile));
+    const journal = segments.flatMap((records) => records ?? []);
+    const fresh = this.newLogFiles();
+    if (segments.includes(undefined)) {
+      // A segment gone between the listing and its read was claimed for delivery (renamed), and
+      // its log file may appear only after the log files were listed: the journal is listed again
+      // (the claimed file is there until its log file is written), then the log files.
+      journal.push(...journalPaths(this.directory).flatMap((path) => readSegment(path, this.readFile) ?? []));
+      fresh.push(...this.newLogFiles());
     }
+
     // A segment whose log file is written but not yet removed is read twice in one poll: the
     // check and the mark are one step, so its records are returned once.
     const records: CloudTrailRecord[] = [];
@@ -112,5 +116,20 @@ export class TrailFollower {
       records.push(record);
     }
     return records;
+  }
+
+  /** The records of the log files not read before (a file that is not a log file is skipped: `cove audit validate` reports it). */
+  private newLogFiles(): CloudTrailRecord[] {
+    const fresh: CloudTrailRecord[] = [];
+    for (const path of logFilePaths(this.directory)) {
+      if (this.readFiles.has(path)) continue;
+      this.readFiles.add(path);
+      try {
+        fresh.push(...readLogFile(path));
+      } catch {
+        // Not a log file.
+      }
+    }
+    return fresh;
   }
 }

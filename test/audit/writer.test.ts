@@ -170,6 +170,29 @@ describe('audit writer: journal and delivery', () => {
     }
   });
 
+  it('reads a segment claimed for delivery between the journal\'s listing and its read (from its claimed name)', () => {
+    const directory = tempDirectory('cove-audit-');
+    try {
+      const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+      const name = segmentFileName({ pid: dead, tag: 'c1a13ed0', seq: 0, openedAtMs: Date.now() });
+      const journal = join(directory, 'journal');
+      fs.mkdirSync(journal, { recursive: true });
+      fs.writeFileSync(join(journal, name), `${JSON.stringify(record('C1'))}\n${JSON.stringify(record('C2'))}\n`);
+      // The first read finds the segment renamed by a deliverer that claims it (`<claimer>~<name>`).
+      let claimed = false;
+      const readFile = (path: string): Buffer => {
+        if (!claimed && path.endsWith(name)) {
+          claimed = true;
+          fs.renameSync(path, join(journal, `claimed-1-abc~${name}`));
+        }
+        return fs.readFileSync(path);
+      };
+      assert.deepEqual(new TrailFollower(directory, readFile).poll().map((r) => r.requestID), ['C1', 'C2']);
+    } finally {
+      removeDirectory(directory);
+    }
+  });
+
   it('is followed as it grows: each poll returns the records not returned before, across a delivery', async () => {
     const directory = tempDirectory('cove-audit-');
     const writer = writerIn(directory, { deliveryRecords: 2 });
