@@ -57,7 +57,7 @@ export type ToWorker =
 /** worker → primary */
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'listening'; addresses: BoundAddress[] }
+  | { type: 'listening'; addresses: BoundAddress[]; /** What starting logged (every worker logs the same: the primary prints the first's). */ lines: string[] }
   | { type: 'failed'; message: string; code?: string; configError: boolean }
   | { type: 'reloaded'; id: number; /** What applying it logged. */ lines: string[] };
 
@@ -140,6 +140,7 @@ export async function serveCluster(prepared: Prepared, options: ClusterOptions):
         } else if (message.type === 'reloaded') {
           acknowledge(worker, message.id, message.lines);
         } else if (message.type === 'listening') {
+          if (reported.length === 0) for (const line of message.lines) options.log(line);
           reported.push(message.addresses);
           if (reported.length === options.workers) {
             // Shared ports: every worker must have bound the same ones.

@@ -18,8 +18,16 @@ let stopping: Promise<void> | undefined;
 let running: Serving | undefined;
 let started = false;
 let reloading: Promise<void> = Promise.resolve();
-/** What the current reload logged, for the primary. */
-const reloadLines: string[] = [];
+/**
+ * What starting or the current reload logged, for the primary (every worker logs the same lines:
+ * it prints one worker's). Any other line is this worker's own (about a request it served, the
+ * store, the audit trail) and is printed at once.
+ */
+let collected: string[] | undefined;
+const log = (line: string): void => {
+  if (collected) collected.push(line);
+  else console.log(line);
+};
 
 /** Stops serving (requests in flight finish, audit flushed, store closed) and exits. */
 function stopAndExit(): void {
@@ -61,16 +69,24 @@ process.on('message', (message: ToWorker) => {
   if (message.type === 'reload') {
     // One reload at a time, in the order the primary sent them; the ack says this worker applied it (or refused it).
     reloading = reloading
-      .then(() => running?.applyConfig(message.text))
-      .catch((error: unknown) => reloadLines.push(`cove: reloading failed: ${(error as Error).message}`))
-      .then(() => send({ type: 'reloaded', id: message.id, lines: reloadLines.splice(0) }));
+      .then(() => {
+        collected = [];
+        return running?.applyConfig(message.text);
+      })
+      .catch((error: unknown) => log(`cove: reloading failed: ${(error as Error).message}`))
+      .then(() => {
+        const lines = collected ?? [];
+        collected = undefined;
+        send({ type: 'reloaded', id: message.id, lines });
+      });
     return;
   }
   if (message.type !== 'start' || running || stopping) return;
   void (async () => {
     try {
       const loaded = loadConfig(message.prepared.configFile, message.prepared.configText);
-      const addresses: FromWorker & { type: 'listening' } = { type: 'listening', addresses: [] };
+      collected = [];
+      const addresses: FromWorker & { type: 'listening' } = { type: 'listening', addresses: [], lines: collected };
       running = await startServing(
         { ...message.prepared, loaded },
         {
@@ -81,13 +97,14 @@ process.on('message', (message: ToWorker) => {
           // After the start, lines go back to the primary with the reload's ack: it prints one worker's.
           onListening: (address) => {
             if (!started) addresses.addresses.push(address);
-            else reloadLines.push(listeningLine(address));
+            else log(listeningLine(address));
           },
-          log: (line) => reloadLines.push(line),
+          log,
           watchConfig: false,
         },
       );
       started = true;
+      collected = undefined;
       send(addresses);
     } catch (error) {
       send({ type: 'failed', message: (error as Error).message, code: (error as NodeJS.ErrnoException).code, configError: error instanceof ConfigError });

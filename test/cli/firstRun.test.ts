@@ -93,8 +93,13 @@ describe('first run: open mode', () => {
     }
   });
 
-  it('is off by default: an unknown key is refused with AWS\'s answer, and the log says where the valid keys are', async () => {
-    const cove = await startCove({ config: CONFIG });
+  it('is off by default: an unknown key is refused with AWS\'s answer, and the log says where the valid keys are (with workers too)', async () => {
+    for (const workers of [1, 2]) await unknownKeyIsLogged(workers);
+  });
+
+  /** A worker's own log lines (about a request it served) are printed at once, not held for the primary. */
+  async function unknownKeyIsLogged(workers: number): Promise<void> {
+    const cove = await startCove({ config: CONFIG, workers });
     try {
       const error = await rejection(cove.client('dummy', 'dummy').send(new ListTablesCommand({})));
       assert.equal(error.name, 'UnrecognizedClientException');
@@ -106,7 +111,7 @@ describe('first run: open mode', () => {
       await cove.stop();
       removeDirectory(cove.dataDirectory);
     }
-  });
+  }
 
   it('is named by cove explain when cove.yaml turns it on', () => {
     const directory = tempDirectory();
