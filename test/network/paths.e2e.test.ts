@@ -365,7 +365,8 @@ describe('network paths, one scenario per rule (SDK, AWS CLI, audit, explain)', 
       { listener: 'app-v6', error: /ServiceUnavailable.*VPCE_IPV4_ONLY/s, sourceIp: '2600:1f18:aaaa:1::28', errorCode: 'ServiceUnavailableException' },
     ];
     for (const scenario of scenarios) {
-      const recordsBefore = auditRecords(cove).length;
+      // By event ID, not position: with several workers, each journals its own records, and a new one may sort among the old.
+      const recordsBefore = new Set(auditRecords(cove).map((record) => record.eventID as string));
       const result = awsCli(scenario.listener, ...(scenario.args ?? getItem));
       const label = `${scenario.listener} ${(scenario.args ?? getItem)[0]}`;
       if (scenario.error) {
@@ -378,7 +379,7 @@ describe('network paths, one scenario per rule (SDK, AWS CLI, audit, explain)', 
       // The CLI prints no request ID: its record is the one written since it ran.
       let record: Record<string, any> | undefined;
       for (let attempt = 0; attempt < 100 && !record; attempt++) {
-        const written = auditRecords(cove).slice(recordsBefore);
+        const written = auditRecords(cove).filter((record) => !recordsBefore.has(record.eventID as string));
         assert.ok(written.length <= 1, `${label}: one request, one record (${written.length})`);
         record = written[0];
         if (!record) await new Promise((r) => setTimeout(r, 20));
