@@ -2,7 +2,7 @@
  * The item write path: PutItem, UpdateItem, DeleteItem and BatchWriteItem describe what they
  * write as item changes, and `writeItemChanges` turns them into one atomic engine batch.
  */
-import { MAX_ENGINE_KEY_BYTES, type DerivedWrite, type OpFailure, type WriteOp } from '../storage/engine.js';
+import { type DerivedWrite, type OpFailure, type WriteOp } from '../storage/engine.js';
 import { checkIndexKeys, encodeEntry, storedEntryKey, TOO_LONG, type SecondaryIndex } from './indexes.js';
 import { writeUnits, type IndexUnits } from './capacity.js';
 import { AwsError } from '../errors.js';

@@ -5,7 +5,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { partitionOf, PARTITION_PREFIX_BYTES } from '../../src/storage/keyspace.js';
+import { partitionOf, PARTITION_PREFIX_BYTES, successor } from '../../src/storage/keyspace.js';
+import { rangePageQuery } from '../../src/storage/postgres.js';
 import { COLLECTION_TAG, INDEX_TAG, ITEM_PARTITION_PREFIX_BYTES, itemKey, partitionPrefix, STREAM_TAG, TABLE_ID_BYTES } from '../../src/dynamo/keys.js';
 import { seededRandom } from '../support/random.js';
 
@@ -45,5 +46,22 @@ describe('keyspace: partition prefixes', () => {
     assert.equal(PARTITION_PREFIX_BYTES.get(COLLECTION_TAG), ITEM_PARTITION_PREFIX_BYTES);
     assert.equal(ITEM_PARTITION_PREFIX_BYTES, prefix.length);
     assert.equal(PARTITION_PREFIX_BYTES.get(STREAM_TAG), 1 + TABLE_ID_BYTES);
+  });
+});
+
+describe('PostgreSQL range statements', () => {
+  const partition = Buffer.concat([Buffer.of(0x01), Buffer.alloc(24, 9)]);
+
+  it('name the partition of a range inside one (a Query), so that a distributed database reads one node', () => {
+    const whole = rangePageQuery(partition, successor(partition), false, undefined, 64);
+    assert.match(whole.text, /WHERE part = \$2 AND rest >= \$3 ORDER BY rest ASC LIMIT \$1$/);
+    assert.ok((whole.values as Buffer[])[1].equals(partition));
+    const bounded = rangePageQuery(Buffer.concat([partition, Buffer.from('a')]), Buffer.concat([partition, Buffer.from('m')]), true, Buffer.concat([partition, Buffer.from('k')]), 64);
+    assert.match(bounded.text, /WHERE part = \$2 AND rest >= \$3 AND rest < \$4 AND rest < \$5 ORDER BY rest DESC LIMIT \$1$/);
+  });
+
+  it('compare (part, rest) pairs for a range across partitions (a Scan)', () => {
+    const scan = rangePageQuery(Buffer.concat([Buffer.of(0x01), Buffer.alloc(8, 9)]), Buffer.concat([Buffer.of(0x01), Buffer.alloc(7, 9), Buffer.of(10)]), false, undefined, 64);
+    assert.match(scan.text, /WHERE \(part, rest\) >= \(\$2, \$3\) AND \(part, rest\) < \(\$4, \$5\) ORDER BY part ASC, rest ASC LIMIT \$1$/);
   });
 });
